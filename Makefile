@@ -1,0 +1,94 @@
+# csirt-collect: one plain Makefile.
+#
+#   make            build/csirt-collect
+#   make check      every test; ends with "N passed, N failed"
+#   make deps       install build and test dependencies (Debian/Ubuntu, as root)
+#   make static     build/csirt-collect-static
+#   make bench      benchmarks (not part of check)
+#   make install    honours PREFIX and DESTDIR
+
+CC	?= cc
+PREFIX	?= /usr/local
+DESTDIR	?=
+BUILD	?= build
+OPT	?= -O2 -g
+WERROR	?=
+SANITIZE ?=
+PKG_CONFIG ?= pkg-config
+
+PKGS	= libarchive libzstd yara libssh2 libsodium libcrypto jansson yaml-0.1 inih
+
+VERSION	= 0.1.0
+
+CFLAGS	+= -std=gnu11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 $(WERROR) $(SANITIZE) \
+	   -D_GNU_SOURCE -DCC_VERSION='"$(VERSION)"' -Iagent -Icollectors \
+	   -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDFLAGS	+= $(SANITIZE)
+
+# pkg-config checks fail with a clear message naming the missing library.
+PKG_MISSING := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p)))
+ifneq ($(PKG_MISSING),)
+ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps' as root)
+endif
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+AGENT_SRC = $(sort $(wildcard agent/*.c))
+COLL_SRC  = $(sort $(wildcard collectors/*.c))
+OBJ	  = $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRC) $(COLL_SRC))
+LIBOBJ	  = $(filter-out $(BUILD)/agent/main.o,$(OBJ))
+HDR	  = $(wildcard agent/*.h collectors/*.h)
+
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+BIN	= $(BUILD)/csirt-collect
+
+.PHONY: all deps check check-unit check-cli static bench install uninstall clean
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lpthread
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDFLAGS) -lpthread
+
+deps:
+	sh packaging/deps.sh
+
+check: $(BIN) $(UNIT_BIN)
+	sh tests/run.sh $(BUILD)
+
+check-unit: $(UNIT_BIN)
+	sh tests/run.sh $(BUILD) unit
+
+check-cli: $(BIN)
+	sh tests/run.sh $(BUILD) cli
+
+static: $(BUILD)/csirt-collect-static
+$(BUILD)/csirt-collect-static: $(OBJ)
+	$(CC) -static $(LDFLAGS) -o $@ $(OBJ) $$($(PKG_CONFIG) --static --libs $(PKGS)) -lpthread
+	strip $@
+
+bench: $(BIN)
+	sh tests/bench.sh $(BUILD)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/csirt-collect/rules
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/csirt-collect
+	install -m 0644 rules/*.yar $(DESTDIR)$(PREFIX)/share/csirt-collect/rules/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/csirt-collect
+	rm -rf $(DESTDIR)$(PREFIX)/share/csirt-collect
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,332 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared helpers: checked allocation, a byte buffer, time formatting, size
+ * parsing and bounded reads. See util.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: fatal: ", AGENT_NAME);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p;
+
+	if (n == 0)
+		n = 1;
+	if ((p = malloc(n)) == NULL)
+		fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if (nmemb == 0 || size == 0)
+		nmemb = size = 1;
+	if ((p = calloc(nmemb, size)) == NULL)
+		fatal("out of memory (%zu x %zu bytes)", nmemb, size);
+	return p;
+}
+
+void *
+xreallocarray(void *old, size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if (nmemb == 0 || size == 0)
+		nmemb = size = 1;
+	if (nmemb > SIZE_MAX / size)
+		fatal("allocation overflow (%zu x %zu)", nmemb, size);
+	if ((p = realloc(old, nmemb * size)) == NULL)
+		fatal("out of memory (%zu x %zu bytes)", nmemb, size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("out of memory");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("out of memory");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	return s;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	size_t	 need;
+
+	if (n > SIZE_MAX - b->len - 1)
+		fatal("buffer overflow");
+	need = b->len + n + 1;
+	if (need > b->cap) {
+		size_t	cap = b->cap ? b->cap : 256;
+
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		b->data = xreallocarray(b->data, cap, 1);
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_addstr(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("out of memory");
+	buf_add(b, s, (size_t)n);
+	free(s);
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+util_iso8601(char *out, size_t len, time_t t, long usec)
+{
+	struct tm	tm;
+	char		base[32];
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (usec < 0)
+		snprintf(out, len, "%sZ", base);
+	else
+		snprintf(out, len, "%s.%06ldZ", base, usec);
+}
+
+void
+util_now(char *out, size_t len)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	util_iso8601(out, len, ts.tv_sec, ts.tv_nsec / 1000);
+}
+
+void
+util_compact_time(char *out, size_t len, time_t t)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	strftime(out, len, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+int
+util_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long	 v;
+	uint64_t		 mult = 1;
+	char			*end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		mult = 1ULL << 30;
+		end++;
+		break;
+	case 't': case 'T':
+		mult = 1ULL << 40;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	/* Accept an optional "B" or "iB" after the multiplier (10MB, 10MiB). */
+	if (mult != 1 && (strcmp(end, "B") == 0 || strcmp(end, "iB") == 0))
+		end += strlen(end);
+	if (*end != '\0')
+		return -1;
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+int
+util_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	long long	 v;
+	char		*end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+char *
+util_read_fd(int fd, size_t max, size_t *lenp, int *truncp)
+{
+	struct buf	b = { 0 };
+	char		chunk[8192];
+	ssize_t		n;
+
+	if (truncp != NULL)
+		*truncp = 0;
+	buf_add(&b, "", 0);
+	while (b.len < max) {
+		size_t	want = max - b.len;
+
+		if (want > sizeof chunk)
+			want = sizeof chunk;
+		n = read(fd, chunk, want);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			buf_free(&b);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (b.len >= max && truncp != NULL) {
+		char	c;
+
+		do
+			n = read(fd, &c, 1);
+		while (n == -1 && errno == EINTR);
+		if (n > 0)
+			*truncp = 1;
+	}
+	if (lenp != NULL)
+		*lenp = b.len;
+	return b.data;
+}
+
+void
+util_safe_name(char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+			*s = '_';
+	}
+}
+
+void
+util_hex(char *out, const unsigned char *p, size_t len)
+{
+	static const char	hex[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+int
+util_write_all(int fd, const void *p, size_t len)
+{
+	const char	*c = p;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(fd, c, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

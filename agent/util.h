@@ -1,0 +1,90 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Small helpers shared by every module: allocation that aborts instead of
+ * failing (x prefix), bounded string building, UTC time formatting, size
+ * parsing, whole-descriptor reads with a cap, and fatal() for broken
+ * invariants.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define AGENT_NAME	"csirt-collect"
+#ifndef CC_VERSION
+#define CC_VERSION	"0.0.0"
+#endif
+
+/* Exit codes of SPEC.md. */
+#define EXIT_DONE	0
+#define EXIT_FATAL	1
+#define EXIT_USAGE	2
+#define EXIT_UPLOAD	3
+#define EXIT_VERIFY	4
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Print "csirt-collect: message" on stderr and abort: invariants only. */
+void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Returns a new string; the caller frees it. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer; data is always NUL-terminated for convenience. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_free(struct buf *);
+
+/*
+ * Format t (UTC) as ISO 8601 "2026-11-22T19:12:12Z" (ns == -1) or with
+ * microseconds "…T19:12:12.123456Z" into out (at least 32 bytes).
+ */
+void	 util_iso8601(char *, size_t, time_t, long);
+/* Current UTC time as ISO 8601 with microseconds. */
+void	 util_now(char *, size_t);
+/* Compact form for file names: 20261122T191212Z. */
+void	 util_compact_time(char *, size_t, time_t);
+
+/*
+ * Parse "123", "10K", "5M", "2G" (powers of 1024) into *out.
+ * Returns 0, or -1 on a malformed or overflowing value.
+ */
+int	 util_parse_size(const char *, uint64_t *);
+/* Parse a decimal integer in [min, max]. Returns 0 or -1. */
+int	 util_parse_int(const char *, long long, long long, long long *);
+
+/*
+ * Read at most max bytes of fd (from its current offset) into a new
+ * NUL-terminated buffer; *lenp gets the length. Returns NULL on a read
+ * error (errno set). *truncp, if not NULL, is set when more data remained.
+ */
+char	*util_read_fd(int, size_t, size_t *, int *);
+
+/* Replace in s every character outside [A-Za-z0-9._-] with '_'. */
+void	 util_safe_name(char *);
+
+/* Lower-case hex of len bytes into out (2*len+1 bytes). */
+void	 util_hex(char *, const unsigned char *, size_t);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. 0 or -1. */
+int	 util_write_all(int, const void *, size_t);
+
+#endif
