@@ -77,6 +77,28 @@ int		 collect_file_fd(struct collect_ctx *, int, const char *,
 		    const char *, unsigned char *);
 
 /*
+ * A text entry written in pieces (e.g. "timeline/bodyfile.txt"). It is
+ * spooled in memory (memfd, never the host's disk) and added to the
+ * archive, hashed, when closed. collect_stream_open returns NULL if the
+ * spool cannot be made (recorded). write returns 0, or -1 once the byte
+ * budget is exhausted (further writes are dropped; the entry is marked
+ * truncated). close adds the entry and frees the stream: 0 or -1.
+ */
+struct collect_stream;
+struct collect_stream	*collect_stream_open(struct collect_ctx *, const char *);
+int		 collect_stream_write(struct collect_stream *, const void *,
+		    size_t);
+int		 collect_stream_close(struct collect_stream *);
+
+/*
+ * The profile asked for (--profile: "triage", "full", or a comma list of
+ * artefact names), and the extra definition paths given with --artifacts
+ * (NULL-terminated; empty when none). Both belong to the context.
+ */
+const char	*collect_profile(struct collect_ctx *);
+const char *const *collect_artifact_paths(struct collect_ctx *);
+
+/*
  * Open path (absolute, inside the root) for reading: O_RDONLY|O_NOFOLLOW|
  * O_NOATIME|O_CLOEXEC, no symlink in any component. -1 with errno set.
  */
