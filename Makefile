@@ -26,7 +26,7 @@ CFLAGS	+= -std=gnu11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 $(WERROR) $(SANITI
 LDFLAGS	+= $(SANITIZE)
 
 # pkg-config checks fail with a clear message naming the missing library.
-PKG_MISSING := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p)))
+PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
 $(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps' as root)

@@ -13,6 +13,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include "util.h"
 
 void
@@ -329,4 +332,97 @@ util_write_all(int fd, const void *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is invalid. */
+static size_t
+util_utf8_seq(const unsigned char *s)
+{
+	size_t		n, i;
+	uint32_t	cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+int
+util_utf8_valid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	while (*p != '\0') {
+		if ((n = util_utf8_seq(p)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+char *
+util_utf8_lossy(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b = { 0 };
+	size_t			 n;
+
+	buf_add(&b, "", 0);
+	while (*p != '\0') {
+		if ((n = util_utf8_seq(p)) == 0) {
+			buf_printf(&b, "\\x%02x", *p);
+			p++;
+		} else {
+			buf_add(&b, p, n);
+			p += n;
+		}
+	}
+	return b.data;
+}
+
+void
+util_json_set_name(void *obj, const char *key, const char *s)
+{
+	char	*lossy, *k, *b64;
+	size_t	 len, blen;
+
+	if (s == NULL) {
+		json_object_set_new(obj, key, json_null());
+		return;
+	}
+	if (util_utf8_valid(s)) {
+		json_object_set_new(obj, key, json_string(s));
+		return;
+	}
+	lossy = util_utf8_lossy(s);
+	json_object_set_new(obj, key, json_string(lossy));
+	free(lossy);
+	len = strlen(s);
+	blen = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	b64 = xmalloc(blen);
+	sodium_bin2base64(b64, blen, (const unsigned char *)s, len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	k = xasprintf("%s_b64", key);
+	json_object_set_new(obj, k, json_string(b64));
+	free(k);
+	free(b64);
 }

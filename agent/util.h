@@ -84,6 +84,18 @@ void	 util_safe_name(char *);
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void	 util_hex(char *, const unsigned char *, size_t);
 
+/*
+ * UTF-8 and JSON. Names on a hostile host are bytes, not text: JSON
+ * strings cannot hold invalid UTF-8, so such a name is stored lossy in
+ * "key" (each bad byte as \xNN) and exactly in "key_b64" (base64 of the
+ * raw bytes), which is what tools compare.
+ */
+int	 util_utf8_valid(const char *);
+/* Copy of s with each invalid byte written as \xNN; caller frees. */
+char	*util_utf8_lossy(const char *);
+/* Set obj[key] (and obj[key_b64] when needed) from raw bytes s. */
+void	 util_json_set_name(void *, const char *, const char *);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. 0 or -1. */
 int	 util_write_all(int, const void *, size_t);
 

@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "log.h"
+
 enum collect_result {
 	COLLECT_OK = 0,		/* everything it meant to read was read */
 	COLLECT_PARTIAL,	/* some parts failed (each in collect_error) */
@@ -43,8 +45,6 @@ struct collector {
 extern const struct collector *const collectors[];
 /* Look a collector up by name; NULL if none. */
 const struct collector	*collector_find(const char *);
-
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* The root files are read under: "/" live, or the --root directory. */
 const char	*collect_root(struct collect_ctx *);

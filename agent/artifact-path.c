@@ -1,0 +1,572 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * From an artefact path to files: parsing the root's passwd (a pure
+ * function on bytes, never NSS), expanding the POSIX %%users.*%%
+ * interpolations into one pattern per user, and evaluating glob patterns
+ * the ForensicArtifacts way: *, ? and [..] within one component, and
+ * "**N" for 1 to N components of any name (N = 3 when not given, as in
+ * plaso and dfVFS). The walk goes through callbacks: the caller opens the
+ * first directory (under its root), and the walk goes down with
+ * openat(O_NOFOLLOW) and fstatat(AT_SYMLINK_NOFOLLOW), so a symlink is
+ * only ever reported, never entered.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "artifact.h"
+#include "util.h"
+
+#define ARTIFACT_MAX_USERS	65536
+#define ARTIFACT_MAX_PATH	4096
+#define ARTIFACT_MAX_LEVELS	256	/* directories open at once */
+
+void
+artifact_strv_free(char **v)
+{
+	char	**p;
+
+	if (v == NULL)
+		return;
+	for (p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+void
+artifact_users_free(struct artifact_users *u)
+{
+	size_t	i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < u->n; i++) {
+		free(u->v[i].name);
+		free(u->v[i].home);
+	}
+	free(u->v);
+	u->v = NULL;
+	u->n = 0;
+}
+
+/* Field f (0-based) of a passwd line into out[]: pointers and lengths. */
+static int
+artifact_passwd_fields(const char *line, size_t len, const char **f,
+    size_t *flen, size_t nf)
+{
+	size_t	i, k = 0, start = 0;
+
+	for (i = 0; i <= len && k < nf; i++) {
+		if (i == len || line[i] == ':') {
+			f[k] = line + start;
+			flen[k++] = i - start;
+			start = i + 1;
+		}
+	}
+	return k == nf && i == len + 1 ? 0 : -1;
+}
+
+static int
+artifact_passwd_num(const char *s, size_t len, unsigned long *out)
+{
+	unsigned long	v = 0;
+	size_t		i;
+
+	if (len == 0 || len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 0xffffffffUL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+size_t
+artifact_passwd_parse(const char *buf, size_t len, struct artifact_users *u)
+{
+	const char		*line, *nl, *f[7];
+	size_t			 flen[7], llen, left = len;
+	struct artifact_user	 user;
+
+	memset(u, 0, sizeof *u);
+	for (line = buf; left > 0 && u->n < ARTIFACT_MAX_USERS;) {
+		nl = memchr(line, '\n', left);
+		llen = nl != NULL ? (size_t)(nl - line) : left;
+		if (llen > 0 && line[llen - 1] == '\r')
+			llen--;
+		if (artifact_passwd_fields(line, llen, f, flen, 7) == 0 &&
+		    flen[0] > 0 && f[0][0] != '+' && f[0][0] != '-' &&
+		    memchr(line, '\0', llen) == NULL &&
+		    artifact_passwd_num(f[2], flen[2], &user.uid) == 0 &&
+		    artifact_passwd_num(f[3], flen[3], &user.gid) == 0) {
+			user.name = xstrndup(f[0], flen[0]);
+			user.home = xstrndup(f[5], flen[5]);
+			u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
+			u->v[u->n++] = user;
+		}
+		if (nl == NULL)
+			break;
+		left -= (size_t)(nl - line) + 1;
+		line = nl + 1;
+	}
+	return u->n;
+}
+
+/*
+ * Fold "//", refuse "." and ".." components and relative paths; remove a
+ * trailing "/". Returns a new string or NULL.
+ */
+static char *
+artifact_path_clean(const char *p)
+{
+	struct buf	 b = { 0 };
+	const char	*c, *e;
+	size_t		 n;
+
+	if (*p != '/')
+		return NULL;
+	for (c = p; *c != '\0'; c = e) {
+		while (*c == '/')
+			c++;
+		if (*c == '\0')
+			break;
+		e = strchr(c, '/');
+		if (e == NULL)
+			e = c + strlen(c);
+		n = (size_t)(e - c);
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' &&
+		    c[1] == '.')) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_addstr(&b, "/");
+		buf_add(&b, c, n);
+	}
+	if (b.len == 0)
+		buf_addstr(&b, "/");
+	if (b.len > ARTIFACT_MAX_PATH) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* The value of a users.* variable for u, or NULL when unusable. */
+static const char *
+artifact_user_value(const struct artifact_user *u, const char *var,
+    size_t len, char *num, size_t numlen)
+{
+	const char	*v;
+
+	if (len == 13 && memcmp(var, "users.homedir", 13) == 0) {
+		v = u->home;
+		if (*v != '/')
+			return NULL;
+	} else if (len == 14 && memcmp(var, "users.username", 14) == 0) {
+		v = u->name;
+		if (strchr(v, '/') != NULL || strcmp(v, ".") == 0 ||
+		    strcmp(v, "..") == 0)
+			return NULL;
+	} else if (len == 9 && memcmp(var, "users.uid", 9) == 0) {
+		snprintf(num, numlen, "%lu", u->uid);
+		return num;
+	} else if (len == 9 && memcmp(var, "users.gid", 9) == 0) {
+		snprintf(num, numlen, "%lu", u->gid);
+		return num;
+	} else
+		return NULL;
+	/* A value is data, not a pattern: skip users that would glob. */
+	if (strpbrk(v, "*?[]\\") != NULL)
+		return NULL;
+	return v;
+}
+
+static int
+artifact_var_known(const char *var, size_t len)
+{
+	static const char	*known[] = { "users.homedir", "users.username",
+				    "users.uid", "users.gid" };
+	size_t			 i;
+
+	for (i = 0; i < nitems(known); i++)
+		if (strlen(known[i]) == len && memcmp(var, known[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Substitute the variables of pattern for user u (NULL: none may be
+ * present). Returns a new cleaned path, or NULL if some value is
+ * unusable.
+ */
+static char *
+artifact_subst(const char *pattern, const struct artifact_user *u)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *s, *e, *v;
+	char		 num[24], *clean;
+
+	for (p = pattern; (s = strstr(p, "%%")) != NULL; p = e + 2) {
+		e = strstr(s + 2, "%%");
+		buf_add(&b, p, (size_t)(s - p));
+		v = artifact_user_value(u, s + 2, (size_t)(e - s - 2), num,
+		    sizeof num);
+		if (v == NULL) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_addstr(&b, v);
+	}
+	buf_addstr(&b, p);
+	clean = artifact_path_clean(b.data);
+	buf_free(&b);
+	return clean;
+}
+
+static void
+artifact_expand_add(char ***vp, size_t *np, char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < *np; i++) {
+		if (strcmp((*vp)[i], s) == 0) {
+			free(s);
+			return;
+		}
+	}
+	*vp = xreallocarray(*vp, *np + 2, sizeof **vp);
+	(*vp)[(*np)++] = s;
+	(*vp)[*np] = NULL;
+}
+
+int
+artifact_expand(const char *pattern, char sep,
+    const struct artifact_users *users, char ***outv, const char **why)
+{
+	const char	*s, *e;
+	char		**v = NULL, *one;
+	size_t		  n = 0, i;
+	int		  peruser = 0;
+
+	*outv = NULL;
+	if (sep != '/') {
+		*why = "Windows path separator";
+		return -1;
+	}
+	for (s = pattern; (s = strstr(s, "%%")) != NULL; s = e + 2) {
+		if ((e = strstr(s + 2, "%%")) == NULL) {
+			*why = "unterminated %%variable%%";
+			return -1;
+		}
+		if (!artifact_var_known(s + 2, (size_t)(e - s - 2))) {
+			*why = "variable not available on Linux";
+			return -1;
+		}
+		peruser = 1;
+	}
+	if (*pattern != '/' && *pattern != '%') {
+		*why = "relative path";
+		return -1;
+	}
+	if (!peruser) {
+		if ((one = artifact_subst(pattern, NULL)) == NULL) {
+			*why = "'.' or '..' in path, or path too long";
+			return -1;
+		}
+		artifact_expand_add(&v, &n, one);
+	} else {
+		for (i = 0; users != NULL && i < users->n; i++)
+			if ((one = artifact_subst(pattern, &users->v[i])) != NULL)
+				artifact_expand_add(&v, &n, one);
+	}
+	if (v == NULL)
+		v = xcalloc(1, sizeof *v);
+	*outv = v;
+	return (int)n;
+}
+
+void
+artifact_glob_free(struct artifact_glob *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->comp[i].text);
+	free(g->prefix);
+	memset(g, 0, sizeof *g);
+}
+
+static int
+artifact_glob_comp(struct artifact_glob_comp *c, const char *s, size_t len)
+{
+	size_t	i;
+	int	depth = 0;
+
+	c->text = xstrndup(s, len);
+	c->wild = strpbrk(c->text, "*?[") != NULL;
+	c->starstar = 0;
+	if ((len == 1 && s[0] == '.') || (len == 2 && memcmp(s, "..", 2) == 0))
+		return -1;
+	if (len < 2 || s[0] != '*' || s[1] != '*')
+		return 0;
+	for (i = 2; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;	/* "**foo": an ordinary wildcard */
+		depth = depth * 10 + (s[i] - '0');
+		if (depth > ARTIFACT_MAX_STARSTAR)
+			return -1;
+	}
+	if (len == 2)
+		depth = ARTIFACT_STARSTAR_DEPTH;
+	if (depth < 1)
+		return -1;
+	c->starstar = depth;
+	return 0;
+}
+
+int
+artifact_glob_parse(const char *pattern, struct artifact_glob *g)
+{
+	const char	*c, *e;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	memset(g, 0, sizeof *g);
+	if (*pattern != '/' || strlen(pattern) > ARTIFACT_MAX_PATH)
+		return -1;
+	for (c = pattern; *c != '\0'; c = e) {
+		while (*c == '/')
+			c++;
+		if (*c == '\0')
+			break;
+		if ((e = strchr(c, '/')) == NULL)
+			e = c + strlen(c);
+		if (g->n == ARTIFACT_MAX_COMPONENTS ||
+		    artifact_glob_comp(&g->comp[g->n++], c, (size_t)(e - c)))
+			goto fail;
+	}
+	if (g->n == 0)
+		goto fail;
+	/* The last component is always looked up, never opened blind. */
+	for (i = 0; i + 1 < g->n && !g->comp[i].wild; i++) {
+		buf_addstr(&b, "/");
+		buf_addstr(&b, g->comp[i].text);
+	}
+	if (b.len == 0)
+		buf_addstr(&b, "/");
+	g->prefix = b.data;
+	g->first = i;
+	return 0;
+fail:
+	artifact_glob_free(g);
+	return -1;
+}
+
+int
+artifact_glob_match(const char *pattern, const char *name)
+{
+	return fnmatch(pattern, name, 0) == 0;
+}
+
+struct artifact_gwalk {
+	const struct artifact_glob	*g;
+	const struct artifact_glob_ops	*ops;
+	void				*arg;
+	char				 path[ARTIFACT_MAX_PATH + 1];
+	long				 count;
+	int				 stopped;
+	int				 levels;
+};
+
+/* Open a subdirectory without following it, sparing its atime if we may. */
+static int
+artifact_glob_opendir(int dfd, const char *name)
+{
+	int	fd, fl = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+	fd = openat(dfd, name, fl | O_NOATIME);
+	if (fd == -1 && errno == EPERM)
+		fd = openat(dfd, name, fl);
+	return fd;
+}
+
+/* Append "/name" to w->path; the old length, or -1 if too long. */
+static long
+artifact_glob_push(struct artifact_gwalk *w, const char *name)
+{
+	size_t	old = strlen(w->path), n = strlen(name);
+
+	if (old + 1 + n > ARTIFACT_MAX_PATH)
+		return -1;
+	w->path[old] = '/';
+	memcpy(w->path + old + 1, name, n + 1);
+	return (long)old;
+}
+
+static void	artifact_glob_at(struct artifact_gwalk *, int, size_t);
+static void	artifact_glob_star(struct artifact_gwalk *, int, size_t, int);
+
+static int
+artifact_glob_found(struct artifact_gwalk *w, const struct stat *st)
+{
+	w->count++;
+	if (w->ops->found(w->arg, w->path, st) != 0) {
+		w->stopped = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Enter directory name of dfd (already w->path) for component i. */
+static void
+artifact_glob_enter(struct artifact_gwalk *w, int dfd, const char *name,
+    size_t i, int star)
+{
+	int	fd;
+
+	if (w->levels >= ARTIFACT_MAX_LEVELS)
+		return;
+	if ((fd = artifact_glob_opendir(dfd, name)) == -1)
+		return;
+	w->levels++;
+	if (star)
+		artifact_glob_star(w, fd, i, star);
+	else
+		artifact_glob_at(w, fd, i);
+	w->levels--;
+}
+
+/* Entry name of dfd matched component i: report it or go on below. */
+static void
+artifact_glob_hit(struct artifact_gwalk *w, int dfd, const char *name,
+    size_t i)
+{
+	struct stat	st;
+	long		old;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	if ((old = artifact_glob_push(w, name)) < 0)
+		return;
+	if (i + 1 == w->g->n)
+		artifact_glob_found(w, &st);
+	else if (S_ISDIR(st.st_mode))
+		artifact_glob_enter(w, dfd, name, i + 1, 0);
+	w->path[old] = '\0';
+}
+
+/*
+ * Read the entries of dfd (which this closes) and call fn for each name
+ * matching pattern (NULL: every name).
+ */
+static void
+artifact_glob_each(struct artifact_gwalk *w, int dfd, const char *pattern,
+    void (*fn)(struct artifact_gwalk *, int, const char *, size_t, int),
+    size_t i, int level)
+{
+	DIR		*d;
+	struct dirent	*de;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while (!w->stopped && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (w->ops->stop != NULL && w->ops->stop(w->arg)) {
+			w->stopped = 1;
+			break;
+		}
+		if (pattern == NULL || artifact_glob_match(pattern, de->d_name))
+			fn(w, dirfd(d), de->d_name, i, level);
+	}
+	closedir(d);
+}
+
+static void
+artifact_glob_hit_cb(struct artifact_gwalk *w, int dfd, const char *name,
+    size_t i, int level)
+{
+	(void)level;
+	artifact_glob_hit(w, dfd, name, i);
+}
+
+/* An entry under a "**" (component i) at depth level (1-based). */
+static void
+artifact_glob_star_cb(struct artifact_gwalk *w, int dfd, const char *name,
+    size_t i, int level)
+{
+	struct stat	st;
+	long		old;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	if ((old = artifact_glob_push(w, name)) < 0)
+		return;
+	if (i + 1 == w->g->n)
+		artifact_glob_found(w, &st);
+	else if (S_ISDIR(st.st_mode))
+		artifact_glob_enter(w, dfd, name, i + 1, 0);
+	if (!w->stopped && S_ISDIR(st.st_mode) &&
+	    level < w->g->comp[i].starstar)
+		artifact_glob_enter(w, dfd, name, i, level + 1);
+	w->path[old] = '\0';
+}
+
+/* dfd (closed here) is w->path, inside a "**" at depth level - 1. */
+static void
+artifact_glob_star(struct artifact_gwalk *w, int dfd, size_t i, int level)
+{
+	artifact_glob_each(w, dfd, NULL, artifact_glob_star_cb, i, level);
+}
+
+/* dfd (closed here) is w->path; match component i in it. */
+static void
+artifact_glob_at(struct artifact_gwalk *w, int dfd, size_t i)
+{
+	const struct artifact_glob_comp	*c = &w->g->comp[i];
+
+	if (c->starstar)
+		artifact_glob_star(w, dfd, i, 1);
+	else if (c->wild)
+		artifact_glob_each(w, dfd, c->text, artifact_glob_hit_cb, i, 0);
+	else {
+		artifact_glob_hit(w, dfd, c->text, i);
+		close(dfd);
+	}
+}
+
+long
+artifact_glob_walk(const struct artifact_glob *g,
+    const struct artifact_glob_ops *ops, void *arg)
+{
+	struct artifact_gwalk	*w;
+	long			 rc;
+	int			 fd;
+
+	if ((fd = ops->open_dir(arg, g->prefix)) == -1)
+		return 0;
+	w = xcalloc(1, sizeof *w);
+	w->g = g;
+	w->ops = ops;
+	w->arg = arg;
+	if (strcmp(g->prefix, "/") != 0)
+		snprintf(w->path, sizeof w->path, "%s", g->prefix);
+	artifact_glob_at(w, fd, g->first);
+	rc = w->stopped ? -1 : w->count;
+	free(w);
+	return rc;
+}

@@ -1,0 +1,413 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The command line: a table of commands, each with its own options and
+ * --help. `run` reads the config file first, then applies its options
+ * over it, so an option always wins. Usage errors exit 2 naming the
+ * option or argument at fault.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "collector.h"
+#include "config.h"
+#include "log.h"
+#include "pipeline.h"
+#include "sign.h"
+#include "util.h"
+#include "verify.h"
+
+struct cli_cmd {
+	const char	*name;
+	const char	*usage;
+	int		(*main)(int, char **);
+};
+
+static int	cli_run(int, char **);
+static int	cli_verify(int, char **);
+static int	cli_keygen(int, char **);
+static int	cli_list(int, char **);
+static int	cli_later(int, char **);
+
+static const struct cli_cmd cli_cmds[] = {
+	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
+	    " [options]", cli_run },
+	{ "verify", "verify ARCHIVE [-p PUBKEY]", cli_verify },
+	{ "keygen", "keygen -p PUBKEY -s SECKEY [-f]", cli_keygen },
+	{ "list", "list", cli_list },
+	{ "rules", "rules verify BUNDLE -p PUBKEY | rules pull", cli_later },
+	{ "bundle", "bundle --config FILE -o OUT", cli_later },
+};
+
+static const char cli_run_help[] =
+"usage: csirt-collect run [options]\n"
+"Collect evidence from this host into one signed archive.\n"
+"\n"
+"  -c, --config FILE       INI configuration (options override it)\n"
+"  -p, --profile NAME      triage (default), full, or artefact names\n"
+"  -o, --output DIR        where the archive is written (default: .)\n"
+"      --case ID           case reference, in the manifest and file name\n"
+"      --root DIR          read a mounted image or copied tree (dead box)\n"
+"      --artifacts PATH    more artefact definitions (file or directory)\n"
+"      --rules PATH        YARA rules: directory, .yar file, or bundle\n"
+"      --scan-path DIR     also sweep DIR with YARA (repeatable)\n"
+"      --no-yara           no YARA scanning\n"
+"      --no-process-memory no process memory scanning\n"
+"      --sign-key FILE     minisign secret key (default: ephemeral key)\n"
+"      --recipient AGE     encrypt to this age recipient (repeatable)\n"
+"      --upload URL        sftp://USER@HOST[:PORT]/DIR\n"
+"      --identity FILE     SSH private key for the upload\n"
+"      --host-key SHA256:… pinned SSH host key fingerprint\n"
+"      --stream            upload while collecting, nothing on disk\n"
+"      --max-file-size N   per-file cap (K, M, G suffixes; default 1G)\n"
+"      --max-total-size N  cap on everything collected\n"
+"      --time-limit SECS   stop collecting after SECS seconds\n"
+"      --nice N            CPU priority (default 10; I/O best-effort 7)\n"
+"  -q, --quiet             only warnings and errors on stderr\n"
+"  -v, --verbose           debug messages too\n"
+"      --json              summary as one JSON object on stdout\n"
+"\n"
+"Exit status: 0 done, 1 fatal error, 2 usage or configuration error,\n"
+"3 archive produced but upload failed, 4 verification failed.\n";
+
+enum {
+	OPT_CASE = 256, OPT_ROOT, OPT_ARTIFACTS, OPT_RULES, OPT_SCAN_PATH,
+	OPT_NO_YARA, OPT_NO_PROCMEM, OPT_SIGN_KEY, OPT_RECIPIENT, OPT_UPLOAD,
+	OPT_IDENTITY, OPT_HOST_KEY, OPT_STREAM, OPT_MAX_FILE, OPT_MAX_TOTAL,
+	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON
+};
+
+static const struct option cli_run_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "case", required_argument, NULL, OPT_CASE },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "artifacts", required_argument, NULL, OPT_ARTIFACTS },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "scan-path", required_argument, NULL, OPT_SCAN_PATH },
+	{ "no-yara", no_argument, NULL, OPT_NO_YARA },
+	{ "no-process-memory", no_argument, NULL, OPT_NO_PROCMEM },
+	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+	{ "recipient", required_argument, NULL, OPT_RECIPIENT },
+	{ "upload", required_argument, NULL, OPT_UPLOAD },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
+	{ "host-key", required_argument, NULL, OPT_HOST_KEY },
+	{ "stream", no_argument, NULL, OPT_STREAM },
+	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE },
+	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL },
+	{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
+	{ "nice", required_argument, NULL, OPT_NICE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Options that set a config key: option value → "section.key". */
+static const struct {
+	int		 opt;
+	const char	*key;
+} cli_run_keys[] = {
+	{ 'p', "collection.profile" }, { 'o', "output.dir" },
+	{ OPT_CASE, "case.id" }, { OPT_RULES, "rules.path" },
+	{ OPT_SIGN_KEY, "signing.secret_key_file" },
+	{ OPT_UPLOAD, "upload.url" }, { OPT_IDENTITY, "upload.identity_file" },
+	{ OPT_HOST_KEY, "upload.host_key_fingerprint" },
+	{ OPT_MAX_FILE, "limits.max_file_size" },
+	{ OPT_MAX_TOTAL, "limits.max_total_size" },
+	{ OPT_TIME_LIMIT, "limits.time_limit" }, { OPT_NICE, "limits.nice" },
+};
+
+static int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "%s: ", AGENT_NAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s --help'.\n", AGENT_NAME, cmd);
+	return EXIT_USAGE;
+}
+
+/* Apply one option of `run` to cfg. 0 or an exit status. */
+static int
+cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
+{
+	char	err[512];
+	size_t	i;
+
+	for (i = 0; i < nitems(cli_run_keys); i++)
+		if (cli_run_keys[i].opt == ch) {
+			if (config_set(cfg, cli_run_keys[i].key, arg, err,
+			    sizeof err) == -1)
+				return cli_usage_error("run", "option --%s: %s",
+				    name, strchr(err, ':') ? strchr(err, ':') +
+				    2 : err);
+			return 0;
+		}
+	switch (ch) {
+	case OPT_ROOT:
+		free(cfg->root);
+		cfg->root = xstrdup(arg);
+		break;
+	case OPT_ARTIFACTS:
+		strlist_add(&cfg->artifacts, arg);
+		break;
+	case OPT_SCAN_PATH:
+		strlist_add(&cfg->scan_paths, arg);
+		break;
+	case OPT_RECIPIENT:
+		strlist_add(&cfg->recipients, arg);
+		break;
+	case OPT_NO_YARA:
+		cfg->no_yara = 1;
+		break;
+	case OPT_NO_PROCMEM:
+		cfg->no_process_memory = 1;
+		break;
+	case OPT_STREAM:
+		cfg->stream = 1;
+		break;
+	case 'q':
+		cfg->quiet = 1;
+		break;
+	case 'v':
+		cfg->verbose = 1;
+		break;
+	case OPT_JSON:
+		cfg->json = 1;
+		break;
+	}
+	return 0;
+}
+
+static int
+cli_run(int argc, char **argv)
+{
+	struct config	 cfg;
+	const char	*file = NULL;
+	char		 err[1024];
+	int		 ch, idx, rc;
+
+	/* First pass: only --config and --help, and unknown options. */
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:p:o:qvh", cli_run_opts,
+	    &idx)) != -1) {
+		if (ch == 'h') {
+			fputs(cli_run_help, stdout);
+			return EXIT_DONE;
+		}
+		if (ch == '?')
+			return cli_usage_error("run", "unknown or incomplete "
+			    "option '%s'", argv[optind - 1]);
+		if (ch == 'c')
+			file = optarg;
+	}
+	if (optind < argc)
+		return cli_usage_error("run", "unexpected argument '%s'",
+		    argv[optind]);
+	config_init(&cfg);
+	if (file != NULL && config_load(&cfg, file, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:p:o:qvh", cli_run_opts,
+	    &idx)) != -1) {
+		const char	*name = ch < 256 && ch != '?' ?
+		    cli_run_opts[idx].name : NULL;
+
+		if (ch == 'c')
+			continue;
+		if (name == NULL) {
+			size_t	i;
+
+			for (i = 0; cli_run_opts[i].name != NULL; i++)
+				if (cli_run_opts[i].val == ch)
+					name = cli_run_opts[i].name;
+		}
+		if ((rc = cli_run_opt(&cfg, ch, optarg, name ? name : "?"))) {
+			config_free(&cfg);
+			return rc;
+		}
+	}
+	log_init(cfg.quiet, cfg.verbose);
+	rc = pipeline_run(&cfg);
+	config_free(&cfg);
+	log_free();
+	return rc;
+}
+
+static int
+cli_verify(int argc, char **argv)
+{
+	static const struct option	opts[] = {
+		{ "pubkey", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*pub = NULL;
+	int		 ch;
+
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			pub = optarg;
+			break;
+		case 'h':
+			printf("usage: %s verify ARCHIVE [-p PUBKEY]\n"
+			    "Check the archive's signature, its manifest's "
+			    "signature and every entry's sha256.\nWithout -p, "
+			    "the ARCHIVE.pub beside it is used.\n", AGENT_NAME);
+			return EXIT_DONE;
+		default:
+			return cli_usage_error("verify", "unknown or "
+			    "incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("verify", optind == argc ?
+		    "verify needs an ARCHIVE" : "verify takes one ARCHIVE");
+	return verify_main(argv[optind], pub);
+}
+
+static int
+cli_keygen(int argc, char **argv)
+{
+	static const struct option	opts[] = {
+		{ "pubkey", required_argument, NULL, 'p' },
+		{ "seckey", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sign_pubkey	 pk;
+	struct sign_seckey	*sk;
+	const char		*pub = NULL, *sec = NULL;
+	unsigned char		 keyid[SIGN_KEYID_LEN];
+	char			 hex[SIGN_KEYID_HEXLEN], err[512], *b64;
+	int			 ch, force = 0;
+
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "p:s:fh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			pub = optarg;
+			break;
+		case 's':
+			sec = optarg;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'h':
+			printf("usage: %s keygen -p PUBKEY -s SECKEY [-f]\n"
+			    "Make a minisign-compatible Ed25519 key pair (the "
+			    "secret key unencrypted, as minisign -G -W).\n"
+			    "  -f  overwrite existing files\n", AGENT_NAME);
+			return EXIT_DONE;
+		default:
+			return cli_usage_error("keygen", "unknown or "
+			    "incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (pub == NULL || sec == NULL || optind != argc)
+		return cli_usage_error("keygen", "keygen needs -p PUBKEY and "
+		    "-s SECKEY and nothing else");
+	if (sign_keygen_files(pub, sec, force, keyid, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_USAGE;
+	}
+	sign_keyid_hex(keyid, hex);
+	if ((sk = sign_seckey_load(sec, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_FATAL;
+	}
+	sign_seckey_pubkey(sk, &pk);
+	sign_seckey_free(sk);
+	b64 = sign_pubkey_base64(&pk);
+	printf("key id %s\npublic key %s (written to %s)\nsecret key "
+	    "written to %s: keep it private\n", hex, b64, pub, sec);
+	free(b64);
+	return EXIT_DONE;
+}
+
+static int
+cli_list(int argc, char **argv)
+{
+	const struct collector *const	*c;
+
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error("list", "list takes no argument");
+	for (c = collectors; *c != NULL; c++)
+		printf("collector\t%s\t%s\n", (*c)->name, (*c)->description);
+	printf("profile\ttriage\tfast triage: live response and key files "
+	    "(default)\n");
+	printf("profile\tfull\ttriage and more\n");
+	return EXIT_DONE;
+}
+
+static int
+cli_later(int argc, char **argv)
+{
+	(void)argc;
+	fprintf(stderr, "%s: '%s' is not available in this version\n",
+	    AGENT_NAME, argv[0]);
+	return EXIT_USAGE;
+}
+
+static void
+cli_usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", AGENT_NAME);
+	for (i = 0; i < nitems(cli_cmds); i++)
+		fprintf(f, "  %s\n", cli_cmds[i].usage);
+	fprintf(f, "\n'%s COMMAND --help' for a command's options; "
+	    "'%s --version'.\n", AGENT_NAME, AGENT_NAME);
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	size_t	i;
+
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s %s\n", AGENT_NAME, CC_VERSION);
+		return EXIT_DONE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli_usage(stdout);
+		return EXIT_DONE;
+	}
+	for (i = 0; i < nitems(cli_cmds); i++)
+		if (strcmp(argv[1], cli_cmds[i].name) == 0)
+			return cli_cmds[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", AGENT_NAME, argv[1]);
+	cli_usage(stderr);
+	return EXIT_USAGE;
+}

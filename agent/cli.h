@@ -1,0 +1,13 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The command line front end.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+/* Dispatch argv[1] to its command; returns the exit status. */
+int	 cli_main(int, char **);
+
+#endif

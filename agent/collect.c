@@ -1,0 +1,599 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The collector context: what collectors call to emit records and files
+ * (collector.h). Files go straight to the sink, read once; records and
+ * other streams are spooled in memory (memfd, never the host's disk) and
+ * added when their collector ends. Limits (deadline, byte budget,
+ * signals) are checked here, in one place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "log.h"
+#include "os.h"
+#include "util.h"
+
+#define COLLECT_STREAM_MAX	(4ULL << 30)
+#define COLLECT_PWFILE_MAX	(16U << 20)
+#define COLLECT_SEEN_MIN	1024
+
+struct collect_stream {
+	struct collect_ctx	*ctx;
+	char			*apath;
+	int			 fd;
+	uint64_t		 size;
+	int			 truncated;
+	int			 record;	/* a live/<name>.jsonl stream */
+	struct collect_stream	*next;
+};
+
+struct collect_id {
+	unsigned int	 id;
+	char		*name;
+};
+
+struct collect_ctx {
+	const struct config	*cfg;
+	struct sink		*sink;
+	struct manifest		*m;
+	int			 rootfd;
+	int			 deadbox;
+	const char		*root;
+	const char		*collector;
+	volatile sig_atomic_t	*stop;
+	time_t			 deadline;
+	const char		*cut;
+	int			 failed;
+	uint64_t		 nfiles;
+	struct collect_stream	*streams;	/* open record streams */
+	char			**seen;		/* archive paths, hashed */
+	size_t			 nseen, seencap;
+	int			 ids_loaded;
+	struct collect_id	*users, *groups;
+	size_t			 nusers, ngroups;
+	const char *const	*artifact_paths;
+};
+
+static const char *const collect_no_paths[] = { NULL };
+
+struct collect_ctx *
+collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
+    int rootfd, volatile sig_atomic_t *stop)
+{
+	struct collect_ctx	*ctx;
+
+	ctx = xcalloc(1, sizeof *ctx);
+	ctx->cfg = cfg;
+	ctx->sink = sink;
+	ctx->m = m;
+	ctx->rootfd = rootfd;
+	ctx->root = cfg->root ? cfg->root : "/";
+	ctx->deadbox = cfg->root != NULL;
+	ctx->stop = stop;
+	if (cfg->time_limit > 0)
+		ctx->deadline = time(NULL) + (time_t)cfg->time_limit;
+	ctx->artifact_paths = cfg->artifacts.n ?
+	    (const char *const *)cfg->artifacts.v : collect_no_paths;
+	return ctx;
+}
+
+static void
+collect_ids_free(struct collect_id *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+void
+collect_free(struct collect_ctx *ctx)
+{
+	struct collect_stream	*s, *next;
+	size_t			 i;
+
+	if (ctx == NULL)
+		return;
+	for (s = ctx->streams; s != NULL; s = next) {
+		next = s->next;
+		close(s->fd);
+		free(s->apath);
+		free(s);
+	}
+	for (i = 0; i < ctx->seencap; i++)
+		free(ctx->seen[i]);
+	free(ctx->seen);
+	collect_ids_free(ctx->users, ctx->nusers);
+	collect_ids_free(ctx->groups, ctx->ngroups);
+	if (ctx->rootfd != -1)
+		close(ctx->rootfd);
+	free(ctx);
+}
+
+void
+collect_begin(struct collect_ctx *ctx, const struct collector *c)
+{
+	ctx->collector = c ? c->name : NULL;
+}
+
+const char *
+collect_root(struct collect_ctx *ctx)
+{
+	return ctx->root;
+}
+
+int
+collect_is_deadbox(struct collect_ctx *ctx)
+{
+	return ctx->deadbox;
+}
+
+const char *
+collect_profile(struct collect_ctx *ctx)
+{
+	return ctx->cfg->profile;
+}
+
+const char *const *
+collect_artifact_paths(struct collect_ctx *ctx)
+{
+	return ctx->artifact_paths;
+}
+
+uint64_t
+collect_max_file_size(struct collect_ctx *ctx)
+{
+	return ctx->cfg->max_file_size ? ctx->cfg->max_file_size : UINT64_MAX;
+}
+
+uint64_t
+collect_nfiles(struct collect_ctx *ctx)
+{
+	return ctx->nfiles;
+}
+
+int
+collect_output_failed(struct collect_ctx *ctx)
+{
+	return ctx->failed;
+}
+
+const char *
+collect_cut_reason(struct collect_ctx *ctx)
+{
+	return ctx->cut;
+}
+
+int
+collect_expired(struct collect_ctx *ctx)
+{
+	if (ctx->failed)
+		return 1;
+	if (ctx->cut != NULL)
+		return 1;
+	if (*ctx->stop) {
+		ctx->cut = "interrupted by a signal";
+		log_msg(LOG_WARN, NULL, "signal received: finishing the "
+		    "archive with what was collected");
+	} else if (ctx->deadline != 0 && time(NULL) >= ctx->deadline) {
+		ctx->cut = "time limit reached";
+		log_msg(LOG_WARN, NULL, "time limit of %llds reached: "
+		    "finishing the archive", ctx->cfg->time_limit);
+	} else if (ctx->cfg->max_total_size != 0 &&
+	    sink_bytes(ctx->sink) >= ctx->cfg->max_total_size) {
+		ctx->cut = "total size limit reached";
+		log_msg(LOG_WARN, NULL, "total size limit reached: "
+		    "finishing the archive");
+	}
+	return ctx->cut != NULL;
+}
+
+void
+collect_log(struct collect_ctx *ctx, enum log_level level, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, ctx->collector, fmt, ap);
+	va_end(ap);
+}
+
+void
+collect_error(struct collect_ctx *ctx, const char *path, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *lossy;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	manifest_add_error(ctx->m, path, ctx->collector, msg);
+	if (path != NULL) {
+		lossy = util_utf8_lossy(path);
+		log_msg(LOG_WARN, ctx->collector, "%s: %s", lossy, msg);
+		free(lossy);
+	} else
+		log_msg(LOG_WARN, ctx->collector, "%s", msg);
+	free(msg);
+}
+
+/* FNV-1a, for the set of archive paths. */
+static size_t
+collect_hash(const char *s)
+{
+	size_t	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Add apath to the set; 0 if it is new, 1 if it was there already. */
+static int
+collect_seen(struct collect_ctx *ctx, const char *apath)
+{
+	size_t	i, cap;
+	char	**old;
+
+	if (ctx->nseen * 2 >= ctx->seencap) {
+		old = ctx->seen;
+		cap = ctx->seencap;
+		ctx->seencap = cap ? cap * 2 : COLLECT_SEEN_MIN;
+		ctx->seen = xcalloc(ctx->seencap, sizeof *ctx->seen);
+		ctx->nseen = 0;
+		for (i = 0; i < cap; i++)
+			if (old[i] != NULL) {
+				size_t	j = collect_hash(old[i]) &
+				    (ctx->seencap - 1);
+
+				while (ctx->seen[j] != NULL)
+					j = (j + 1) & (ctx->seencap - 1);
+				ctx->seen[j] = old[i];
+				ctx->nseen++;
+			}
+		free(old);
+	}
+	i = collect_hash(apath) & (ctx->seencap - 1);
+	for (; ctx->seen[i] != NULL; i = (i + 1) & (ctx->seencap - 1))
+		if (strcmp(ctx->seen[i], apath) == 0)
+			return 1;
+	ctx->seen[i] = xstrdup(apath);
+	ctx->nseen++;
+	return 0;
+}
+
+int
+collect_open(struct collect_ctx *ctx, const char *path, int flags)
+{
+	return os_open_under(ctx->rootfd, path, flags);
+}
+
+/* What the budget leaves for a file of size bytes. */
+static uint64_t
+collect_room(struct collect_ctx *ctx, uint64_t max)
+{
+	uint64_t	used, budget = ctx->cfg->max_total_size;
+
+	if (budget == 0)
+		return max;
+	used = sink_bytes(ctx->sink);
+	if (used >= budget)
+		return 0;
+	return budget - used < max ? budget - used : max;
+}
+
+/* Archive fd; shared by collect_file and collect_file_fd. */
+static int
+collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *source, const char *apath, unsigned char *sha256)
+{
+	struct sink_result	res;
+	uint64_t		max = collect_max_file_size(ctx), room;
+	int			rc;
+
+	if (collect_seen(ctx, apath))
+		return 0;
+	room = collect_room(ctx, max);
+	if (room < max && room < (uint64_t)st->st_size)
+		collect_error(ctx, source, "cut at %llu bytes: total size "
+		    "limit", (unsigned long long)room);
+	else if ((uint64_t)st->st_size > max)
+		collect_error(ctx, source, "larger than the file size limit "
+		    "(%llu bytes): first %llu bytes kept",
+		    (unsigned long long)st->st_size, (unsigned long long)max);
+	rc = sink_add_fd(ctx->sink, fd, apath, source, st,
+	    (uint64_t)st->st_size, room, &res);
+	if (rc == SINK_FATAL) {
+		ctx->failed = 1;
+		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
+		return -1;
+	}
+	if (rc == SINK_WARN)
+		collect_error(ctx, source, "%s", res.note);
+	if (sha256 != NULL)
+		memcpy(sha256, res.sha256, sizeof res.sha256);
+	ctx->nfiles++;
+	return 0;
+}
+
+static const char *
+collect_type_name(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISLNK(mode))
+		return "a symbolic link (recorded, not followed)";
+	if (S_ISFIFO(mode))
+		return "a FIFO (never opened)";
+	if (S_ISSOCK(mode))
+		return "a socket (never opened)";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device (never opened)";
+	return "not a regular file";
+}
+
+int
+collect_file(struct collect_ctx *ctx, const char *path)
+{
+	struct stat	 st;
+	char		*apath;
+	int		 fd, rc;
+
+	if (ctx->failed || collect_expired(ctx))
+		return -1;
+	memset(&st, 0, sizeof st);
+	if ((fd = os_open_regular(ctx->rootfd, path, &st)) == -1) {
+		if (errno == EINVAL && st.st_mode != 0)
+			collect_error(ctx, path, "%s",
+			    collect_type_name(st.st_mode));
+		else if (errno == ELOOP)
+			collect_error(ctx, path, "a symbolic link (recorded, "
+			    "not followed)");
+		else
+			collect_error(ctx, path, "cannot open: %s",
+			    strerror(errno));
+		return -1;
+	}
+	apath = xasprintf("files%s%s", *path == '/' ? "" : "/", path);
+	rc = collect_add(ctx, fd, &st, path, apath, NULL);
+	free(apath);
+	close(fd);
+	return rc;
+}
+
+int
+collect_file_fd(struct collect_ctx *ctx, int fd, const char *source,
+    const char *apath, unsigned char *sha256)
+{
+	struct stat	st;
+
+	if (ctx->failed)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		collect_error(ctx, source, "not a regular file");
+		return -1;
+	}
+	return collect_add(ctx, fd, &st, source, apath, sha256);
+}
+
+struct collect_stream *
+collect_stream_open(struct collect_ctx *ctx, const char *apath)
+{
+	struct collect_stream	*s;
+	int			 fd;
+
+	if ((fd = memfd_create("csirt-collect-spool", MFD_CLOEXEC)) == -1) {
+		collect_error(ctx, NULL, "%s: cannot make a memory spool: %s",
+		    apath, strerror(errno));
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->ctx = ctx;
+	s->apath = xstrdup(apath);
+	s->fd = fd;
+	return s;
+}
+
+int
+collect_stream_write(struct collect_stream *s, const void *p, size_t n)
+{
+	struct collect_ctx	*ctx = s->ctx;
+	uint64_t		 room;
+
+	if (s->truncated)
+		return -1;
+	room = collect_room(ctx, COLLECT_STREAM_MAX);
+	if (s->size + n > room) {
+		s->truncated = 1;
+		collect_error(ctx, NULL, "%s: cut at %llu bytes (size limit)",
+		    s->apath, (unsigned long long)s->size);
+		return -1;
+	}
+	if (util_write_all(s->fd, p, n) == -1) {
+		s->truncated = 1;
+		collect_error(ctx, NULL, "%s: memory spool: %s", s->apath,
+		    strerror(errno));
+		return -1;
+	}
+	s->size += n;
+	return 0;
+}
+
+/* Add the spool to the archive; the stream is freed either way. */
+static int
+collect_stream_add(struct collect_stream *s)
+{
+	struct collect_ctx	*ctx = s->ctx;
+	struct sink_result	 res;
+	int			 rc = 0;
+
+	if (!ctx->failed && !collect_seen(ctx, s->apath)) {
+		rc = sink_add_fd(ctx->sink, s->fd, s->apath, NULL, NULL,
+		    s->size, UINT64_MAX, &res);
+		if (rc == SINK_FATAL) {
+			ctx->failed = 1;
+			log_msg(LOG_ERROR, ctx->collector, "%s",
+			    sink_error(ctx->sink));
+		}
+	}
+	close(s->fd);
+	free(s->apath);
+	free(s);
+	return rc == SINK_FATAL ? -1 : 0;
+}
+
+int
+collect_stream_close(struct collect_stream *s)
+{
+	if (s == NULL)
+		return -1;
+	return collect_stream_add(s);
+}
+
+int
+collect_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
+{
+	struct collect_stream	*s;
+	char			*line, *apath;
+	size_t			 len;
+	int			 rc;
+
+	len = strlen(stream);
+	for (s = ctx->streams; s != NULL; s = s->next)
+		if (strncmp(s->apath + 5, stream, len) == 0 &&
+		    strcmp(s->apath + 5 + len, ".jsonl") == 0)
+			break;
+	if (s == NULL) {
+		apath = xasprintf("live/%s.jsonl", stream);
+		s = collect_stream_open(ctx, apath);
+		free(apath);
+		if (s == NULL) {
+			json_decref(rec);
+			return -1;
+		}
+		s->record = 1;
+		s->next = ctx->streams;
+		ctx->streams = s;
+	}
+	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(rec);
+	if (line == NULL) {
+		collect_error(ctx, NULL, "%s: a record could not be "
+		    "serialised", stream);
+		return -1;
+	}
+	rc = collect_stream_write(s, line, strlen(line));
+	if (rc == 0)
+		rc = collect_stream_write(s, "\n", 1);
+	free(line);
+	return rc;
+}
+
+int
+collect_flush(struct collect_ctx *ctx)
+{
+	struct collect_stream	*s, *next, *rev = NULL;
+	int			 rc = 0;
+
+	/* Oldest stream first, as they were opened. */
+	for (s = ctx->streams; s != NULL; s = next) {
+		next = s->next;
+		s->next = rev;
+		rev = s;
+	}
+	ctx->streams = NULL;
+	for (s = rev; s != NULL; s = next) {
+		next = s->next;
+		if (collect_stream_add(s) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Parse passwd or group text into (id, name) pairs. */
+static struct collect_id *
+collect_ids_parse(char *text, size_t *np)
+{
+	struct collect_id	*v = NULL;
+	char			*line, *p = text, *f[4];
+	size_t			 n = 0, i;
+	long long		 id;
+
+	while ((line = strsep(&p, "\n")) != NULL) {
+		for (i = 0; i < nitems(f); i++)
+			f[i] = strsep(&line, ":");
+		if (f[0] == NULL || f[2] == NULL || *f[0] == '\0' ||
+		    util_parse_int(f[2], 0, UINT32_MAX, &id) == -1)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n].id = (unsigned int)id;
+		v[n].name = xstrdup(f[0]);
+		n++;
+	}
+	*np = n;
+	return v;
+}
+
+static struct collect_id *
+collect_ids_load(struct collect_ctx *ctx, const char *path, size_t *np)
+{
+	struct collect_id	*v;
+	char			*text;
+	int			 fd;
+
+	*np = 0;
+	if ((fd = os_open_under(ctx->rootfd, path, O_RDONLY)) == -1)
+		return NULL;
+	text = util_read_fd(fd, COLLECT_PWFILE_MAX, NULL, NULL);
+	close(fd);
+	if (text == NULL)
+		return NULL;
+	v = collect_ids_parse(text, np);
+	free(text);
+	return v;
+}
+
+static const char *
+collect_id_name(struct collect_ctx *ctx, unsigned int id, int group)
+{
+	struct collect_id	*v;
+	size_t			 i, n;
+
+	if (!ctx->ids_loaded) {
+		ctx->users = collect_ids_load(ctx, "/etc/passwd",
+		    &ctx->nusers);
+		ctx->groups = collect_ids_load(ctx, "/etc/group",
+		    &ctx->ngroups);
+		ctx->ids_loaded = 1;
+	}
+	v = group ? ctx->groups : ctx->users;
+	n = group ? ctx->ngroups : ctx->nusers;
+	for (i = 0; i < n; i++)
+		if (v[i].id == id)
+			return v[i].name;
+	return NULL;
+}
+
+const char *
+collect_user_name(struct collect_ctx *ctx, uid_t uid)
+{
+	return collect_id_name(ctx, uid, 0);
+}
+
+const char *
+collect_group_name(struct collect_ctx *ctx, gid_t gid)
+{
+	return collect_id_name(ctx, gid, 1);
+}

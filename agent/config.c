@@ -1,0 +1,333 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Configuration: a table of keys (section, name, type, field) drives
+ * the INI parser (libinih) and option setting alike.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "util.h"
+
+#define CONFIG_MAX	(1U << 20)
+
+enum config_type { CT_STR, CT_SECRET, CT_SIZE, CT_INT, CT_LIST, CT_BOOL };
+
+static const struct config_key {
+	const char		*section;
+	const char		*name;
+	enum config_type	 type;
+	size_t			 off;
+	long long		 min, max;	/* CT_INT */
+} config_keys[] = {
+	{ "case", "id", CT_STR, offsetof(struct config, case_id), 0, 0 },
+	{ "output", "dir", CT_STR, offsetof(struct config, output_dir), 0, 0 },
+	{ "collection", "profile", CT_STR, offsetof(struct config, profile),
+	    0, 0 },
+	{ "collection", "artifacts", CT_LIST,
+	    offsetof(struct config, artifacts), 0, 0 },
+	{ "upload", "url", CT_STR, offsetof(struct config, upload_url), 0, 0 },
+	{ "upload", "identity_file", CT_STR,
+	    offsetof(struct config, identity_file), 0, 0 },
+	{ "upload", "identity", CT_SECRET, offsetof(struct config, identity),
+	    0, 0 },
+	{ "upload", "host_key_fingerprint", CT_STR,
+	    offsetof(struct config, host_key_fingerprint), 0, 0 },
+	{ "upload", "retries", CT_INT, offsetof(struct config, retries),
+	    0, 100 },
+	{ "signing", "secret_key_file", CT_STR,
+	    offsetof(struct config, sign_key_file), 0, 0 },
+	{ "signing", "secret_key", CT_SECRET,
+	    offsetof(struct config, sign_key), 0, 0 },
+	{ "encryption", "recipients", CT_LIST,
+	    offsetof(struct config, recipients), 0, 0 },
+	{ "rules", "path", CT_STR, offsetof(struct config, rules_path), 0, 0 },
+	{ "rules", "pubkey", CT_STR, offsetof(struct config, rules_pubkey),
+	    0, 0 },
+	{ "rules", "url", CT_STR, offsetof(struct config, rules_url), 0, 0 },
+	{ "rules", "state_dir", CT_STR,
+	    offsetof(struct config, rules_state_dir), 0, 0 },
+	{ "scan", "paths", CT_LIST, offsetof(struct config, scan_paths),
+	    0, 0 },
+	{ "scan", "yara", CT_BOOL, offsetof(struct config, no_yara), 0, 0 },
+	{ "scan", "process_memory", CT_BOOL,
+	    offsetof(struct config, no_process_memory), 0, 0 },
+	{ "limits", "max_file_size", CT_SIZE,
+	    offsetof(struct config, max_file_size), 0, 0 },
+	{ "limits", "max_total_size", CT_SIZE,
+	    offsetof(struct config, max_total_size), 0, 0 },
+	{ "limits", "time_limit", CT_INT, offsetof(struct config, time_limit),
+	    0, 31LL * 86400 },
+	{ "limits", "nice", CT_INT, offsetof(struct config, nice), -20, 19 },
+};
+
+void
+strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 2, sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+	l->v[l->n] = NULL;
+}
+
+void
+strlist_clear(struct strlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->profile = xstrdup("triage");
+	c->retries = 5;
+	c->max_file_size = 1ULL << 30;
+	c->nice = 10;
+}
+
+static void
+config_free_secret(char *s)
+{
+	if (s != NULL) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(config_keys); i++) {
+		void	*field = (char *)c + config_keys[i].off;
+
+		switch (config_keys[i].type) {
+		case CT_STR:
+			free(*(char **)field);
+			break;
+		case CT_SECRET:
+			config_free_secret(*(char **)field);
+			break;
+		case CT_LIST:
+			strlist_clear(field);
+			break;
+		default:
+			break;
+		}
+	}
+	free(c->root);
+	memset(c, 0, sizeof *c);
+}
+
+static const struct config_key *
+config_find(const char *section, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(config_keys); i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static int
+config_bool(const char *v, int *out)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
+	    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* Split a list on commas and white space into l (replacing it). */
+static void
+config_list(struct strlist *l, const char *v)
+{
+	char	*copy, *p, *tok;
+
+	strlist_clear(l);
+	copy = xstrdup(v);
+	for (p = copy; (tok = strsep(&p, ", \t")) != NULL;)
+		if (*tok != '\0')
+			strlist_add(l, tok);
+	free(copy);
+}
+
+static int
+config_apply(struct config *c, const struct config_key *k, const char *v,
+    char *err, size_t errlen)
+{
+	void		*field = (char *)c + k->off;
+	long long	 n;
+	int		 b;
+
+	switch (k->type) {
+	case CT_STR:
+	case CT_SECRET:
+		if (*v == '\0') {
+			snprintf(err, errlen, "empty value");
+			return -1;
+		}
+		if (k->type == CT_SECRET)
+			config_free_secret(*(char **)field);
+		else
+			free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		break;
+	case CT_SIZE:
+		if (util_parse_size(v, field) == -1) {
+			snprintf(err, errlen, "bad size \"%s\" (a number with "
+			    "an optional K, M or G suffix)", v);
+			return -1;
+		}
+		break;
+	case CT_INT:
+		if (util_parse_int(v, k->min, k->max, &n) == -1) {
+			snprintf(err, errlen, "bad number \"%s\" (%lld to "
+			    "%lld)", v, k->min, k->max);
+			return -1;
+		}
+		*(long long *)field = n;
+		break;
+	case CT_LIST:
+		config_list(field, v);
+		break;
+	case CT_BOOL:
+		/* The boolean keys say "do it"; the fields say "don't". */
+		if (config_bool(v, &b) == -1) {
+			snprintf(err, errlen, "bad boolean \"%s\" (yes or no)",
+			    v);
+			return -1;
+		}
+		*(int *)field = !b;
+		break;
+	}
+	return 0;
+}
+
+int
+config_set(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	const struct config_key	*k;
+	char			 section[64];
+	const char		*dot;
+
+	if ((dot = strchr(key, '.')) == NULL ||
+	    (size_t)(dot - key) >= sizeof section) {
+		snprintf(err, errlen, "%s: unknown key", key);
+		return -1;
+	}
+	memcpy(section, key, (size_t)(dot - key));
+	section[dot - key] = '\0';
+	if ((k = config_find(section, dot + 1)) == NULL) {
+		snprintf(err, errlen, "%s: unknown key", key);
+		return -1;
+	}
+	return config_apply(c, k, value, err, errlen);
+}
+
+struct config_parse_state {
+	struct config	*c;
+	char		 msg[512];
+};
+
+static int
+config_ini_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse_state	*ps = arg;
+	const struct config_key		*k;
+	char				 why[400];
+
+	if (ps->msg[0] != '\0')
+		return 0;
+	if (name == NULL)	/* a section header alone */
+		return 1;
+	if ((k = config_find(section, name)) == NULL) {
+		snprintf(ps->msg, sizeof ps->msg, "[%s] %s: unknown key",
+		    section, name);
+		return 0;
+	}
+	if (config_apply(ps->c, k, value, why, sizeof why) == -1) {
+		snprintf(ps->msg, sizeof ps->msg, "[%s] %s: %s", section,
+		    name, why);
+		return 0;
+	}
+	return 1;
+}
+
+int
+config_parse(struct config *c, const char *name, const char *text,
+    char *err, size_t errlen)
+{
+	struct config_parse_state	ps;
+	int				line;
+
+	memset(&ps, 0, sizeof ps);
+	ps.c = c;
+	line = ini_parse_string(text, config_ini_handler, &ps);
+	if (line == 0)
+		return 0;
+	if (ps.msg[0] == '\0')
+		snprintf(ps.msg, sizeof ps.msg, "syntax error");
+	snprintf(err, errlen, "%s:%d: %s", name, line, ps.msg);
+	return -1;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		*text;
+	size_t		 len;
+	int		 fd, trunc, rc;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot read config %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "config %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	text = util_read_fd(fd, CONFIG_MAX, &len, &trunc);
+	close(fd);
+	if (text == NULL || trunc || strlen(text) != len) {
+		snprintf(err, errlen, "config %s: %s", path, text == NULL ?
+		    strerror(errno) : trunc ? "larger than 1 MiB" :
+		    "contains a NUL byte");
+		free(text);
+		return -1;
+	}
+	rc = config_parse(c, path, text, err, errlen);
+	sodium_memzero(text, len);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Logging to stderr and to the in-memory collection.log. The kept log is
+ * capped (LOG_MAX bytes) so a flood of errors cannot exhaust memory; the
+ * lines dropped past the cap are counted in a last line.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "util.h"
+
+#define LOG_MAX		(32U << 20)
+
+static struct {
+	int		 quiet;
+	int		 verbose;
+	int		 tty;
+	struct buf	 jsonl;
+	unsigned long	 dropped;
+	unsigned long	 count[LOG_ERROR + 1];
+} log_state;
+
+static const char *const log_names[] = { "debug", "info", "warn", "error" };
+
+void
+log_init(int quiet, int verbose)
+{
+	log_state.quiet = quiet;
+	log_state.verbose = verbose;
+	log_state.tty = isatty(STDERR_FILENO);
+}
+
+void
+log_vmsg(enum log_level level, const char *collector, const char *fmt,
+    va_list ap)
+{
+	char	 now[40], *msg, *line;
+	json_t	*o;
+
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("out of memory");
+	util_now(now, sizeof now);
+	log_state.count[level]++;
+
+	if (level >= LOG_WARN || (!log_state.quiet &&
+	    (level > LOG_DEBUG || log_state.verbose))) {
+		fprintf(stderr, "%.19sZ %-5s %s%s%s\n", now, log_names[level],
+		    collector ? collector : "", collector ? ": " : "", msg);
+	}
+
+	if (!util_utf8_valid(msg)) {
+		char	*lossy = util_utf8_lossy(msg);
+
+		free(msg);
+		msg = lossy;
+	}
+	o = json_pack("{s:s, s:s, s:s?, s:s}", "time", now,
+	    "level", log_names[level], "collector", collector,
+	    "message", msg);
+	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (line != NULL && log_state.jsonl.len + strlen(line) + 1 < LOG_MAX) {
+		buf_addstr(&log_state.jsonl, line);
+		buf_add(&log_state.jsonl, "\n", 1);
+	} else
+		log_state.dropped++;
+	free(line);
+	free(msg);
+}
+
+void
+log_msg(enum log_level level, const char *collector, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, collector, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+log_jsonl(size_t *len)
+{
+	if (log_state.dropped > 0) {
+		char	now[40];
+
+		util_now(now, sizeof now);
+		buf_printf(&log_state.jsonl, "{\"time\":\"%s\",\"level\":"
+		    "\"warn\",\"collector\":null,\"message\":\"%lu log lines "
+		    "dropped past the %u-byte cap\"}\n", now, log_state.dropped,
+		    LOG_MAX);
+		log_state.dropped = 0;
+	}
+	buf_add(&log_state.jsonl, "", 0);
+	*len = log_state.jsonl.len;
+	return log_state.jsonl.data;
+}
+
+unsigned long
+log_count(enum log_level level)
+{
+	return log_state.count[level];
+}
+
+void
+log_free(void)
+{
+	buf_free(&log_state.jsonl);
+}

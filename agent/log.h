@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The logger: the one mutable global of the program. Every message is
+ * kept as a JSON line (time, level, collector, message) for the archive's
+ * collection.log, and shown on stderr unless --quiet (errors always).
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* quiet: only warnings and errors on stderr; verbose: debug too. */
+void	 log_init(int, int);
+void	 log_msg(enum log_level, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 log_vmsg(enum log_level, const char *, const char *, va_list);
+/*
+ * The collection.log text gathered so far (JSON lines). The buffer
+ * belongs to the logger and stays valid until the next log call.
+ */
+const char *log_jsonl(size_t *);
+/* Number of messages at a level so far. */
+unsigned long log_count(enum log_level);
+void	 log_free(void);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * csirt-collect: a forensic collection agent. main() sets a safe
+ * process state (umask, no core dumps holding keys) and hands over to
+ * the command line.
+ */
+#include <locale.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "util.h"
+
+int
+main(int argc, char **argv)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	umask(077);
+	/* Secret keys must not end up in a core file. */
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0);
+	setlocale(LC_CTYPE, "C");
+	if (sodium_init() == -1)
+		fatal("libsodium cannot be initialised");
+	return cli_main(argc, argv);
+}

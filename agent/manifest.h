@@ -1,0 +1,50 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The manifest (manifest.json of SPEC.md): run metadata, one entry per
+ * archived file with its sha256 and the source's metadata, and the
+ * errors met. Entries are kept serialised (a compact JSON line each) so
+ * memory grows by a few hundred bytes per file, never by file size.
+ */
+#ifndef MANIFEST_H
+#define MANIFEST_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+struct manifest;
+
+struct manifest_entry {
+	const char		*path;		/* inside the archive */
+	const char		*source;	/* on the host, or NULL */
+	uint64_t		 size;		/* bytes archived */
+	unsigned char		 sha256[32];
+	const struct stat	*st;		/* the source's, or NULL */
+	int			 truncated;	/* cut at the size limit */
+	const char		*note;		/* e.g. "shrank while read" */
+};
+
+struct manifest	*manifest_new(void);
+void		 manifest_free(struct manifest *);
+/* Set a top-level field (format, agent, host…); takes value's reference. */
+void		 manifest_set(struct manifest *, const char *, json_t *);
+void		 manifest_add_entry(struct manifest *,
+		    const struct manifest_entry *);
+/* Record an error; path and collector may be NULL. */
+void		 manifest_add_error(struct manifest *, const char *,
+		    const char *, const char *);
+size_t		 manifest_nentries(struct manifest *);
+size_t		 manifest_nerrors(struct manifest *);
+/*
+ * The whole manifest.json text (entries and errors after the fields set,
+ * then "stats"). Caller frees.
+ */
+char		*manifest_dump(struct manifest *, size_t *);
+
+/* The JSON object of one entry, as stored (for verify and tests). */
+json_t		*manifest_entry_json(const struct manifest_entry *);
+
+#endif

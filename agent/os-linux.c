@@ -1,0 +1,302 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Linux implementation of the os_ layer. Every open of evidence goes
+ * through os_open_under, which applies --root in one place: openat2 with
+ * RESOLVE_IN_ROOT so that no link or ".." leads out of the root, and
+ * O_NOFOLLOW so the last component is recorded, never followed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "os.h"
+#include "util.h"
+
+#define OS_SMALL_FILE	4096
+
+static int	os_no_openat2;	/* set once openat2 returned ENOSYS */
+
+int
+os_root_open(const char *root)
+{
+	return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Walk path component by component, refusing any symlink. */
+static int
+os_open_walk(int rootfd, const char *path, int flags)
+{
+	char	*copy, *comp, *next;
+	int	 dfd, fd = -1, saved;
+
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		return openat(rootfd, ".", flags | O_CLOEXEC);
+	copy = xstrdup(path);
+	if ((dfd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto out;
+	for (comp = copy; comp != NULL; comp = next) {
+		if ((next = strchr(comp, '/')) != NULL) {
+			*next++ = '\0';
+			while (*next == '/')
+				next++;
+			if (*next == '\0')
+				next = NULL;
+		}
+		if (strcmp(comp, "..") == 0) {
+			errno = EXDEV;
+			break;
+		}
+		if (next == NULL) {
+			fd = openat(dfd, comp, flags | O_NOFOLLOW | O_CLOEXEC);
+			break;
+		}
+		fd = openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(dfd);
+		if ((dfd = fd) == -1)
+			break;
+		fd = -1;
+	}
+out:
+	saved = errno;
+	if (dfd != -1)
+		close(dfd);
+	free(copy);
+	errno = saved;
+	return fd;
+}
+
+static int
+os_openat2(int rootfd, const char *path, int flags)
+{
+	struct open_how	how;
+	long		fd;
+
+	memset(&how, 0, sizeof how);
+	how.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC);
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	while (*path == '/')
+		path++;
+	if (*path == '\0')
+		path = ".";
+	do
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	while (fd == -1 && errno == EAGAIN);
+	return (int)fd;
+}
+
+int
+os_open_under(int rootfd, const char *path, int flags)
+{
+	int	fd, tries;
+
+	if ((flags & O_PATH) == 0)
+		flags |= O_NOATIME;
+	for (tries = 0; tries < 2; tries++) {
+		if (!os_no_openat2) {
+			fd = os_openat2(rootfd, path, flags);
+			if (fd == -1 && errno == ENOSYS) {
+				os_no_openat2 = 1;
+				fd = os_open_walk(rootfd, path, flags);
+			}
+		} else
+			fd = os_open_walk(rootfd, path, flags);
+		/* O_NOATIME needs ownership or CAP_FOWNER. */
+		if (fd == -1 && errno == EPERM && (flags & O_NOATIME)) {
+			flags &= ~O_NOATIME;
+			continue;
+		}
+		return fd;
+	}
+	return -1;
+}
+
+int
+os_open_regular(int rootfd, const char *path, struct stat *st)
+{
+	struct stat	st2;
+	int		pfd, fd, fl;
+
+	if ((pfd = os_open_under(rootfd, path, O_PATH)) == -1)
+		return -1;
+	if (fstat(pfd, st) == -1) {
+		close(pfd);
+		return -1;
+	}
+	close(pfd);
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/*
+	 * O_NONBLOCK: should the path be swapped for a FIFO between the two
+	 * opens, the open does not block; the dev/ino check catches it.
+	 */
+	if ((fd = os_open_under(rootfd, path, O_RDONLY | O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, &st2) == -1 || st2.st_dev != st->st_dev ||
+	    st2.st_ino != st->st_ino || !S_ISREG(st2.st_mode)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	*st = st2;
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+/* First line of a small file under the root, trimmed; NULL if none. */
+static char *
+os_read_line(int rootfd, const char *path)
+{
+	char	*s, *nl;
+	int	 fd;
+
+	if ((fd = os_open_under(rootfd, path, O_RDONLY)) == -1)
+		return NULL;
+	s = util_read_fd(fd, OS_SMALL_FILE, NULL, NULL);
+	close(fd);
+	if (s == NULL)
+		return NULL;
+	if ((nl = strchr(s, '\n')) != NULL)
+		*nl = '\0';
+	if (*s == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* PRETTY_NAME from os-release, unquoted. */
+static char *
+os_release_name(int rootfd)
+{
+	static const char *const paths[] = { "/etc/os-release",
+	    "/usr/lib/os-release" };
+	char	*s, *p, *end, *name = NULL;
+	size_t	 i;
+	int	 fd;
+
+	for (i = 0; i < nitems(paths) && name == NULL; i++) {
+		if ((fd = os_open_under(rootfd, paths[i], O_RDONLY)) == -1)
+			continue;
+		s = util_read_fd(fd, 65536, NULL, NULL);
+		close(fd);
+		if (s == NULL)
+			continue;
+		for (p = s; p != NULL && *p != '\0'; p = end) {
+			if ((end = strchr(p, '\n')) != NULL)
+				*end++ = '\0';
+			if (strncmp(p, "PRETTY_NAME=", 12) != 0)
+				continue;
+			p += 12;
+			if (*p == '"' || *p == '\'') {
+				size_t	l = strlen(p);
+
+				if (l >= 2 && p[l - 1] == *p)
+					p[l - 1] = '\0';
+				p++;
+			}
+			name = xstrdup(p);
+			break;
+		}
+		free(s);
+	}
+	return name;
+}
+
+void
+os_host_read(int rootfd, int deadbox, struct os_host *h)
+{
+	struct utsname	u;
+	int		fd;
+
+	memset(h, 0, sizeof *h);
+	if (deadbox)
+		h->hostname = os_read_line(rootfd, "/etc/hostname");
+	else if (uname(&u) == 0) {
+		h->hostname = xstrdup(u.nodename);
+		h->kernel = xasprintf("%s %s %s %s", u.sysname, u.release,
+		    u.version, u.machine);
+	}
+	if (h->hostname == NULL)
+		h->hostname = xstrdup("unknown");
+	h->os = os_release_name(rootfd);
+	h->machine_id = os_read_line(rootfd, "/etc/machine-id");
+	if (!deadbox && (fd = os_root_open("/")) != -1) {
+		h->boot_id = os_read_line(fd,
+		    "/proc/sys/kernel/random/boot_id");
+		close(fd);
+	}
+}
+
+void
+os_host_free(struct os_host *h)
+{
+	free(h->hostname);
+	free(h->os);
+	free(h->kernel);
+	free(h->boot_id);
+	free(h->machine_id);
+	memset(h, 0, sizeof *h);
+}
+
+int
+os_ncpu(void)
+{
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (n > 256 ? 256 : (int)n);
+}
+
+const char *
+os_fs_type(int fd)
+{
+	static const struct {
+		long		 magic;
+		const char	*name;
+	} types[] = {
+		{ PROC_SUPER_MAGIC, "proc" },
+		{ SYSFS_MAGIC, "sysfs" },
+		{ DEVPTS_SUPER_MAGIC, "devpts" },
+		{ TMPFS_MAGIC, "tmpfs" },
+		{ CGROUP_SUPER_MAGIC, "cgroup" },
+		{ CGROUP2_SUPER_MAGIC, "cgroup2" },
+		{ NFS_SUPER_MAGIC, "nfs" },
+		{ SMB_SUPER_MAGIC, "smb" },
+		{ 0xff534d42, "cifs" },
+		{ 0xfe534d42, "smb2" },
+		{ 0x65735546, "fuse" },
+		{ DEBUGFS_MAGIC, "debugfs" },
+		{ TRACEFS_MAGIC, "tracefs" },
+		{ SECURITYFS_MAGIC, "securityfs" },
+		{ BPF_FS_MAGIC, "bpf" },
+		{ EXT4_SUPER_MAGIC, "ext4" },
+		{ XFS_SUPER_MAGIC, "xfs" },
+		{ BTRFS_SUPER_MAGIC, "btrfs" },
+		{ OVERLAYFS_SUPER_MAGIC, "overlay" },
+	};
+	struct statfs	sfs;
+	size_t		i;
+
+	if (fstatfs(fd, &sfs) == -1)
+		return "unknown";
+	for (i = 0; i < nitems(types); i++)
+		if ((long)sfs.f_type == types[i].magic)
+			return types[i].name;
+	return "other";
+}

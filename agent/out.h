@@ -1,0 +1,59 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The output chain: small stages, each with write and close, each
+ * passing its bytes to the next. The archive writer feeds the head:
+ *
+ *   libarchive (pax) → zstd → [age] → hash → file | SFTP
+ *
+ * Encryption and streaming are stages added to the chain, not branches
+ * in the collectors. A stage that fails keeps its message in err; the
+ * error travels back up through write/close as -1.
+ */
+#ifndef OUT_H
+#define OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct out {
+	const char	*name;
+	int		(*write)(struct out *, const void *, size_t);
+	int		(*close)(struct out *);	/* flush, then close next */
+	void		(*free)(struct out *);
+	struct out	*next;
+	char		 err[512];
+};
+
+/* Write to / close the head of a chain. 0 or -1 (see out_error). */
+int		 out_write(struct out *, const void *, size_t);
+int		 out_close(struct out *);
+/* Free a whole chain (NULL is fine). */
+void		 out_free(struct out *);
+/* The first error message met along the chain, or "" if none. */
+const char	*out_error(struct out *);
+
+/*
+ * A file in dir, written under a temporary name ".<name>.part" (created
+ * O_EXCL, mode 0600) and renamed to name by out_file_commit. NULL with
+ * err filled if it cannot be created. Freeing an uncommitted file stage
+ * removes the temporary file.
+ */
+struct out	*out_file_new(const char *, const char *, char *, size_t);
+int		 out_file_commit(struct out *);
+/* The final path ("dir/name"); belongs to the stage. */
+const char	*out_file_path(struct out *);
+
+/* zstd compression at level with nthreads workers (0: in this thread). */
+struct out	*out_zstd_new(struct out *, int, int);
+
+/*
+ * A tee computing SHA-256 and BLAKE2b-512 (the minisign prehash) of the
+ * bytes that pass, and counting them.
+ */
+struct out	*out_hash_new(struct out *);
+void		 out_hash_result(struct out *, unsigned char *, unsigned char *,
+		    uint64_t *);
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The run. Set-up checks everything a user can get wrong (root, output
+ * directory, keys) before anything is collected, and fails with exit 2.
+ * Then the collectors run in table order through one context; the
+ * archive is written under a temporary name through the chain
+ * libarchive → zstd → hash → file, closed with the manifest and its
+ * signature, renamed into place, and signed from the running BLAKE2b of
+ * its bytes: nothing is read back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "collect.h"
+#include "log.h"
+#include "manifest.h"
+#include "os.h"
+#include "out.h"
+#include "pipeline.h"
+#include "sign.h"
+#include "sink.h"
+#include "util.h"
+
+#define PIPELINE_ZSTD_LEVEL	3
+
+struct run {
+	struct config		*cfg;
+	int			 rootfd;
+	const char		*outdir;
+	struct os_host		 host;
+	struct sign_seckey	*key;
+	struct sign_pubkey	 pub;
+	int			 ephemeral;
+	char			 keyid[SIGN_KEYID_HEXLEN];
+	char			*name;		/* archive file name */
+	time_t			 started;
+	char			 started_iso[40];
+	struct out		*file, *hash, *zstd;
+	struct manifest		*m;
+	struct sink		*sink;
+	struct collect_ctx	*ctx;
+	unsigned char		 sha256[32], blake2b[64];
+	uint64_t		 size;
+	size_t			 ncollectors_failed;
+};
+
+static volatile sig_atomic_t pipeline_stop;
+
+static void
+pipeline_signal(int sig)
+{
+	(void)sig;
+	pipeline_stop = 1;
+}
+
+static void
+pipeline_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = pipeline_signal;
+	/* A second signal takes the default action: abort the run. */
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Lower CPU and I/O priority so the host keeps serving. */
+static void
+pipeline_nice(long long n)
+{
+	if (setpriority(PRIO_PROCESS, 0, (int)n) == -1)
+		log_msg(LOG_DEBUG, NULL, "setpriority: %s", strerror(errno));
+#ifdef SYS_ioprio_set
+	/* IOPRIO_WHO_PROCESS, class best-effort (2), level 7. */
+	if (n > 0 && syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 7) == -1)
+		log_msg(LOG_DEBUG, NULL, "ioprio_set: %s", strerror(errno));
+#endif
+}
+
+/* Set-up of everything that can be wrong before collecting. */
+static int
+pipeline_setup(struct run *r, char *err, size_t errlen)
+{
+	struct config	*cfg = r->cfg;
+	struct stat	 st;
+
+	if (cfg->upload_url != NULL || cfg->stream) {
+		snprintf(err, errlen, "upload (--upload, --stream, [upload] "
+		    "url) is not available in this version");
+		return -1;
+	}
+	if (cfg->recipients.n > 0) {
+		snprintf(err, errlen, "encryption (--recipient, [encryption] "
+		    "recipients) is not available in this version");
+		return -1;
+	}
+	if (cfg->root != NULL) {
+		if (stat(cfg->root, &st) == -1) {
+			snprintf(err, errlen, "--root %s: %s", cfg->root,
+			    strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--root %s: not a directory",
+			    cfg->root);
+			return -1;
+		}
+	}
+	if ((r->rootfd = os_root_open(cfg->root ? cfg->root : "/")) == -1) {
+		snprintf(err, errlen, "cannot open root %s: %s",
+		    cfg->root ? cfg->root : "/", strerror(errno));
+		return -1;
+	}
+	r->outdir = cfg->output_dir ? cfg->output_dir : ".";
+	if (stat(r->outdir, &st) == -1) {
+		snprintf(err, errlen, "output directory %s: %s", r->outdir,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "output directory %s: not a directory",
+		    r->outdir);
+		return -1;
+	}
+	if (cfg->sign_key_file != NULL) {
+		r->key = sign_seckey_load(cfg->sign_key_file, err, errlen);
+		if (r->key == NULL)
+			return -1;
+	} else if (cfg->sign_key != NULL) {
+		r->key = sign_seckey_parse(cfg->sign_key,
+		    strlen(cfg->sign_key), err, errlen);
+		if (r->key == NULL)
+			return -1;
+	} else {
+		r->key = sign_seckey_generate();
+		r->ephemeral = 1;
+	}
+	sign_seckey_pubkey(r->key, &r->pub);
+	sign_keyid_hex(r->pub.keyid, r->keyid);
+	return 0;
+}
+
+/* <case>_<hostname>_<time>.tar.zst, unsafe characters replaced. */
+static char *
+pipeline_name(struct run *r)
+{
+	char	 t[32], *name;
+
+	util_compact_time(t, sizeof t, r->started);
+	if (r->cfg->case_id != NULL)
+		name = xasprintf("%s_%s_%s.tar.zst", r->cfg->case_id,
+		    r->host.hostname, t);
+	else
+		name = xasprintf("%s_%s.tar.zst", r->host.hostname, t);
+	util_safe_name(name);
+	return name;
+}
+
+/* The archive file and its chain. -1 with err (a set-up error). */
+static int
+pipeline_open(struct run *r, char *err, size_t errlen)
+{
+	if ((r->file = out_file_new(r->outdir, r->name, err, errlen)) == NULL)
+		return -1;
+	r->hash = out_hash_new(r->file);
+	r->zstd = out_zstd_new(r->hash, PIPELINE_ZSTD_LEVEL, os_ncpu());
+	r->m = manifest_new();
+	if ((r->sink = sink_new(r->zstd, r->m, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+static json_t *
+pipeline_options(struct config *cfg)
+{
+	json_t	*o, *a;
+	size_t	 i;
+
+	o = json_pack("{s:s, s:s?, s:s?, s:b, s:b, s:I, s:I, s:I, s:I}",
+	    "profile", cfg->profile, "root", cfg->root,
+	    "output", cfg->output_dir, "yara", !cfg->no_yara,
+	    "process_memory", !cfg->no_process_memory,
+	    "max_file_size", (json_int_t)cfg->max_file_size,
+	    "max_total_size", (json_int_t)cfg->max_total_size,
+	    "time_limit", (json_int_t)cfg->time_limit,
+	    "nice", (json_int_t)cfg->nice);
+	a = json_array();
+	for (i = 0; i < cfg->scan_paths.n; i++)
+		json_array_append_new(a, json_string(cfg->scan_paths.v[i]));
+	json_object_set_new(o, "scan_paths", a);
+	a = json_array();
+	for (i = 0; i < cfg->artifacts.n; i++)
+		json_array_append_new(a, json_string(cfg->artifacts.v[i]));
+	json_object_set_new(o, "artifacts", a);
+	return o;
+}
+
+static void
+pipeline_manifest_head(struct run *r)
+{
+	struct manifest	*m = r->m;
+	char		*pub;
+
+	manifest_set(m, "format", json_integer(1));
+	manifest_set(m, "agent", json_pack("{s:s, s:s}", "name", AGENT_NAME,
+	    "version", CC_VERSION));
+	manifest_set(m, "case", r->cfg->case_id ?
+	    json_string(r->cfg->case_id) : json_null());
+	manifest_set(m, "host", json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}",
+	    "hostname", r->host.hostname, "os", r->host.os,
+	    "kernel", r->host.kernel, "boot_id", r->host.boot_id,
+	    "machine_id", r->host.machine_id));
+	manifest_set(m, "started", json_string(r->started_iso));
+	manifest_set(m, "profile", json_string(r->cfg->profile));
+	manifest_set(m, "mode", json_string(r->cfg->root ? "dead-box" :
+	    "live"));
+	manifest_set(m, "options", pipeline_options(r->cfg));
+	manifest_set(m, "rules", json_null());
+	pub = sign_pubkey_base64(&r->pub);
+	manifest_set(m, "signing", json_pack("{s:s, s:s, s:b}", "key_id",
+	    r->keyid, "public_key", pub, "ephemeral", r->ephemeral));
+	free(pub);
+}
+
+/* Run every collector in table order. */
+static void
+pipeline_collect(struct run *r)
+{
+	const struct collector *const	*cp;
+	const struct collector		*c;
+	enum collect_result		 res;
+	struct timespec			 t0, t1;
+	static const char *const	 names[] = { "ok", "partial",
+					    "failed" };
+
+	for (cp = collectors; (c = *cp) != NULL; cp++) {
+		if (collect_expired(r->ctx)) {
+			log_msg(LOG_WARN, c->name, "not run: %s",
+			    collect_cut_reason(r->ctx) ?
+			    collect_cut_reason(r->ctx) : "output failed");
+			continue;
+		}
+		if ((c->flags & COLLECTOR_LIVE) && r->cfg->root != NULL) {
+			log_msg(LOG_INFO, c->name, "skipped: reads the "
+			    "running system, and --root was given");
+			continue;
+		}
+		if ((c->flags & COLLECTOR_NEEDS_ROOT) && geteuid() != 0)
+			log_msg(LOG_WARN, c->name, "not running as root: "
+			    "some data will be unreadable");
+		collect_begin(r->ctx, c);
+		log_msg(LOG_INFO, c->name, "started");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		res = c->run(r->ctx);
+		collect_flush(r->ctx);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (res != COLLECT_OK)
+			r->ncollectors_failed++;
+		log_msg(res == COLLECT_FAILED ? LOG_WARN : LOG_INFO, c->name,
+		    "finished: %s (%.2fs)", names[res],
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		collect_begin(r->ctx, NULL);
+		if (collect_output_failed(r->ctx))
+			break;
+	}
+}
+
+/* collection.log, manifest.json and its signature, end of archive. */
+static int
+pipeline_finish(struct run *r)
+{
+	const char	*logtext;
+	char		 now[40], *mtext, *msig, *tc;
+	size_t		 loglen, mlen;
+	int		 rc;
+
+	util_now(now, sizeof now);
+	manifest_set(r->m, "finished", json_string(now));
+	manifest_set(r->m, "cut", collect_cut_reason(r->ctx) ?
+	    json_string(collect_cut_reason(r->ctx)) : json_null());
+	log_msg(LOG_INFO, NULL, "collection finished: %llu files, %zu "
+	    "errors", (unsigned long long)collect_nfiles(r->ctx),
+	    manifest_nerrors(r->m));
+	logtext = log_jsonl(&loglen);
+	if (sink_add_buffer(r->sink, "collection.log", logtext, loglen,
+	    NULL) == SINK_FATAL)
+		return -1;
+	mtext = manifest_dump(r->m, &mlen);
+	tc = xasprintf("timestamp:%lld\tfile:manifest.json\tprehashed",
+	    (long long)time(NULL));
+	msig = sign_buffer(r->key, mtext, mlen, tc);
+	rc = sink_add_unlisted(r->sink, "manifest.json", mtext, mlen);
+	if (rc != SINK_FATAL)
+		rc = sink_add_unlisted(r->sink, "manifest.json.minisig", msig,
+		    strlen(msig));
+	free(tc);
+	free(msig);
+	free(mtext);
+	if (rc == SINK_FATAL || sink_close(r->sink) == -1)
+		return -1;
+	out_hash_result(r->hash, r->sha256, r->blake2b, &r->size);
+	return 0;
+}
+
+/* Write text to dir/name through a temporary file. 0 or -1. */
+static int
+pipeline_write_small(const char *dir, const char *name, const char *text,
+    mode_t mode, char *err, size_t errlen)
+{
+	char	*tmp, *path;
+	int	 fd, rc = -1;
+
+	tmp = xasprintf("%s/.%s.part", dir, name);
+	path = xasprintf("%s/%s", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd == -1 || util_write_all(fd, text, strlen(text)) == -1 ||
+	    fsync(fd) == -1) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+		    strerror(errno));
+		if (fd != -1)
+			unlink(tmp);
+	} else if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "cannot rename %s: %s", tmp,
+		    strerror(errno));
+		unlink(tmp);
+	} else
+		rc = 0;
+	if (fd != -1)
+		close(fd);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* Rename the archive into place, then its .pub and .minisig. */
+static int
+pipeline_commit(struct run *r, char *err, size_t errlen)
+{
+	char	*sig, *tc, *pubtext, *name;
+	int	 rc = 0;
+
+	if (r->ephemeral) {
+		pubtext = sign_pubkey_format(&r->pub);
+		name = xasprintf("%s.pub", r->name);
+		rc = pipeline_write_small(r->outdir, name, pubtext, 0644, err,
+		    errlen);
+		free(name);
+		free(pubtext);
+		if (rc == -1)
+			return -1;
+	}
+	if (out_file_commit(r->file) == -1) {
+		snprintf(err, errlen, "%s", out_error(r->file));
+		return -1;
+	}
+	tc = xasprintf("timestamp:%lld\tfile:%s\tprehashed",
+	    (long long)time(NULL), r->name);
+	sig = sign_prehashed(r->key, r->blake2b, tc);
+	name = xasprintf("%s.minisig", r->name);
+	rc = pipeline_write_small(r->outdir, name, sig, 0644, err, errlen);
+	free(name);
+	free(sig);
+	free(tc);
+	return rc;
+}
+
+static void
+pipeline_summary(struct run *r)
+{
+	const char	*cut = collect_cut_reason(r->ctx);
+	char		 hex[65];
+	json_t		*o;
+
+	util_hex(hex, r->sha256, sizeof r->sha256);
+	if (r->cfg->json) {
+		o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s?,"
+		    " s:I, s:I, s:s?}",
+		    "status", "ok", "archive", out_file_path(r->file),
+		    "name", r->name, "signature", "minisig",
+		    "size", (json_int_t)r->size, "sha256", hex,
+		    "key_id", r->keyid, "case", r->cfg->case_id ?
+		    r->cfg->case_id : "", "public_key_file", NULL,
+		    "files", (json_int_t)collect_nfiles(r->ctx),
+		    "errors", (json_int_t)manifest_nerrors(r->m), "cut", cut);
+		if (r->ephemeral)
+			json_object_set_new(o, "public_key_file",
+			    json_sprintf("%s.pub", out_file_path(r->file)));
+		json_dumpf(o, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+		fflush(stdout);
+		json_decref(o);
+	}
+	fprintf(stderr, "\n%s: archive written%s\n"
+	    "  archive   %s\n"
+	    "  size      %llu bytes\n"
+	    "  sha256    %s\n"
+	    "  signature %s.minisig (key id %s%s)\n",
+	    AGENT_NAME, cut ? " (collection cut short)" : "",
+	    out_file_path(r->file), (unsigned long long)r->size, hex,
+	    out_file_path(r->file), r->keyid,
+	    r->ephemeral ? ", ephemeral" : "");
+	if (r->ephemeral)
+		fprintf(stderr, "  pubkey    %s.pub\n", out_file_path(r->file));
+	fprintf(stderr, "  files     %llu collected, %zu errors "
+	    "(listed in manifest.json)\n",
+	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
+	if (cut)
+		fprintf(stderr, "  cut       %s\n", cut);
+	fprintf(stderr, "  reference %.4s %.4s (read this to the CSIRT)\n",
+	    hex, hex + 4);
+}
+
+static void
+pipeline_free(struct run *r)
+{
+	collect_free(r->ctx);
+	if (r->ctx == NULL && r->rootfd != -1)
+		close(r->rootfd);
+	sink_free(r->sink);
+	manifest_free(r->m);
+	/* zstd → hash → file: freeing the head frees the chain. */
+	out_free(r->zstd ? r->zstd : r->hash ? r->hash : r->file);
+	sign_seckey_free(r->key);
+	os_host_free(&r->host);
+	free(r->name);
+}
+
+int
+pipeline_run(struct config *cfg)
+{
+	struct run	r;
+	char		err[1024];
+	int		status = EXIT_DONE;
+
+	memset(&r, 0, sizeof r);
+	r.cfg = cfg;
+	r.rootfd = -1;
+	r.started = time(NULL);
+	util_iso8601(r.started_iso, sizeof r.started_iso, r.started, -1);
+	if (pipeline_setup(&r, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		pipeline_free(&r);
+		return EXIT_USAGE;
+	}
+	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
+	r.name = pipeline_name(&r);
+	if (pipeline_open(&r, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		pipeline_free(&r);
+		return EXIT_USAGE;
+	}
+	pipeline_signals();
+	pipeline_nice(cfg->nice);
+	log_msg(LOG_INFO, NULL, "%s %s: profile %s, %s, archive %s",
+	    AGENT_NAME, CC_VERSION, cfg->profile, cfg->root ? cfg->root :
+	    "live system", r.name);
+	if (r.ephemeral)
+		log_msg(LOG_INFO, NULL, "signing with an ephemeral key (id %s)",
+		    r.keyid);
+	pipeline_manifest_head(&r);
+	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
+	pipeline_collect(&r);
+	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
+		fprintf(stderr, "%s: output failed: %s; the partial archive "
+		    "was removed\n", AGENT_NAME, *sink_error(r.sink) ?
+		    sink_error(r.sink) : out_error(r.zstd));
+		status = EXIT_FATAL;
+	} else if (pipeline_commit(&r, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		status = EXIT_FATAL;
+	} else
+		pipeline_summary(&r);
+	pipeline_free(&r);
+	return status;
+}

@@ -1,0 +1,75 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The one sink: everything collected goes through here. It owns the
+ * libarchive writer (POSIX pax), whose bytes go to an output chain
+ * (out.h), hashes each entry as it writes it, and lists the entry in the
+ * manifest. Each source byte is read once: the same buffer is hashed,
+ * handed to the tap (the scanner, later) and packed.
+ *
+ * Results are graded as in libarchive: SINK_OK; SINK_WARN, the entry was
+ * written but something is wrong with it (the note says what; the
+ * caller records it); SINK_FATAL, the output failed and the run must
+ * stop (sink_error says why).
+ */
+#ifndef SINK_H
+#define SINK_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "manifest.h"
+#include "out.h"
+
+#define SINK_OK		0
+#define SINK_WARN	1
+#define SINK_FATAL	(-1)
+
+struct sink;
+
+struct sink_result {
+	unsigned char	sha256[32];
+	uint64_t	size;		/* bytes archived */
+	int		truncated;
+	char		note[256];	/* why SINK_WARN */
+};
+
+/* A reader of every data chunk of an entry (e.g. a scanner). */
+typedef void	sink_tap_fn(void *, const void *, size_t);
+
+/* A sink writing to the chain out (not owned). NULL with err on error. */
+struct sink	*sink_new(struct out *, struct manifest *, char *, size_t);
+void		 sink_free(struct sink *);
+
+/*
+ * Archive len bytes at p as apath, listed in the manifest with source
+ * (may be NULL) and no source metadata.
+ */
+int		 sink_add_buffer(struct sink *, const char *, const void *,
+		    size_t, const char *);
+/* Same, not listed in the manifest (the manifest and its signature). */
+int		 sink_add_unlisted(struct sink *, const char *, const void *,
+		    size_t);
+
+/*
+ * Archive the content of fd (read with pread from offset 0) as apath.
+ * st is the source's metadata (recorded; NULL for none); size the
+ * bytes to take, capped at max (then truncated). A file that shrinks
+ * while read is padded with zeros to the size declared in the header
+ * and noted; one that grows is read to the size it had when opened.
+ * res (may be NULL) gets the hash and what happened.
+ */
+int		 sink_add_fd(struct sink *, int, const char *, const char *,
+		    const struct stat *, uint64_t, uint64_t,
+		    struct sink_result *);
+/* Set the tap called with each data chunk of the next sink_add_fd. */
+void		 sink_set_tap(struct sink *, sink_tap_fn *, void *);
+
+/* Finish the archive (end blocks) and close the chain. 0 or -1. */
+int		 sink_close(struct sink *);
+const char	*sink_error(struct sink *);
+/* Payload bytes archived so far (entry data, before compression). */
+uint64_t	 sink_bytes(struct sink *);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The collector table, in order of volatility (RFC 3227): live state
+ * first, files after. Adding a collector is one file and one line here.
+ */
+#include <string.h>
+
+#include "collector.h"
+
+extern const struct collector collector_system;
+extern const struct collector collector_processes;
+extern const struct collector collector_files;
+
+const struct collector *const collectors[] = {
+	&collector_system,
+	&collector_processes,
+	&collector_files,
+	NULL
+};
+
+const struct collector *
+collector_find(const char *name)
+{
+	const struct collector *const	*c;
+
+	for (c = collectors; *c != NULL; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+	return NULL;
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Install every build and test dependency on Debian/Ubuntu (as root).
+# Non-interactive and idempotent: installed packages are left alone.
+set -eu
+PKGS="build-essential pkg-config clang
+libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
+libssl-dev libjansson-dev libyaml-dev libinih-dev
+openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
+python3 procps iproute2 file"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps: all installed"
+	exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
