@@ -398,6 +398,58 @@ artifact_reg_add(struct artifact_reg *reg, struct artifact *a)
 	return 1;
 }
 
+/*
+ * The ForensicArtifacts files are written for PyYAML, which reads
+ * "{paths:['/x']}" in a flow collection as a key and a value; libyaml
+ * refuses a ':' followed by a flow indicator. Insert a space after such a
+ * ':' (outside quotes and comments) so both agree; lines do not move, so
+ * error positions stay right. Returns a new buffer, or NULL if nothing
+ * needed changing.
+ */
+static char *
+artifact_yaml_fixup(const char *in, size_t len, size_t *outlen)
+{
+	struct buf	b = { 0 };
+	size_t		i, flow = 0, done = 0;
+	char		quote = 0, prev = '\n';
+
+	for (i = 0; i < len; prev = in[i++]) {
+		char	c = in[i];
+
+		if (quote != 0) {
+			if (c == '\\' && quote == '"' && i + 1 < len)
+				prev = in[i++];
+			else if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (prev == '\n' && c != ' ' && c != '\t')
+			flow = 0;	/* a new top-level line */
+		if (c == '#' && (prev == ' ' || prev == '\t' || prev == '\n')) {
+			while (i + 1 < len && in[i + 1] != '\n')
+				i++;
+			continue;
+		}
+		if ((c == '\'' || c == '"') && strchr(" \t\n[{,:", prev))
+			quote = c;
+		else if (c == '[' || c == '{')
+			flow++;
+		else if ((c == ']' || c == '}') && flow > 0)
+			flow--;
+		else if (c == ':' && flow > 0 && i + 1 < len &&
+		    strchr(",[]{}", in[i + 1]) != NULL) {
+			buf_add(&b, in + done, i + 1 - done);
+			buf_addstr(&b, " ");
+			done = i + 1;
+		}
+	}
+	if (b.data == NULL)
+		return NULL;
+	buf_add(&b, in + done, len - done);
+	*outlen = b.len;
+	return b.data;
+}
+
 int
 artifact_reg_load_buf(struct artifact_reg *reg, const char *file,
     const void *buf, size_t len, char *err, size_t errlen)
@@ -408,12 +460,15 @@ artifact_reg_load_buf(struct artifact_reg *reg, const char *file,
 	struct artifact		**tmp = NULL, *a;
 	size_t			  ntmp = 0, i;
 	int			  rc = -1, added = 0;
+	char			 *fixed;
 
 	if (len > ARTIFACT_MAX_FILE) {
 		snprintf(err, errlen, "%s: larger than %d bytes", file,
 		    ARTIFACT_MAX_FILE);
 		return -1;
 	}
+	if ((fixed = artifact_yaml_fixup(buf, len, &len)) != NULL)
+		buf = fixed;
 	if (!yaml_parser_initialize(&parser))
 		fatal("yaml_parser_initialize");
 	yaml_parser_set_input_string(&parser, buf, len);
@@ -451,6 +506,7 @@ cleanup:
 	for (i = 0; i < ntmp; i++)
 		artifact_free(tmp[i]);
 	free(tmp);
+	free(fixed);
 	yaml_parser_delete(&parser);
 	return rc;
 }
