@@ -142,6 +142,7 @@ live_parse_stat(const char *buf, size_t len, struct live_stat *st)
 	st->pgrp = v[1];
 	st->session = v[2];
 	st->tty_nr = v[3];
+	st->flags = (unsigned long long)v[5];
 	st->utime = (unsigned long long)v[10];
 	st->stime = (unsigned long long)v[11];
 	st->nice = v[15];

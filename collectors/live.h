@@ -38,6 +38,7 @@ struct live_stat {
 	long long		pgrp;
 	long long		session;
 	long long		tty_nr;
+	unsigned long long	flags;		/* PF_*: 0x00200000 kthread */
 	unsigned long long	utime;
 	unsigned long long	stime;
 	long long		nice;
@@ -237,6 +238,26 @@ int	 live_parse_kv_line(char *, char **, char **);
  * oopses ("P", "O", "E"…): out gets one letter per set bit known.
  */
 void	 live_taint_letters(unsigned long long, char *, size_t);
+
+/*
+ * The processes of the host (process.c): the readdir listing of /proc
+ * cross-checked with a probe of every pid up to kernel.pid_max. hidden[i]
+ * is set for pid[i] when it exists but readdir does not show it.
+ */
+struct live_pids {
+	unsigned int	*pid;		/* ascending */
+	unsigned char	*hidden;
+	size_t		 n;
+	size_t		 nhidden;
+	unsigned int	 pid_max;
+	double		 seconds;	/* the probe's duration */
+};
+/*
+ * Fill pids (free with process_pids_free). procfd is /proc, opened by
+ * the caller. 0, or -1 with errno when /proc cannot be listed.
+ */
+int	 process_pids(int, struct live_pids *);
+void	 process_pids_free(struct live_pids *);
 
 /*
  * Read the file at path relative to dirfd (O_NOFOLLOW), at most max
