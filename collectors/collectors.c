@@ -11,11 +11,13 @@
 
 extern const struct collector collector_system;
 extern const struct collector collector_processes;
+extern const struct collector collector_network;
 extern const struct collector collector_files;
 
 const struct collector *const collectors[] = {
 	&collector_system,
 	&collector_processes,
+	&collector_network,
 	&collector_files,
 	NULL
 };
