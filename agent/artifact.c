@@ -896,7 +896,7 @@ artifact_list(FILE *out, const char *const *paths)
 			if (reg->list[i]->profile != pass)
 				continue;
 			artifact_list_doc(doc, sizeof doc, reg->list[i]->doc);
-			fprintf(out, "%s %s: %s\n", pass ? "profile" : "artifact",
+			fprintf(out, "%s\t%s\t%s\n", pass ? "profile" : "artifact",
 			    reg->list[i]->name, doc);
 		}
 	}

@@ -220,8 +220,8 @@ long	 artifact_glob_walk(const struct artifact_glob *,
 	    const struct artifact_glob_ops *, void *);
 
 /*
- * Print the known profiles and artefacts, one a line ("profile NAME: doc"
- * then "artifact NAME: doc"), from the built-in definitions and paths
+ * Print the known profiles and artefacts, one a line ("profile\tNAME\tdoc"
+ * then "artifact\tNAME\tdoc"), from the built-in definitions and paths
  * (extra files or directories, NULL-terminated; may be NULL). Returns 0,
  * or -1 after printing the error of a definition file on stderr.
  */

@@ -12,13 +12,15 @@
 extern const struct collector collector_system;
 extern const struct collector collector_processes;
 extern const struct collector collector_network;
-extern const struct collector collector_files;
+extern const struct collector collector_artifacts;
+extern const struct collector collector_timeline;
 
 const struct collector *const collectors[] = {
 	&collector_system,
 	&collector_processes,
 	&collector_network,
-	&collector_files,
+	&collector_artifacts,
+	&collector_timeline,
 	NULL
 };
 
