@@ -1,0 +1,135 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests: config parsing (INI, keys, values, errors) and the size
+ * and number parsers it relies on.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "unit.h"
+#include "util.h"
+
+static void
+test_sizes(void)
+{
+	uint64_t	v;
+
+	CHECK(util_parse_size("0", &v) == 0 && v == 0);
+	CHECK(util_parse_size("123", &v) == 0 && v == 123);
+	CHECK(util_parse_size("10K", &v) == 0 && v == 10240);
+	CHECK(util_parse_size("5M", &v) == 0 && v == 5ULL << 20);
+	CHECK(util_parse_size("2G", &v) == 0 && v == 2ULL << 30);
+	CHECK(util_parse_size("2g", &v) == 0 && v == 2ULL << 30);
+	CHECK(util_parse_size("10MB", &v) == 0 && v == 10ULL << 20);
+	CHECK(util_parse_size("10MiB", &v) == 0 && v == 10ULL << 20);
+	CHECK(util_parse_size("", &v) == -1);
+	CHECK(util_parse_size("-1", &v) == -1);
+	CHECK(util_parse_size("1X", &v) == -1);
+	CHECK(util_parse_size("1KK", &v) == -1);
+	CHECK(util_parse_size(" 1", &v) == -1);
+	CHECK(util_parse_size("99999999999999999999", &v) == -1);
+	CHECK(util_parse_size("17179869184G", &v) == -1);	/* overflow */
+	CHECK(util_parse_size(NULL, &v) == -1);
+}
+
+static void
+test_ints(void)
+{
+	long long	v;
+
+	CHECK(util_parse_int("10", 0, 19, &v) == 0 && v == 10);
+	CHECK(util_parse_int("-20", -20, 19, &v) == 0 && v == -20);
+	CHECK(util_parse_int("20", -20, 19, &v) == -1);
+	CHECK(util_parse_int("1e3", 0, 10000, &v) == -1);
+	CHECK(util_parse_int("", 0, 1, &v) == -1);
+}
+
+static void
+test_parse_good(void)
+{
+	struct config	c;
+	char		err[512];
+
+	config_init(&c);
+	CHECK(config_parse(&c, "t.ini",
+	    "; comment\n[case]\nid = CERT-42\n[output]\ndir=/mnt/usb\n"
+	    "[limits]\nmax_file_size = 512M\ntime_limit = 60\nnice = 5\n"
+	    "[encryption]\nrecipients = age1aaa, age1bbb age1ccc\n"
+	    "[scan]\nyara = no\n", err, sizeof err) == 0);
+	CHECK_STR(c.case_id, "CERT-42");
+	CHECK_STR(c.output_dir, "/mnt/usb");
+	CHECK(c.max_file_size == 512ULL << 20);
+	CHECK(c.time_limit == 60);
+	CHECK(c.nice == 5);
+	CHECK(c.recipients.n == 3);
+	CHECK(c.recipients.n == 3 && strcmp(c.recipients.v[2], "age1ccc") == 0);
+	CHECK(c.no_yara == 1);
+	CHECK_STR(c.profile, "triage");	/* default kept */
+	/* A later layer overrides. */
+	CHECK(config_set(&c, "case.id", "OPT", err, sizeof err) == 0);
+	CHECK_STR(c.case_id, "OPT");
+	config_free(&c);
+}
+
+static void
+test_parse_errors(void)
+{
+	struct config	c;
+	char		err[512];
+
+	config_init(&c);
+	CHECK(config_parse(&c, "t.ini", "[case]\nid = X\n[output]\nfoo = 1\n",
+	    err, sizeof err) == -1);
+	CHECK_STR(err, "t.ini:4: [output] foo: unknown key");
+	CHECK(config_parse(&c, "t.ini", "[nosuch]\nid = 1\n", err,
+	    sizeof err) == -1);
+	CHECK_STR(err, "t.ini:2: [nosuch] id: unknown key");
+	CHECK(config_parse(&c, "t.ini", "[limits]\nnice = 40\n", err,
+	    sizeof err) == -1);
+	CHECK(strstr(err, "t.ini:2: [limits] nice: bad number") == err);
+	CHECK(config_parse(&c, "t.ini", "[limits]\nmax_total_size = big\n",
+	    err, sizeof err) == -1);
+	CHECK(strstr(err, "max_total_size: bad size") != NULL);
+	CHECK(config_parse(&c, "t.ini", "[case\nid = 1\n", err,
+	    sizeof err) == -1);
+	CHECK(strstr(err, "t.ini:1:") == err);
+	CHECK(config_parse(&c, "t.ini", "[case]\nid\n", err, sizeof err) == -1);
+	CHECK(config_parse(&c, "t.ini", "[case]\nid =\n", err,
+	    sizeof err) == -1);
+	CHECK(config_parse(&c, "t.ini", "[scan]\nyara = maybe\n", err,
+	    sizeof err) == -1);
+	CHECK(config_set(&c, "nodot", "1", err, sizeof err) == -1);
+	CHECK(config_set(&c, "case.nokey", "1", err, sizeof err) == -1);
+	/* Only the first error is reported, with its own line. */
+	CHECK(config_parse(&c, "t.ini", "[case]\nid = A\nbad1 = 1\nbad2 = 2\n",
+	    err, sizeof err) == -1);
+	CHECK(strstr(err, "t.ini:3: [case] bad1") == err);
+	config_free(&c);
+}
+
+static void
+test_load_file(void)
+{
+	struct config	c;
+	char		err[512];
+
+	config_init(&c);
+	CHECK(config_load(&c, "/nonexistent/x.ini", err, sizeof err) == -1);
+	CHECK(strstr(err, "/nonexistent/x.ini") != NULL);
+	CHECK(config_load(&c, "/", err, sizeof err) == -1);
+	config_free(&c);
+}
+
+int
+main(void)
+{
+	UNIT_RUN(test_sizes);
+	UNIT_RUN(test_ints);
+	UNIT_RUN(test_parse_good);
+	UNIT_RUN(test_parse_errors);
+	UNIT_RUN(test_load_file);
+	UNIT_EXIT();
+}
