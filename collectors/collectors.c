@@ -12,6 +12,8 @@
 extern const struct collector collector_system;
 extern const struct collector collector_processes;
 extern const struct collector collector_network;
+extern const struct collector collector_users;
+extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
 extern const struct collector collector_timeline;
 
@@ -19,6 +21,8 @@ const struct collector *const collectors[] = {
 	&collector_system,
 	&collector_processes,
 	&collector_network,
+	&collector_users,
+	&collector_logins,
 	&collector_artifacts,
 	&collector_timeline,
 	NULL
