@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "artifact.h"
+#include "artifacts.h"
 #include "util.h"
 #include "unit.h"
 
@@ -569,9 +570,9 @@ test_glob_walk(void)
 	mkfile(t.root, "a/b/f2.log");
 	mkfile(t.root, "a/b/c/f3.log");
 	mkfile(t.root, "a/b/c/d/f4.log");
-	symlinkat("..", t.root, "a/b/loop");
-	symlinkat("/etc", t.root, "a/etc");
-	mkfifoat(t.root, "a/fifo", 0644);
+	CHECK(symlinkat("..", t.root, "a/b/loop") == 0);
+	CHECK(symlinkat("/etc", t.root, "a/etc") == 0);
+	CHECK(mkfifoat(t.root, "a/fifo", 0644) == 0);
 
 	CHECK(gtest_run(&t, "/a/f1") == 1 && gtest_has(&t, "/a/f1"));
 	CHECK(gtest_run(&t, "/a/nothere") == 0);
@@ -601,6 +602,37 @@ test_glob_walk(void)
 	free(cmd);
 }
 
+static void
+test_bodyfile_line(void)
+{
+	struct buf	b = { 0 };
+	struct statx	stx;
+
+	timeline_escape(&b, "/a|b\nc\\d\x01\xff\xc3\xa9\xed\xa0\x80/\xe2\x82");
+	CHECK_STR(b.data, "/a\\x7cb\\x0ac\\x5cd\\x01\\xff\xc3\xa9"
+	    "\\xed\\xa0\\x80/\\xe2\\x82");
+	buf_free(&b);
+	memset(&stx, 0, sizeof stx);
+	stx.stx_mode = S_IFREG | 04755;
+	stx.stx_ino = 42;
+	stx.stx_uid = 1000;
+	stx.stx_gid = 100;
+	stx.stx_size = 7;
+	stx.stx_atime.tv_sec = 1;
+	stx.stx_mtime.tv_sec = 2;
+	stx.stx_ctime.tv_sec = 3;
+	stx.stx_btime.tv_sec = 4;
+	stx.stx_mask = STATX_BASIC_STATS;	/* no birth time: 0 */
+	timeline_line(&b, "/x", &stx);
+	CHECK_STR(b.data, "0|/x|42|-rwsr-xr-x|1000|100|7|1|2|3|0\n");
+	buf_free(&b);
+	stx.stx_mask |= STATX_BTIME;
+	stx.stx_mode = S_IFDIR | 01777;
+	timeline_line(&b, "/tmp", &stx);
+	CHECK_STR(b.data, "0|/tmp|42|drwxrwxrwt|1000|100|7|1|2|3|4\n");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -615,5 +647,6 @@ main(void)
 	UNIT_RUN(test_expand);
 	UNIT_RUN(test_glob_parse);
 	UNIT_RUN(test_glob_walk);
+	UNIT_RUN(test_bodyfile_line);
 	UNIT_EXIT();
 }
