@@ -907,3 +907,30 @@ cleanup:
 	artifact_reg_free(reg);
 	return rc;
 }
+
+int
+artifact_check(const char *profile, const char *const *paths, char *err,
+    size_t errlen)
+{
+	struct artifact_reg	*reg;
+	struct artifact_plan	 plan;
+	int			 rc = -1;
+
+	reg = artifact_reg_new();
+	memset(&plan, 0, sizeof plan);
+	if (artifact_reg_load_builtin(reg, err, errlen) != 0)
+		goto cleanup;
+	for (; paths != NULL && *paths != NULL; paths++)
+		if (artifact_reg_load_path(reg, *paths, err, errlen) < 0)
+			goto cleanup;
+	if (artifact_resolve(reg, profile, &plan) != 0 || plan.nunknown > 0) {
+		snprintf(err, errlen, "unknown artifact or profile: %s",
+		    plan.nunknown > 0 ? plan.unknown[0] : profile);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	artifact_plan_free(&plan);
+	artifact_reg_free(reg);
+	return rc;
+}

@@ -227,6 +227,15 @@ long	 artifact_glob_walk(const struct artifact_glob *,
  */
 int	 artifact_list(FILE *, const char *const *);
 
+/*
+ * Set-up check for `run`: load the built-in definitions and paths
+ * (NULL-terminated; may be NULL) and resolve profile. Returns 0, or -1
+ * with err set ("FILE:LINE: why" for a broken definition file, or
+ * "unknown artifact or profile: NAME") so the CLI can refuse the options
+ * (exit 2) before anything is collected.
+ */
+int	 artifact_check(const char *, const char *const *, char *, size_t);
+
 /* The built-in definitions (collectors/artifacts_builtin.c). */
 struct artifact_builtin {
 	const char	*name;		/* e.g. "linux.yaml" */

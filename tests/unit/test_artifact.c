@@ -603,6 +603,27 @@ test_glob_walk(void)
 }
 
 static void
+test_check(void)
+{
+	char		 err[1024], *fa = shared_fa();
+	const char	*paths[] = { fa, NULL };
+	const char	*bad[] = { "/nonexistent/defs.yaml", NULL };
+
+	CHECK(artifact_check("triage", NULL, err, sizeof err) == 0);
+	CHECK(artifact_check("full", NULL, err, sizeof err) == 0);
+	CHECK(artifact_check("LinuxSudoers,triage", NULL, err,
+	    sizeof err) == 0);
+	CHECK(artifact_check("triage,Nope", NULL, err, sizeof err) == -1);
+	CHECK_STR(err, "unknown artifact or profile: Nope");
+	CHECK(artifact_check("", NULL, err, sizeof err) == -1);
+	CHECK(artifact_check("ShellHistoryFile", NULL, err, sizeof err) == -1);
+	CHECK(artifact_check("ShellHistoryFile", paths, err, sizeof err) == 0);
+	CHECK(artifact_check("triage", bad, err, sizeof err) == -1);
+	CHECK(strstr(err, "/nonexistent/defs.yaml") != NULL);
+	free(fa);
+}
+
+static void
 test_bodyfile_line(void)
 {
 	struct buf	b = { 0 };
@@ -648,5 +669,6 @@ main(void)
 	UNIT_RUN(test_glob_parse);
 	UNIT_RUN(test_glob_walk);
 	UNIT_RUN(test_bodyfile_line);
+	UNIT_RUN(test_check);
 	UNIT_EXIT();
 }
