@@ -297,6 +297,8 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 	e.note = res->note[0] ? res->note : NULL;
 	manifest_add_entry(s->m, &e);
 done:
+	if (s->tap != NULL && rc != SINK_FATAL)
+		s->tap(s->tap_arg, NULL, 0);
 	s->tap = NULL;
 	s->tap_arg = NULL;
 	return rc;

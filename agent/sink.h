@@ -35,7 +35,11 @@ struct sink_result {
 	char		note[256];	/* why SINK_WARN */
 };
 
-/* A reader of every data chunk of an entry (e.g. a scanner). */
+/*
+ * A reader of every data chunk of an entry (e.g. a scanner): called
+ * with each chunk as read from the source (before any zero padding),
+ * then once with (NULL, 0) when the entry is complete.
+ */
 typedef void	sink_tap_fn(void *, const void *, size_t);
 
 /* A sink writing to the chain out (not owned). NULL with err on error. */
