@@ -63,6 +63,8 @@ static const char cli_run_help[] =
 "      --identity FILE     SSH private key for the upload\n"
 "      --host-key SHA256:… pinned SSH host key fingerprint\n"
 "      --stream            upload while collecting, nothing on disk\n"
+"      --bwlimit RATE      upload at most RATE bytes/s (K, M suffixes)\n"
+"      --insecure-accept-host-key  upload without a pinned host key\n"
 "      --max-file-size N   per-file cap (K, M, G suffixes; default 1G)\n"
 "      --max-total-size N  cap on everything collected\n"
 "      --time-limit SECS   stop collecting after SECS seconds\n"
@@ -78,7 +80,7 @@ enum {
 	OPT_CASE = 256, OPT_ROOT, OPT_ARTIFACTS, OPT_RULES, OPT_SCAN_PATH,
 	OPT_NO_YARA, OPT_NO_PROCMEM, OPT_SIGN_KEY, OPT_RECIPIENT, OPT_UPLOAD,
 	OPT_IDENTITY, OPT_HOST_KEY, OPT_STREAM, OPT_MAX_FILE, OPT_MAX_TOTAL,
-	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON
+	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON, OPT_BWLIMIT, OPT_INSECURE
 };
 
 static const struct option cli_run_opts[] = {
@@ -98,6 +100,8 @@ static const struct option cli_run_opts[] = {
 	{ "identity", required_argument, NULL, OPT_IDENTITY },
 	{ "host-key", required_argument, NULL, OPT_HOST_KEY },
 	{ "stream", no_argument, NULL, OPT_STREAM },
+	{ "bwlimit", required_argument, NULL, OPT_BWLIMIT },
+	{ "insecure-accept-host-key", no_argument, NULL, OPT_INSECURE },
 	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE },
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL },
 	{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
@@ -122,6 +126,7 @@ static const struct {
 	{ OPT_MAX_FILE, "limits.max_file_size" },
 	{ OPT_MAX_TOTAL, "limits.max_total_size" },
 	{ OPT_TIME_LIMIT, "limits.time_limit" }, { OPT_NICE, "limits.nice" },
+	{ OPT_BWLIMIT, "upload.bwlimit" },
 };
 
 static int
@@ -179,6 +184,9 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 		break;
 	case OPT_STREAM:
 		cfg->stream = 1;
+		break;
+	case OPT_INSECURE:
+		cfg->insecure_host_key = 1;
 		break;
 	case 'q':
 		cfg->quiet = 1;

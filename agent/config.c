@@ -46,6 +46,10 @@ static const struct config_key {
 	    offsetof(struct config, host_key_fingerprint), 0, 0 },
 	{ "upload", "retries", CT_INT, offsetof(struct config, retries),
 	    0, 100 },
+	{ "upload", "bwlimit", CT_SIZE, offsetof(struct config, bwlimit),
+	    0, 0 },
+	{ "upload", "stream_window", CT_SIZE,
+	    offsetof(struct config, stream_window), 0, 0 },
 	{ "signing", "secret_key_file", CT_STR,
 	    offsetof(struct config, sign_key_file), 0, 0 },
 	{ "signing", "secret_key", CT_SECRET,
@@ -98,6 +102,7 @@ config_init(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->profile = xstrdup("triage");
 	c->retries = 5;
+	c->stream_window = 64ULL << 20;
 	c->max_file_size = 1ULL << 30;
 	c->nice = 10;
 }

@@ -41,6 +41,9 @@ struct config {
 	char		*identity;		/* inline, secret */
 	char		*host_key_fingerprint;
 	long long	 retries;
+	uint64_t	 bwlimit;		/* bytes/s, 0: none */
+	uint64_t	 stream_window;
+	int		 insecure_host_key;
 	int		 stream;
 	uint64_t	 max_file_size;
 	uint64_t	 max_total_size;	/* 0: unlimited */

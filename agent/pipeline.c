@@ -33,6 +33,7 @@
 #include "pipeline.h"
 #include "sign.h"
 #include "sink.h"
+#include "upload.h"
 #include "util.h"
 
 #define PIPELINE_ZSTD_LEVEL	3
@@ -50,6 +51,11 @@ struct run {
 	time_t			 started;
 	char			 started_iso[40];
 	struct out		*file, *hash, *zstd;
+	struct out		*last;		/* file or sftp stage */
+	struct upload		*up;
+	char			*where;		/* the archive, for messages */
+	char			*sigtext;
+	char			*pubtext;
 	struct manifest		*m;
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
@@ -103,11 +109,14 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	struct config	*cfg = r->cfg;
 	struct stat	 st;
 
-	if (cfg->upload_url != NULL || cfg->stream) {
-		snprintf(err, errlen, "upload (--upload, --stream, [upload] "
-		    "url) is not available in this version");
+	if (cfg->stream && cfg->upload_url == NULL) {
+		snprintf(err, errlen, "--stream needs an upload target "
+		    "(--upload sftp://USER@HOST/DIR)");
 		return -1;
 	}
+	if (cfg->upload_url != NULL &&
+	    (r->up = upload_new(cfg, err, errlen)) == NULL)
+		return -1;
 	if (cfg->recipients.n > 0) {
 		snprintf(err, errlen, "encryption (--recipient, [encryption] "
 		    "recipients) is not available in this version");
@@ -179,9 +188,19 @@ pipeline_name(struct run *r)
 static int
 pipeline_open(struct run *r, char *err, size_t errlen)
 {
-	if ((r->file = out_file_new(r->outdir, r->name, err, errlen)) == NULL)
-		return -1;
-	r->hash = out_hash_new(r->file);
+	if (r->cfg->stream) {
+		if (upload_connect(r->up, err, errlen) == -1)
+			return -2;
+		r->last = out_sftp_new(r->up, r->name, r->cfg->stream_window);
+		r->where = xasprintf("%s/%s", upload_url(r->up), r->name);
+	} else {
+		r->file = out_file_new(r->outdir, r->name, err, errlen);
+		if (r->file == NULL)
+			return -1;
+		r->last = r->file;
+		r->where = xstrdup(out_file_path(r->file));
+	}
+	r->hash = out_hash_new(r->last);
 	r->zstd = out_zstd_new(r->hash, PIPELINE_ZSTD_LEVEL, os_ncpu());
 	r->m = manifest_new();
 	if ((r->sink = sink_new(r->zstd, r->m, err, errlen)) == NULL)
@@ -235,6 +254,11 @@ pipeline_manifest_head(struct run *r)
 	    "live"));
 	manifest_set(m, "options", pipeline_options(r->cfg));
 	manifest_set(m, "rules", json_null());
+	manifest_set(m, "upload", r->up == NULL ? json_null() :
+	    json_pack("{s:s, s:b, s:b, s:b}", "url", upload_url(r->up),
+	    "stream", r->cfg->stream, "host_key_pinned",
+	    r->cfg->host_key_fingerprint != NULL,
+	    "insecure_accept_host_key", r->cfg->insecure_host_key));
 	pub = sign_pubkey_base64(&r->pub);
 	manifest_set(m, "signing", json_pack("{s:s, s:s, s:b}", "key_id",
 	    r->keyid, "public_key", pub, "ephemeral", r->ephemeral));
@@ -357,16 +381,22 @@ pipeline_write_small(const char *dir, const char *name, const char *text,
 static int
 pipeline_commit(struct run *r, char *err, size_t errlen)
 {
-	char	*sig, *tc, *pubtext, *name;
+	char	*tc, *name;
 	int	 rc = 0;
 
+	tc = xasprintf("timestamp:%lld\tfile:%s\tprehashed",
+	    (long long)time(NULL), r->name);
+	r->sigtext = sign_prehashed(r->key, r->blake2b, tc);
+	free(tc);
+	if (r->ephemeral)
+		r->pubtext = sign_pubkey_format(&r->pub);
+	if (r->file == NULL)		/* streamed: nothing local */
+		return 0;
 	if (r->ephemeral) {
-		pubtext = sign_pubkey_format(&r->pub);
 		name = xasprintf("%s.pub", r->name);
-		rc = pipeline_write_small(r->outdir, name, pubtext, 0644, err,
-		    errlen);
+		rc = pipeline_write_small(r->outdir, name, r->pubtext, 0644,
+		    err, errlen);
 		free(name);
-		free(pubtext);
 		if (rc == -1)
 			return -1;
 	}
@@ -374,14 +404,53 @@ pipeline_commit(struct run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", out_error(r->file));
 		return -1;
 	}
-	tc = xasprintf("timestamp:%lld\tfile:%s\tprehashed",
-	    (long long)time(NULL), r->name);
-	sig = sign_prehashed(r->key, r->blake2b, tc);
 	name = xasprintf("%s.minisig", r->name);
-	rc = pipeline_write_small(r->outdir, name, sig, 0644, err, errlen);
+	rc = pipeline_write_small(r->outdir, name, r->sigtext, 0644, err,
+	    errlen);
 	free(name);
-	free(sig);
-	free(tc);
+	return rc;
+}
+
+/*
+ * Deliver to the drop box: the .pub first, the archive, the signature
+ * last, so a reader never sees an archive without its signature. In
+ * streaming mode the archive is already there under .part.
+ */
+static int
+pipeline_deliver(struct run *r, char *err, size_t errlen)
+{
+	char	*name;
+	int	 rc;
+
+	if (r->up == NULL)
+		return 0;
+	if (r->ephemeral) {
+		name = xasprintf("%s.pub", r->name);
+		rc = upload_buffer(r->up, name, r->pubtext,
+		    strlen(r->pubtext), err, errlen);
+		free(name);
+		if (rc == -1)
+			return -1;
+	}
+	if (r->file == NULL) {
+		if (out_sftp_commit(r->last) == -1) {
+			snprintf(err, errlen, "%s", out_error(r->last));
+			return -1;
+		}
+	} else {
+		log_msg(LOG_INFO, "upload", "uploading %s to %s", r->name,
+		    upload_url(r->up));
+		if (upload_file(r->up, out_file_path(r->file), r->name, err,
+		    errlen) == -1)
+			return -1;
+	}
+	name = xasprintf("%s.minisig", r->name);
+	rc = upload_buffer(r->up, name, r->sigtext, strlen(r->sigtext), err,
+	    errlen);
+	free(name);
+	if (rc == 0)
+		log_msg(LOG_INFO, "upload", "delivered %s/%s",
+		    upload_url(r->up), r->name);
 	return rc;
 }
 
@@ -396,7 +465,7 @@ pipeline_summary(struct run *r)
 	if (r->cfg->json) {
 		o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s?,"
 		    " s:I, s:I, s:s?}",
-		    "status", "ok", "archive", out_file_path(r->file),
+		    "status", "ok", "archive", r->where,
 		    "name", r->name, "signature", "minisig",
 		    "size", (json_int_t)r->size, "sha256", hex,
 		    "key_id", r->keyid, "case", r->cfg->case_id ?
@@ -405,7 +474,10 @@ pipeline_summary(struct run *r)
 		    "errors", (json_int_t)manifest_nerrors(r->m), "cut", cut);
 		if (r->ephemeral)
 			json_object_set_new(o, "public_key_file",
-			    json_sprintf("%s.pub", out_file_path(r->file)));
+			    json_sprintf("%s.pub", r->where));
+		json_object_set_new(o, "uploaded", r->up ?
+		    json_sprintf("%s/%s", upload_url(r->up), r->name) :
+		    json_null());
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -417,11 +489,13 @@ pipeline_summary(struct run *r)
 	    "  sha256    %s\n"
 	    "  signature %s.minisig (key id %s%s)\n",
 	    AGENT_NAME, cut ? " (collection cut short)" : "",
-	    out_file_path(r->file), (unsigned long long)r->size, hex,
-	    out_file_path(r->file), r->keyid,
+	    r->where, (unsigned long long)r->size, hex, r->where, r->keyid,
 	    r->ephemeral ? ", ephemeral" : "");
 	if (r->ephemeral)
-		fprintf(stderr, "  pubkey    %s.pub\n", out_file_path(r->file));
+		fprintf(stderr, "  pubkey    %s.pub\n", r->where);
+	if (r->up != NULL)
+		fprintf(stderr, "  uploaded  %s/%s\n", upload_url(r->up),
+		    r->name);
 	fprintf(stderr, "  files     %llu collected, %zu errors "
 	    "(listed in manifest.json)\n",
 	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
@@ -440,7 +514,11 @@ pipeline_free(struct run *r)
 	sink_free(r->sink);
 	manifest_free(r->m);
 	/* zstd → hash → file: freeing the head frees the chain. */
-	out_free(r->zstd ? r->zstd : r->hash ? r->hash : r->file);
+	out_free(r->zstd ? r->zstd : r->hash ? r->hash : r->last);
+	upload_free(r->up);
+	free(r->where);
+	free(r->sigtext);
+	free(r->pubtext);
 	sign_seckey_free(r->key);
 	os_host_free(&r->host);
 	free(r->name);
@@ -465,10 +543,11 @@ pipeline_run(struct config *cfg)
 	}
 	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
 	r.name = pipeline_name(&r);
-	if (pipeline_open(&r, err, sizeof err) == -1) {
+	if ((status = pipeline_open(&r, err, sizeof err)) != 0) {
+		/* -2: the stream's server cannot be reached. */
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 		pipeline_free(&r);
-		return EXIT_USAGE;
+		return status == -2 ? EXIT_UPLOAD : EXIT_USAGE;
 	}
 	pipeline_signals();
 	pipeline_nice(cfg->nice);
@@ -482,13 +561,25 @@ pipeline_run(struct config *cfg)
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
 	pipeline_collect(&r);
 	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
-		fprintf(stderr, "%s: output failed: %s; the partial archive "
-		    "was removed\n", AGENT_NAME, *sink_error(r.sink) ?
-		    sink_error(r.sink) : out_error(r.zstd));
-		status = EXIT_FATAL;
+		fprintf(stderr, "%s: %s failed: %s; %s\n", AGENT_NAME,
+		    cfg->stream ? "the stream" : "output",
+		    *out_error(r.zstd) ? out_error(r.zstd) : sink_error(r.sink),
+		    cfg->stream ? "nothing was written to this host's disk" :
+		    "the partial archive was removed");
+		status = cfg->stream ? EXIT_UPLOAD : EXIT_FATAL;
 	} else if (pipeline_commit(&r, err, sizeof err) == -1) {
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 		status = EXIT_FATAL;
+	} else if (pipeline_deliver(&r, err, sizeof err) == -1) {
+		log_msg(LOG_ERROR, "upload", "%s", err);
+		if (r.file != NULL)
+			fprintf(stderr, "%s: upload failed: %s\n%s: the "
+			    "archive is kept here: %s\n", AGENT_NAME, err,
+			    AGENT_NAME, out_file_path(r.file));
+		else
+			fprintf(stderr, "%s: upload failed: %s\n", AGENT_NAME,
+			    err);
+		status = EXIT_UPLOAD;
 	} else
 		pipeline_summary(&r);
 	pipeline_free(&r);

@@ -1,0 +1,850 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * SFTP delivery with libssh2: pinned host key checked before any
+ * credential is sent, public-key authentication, uploads through a .part
+ * name with resume after breaks, and a streaming output stage with a
+ * bounded resume window. See upload.h.
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "upload.h"
+#include "util.h"
+
+#define UPLOAD_KEY_MAX		(64U << 10)
+#define UPLOAD_CHUNK		(1U << 20)
+#define UPLOAD_TIMEOUT_MS	30000
+#define UPLOAD_CONNECT_MS	10000
+#define UPLOAD_BACKOFF_MAX	30
+
+struct upload {
+	char		*url;
+	char		*user;
+	char		*host;
+	char		*port;
+	char		*dir;
+	char		*key;		/* sodium_malloc */
+	size_t		 keylen;
+	char		**fps;		/* pinned "SHA256:…" */
+	size_t		 nfps;
+	int		 insecure;
+	long long	 retries;
+	uint64_t	 bwlimit;	/* bytes/s, 0 none */
+	int		 sock;
+	LIBSSH2_SESSION	*ssh;
+	LIBSSH2_SFTP	*sftp;
+	int		 final;		/* failure not worth a retry */
+	struct timespec	 t0;		/* bandwidth accounting */
+	uint64_t	 sent;
+};
+
+static int	upload_ssh_inited;
+
+/* sftp://USER@HOST[:PORT]/DIR into u. 0 or -1 with err. */
+static int
+upload_parse_url(struct upload *u, const char *url, char *err, size_t errlen)
+{
+	const char	*p, *at, *hend, *slash;
+
+	if (strncmp(url, "sftp://", 7) != 0) {
+		snprintf(err, errlen, "upload URL %s: must start with sftp://",
+		    url);
+		return -1;
+	}
+	p = url + 7;
+	slash = strchr(p, '/');
+	at = strchr(p, '@');
+	if (at == NULL || (slash != NULL && at > slash) || at == p) {
+		snprintf(err, errlen, "upload URL %s: no user (sftp://USER@"
+		    "HOST[:PORT]/DIR)", url);
+		return -1;
+	}
+	u->user = xstrndup(p, (size_t)(at - p));
+	p = at + 1;
+	if (*p == '[') {
+		if ((hend = strchr(p, ']')) == NULL)
+			goto bad;
+		u->host = xstrndup(p + 1, (size_t)(hend - p - 1));
+		p = hend + 1;
+	} else {
+		hend = p + strcspn(p, ":/");
+		u->host = xstrndup(p, (size_t)(hend - p));
+		p = hend;
+	}
+	if (*u->host == '\0')
+		goto bad;
+	if (*p == ':') {
+		long long	port;
+		size_t		n = strcspn(p + 1, "/");
+		char		*s = xstrndup(p + 1, n);
+
+		if (util_parse_int(s, 1, 65535, &port) == -1) {
+			free(s);
+			goto bad;
+		}
+		u->port = s;
+		p += 1 + n;
+	} else
+		u->port = xstrdup("22");
+	if (*p != '\0' && *p != '/')
+		goto bad;
+	u->dir = xstrdup(*p == '\0' || strcmp(p, "/") == 0 ? "." : p);
+	return 0;
+bad:
+	snprintf(err, errlen, "upload URL %s: not of the form sftp://USER@HOST"
+	    "[:PORT]/DIR", url);
+	return -1;
+}
+
+/* Read the identity (inline or file) into guarded memory. */
+static int
+upload_load_key(struct upload *u, const struct config *cfg, char *err,
+    size_t errlen)
+{
+	char	*text;
+	size_t	 len;
+	int	 fd, trunc;
+
+	if (cfg->identity != NULL) {
+		text = xstrdup(cfg->identity);
+		len = strlen(text);
+	} else if (cfg->identity_file != NULL) {
+		fd = open(cfg->identity_file, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd == -1) {
+			snprintf(err, errlen, "cannot read identity %s: %s",
+			    cfg->identity_file, strerror(errno));
+			return -1;
+		}
+		text = util_read_fd(fd, UPLOAD_KEY_MAX, &len, &trunc);
+		close(fd);
+		if (text == NULL || trunc || len == 0) {
+			snprintf(err, errlen, "cannot read identity %s: %s",
+			    cfg->identity_file, text == NULL ? strerror(errno) :
+			    len == 0 ? "empty" : "too large");
+			free(text);
+			return -1;
+		}
+	} else {
+		snprintf(err, errlen, "upload to %s needs an SSH key "
+		    "(--identity FILE or [upload] identity_file)", u->url);
+		return -1;
+	}
+	if (strstr(text, "PRIVATE KEY-----") == NULL) {
+		snprintf(err, errlen, "identity %s: not an SSH private key",
+		    cfg->identity_file ? cfg->identity_file : "(inline)");
+		sodium_memzero(text, len);
+		free(text);
+		return -1;
+	}
+	if ((u->key = sodium_malloc(len + 1)) == NULL)
+		fatal("sodium_malloc");
+	memcpy(u->key, text, len + 1);
+	u->keylen = len;
+	sodium_memzero(text, len);
+	free(text);
+	return 0;
+}
+
+/* Split the pinned fingerprints; each must be SHA256:<43 base64>. */
+static int
+upload_fingerprints(struct upload *u, const char *list, char *err,
+    size_t errlen)
+{
+	char	*copy, *p, *tok;
+
+	copy = xstrdup(list);
+	for (p = copy; (tok = strsep(&p, ", \t")) != NULL;) {
+		if (*tok == '\0')
+			continue;
+		if (strncmp(tok, "SHA256:", 7) != 0 || strlen(tok) != 50) {
+			snprintf(err, errlen, "host key fingerprint %s: not "
+			    "of the form SHA256:… printed by ssh-keygen -lf",
+			    tok);
+			free(copy);
+			return -1;
+		}
+		u->fps = xreallocarray(u->fps, u->nfps + 1, sizeof *u->fps);
+		u->fps[u->nfps++] = xstrdup(tok);
+	}
+	free(copy);
+	return 0;
+}
+
+struct upload *
+upload_new(const struct config *cfg, char *err, size_t errlen)
+{
+	struct upload	*u;
+
+	u = xcalloc(1, sizeof *u);
+	u->sock = -1;
+	u->url = xstrdup(cfg->upload_url);
+	u->retries = cfg->retries;
+	u->bwlimit = cfg->bwlimit;
+	u->insecure = cfg->insecure_host_key;
+	if (upload_parse_url(u, cfg->upload_url, err, errlen) == -1 ||
+	    (cfg->host_key_fingerprint != NULL && upload_fingerprints(u,
+	    cfg->host_key_fingerprint, err, errlen) == -1))
+		goto fail;
+	if (u->nfps == 0 && !u->insecure) {
+		snprintf(err, errlen, "upload to %s: no pinned host key "
+		    "(--host-key SHA256:… or [upload] host_key_fingerprint; "
+		    "--insecure-accept-host-key to accept any)", u->url);
+		goto fail;
+	}
+	if (upload_load_key(u, cfg, err, errlen) == -1)
+		goto fail;
+	if (!upload_ssh_inited) {
+		if (libssh2_init(0) != 0)
+			fatal("libssh2_init");
+		upload_ssh_inited = 1;
+	}
+	return u;
+fail:
+	upload_free(u);
+	return NULL;
+}
+
+static void
+upload_disconnect(struct upload *u)
+{
+	if (u->sftp != NULL)
+		libssh2_sftp_shutdown(u->sftp);
+	if (u->ssh != NULL) {
+		libssh2_session_disconnect(u->ssh, "done");
+		libssh2_session_free(u->ssh);
+	}
+	if (u->sock != -1)
+		close(u->sock);
+	u->sftp = NULL;
+	u->ssh = NULL;
+	u->sock = -1;
+}
+
+void
+upload_free(struct upload *u)
+{
+	size_t	i;
+
+	if (u == NULL)
+		return;
+	upload_disconnect(u);
+	if (u->key != NULL)
+		sodium_free(u->key);
+	for (i = 0; i < u->nfps; i++)
+		free(u->fps[i]);
+	free(u->fps);
+	free(u->url);
+	free(u->user);
+	free(u->host);
+	free(u->port);
+	free(u->dir);
+	free(u);
+}
+
+const char *
+upload_url(struct upload *u)
+{
+	return u->url;
+}
+
+/* A TCP connection with a time limit. -1 with err. */
+static int
+upload_tcp(struct upload *u, char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct pollfd	 pfd;
+	socklen_t	 sl;
+	int		 fd = -1, rc, soerr, one = 1;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(u->host, u->port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", u->host,
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+		    errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			soerr = ETIMEDOUT;
+			sl = sizeof soerr;
+			if (poll(&pfd, 1, UPLOAD_CONNECT_MS) == 1)
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+				    &sl);
+			errno = soerr;
+		} else
+			errno = 0;
+		if (errno == 0)
+			break;
+		snprintf(err, errlen, "cannot connect to %s port %s: %s",
+		    u->host, u->port, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd != -1) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+	return fd;
+}
+
+static const char *
+upload_ssh_error(struct upload *u)
+{
+	char	*msg = NULL;
+
+	if (u->ssh == NULL)
+		return "no session";
+	libssh2_session_last_error(u->ssh, &msg, NULL, 0);
+	return msg ? msg : "unknown error";
+}
+
+/* Compare the server's host key with the pinned ones. */
+static int
+upload_check_host(struct upload *u, char *err, size_t errlen)
+{
+	const unsigned char	*h;
+	char			 b64[64], fp[80];
+	size_t			 i;
+
+	h = (const unsigned char *)libssh2_hostkey_hash(u->ssh,
+	    LIBSSH2_HOSTKEY_HASH_SHA256);
+	if (h == NULL) {
+		snprintf(err, errlen, "%s: no host key hash", u->host);
+		return -1;
+	}
+	sodium_bin2base64(b64, sizeof b64, h, 32,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	snprintf(fp, sizeof fp, "SHA256:%s", b64);
+	for (i = 0; i < u->nfps; i++)
+		if (strcmp(u->fps[i], fp) == 0)
+			return 0;
+	if (u->nfps == 0 && u->insecure) {
+		log_msg(LOG_WARN, "upload", "accepting host key %s of %s "
+		    "without a pin (--insecure-accept-host-key)", fp, u->host);
+		return 0;
+	}
+	snprintf(err, errlen, "host key of %s port %s is %s, not the pinned "
+	    "one: no credential sent (wrong server, or a man in the middle)",
+	    u->host, u->port, fp);
+	u->final = 1;
+	return -1;
+}
+
+/* One connection attempt. */
+static int
+upload_connect_once(struct upload *u, char *err, size_t errlen)
+{
+	const char	*pass = getenv("CSIRT_COLLECT_KEY_PASSPHRASE");
+
+	if ((u->sock = upload_tcp(u, err, errlen)) == -1)
+		return -1;
+	if ((u->ssh = libssh2_session_init()) == NULL)
+		fatal("libssh2_session_init");
+	libssh2_session_set_blocking(u->ssh, 1);
+	libssh2_session_set_timeout(u->ssh, UPLOAD_TIMEOUT_MS);
+	if (libssh2_session_handshake(u->ssh, u->sock) != 0) {
+		snprintf(err, errlen, "SSH handshake with %s failed: %s",
+		    u->host, upload_ssh_error(u));
+		return -1;
+	}
+	if (upload_check_host(u, err, errlen) == -1)
+		return -1;
+	if (libssh2_userauth_publickey_frommemory(u->ssh, u->user,
+	    strlen(u->user), NULL, 0, u->key, u->keylen, pass) != 0) {
+		snprintf(err, errlen, "authentication as %s@%s refused: %s",
+		    u->user, u->host, upload_ssh_error(u));
+		u->final = 1;
+		return -1;
+	}
+	if ((u->sftp = libssh2_sftp_init(u->ssh)) == NULL) {
+		snprintf(err, errlen, "SFTP on %s@%s refused: %s", u->user,
+		    u->host, upload_ssh_error(u));
+		return -1;
+	}
+	return 0;
+}
+
+/* Sleep before retry n (1, 2, 4… seconds, capped). */
+static void
+upload_backoff(int n)
+{
+	unsigned int	s = 1U << (n < 5 ? n : 5);
+
+	sleep(s > UPLOAD_BACKOFF_MAX ? UPLOAD_BACKOFF_MAX : s);
+}
+
+int
+upload_connect(struct upload *u, char *err, size_t errlen)
+{
+	int	try;
+
+	for (try = 0; ; try++) {
+		upload_disconnect(u);
+		if (upload_connect_once(u, err, errlen) == 0) {
+			log_msg(LOG_INFO, "upload", "connected to %s",
+			    u->url);
+			return 0;
+		}
+		upload_disconnect(u);
+		if (u->final || try >= u->retries)
+			return -1;
+		log_msg(LOG_WARN, "upload", "%s; retrying (%d of %lld)", err,
+		    try + 1, u->retries);
+		upload_backoff(try);
+	}
+}
+
+/* Pace to the bandwidth limit after n more bytes. */
+static void
+upload_pace(struct upload *u, size_t n)
+{
+	struct timespec	now;
+	double		elapsed, due;
+
+	if (u->bwlimit == 0)
+		return;
+	if (u->sent == 0)
+		clock_gettime(CLOCK_MONOTONIC, &u->t0);
+	u->sent += n;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed = (double)(now.tv_sec - u->t0.tv_sec) +
+	    (double)(now.tv_nsec - u->t0.tv_nsec) / 1e9;
+	due = (double)u->sent / (double)u->bwlimit;
+	if (due > elapsed)
+		usleep((useconds_t)((due - elapsed) * 1e6));
+}
+
+/* Write all of p at the handle's position. 0 or -1. */
+static int
+upload_write(struct upload *u, LIBSSH2_SFTP_HANDLE *h, const char *p,
+    size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		w = libssh2_sftp_write(h, p, n);
+		if (w <= 0)
+			return -1;
+		upload_pace(u, (size_t)w);
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static char *
+upload_path(struct upload *u, const char *name, const char *suffix)
+{
+	return xasprintf("%s/%s%s", u->dir, name, suffix);
+}
+
+/* Size of a remote file, or 0 when absent. -1 on a broken session. */
+static int64_t
+upload_remote_size(struct upload *u, const char *path)
+{
+	LIBSSH2_SFTP_ATTRIBUTES	a;
+
+	if (libssh2_sftp_stat(u->sftp, path, &a) != 0) {
+		if (libssh2_sftp_last_error(u->sftp) ==
+		    LIBSSH2_FX_NO_SUCH_FILE)
+			return 0;
+		return -1;
+	}
+	return (a.flags & LIBSSH2_SFTP_ATTR_SIZE) ? (int64_t)a.filesize : 0;
+}
+
+/* Rename part to final, replacing a stale final file. */
+static int
+upload_rename(struct upload *u, const char *part, const char *final)
+{
+	if (libssh2_sftp_rename_ex(u->sftp, part, strlen(part), final,
+	    strlen(final), LIBSSH2_SFTP_RENAME_OVERWRITE |
+	    LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE) == 0)
+		return 0;
+	libssh2_sftp_unlink(u->sftp, final);
+	return libssh2_sftp_rename_ex(u->sftp, part, strlen(part), final,
+	    strlen(final), LIBSSH2_SFTP_RENAME_OVERWRITE |
+	    LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE);
+}
+
+/*
+ * One pass of a file upload from the server's size on. 0 done, -1
+ * broken (retry), with err.
+ */
+static int
+upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
+    unsigned char *buf, char *err, size_t errlen)
+{
+	LIBSSH2_SFTP_HANDLE	*h;
+	int64_t			 have;
+	uint64_t		 off;
+	ssize_t			 n;
+	unsigned long		 flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT;
+
+	if ((have = upload_remote_size(u, part)) == -1)
+		goto broken;
+	if ((uint64_t)have > size) {
+		flags |= LIBSSH2_FXF_TRUNC;
+		have = 0;
+	}
+	if (have > 0)
+		log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes", part,
+		    (long long)have);
+	h = libssh2_sftp_open(u->sftp, part, flags, 0600);
+	if (h == NULL)
+		goto broken;
+	libssh2_sftp_seek64(h, (libssh2_uint64_t)have);
+	for (off = (uint64_t)have; off < size; off += (uint64_t)n) {
+		n = pread(fd, buf, UPLOAD_CHUNK, (off_t)off);
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot read the local archive: "
+			    "%s", n == 0 ? "it shrank" : strerror(errno));
+			u->final = 1;
+			libssh2_sftp_close(h);
+			return -1;
+		}
+		if (upload_write(u, h, (char *)buf, (size_t)n) == -1) {
+			libssh2_sftp_close(h);
+			goto broken;
+		}
+	}
+	if (libssh2_sftp_close(h) != 0)
+		goto broken;
+	return 0;
+broken:
+	snprintf(err, errlen, "upload of %s to %s broken: %s", part, u->host,
+	    upload_ssh_error(u));
+	return -1;
+}
+
+/* Run pass (with arg) until done, reconnecting on breaks. */
+static int
+upload_retry(struct upload *u, int (*pass)(struct upload *, void *, char *,
+    size_t), void *arg, char *err, size_t errlen)
+{
+	int	try;
+
+	u->final = 0;
+	for (try = 0; ; try++) {
+		if (u->sftp == NULL && upload_connect(u, err, errlen) == -1)
+			return -1;
+		if (pass(u, arg, err, errlen) == 0)
+			return 0;
+		upload_disconnect(u);
+		if (u->final || try >= u->retries)
+			return -1;
+		log_msg(LOG_WARN, "upload", "%s; reconnecting (%d of %lld)",
+		    err, try + 1, u->retries);
+		upload_backoff(try);
+	}
+}
+
+struct upload_job {
+	int		 fd;
+	uint64_t	 size;
+	const char	*name;
+	unsigned char	*buf;
+};
+
+static int
+upload_file_job(struct upload *u, void *arg, char *err, size_t errlen)
+{
+	struct upload_job	*j = arg;
+	char			*part, *final;
+	int64_t			 got;
+	int			 rc = -1;
+
+	part = upload_path(u, j->name, ".part");
+	final = upload_path(u, j->name, "");
+	if (upload_file_pass(u, j->fd, j->size, part, j->buf, err,
+	    errlen) == -1)
+		goto done;
+	if ((got = upload_remote_size(u, part)) != (int64_t)j->size) {
+		snprintf(err, errlen, "%s on %s has %lld bytes, not %llu",
+		    part, u->host, (long long)got,
+		    (unsigned long long)j->size);
+		goto done;
+	}
+	if (upload_rename(u, part, final) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s on %s: %s", part,
+		    final, u->host, upload_ssh_error(u));
+		goto done;
+	}
+	rc = 0;
+done:
+	free(part);
+	free(final);
+	return rc;
+}
+
+int
+upload_file(struct upload *u, const char *path, const char *name, char *err,
+    size_t errlen)
+{
+	struct upload_job	j;
+	struct stat		st;
+	int			rc;
+
+	if ((j.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(j.fd, &st) == -1) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(errno));
+		if (j.fd != -1)
+			close(j.fd);
+		return -1;
+	}
+	j.size = (uint64_t)st.st_size;
+	j.name = name;
+	j.buf = xmalloc(UPLOAD_CHUNK);
+	rc = upload_retry(u, upload_file_job, &j, err, errlen);
+	free(j.buf);
+	close(j.fd);
+	return rc;
+}
+
+int
+upload_buffer(struct upload *u, const char *name, const void *p, size_t n,
+    char *err, size_t errlen)
+{
+	struct upload_job	j;
+	int			rc;
+
+	if ((j.fd = memfd_create("csirt-collect-upload", MFD_CLOEXEC)) == -1 ||
+	    util_write_all(j.fd, p, n) == -1) {
+		snprintf(err, errlen, "memory file: %s", strerror(errno));
+		if (j.fd != -1)
+			close(j.fd);
+		return -1;
+	}
+	j.size = n;
+	j.name = name;
+	j.buf = xmalloc(UPLOAD_CHUNK);
+	rc = upload_retry(u, upload_file_job, &j, err, errlen);
+	free(j.buf);
+	close(j.fd);
+	return rc;
+}
+
+/* Streaming stage. */
+
+struct out_sftp {
+	struct out		 out;
+	struct upload		*u;
+	char			*part;
+	char			*final;
+	LIBSSH2_SFTP_HANDLE	*h;
+	uint64_t		 pos;		/* bytes the server has */
+	unsigned char		*win;		/* ring of the last bytes */
+	size_t			 cap;
+	size_t			 head;		/* ring index of wstart */
+	size_t			 len;
+	uint64_t		 wstart;	/* stream offset of head */
+	int			 closed;
+};
+
+static void
+out_sftp_keep(struct out_sftp *s, const unsigned char *p, size_t n)
+{
+	size_t	i, tail;
+
+	for (i = 0; i < n;) {
+		size_t	k;
+
+		if (s->len == s->cap) {		/* drop the oldest */
+			size_t	drop = n - i < s->cap ? n - i : s->cap;
+
+			s->head = (s->head + drop) % s->cap;
+			s->len -= drop;
+			s->wstart += drop;
+		}
+		tail = (s->head + s->len) % s->cap;
+		k = s->cap - tail;
+		if (k > s->cap - s->len)
+			k = s->cap - s->len;
+		if (k > n - i)
+			k = n - i;
+		memcpy(s->win + tail, p + i, k);
+		s->len += k;
+		i += k;
+	}
+}
+
+/* Reconnect and send the window from the server's size on. */
+static int
+out_sftp_resume(struct out_sftp *s, uint64_t end)
+{
+	struct upload	*u = s->u;
+	char		 err[256];
+	int64_t		 have;
+	uint64_t	 off;
+	int		 try;
+
+	for (try = 0; try <= u->retries; try++) {
+		if (try > 0)
+			upload_backoff(try - 1);
+		if (s->h != NULL)
+			libssh2_sftp_close(s->h);
+		s->h = NULL;
+		upload_disconnect(u);
+		if (upload_connect(u, err, sizeof err) == -1)
+			break;
+		if ((have = upload_remote_size(u, s->part)) == -1)
+			continue;
+		if ((uint64_t)have < s->wstart || (uint64_t)have > end) {
+			snprintf(s->out.err, sizeof s->out.err, "the server "
+			    "has %lld bytes of %s, outside the resume window "
+			    "(%llu to %llu): the stream cannot be resumed",
+			    (long long)have, s->part,
+			    (unsigned long long)s->wstart,
+			    (unsigned long long)end);
+			return -1;
+		}
+		log_msg(LOG_INFO, "upload", "stream resumed at %lld bytes",
+		    (long long)have);
+		s->h = libssh2_sftp_open(u->sftp, s->part, LIBSSH2_FXF_WRITE,
+		    0600);
+		if (s->h == NULL)
+			continue;
+		libssh2_sftp_seek64(s->h, (libssh2_uint64_t)have);
+		for (off = (uint64_t)have; off < end;) {
+			size_t	idx = (s->head + (size_t)(off - s->wstart)) %
+			    s->cap;
+			size_t	k = s->cap - idx;
+
+			if (k > end - off)
+				k = (size_t)(end - off);
+			if (upload_write(u, s->h, (char *)s->win + idx, k) == -1)
+				break;
+			off += k;
+		}
+		if (off == end) {
+			s->pos = end;
+			return 0;
+		}
+	}
+	snprintf(s->out.err, sizeof s->out.err, "stream to %s broken and not "
+	    "resumed: %s", u->url, u->sftp ? upload_ssh_error(u) : err);
+	return -1;
+}
+
+static int
+out_sftp_write(struct out *o, const void *p, size_t n)
+{
+	struct out_sftp		*s = (struct out_sftp *)o;
+	const unsigned char	*c = p;
+	size_t			 k;
+
+	while (n > 0) {
+		k = n > UPLOAD_CHUNK ? UPLOAD_CHUNK : n;
+		out_sftp_keep(s, c, k);
+		if (s->h == NULL || upload_write(s->u, s->h, (const char *)c,
+		    k) == -1) {
+			if (out_sftp_resume(s, s->pos + k) == -1)
+				return -1;
+		} else
+			s->pos += k;
+		c += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int
+out_sftp_close(struct out *o)
+{
+	struct out_sftp	*s = (struct out_sftp *)o;
+	int64_t		 have;
+
+	if (s->closed)
+		return 0;
+	if (s->h != NULL && libssh2_sftp_close(s->h) != 0 &&
+	    out_sftp_resume(s, s->pos) == -1)
+		return -1;
+	s->h = NULL;
+	have = upload_remote_size(s->u, s->part);
+	if (have != (int64_t)s->pos) {
+		snprintf(o->err, sizeof o->err, "%s on %s has %lld bytes, not "
+		    "%llu", s->part, s->u->host, (long long)have,
+		    (unsigned long long)s->pos);
+		return -1;
+	}
+	s->closed = 1;
+	return 0;
+}
+
+static void
+out_sftp_free(struct out *o)
+{
+	struct out_sftp	*s = (struct out_sftp *)o;
+
+	if (s->h != NULL)
+		libssh2_sftp_close(s->h);
+	free(s->win);
+	free(s->part);
+	free(s->final);
+	free(s);
+}
+
+struct out *
+out_sftp_new(struct upload *u, const char *name, size_t window)
+{
+	struct out_sftp	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->out.name = "sftp";
+	s->out.write = out_sftp_write;
+	s->out.close = out_sftp_close;
+	s->out.free = out_sftp_free;
+	s->u = u;
+	s->part = upload_path(u, name, ".part");
+	s->final = upload_path(u, name, "");
+	s->cap = window < UPLOAD_CHUNK ? UPLOAD_CHUNK : window;
+	s->win = xmalloc(s->cap);
+	if (u->sftp != NULL)
+		s->h = libssh2_sftp_open(u->sftp, s->part, LIBSSH2_FXF_WRITE |
+		    LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0600);
+	return &s->out;
+}
+
+int
+out_sftp_commit(struct out *o)
+{
+	struct out_sftp	*s = (struct out_sftp *)o;
+
+	if (upload_rename(s->u, s->part, s->final) != 0) {
+		snprintf(o->err, sizeof o->err, "cannot rename %s to %s on "
+		    "%s: %s", s->part, s->final, s->u->host,
+		    upload_ssh_error(s->u));
+		return -1;
+	}
+	return 0;
+}

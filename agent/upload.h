@@ -1,0 +1,60 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Delivery to the CSIRT's drop box over SFTP (libssh2). The server's host
+ * key is checked against the pinned SHA256 fingerprints before any
+ * credential is sent. Files land under a temporary name (NAME.part) and
+ * are renamed when complete, signature last. A broken connection is
+ * retried with backoff and the upload resumes from the size the server
+ * has. In streaming mode (out_sftp) the archive goes to the server as it
+ * is produced, keeping a bounded window of bytes not yet acknowledged.
+ */
+#ifndef UPLOAD_H
+#define UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "out.h"
+
+struct upload;
+
+/*
+ * Check the upload settings of cfg (URL, identity, fingerprints) and
+ * load the identity into guarded memory; nothing is connected yet.
+ * NULL with err on a configuration error (exit 2).
+ */
+struct upload	*upload_new(const struct config *, char *, size_t);
+void		 upload_free(struct upload *);
+/* "sftp://user@host:port/dir" for messages. */
+const char	*upload_url(struct upload *);
+
+/*
+ * Connect, check the host key, authenticate, start SFTP. Retries
+ * transient failures (cfg retries) with backoff; a wrong host key or a
+ * refused key is final. 0 or -1 with err.
+ */
+int		 upload_connect(struct upload *, char *, size_t);
+
+/*
+ * Upload the local file path as name in the remote directory, through
+ * name.part, resuming after breaks; checks the remote size at the end.
+ * 0 or -1 with err.
+ */
+int		 upload_file(struct upload *, const char *, const char *, char *,
+		    size_t);
+/* Same for a small buffer (signature, public key). */
+int		 upload_buffer(struct upload *, const char *, const void *,
+		    size_t, char *, size_t);
+
+/*
+ * A streaming output stage writing name.part on the server; window is
+ * the bytes kept in memory for a resume. out_sftp_commit renames it to
+ * name after a successful close.
+ */
+struct out	*out_sftp_new(struct upload *, const char *, size_t);
+int		 out_sftp_commit(struct out *);
+
+#endif

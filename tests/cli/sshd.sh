@@ -1,0 +1,81 @@
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# A real OpenSSH sshd on 127.0.0.1 for the upload tests (sourced after
+# lib.sh): its own config, host key, and a chrooted SFTP-only account made
+# for the test and removed afterwards. Needs root (useradd, chroot).
+#
+#   sshd_start      sets SSHD_PORT, SSHD_USER, SSHD_FP, SSHD_KEY (client
+#                   key), SSHD_DROP (the chroot), SSHD_LOG, SSHD_URL
+#   sshd_stop / sshd_restart
+#   sshd_kill_sessions   kill the per-connection processes (a broken link)
+
+sshd_start() {
+	SSHD_DIR=$T/sshd
+	mkdir -p "$SSHD_DIR" /run/sshd
+	SSHD_USER=ccsftp$$
+	SSHD_DROP=$(mktemp -d /run/cc-sftp.XXXXXX) || return 1
+	chmod 755 "$SSHD_DROP"
+	useradd -M -N -g nogroup -d / -s /bin/sh "$SSHD_USER" || return 1
+	usermod -p '*' "$SSHD_USER"
+	at_exit "userdel '$SSHD_USER' 2>/dev/null; rm -rf '$SSHD_DROP'"
+	mkdir "$SSHD_DROP/upload"
+	chown "$SSHD_USER:nogroup" "$SSHD_DROP/upload"
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
+	ssh-keygen -q -t ed25519 -N '' -C csirt-test -f "$SSHD_DIR/client_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/other_key"
+	# Read by sshd as the user: outside the test's private directory.
+	SSHD_KEYS=$(mktemp -d /run/cc-sftpkeys.XXXXXX) || return 1
+	at_exit "rm -rf '$SSHD_KEYS'"
+	chmod 755 "$SSHD_KEYS"
+	cp "$SSHD_DIR/client_key.pub" "$SSHD_KEYS/$SSHD_USER"
+	chmod 644 "$SSHD_KEYS/$SSHD_USER"
+	SSHD_KEY=$SSHD_DIR/client_key
+	SSHD_FP=$(ssh-keygen -lf "$SSHD_DIR/host_key.pub" | awk '{print $2}')
+	SSHD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	SSHD_LOG=$SSHD_DIR/log
+	cat >"$SSHD_DIR/config" <<EOC
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $SSHD_DIR/host_key
+PidFile $SSHD_DIR/pid
+AuthorizedKeysFile $SSHD_KEYS/%u
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+Match User $SSHD_USER
+	ChrootDirectory $SSHD_DROP
+	ForceCommand internal-sftp
+	AllowTcpForwarding no
+	X11Forwarding no
+EOC
+	SSHD_URL="sftp://$SSHD_USER@127.0.0.1:$SSHD_PORT/upload"
+	at_exit "sshd_stop"
+	sshd_restart
+}
+
+sshd_restart() {
+	/usr/sbin/sshd -D -f "$SSHD_DIR/config" -E "$SSHD_LOG" &
+	SSHD_PID=$!
+	for _ in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$SSHD_PORT),1)" \
+			2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "sshd did not start:"; cat "$SSHD_LOG"; return 1
+}
+
+sshd_kill_sessions() {
+	pkill -KILL -f "^sshd: $SSHD_USER" 2>/dev/null
+}
+
+sshd_stop() {
+	[ -n "${SSHD_PID:-}" ] || return 0
+	kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null
+	sshd_kill_sessions
+	SSHD_PID=
+}

@@ -1,0 +1,145 @@
+#!/bin/bash
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# SFTP delivery against a real OpenSSH sshd on 127.0.0.1 with a chrooted
+# internal-sftp account: pinned host key, .part names, resume after the
+# session process is killed, streaming that writes nothing locally.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sshd.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "FAIL $TNAME: the upload tests need root (useradd, sshd chroot)"; exit 1
+fi
+sshd_start || { nok "sshd started"; exit 1; }
+ok "a test sshd runs on 127.0.0.1:$SSHD_PORT with a chrooted account"
+
+FIX=$T/fixture
+make_fixture "$FIX"
+UP=(--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "$SSHD_FP")
+drop() { ls -A "$SSHD_DROP/upload"; }
+clean_drop() { rm -f "$SSHD_DROP/upload"/* "$SSHD_DROP/upload"/.[!.]* 2>/dev/null; }
+
+# Upload after collection.
+mkdir "$T/o1"
+check_rc "run --upload exits 0" 0 "$CC_BIN" run -q --root "$FIX" -o "$T/o1" "${UP[@]}"
+N=$(basename "$(archive_in "$T/o1")")
+check "the archive is on the server under its final name" test -s "$SSHD_DROP/upload/$N"
+check "…with its .minisig and .pub" test -s "$SSHD_DROP/upload/$N.minisig" -a -s "$SSHD_DROP/upload/$N.pub"
+check "…no .part remains" test -z "$(drop | grep '\.part$')"
+check "stock minisign verifies the file on the server side" \
+	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$SSHD_DROP/upload/$N.pub"
+check "the server's copy is byte-identical to the local one" \
+	cmp -s "$SSHD_DROP/upload/$N" "$T/o1/$N"
+check "the manifest records the upload target and the pin" \
+	sh -c "tar --zstd -xOf '$T/o1/$N' manifest.json | jq -e '.upload.host_key_pinned == true' >/dev/null"
+clean_drop
+
+# Wrong fingerprint: no credential sent, exit 3, local archive kept.
+: >"$SSHD_LOG"
+mkdir "$T/o2"
+check_rc "a wrong host key fingerprint: exit 3" 3 "$CC_BIN" run -q --root "$FIX" -o "$T/o2" \
+	--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "SHA256:$(printf '%043d' 0)"
+last_err_has "not the pinned one" && ok "…the message says the host key is not the pinned one" ||
+	nok "host key mismatch not explained"
+last_err_has "$(archive_in "$T/o2")" && ok "…and says where the local archive is" ||
+	nok "local archive path not printed"
+check "…the local archive is kept" test -s "$(archive_in "$T/o2")"
+sleep 0.3
+check "…and the server saw no authentication attempt" \
+	sh -c "grep -q 'Connection from' '$SSHD_LOG' && ! grep -qi -e publickey -e 'Accepted' -e 'Failed' '$SSHD_LOG'"
+check "nothing landed on the server" test -z "$(drop)"
+
+# Several fingerprints (key rotation): one matching is enough.
+mkdir "$T/o2b"
+check_rc "several pinned fingerprints, one right: exit 0" 0 "$CC_BIN" run -q --root "$FIX" -o "$T/o2b" \
+	--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "SHA256:$(printf '%043d' 1),$SSHD_FP"
+clean_drop
+
+# Wrong key: exit 3 naming user and host.
+mkdir "$T/o3"
+check_rc "a key the server refuses: exit 3" 3 "$CC_BIN" run -q --root "$FIX" -o "$T/o3" \
+	--upload "$SSHD_URL" --identity "$SSHD_DIR/other_key" --host-key "$SSHD_FP"
+last_err_has "$SSHD_USER@127.0.0.1" && ok "…the message names the user and host" ||
+	nok "user and host not named"
+
+# Configuration errors: exit 2, nothing collected.
+mkdir "$T/o4"
+check_rc "--stream without --upload: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" --stream
+check_rc "no pinned host key: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" \
+	--upload "$SSHD_URL" --identity "$SSHD_KEY"
+last_err_has "--host-key" && ok "…the message says how to pin it" || nok "no hint for the pin"
+check_rc "a malformed URL: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" \
+	--upload "ftp://x@h/d" --identity "$SSHD_KEY" --host-key "$SSHD_FP"
+check_rc "a malformed fingerprint: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" \
+	--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "MD5:aa:bb"
+check_rc "a missing identity file: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" \
+	--upload "$SSHD_URL" --identity "$T/nokey" --host-key "$SSHD_FP"
+check "…and nothing was collected" test -z "$(ls -A "$T/o4")"
+
+# --insecure-accept-host-key: accepted, logged, recorded.
+mkdir "$T/o5"
+check_rc "--insecure-accept-host-key without a pin: exit 0" 0 "$CC_BIN" run --root "$FIX" -o "$T/o5" \
+	--upload "$SSHD_URL" --identity "$SSHD_KEY" --insecure-accept-host-key
+last_err_has "without a pin" && ok "…and it is logged" || nok "insecure mode not logged"
+check "…and recorded in the manifest" sh -c \
+	"tar --zstd -xOf '$(archive_in "$T/o5")' manifest.json | jq -e '.upload.insecure_accept_host_key' >/dev/null"
+clean_drop
+
+# Resume: a large archive, slowed down; the session process is killed
+# in the middle; the agent reconnects and continues from the server's size.
+head -c 48000000 /dev/urandom >"$FIX/var/log/syslog"
+mkdir "$T/o6"
+"$CC_BIN" run --root "$FIX" -o "$T/o6" "${UP[@]}" --bwlimit 12M >"$T/o6.out" 2>"$T/o6.err" &
+pid=$!
+for _ in $(seq 100); do
+	p=$(ls "$SSHD_DROP/upload/"*.part 2>/dev/null | head -1)
+	[ -n "$p" ] && [ "$(stat -c %s "$p")" -gt 8000000 ] && break
+	sleep 0.1
+done
+sshd_kill_sessions
+wait $pid; rc=$?
+check "killing the sshd session mid-upload: the run still exits 0" test $rc -eq 0
+check "…the agent resumed instead of starting again" grep -q "resuming .* at [1-9][0-9]* bytes" "$T/o6.err"
+N=$(basename "$(archive_in "$T/o6")")
+check "…the file on the server is byte-identical (sha256)" test \
+	"$(sha256sum <"$SSHD_DROP/upload/$N")" = "$(sha256sum <"$T/o6/$N")"
+clean_drop
+
+# Streaming: nothing written under the output directory or TMPDIR.
+mkdir "$T/o7" "$T/tmp7"
+check_rc "--stream exits 0" 0 env TMPDIR="$T/tmp7" "$CC_BIN" run -q --root "$FIX" -o "$T/o7" --stream "${UP[@]}"
+check "--stream writes nothing in the output directory" test -z "$(ls -A "$T/o7")"
+check "--stream writes nothing in TMPDIR" test -z "$(ls -A "$T/tmp7")"
+N=$(basename "$(archive_in "$SSHD_DROP/upload")")
+check "the streamed archive is on the server under its final name" test -n "$N"
+check "stock minisign verifies the streamed archive" \
+	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$SSHD_DROP/upload/$N.pub"
+check_rc "verify accepts the streamed archive" 0 "$CC_BIN" verify "$SSHD_DROP/upload/$N"
+clean_drop
+
+# Streaming resume: the session is killed mid-stream; the window covers it.
+"$CC_BIN" run --root "$FIX" --stream "${UP[@]}" --bwlimit 12M >"$T/o8.out" 2>"$T/o8.err" &
+pid=$!
+for _ in $(seq 100); do
+	p=$(ls "$SSHD_DROP/upload/"*.part 2>/dev/null | head -1)
+	[ -n "$p" ] && [ "$(stat -c %s "$p")" -gt 8000000 ] && break
+	sleep 0.1
+done
+sshd_kill_sessions
+wait $pid; rc=$?
+check "killing the session mid-stream: exit 0" test $rc -eq 0
+check "…the stream was resumed" grep -q "stream resumed at [1-9]" "$T/o8.err"
+N=$(basename "$(archive_in "$SSHD_DROP/upload")")
+check "…and the archive on the server verifies (signature over every byte)" \
+	"$CC_BIN" verify "$SSHD_DROP/upload/$N" >/dev/null 2>&1
+clean_drop
+
+# The server stays down: exit 3 after the retries, archive kept.
+sshd_stop
+printf '[upload]\nretries = 1\n' >"$T/retry.ini"
+mkdir "$T/o9"
+check_rc "server down: exit 3 after the retries" 3 "$CC_BIN" run -q -c "$T/retry.ini" --root "$FIX" -o "$T/o9" "${UP[@]}"
+last_err_has "archive is kept here: $(archive_in "$T/o9")" && ok "…the message says where the archive is" ||
+	nok "archive location not given"
+check_rc "server down with --stream: exit 3" 3 "$CC_BIN" run -q -c "$T/retry.ini" --root "$FIX" --stream "${UP[@]}"
