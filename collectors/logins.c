@@ -189,7 +189,7 @@ static int
 logins_lastlog(struct collect_ctx *ctx, const char *path)
 {
 	unsigned char	rec[LIVE_LASTLOG_SIZE];
-	off_t		off = 0, end;
+	off_t		off = 0, data, end;
 	uint64_t	max = collect_max_file_size(ctx), nread = 0;
 	ssize_t		got;
 	int		fd, bad = 0;
@@ -197,11 +197,12 @@ logins_lastlog(struct collect_ctx *ctx, const char *path)
 	if ((fd = logins_open(ctx, path, 0)) < 0)
 		return fd == -2 ? 1 : -1;
 	while (nread < LOGINS_LASTLOG_MAX && !collect_expired(ctx)) {
-		if ((off = lseek(fd, off, SEEK_DATA)) == -1)
+		if ((data = lseek(fd, off, SEEK_DATA)) == -1)
 			break;		/* ENXIO: no more data */
-		off -= off % LIVE_LASTLOG_SIZE;
-		if ((end = lseek(fd, off, SEEK_HOLE)) == -1)
+		/* The hole after the data, and the record it starts in. */
+		if ((end = lseek(fd, data, SEEK_HOLE)) == -1 || end <= data)
 			break;
+		off = data - data % LIVE_LASTLOG_SIZE;
 		for (; off < end && nread < LOGINS_LASTLOG_MAX; nread++) {
 			if ((uint64_t)off >= max)
 				goto done;
