@@ -56,6 +56,7 @@ struct run {
 	char			*where;		/* the archive, for messages */
 	char			*sigtext;
 	char			*pubtext;
+	double			 upload_secs;
 	struct manifest		*m;
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
@@ -419,8 +420,9 @@ pipeline_commit(struct run *r, char *err, size_t errlen)
 static int
 pipeline_deliver(struct run *r, char *err, size_t errlen)
 {
-	char	*name;
-	int	 rc;
+	struct timespec	 t0, t1;
+	char		*name;
+	int		 rc;
 
 	if (r->up == NULL)
 		return 0;
@@ -432,6 +434,7 @@ pipeline_deliver(struct run *r, char *err, size_t errlen)
 		if (rc == -1)
 			return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (r->file == NULL) {
 		if (out_sftp_commit(r->last) == -1) {
 			snprintf(err, errlen, "%s", out_error(r->last));
@@ -448,9 +451,13 @@ pipeline_deliver(struct run *r, char *err, size_t errlen)
 	rc = upload_buffer(r->up, name, r->sigtext, strlen(r->sigtext), err,
 	    errlen);
 	free(name);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->upload_secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (rc == 0)
-		log_msg(LOG_INFO, "upload", "delivered %s/%s",
-		    upload_url(r->up), r->name);
+		log_msg(LOG_INFO, "upload", "delivered %s/%s (%llu bytes in "
+		    "%.1fs)", upload_url(r->up), r->name,
+		    (unsigned long long)r->size, r->upload_secs);
 	return rc;
 }
 
@@ -478,6 +485,8 @@ pipeline_summary(struct run *r)
 		json_object_set_new(o, "uploaded", r->up ?
 		    json_sprintf("%s/%s", upload_url(r->up), r->name) :
 		    json_null());
+		json_object_set_new(o, "upload_seconds", r->up ?
+		    json_real(r->upload_secs) : json_null());
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);

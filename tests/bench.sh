@@ -1,0 +1,121 @@
+#!/bin/bash
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# make bench: the agent next to the stock tools on the same generated
+# tree, in one run; prints a table of times, peak RSS and ratios. Not a
+# test: nothing here passes or fails on time.
+#
+#   SIZE=small (CI) | medium | large (default)
+#   RESULTS=1 also writes the table to bench/RESULTS.md
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$(cd "$BUILD" && pwd)/csirt-collect
+SIZE=${SIZE:-large}
+case "$SIZE" in
+small)	NFILES=1000;	MB=40 ;;
+medium)	NFILES=10000;	MB=200 ;;
+*)	NFILES=20000;	MB=1000 ;;
+esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/cc-bench.XXXXXX")
+cleanup() { [ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+
+# measure NAME CMD...: wall seconds and peak RSS (KiB) of CMD's children.
+measure() {
+	name=$1; shift
+	python3 - "$@" <<'PY' >"$T/m.$name"
+import resource, subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+dt = time.monotonic() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{dt:.3f} {rss} {r.returncode}")
+PY
+	read -r secs rss rc <"$T/m.$name"
+	[ "$rc" = 0 ] || echo "bench: $name exited $rc" >&2
+	eval "S_$name=$secs; R_$name=$rss"
+}
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+echo "generating $NFILES files, about $MB MB ($SIZE)…" >&2
+python3 - "$T/root/data" "$NFILES" "$MB" <<'PY'
+import os, random, sys
+root, n, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+random.seed(42)
+per = mb * 1024 * 1024 // n
+words = [b"sshd", b"Accepted", b"publickey", b"for", b"root", b"from",
+         b"session", b"opened", b"cron"] + [b"10.0.0.%d" % i for i in range(50)]
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i % 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%06d.log" % i), "wb") as f:
+        if i % 4 == 0:
+            f.write(os.urandom(per))         # incompressible
+        else:
+            out, size = [], 0
+            while size < per:
+                line = b" ".join(random.choice(words) for _ in range(12)) + b"\n"
+                out.append(line); size += len(line)
+            f.write(b"".join(out)[:per])
+PY
+cat >"$T/all.yaml" <<'EOY'
+name: BenchAll
+doc: every file of the bench tree
+sources:
+- type: FILE
+  attributes: {paths: ['/data/**5']}
+supported_os: [Linux]
+EOY
+mkdir "$T/out"
+sync
+
+measure tar tar -I 'zstd -3 -T0' -cf "$T/stock.tar.zst" -C "$T/root" data
+measure sha sh -c "find '$T/root/data' -type f -print0 | xargs -0 sha256sum"
+measure agent "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+	--no-yara --no-process-memory --nice 0 -o "$T/out"
+A=$(ls "$T/out"/*.tar.zst)
+
+echo
+echo "## csirt-collect bench ($SIZE: $NFILES files, $MB MB; $(nproc) CPUs; $(date -u +%Y-%m-%d))"
+echo
+echo "| what | seconds | peak RSS (MiB) | output MB |"
+echo "| --- | ---: | ---: | ---: |"
+printf "| stock tar -I 'zstd -3 -T0' | %s | %s | %s |\n" "$S_tar" $((R_tar / 1024)) $(( $(stat -c %s "$T/stock.tar.zst") / 1048576 ))
+printf "| stock sha256sum | %s | %s | |\n" "$S_sha" $((R_sha / 1024))
+printf "| csirt-collect run (read, hash, pack, sign) | %s | %s | %s |\n" "$S_agent" $((R_agent / 1024)) $(( $(stat -c %s "$A") / 1048576 ))
+echo
+echo "- agent / tar+zstd: $(ratio "$S_agent" "$S_tar") (1.0 = as fast as packing alone)"
+echo "- agent / (tar+zstd + sha256sum run one after the other): $(ratio "$S_agent" "$(python3 -c "print($S_tar+$S_sha)")")"
+
+# Upload next to the stock sftp client, on loopback, same file.
+if [ "$(id -u)" -eq 0 ] && command -v sftp >/dev/null; then
+	TNAME=bench
+	cleanup_hooks=""
+	at_exit() { cleanup_hooks="$1; $cleanup_hooks"; }
+	. "$TOP/tests/cli/sshd.sh"
+	if sshd_start >"$T/sshd.out" 2>&1; then
+		trap 'sshd_stop; eval "$cleanup_hooks"; rm -rf "$T"' EXIT
+		mkdir -p "$T/out2"
+		"$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+			--no-yara --nice 0 -o "$T/out2" --json --upload "$SSHD_URL" \
+			--identity "$SSHD_KEY" --host-key "$SSHD_FP" >"$T/up.json" 2>/dev/null
+		ours=$(jq -r .upload_seconds "$T/up.json" 2>/dev/null)
+		A2=$(ls "$T/out2"/*.tar.zst 2>/dev/null | head -1)
+		rm -f "$SSHD_DROP/upload/"*
+		echo "put $A2 upload/stock.tar.zst" >"$T/batch"
+		measure sftp sftp -q -b "$T/batch" -i "$SSHD_KEY" -P "$SSHD_PORT" \
+			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+			"$SSHD_USER@127.0.0.1"
+		if [ -n "$ours" ] && [ "$ours" != null ]; then
+			echo
+			echo "| upload of $(( $(stat -c %s "$A2") / 1048576 )) MB on loopback | seconds |"
+			echo "| --- | ---: |"
+			echo "| stock sftp put | $S_sftp |"
+			echo "| csirt-collect (archive, .pub, .minisig, size check) | $ours |"
+			echo
+			echo "- upload speed ratio, stock sftp time / ours: $(ratio "$S_sftp" "$ours") (target ≥ 1.0)"
+		fi
+	fi
+fi
