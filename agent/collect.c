@@ -17,9 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "collect.h"
 #include "log.h"
 #include "os.h"
+#include "scan.h"
 #include "util.h"
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
@@ -61,9 +64,21 @@ struct collect_ctx {
 	struct collect_id	*users, *groups;
 	size_t			 nusers, ngroups;
 	const char *const	*artifact_paths;
+	struct scan		*scan;		/* NULL: no YARA */
+	struct scan_thread	*scanner;	/* for collected files */
+	int			 scan_files;
+	struct collect_stream	*matches;	/* yara/matches.jsonl */
+	json_t			*match_counts;	/* rule → matches */
+	uint64_t		 nmatches;
+	unsigned char		*tap;		/* first SCAN_CAP bytes */
+	size_t			 taplen, tapcap;
+	uint64_t		 tapseen;
+	EVP_MD_CTX		*tapmd5;
 };
 
 static const char *const collect_no_paths[] = { NULL };
+
+static int	collect_stream_add(struct collect_stream *);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
@@ -115,6 +130,15 @@ collect_free(struct collect_ctx *ctx)
 	free(ctx->seen);
 	collect_ids_free(ctx->users, ctx->nusers);
 	collect_ids_free(ctx->groups, ctx->ngroups);
+	if (ctx->matches != NULL) {
+		close(ctx->matches->fd);
+		free(ctx->matches->apath);
+		free(ctx->matches);
+	}
+	scan_thread_free(ctx->scanner);
+	json_decref(ctx->match_counts);
+	free(ctx->tap);
+	EVP_MD_CTX_free(ctx->tapmd5);
 	if (ctx->rootfd != -1)
 		close(ctx->rootfd);
 	free(ctx);
@@ -294,6 +318,171 @@ collect_room(struct collect_ctx *ctx, uint64_t max)
 	return budget - used < max ? budget - used : max;
 }
 
+/*
+ * YARA on collected files. The sink's tap hands each chunk of a file
+ * being archived to collect_tap, which keeps the md5 (the "md5" external)
+ * and the first SCAN_CAP bytes; once archived, the file is scanned from
+ * that copy: each byte is read from disk once for hashing, scanning and
+ * packing.
+ */
+void
+collect_set_scanner(struct collect_ctx *ctx, struct scan *scan)
+{
+	ctx->scan = scan;
+	if (scan == NULL)
+		return;
+	ctx->scanner = scan_thread_new(scan);
+	ctx->scan_files = 1;
+	ctx->match_counts = json_object();
+	if ((ctx->tapmd5 = EVP_MD_CTX_new()) == NULL)
+		fatal("EVP_MD_CTX_new");
+	ctx->matches = collect_stream_open(ctx, "yara/matches.jsonl");
+}
+
+struct scan *
+collect_scanner(struct collect_ctx *ctx)
+{
+	return ctx->scan;
+}
+
+int
+collect_scan_files(struct collect_ctx *ctx, int on)
+{
+	int	was = ctx->scan_files;
+
+	ctx->scan_files = on;
+	return was;
+}
+
+int
+collect_match(struct collect_ctx *ctx, json_t *rec)
+{
+	const char	*rule;
+	json_t		*n;
+	char		*line;
+	int		 rc = -1;
+
+	rule = json_string_value(json_object_get(rec, "rule"));
+	if (rule != NULL) {
+		n = json_object_get(ctx->match_counts, rule);
+		json_object_set_new(ctx->match_counts, rule,
+		    json_integer(n ? json_integer_value(n) + 1 : 1));
+	}
+	ctx->nmatches++;
+	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(rec);
+	if (line != NULL && ctx->matches != NULL &&
+	    collect_stream_write(ctx->matches, line, strlen(line)) == 0)
+		rc = collect_stream_write(ctx->matches, "\n", 1);
+	free(line);
+	return rc;
+}
+
+uint64_t
+collect_matches(struct collect_ctx *ctx, json_t **counts)
+{
+	if (counts != NULL)
+		*counts = ctx->match_counts;
+	return ctx->nmatches;
+}
+
+int
+collect_matches_close(struct collect_ctx *ctx)
+{
+	struct collect_stream	*s = ctx->matches;
+
+	ctx->matches = NULL;
+	if (s == NULL)
+		return 0;
+	return collect_stream_add(s);
+}
+
+static void
+collect_tap(void *arg, const void *p, size_t n)
+{
+	struct collect_ctx	*ctx = arg;
+	size_t			 take;
+
+	if (p == NULL)
+		return;
+	EVP_DigestUpdate(ctx->tapmd5, p, n);
+	ctx->tapseen += n;
+	take = SCAN_CAP - ctx->taplen < n ? SCAN_CAP - ctx->taplen : n;
+	if (take == 0)
+		return;
+	if (ctx->taplen + take > ctx->tapcap) {
+		ctx->tapcap = ctx->taplen + take > ctx->tapcap * 2 ?
+		    ctx->taplen + take : ctx->tapcap * 2;
+		if (ctx->tapcap > SCAN_CAP)
+			ctx->tapcap = SCAN_CAP;
+		ctx->tap = xreallocarray(ctx->tap, ctx->tapcap, 1);
+	}
+	memcpy(ctx->tap + ctx->taplen, p, take);
+	ctx->taplen += take;
+}
+
+/* Pseudo and network file systems are not scanned. */
+static int
+collect_scan_skip_fs(int fd)
+{
+	static const char *const skip[] = { "proc", "sysfs", "devpts",
+	    "cgroup", "cgroup2", "nfs", "smb", "cifs", "smb2", "fuse",
+	    "debugfs", "tracefs", "securityfs", "bpf" };
+	const char	*t = os_fs_type(fd);
+	size_t		 i;
+
+	for (i = 0; i < nitems(skip); i++)
+		if (strcmp(t, skip[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Set the tap for the next entry if its content is to be scanned. */
+static int
+collect_tap_begin(struct collect_ctx *ctx, int fd)
+{
+	if (ctx->scan == NULL || !ctx->scan_files || collect_scan_skip_fs(fd))
+		return 0;
+	ctx->taplen = 0;
+	ctx->tapseen = 0;
+	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1)
+		fatal("EVP md5");
+	sink_set_tap(ctx->sink, collect_tap, ctx);
+	return 1;
+}
+
+/* Scan what the tap kept of source, archived with hash sha256. */
+static void
+collect_tap_scan(struct collect_ctx *ctx, const char *source,
+    const struct stat *st, const unsigned char *sha256)
+{
+	struct scan_file	 f;
+	unsigned char		 md5[16];
+	char			 err[256];
+	json_t			*recs;
+	size_t			 i;
+
+	EVP_DigestFinal_ex(ctx->tapmd5, md5, NULL);
+	memset(&f, 0, sizeof f);
+	f.path = source;
+	f.uid = st->st_uid;
+	f.owner = collect_user_name(ctx, st->st_uid);
+	f.sha256 = sha256;
+	f.md5 = md5;
+	f.size = (uint64_t)st->st_size;
+	if (ctx->tapseen > ctx->taplen)
+		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
+		    "YARA scanned its first %zu bytes", source, ctx->taplen);
+	if (scan_file(ctx->scanner, ctx->tap, ctx->taplen, &f, &recs, err,
+	    sizeof err) != SCAN_OK) {
+		collect_error(ctx, source, "YARA: %s", err);
+		return;
+	}
+	for (i = 0; i < json_array_size(recs); i++)
+		collect_match(ctx, json_incref(json_array_get(recs, i)));
+	json_decref(recs);
+}
+
 /* Archive fd; shared by collect_file and collect_file_fd. */
 static int
 collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
@@ -301,7 +490,7 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 {
 	struct sink_result	res;
 	uint64_t		max = collect_max_file_size(ctx), room;
-	int			rc;
+	int			rc, tapped;
 
 	if (collect_seen(ctx, apath))
 		return 0;
@@ -313,8 +502,11 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 		collect_error(ctx, source, "larger than the file size limit "
 		    "(%llu bytes): first %llu bytes kept",
 		    (unsigned long long)st->st_size, (unsigned long long)max);
+	tapped = collect_tap_begin(ctx, fd);
 	rc = sink_add_fd(ctx->sink, fd, apath, source, st,
 	    (uint64_t)st->st_size, room, &res);
+	if (tapped && rc != SINK_FATAL)
+		collect_tap_scan(ctx, source, st, res.sha256);
 	if (rc == SINK_FATAL) {
 		ctx->failed = 1;
 		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));

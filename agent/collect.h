@@ -40,4 +40,26 @@ const char	*collect_cut_reason(struct collect_ctx *);
 /* Counters for the summary. */
 uint64_t	 collect_nfiles(struct collect_ctx *);
 
+/*
+ * YARA. collect_set_scanner makes every collected file scanned (through
+ * the sink's tap) with scan (not owned; NULL: no scanning) and opens
+ * yara/matches.jsonl, kept open for the run and added to the archive by
+ * collect_matches_close (at the end of the run, before the manifest).
+ */
+struct scan;
+void		 collect_set_scanner(struct collect_ctx *, struct scan *);
+/* The run's rules, or NULL when YARA is off. */
+struct scan	*collect_scanner(struct collect_ctx *);
+/* Turn the scanning of collected files on or off; the old setting. */
+int		 collect_scan_files(struct collect_ctx *, int);
+/*
+ * Write one match record (owned) to yara/matches.jsonl and count it by
+ * rule. Not thread-safe: callers on other threads serialise. 0 or -1.
+ */
+int		 collect_match(struct collect_ctx *, json_t *);
+/* Matches so far; *counts (borrowed, may be NULL) by rule. */
+uint64_t	 collect_matches(struct collect_ctx *, json_t **);
+/* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */
+int		 collect_matches_close(struct collect_ctx *);
+
 #endif

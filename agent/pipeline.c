@@ -31,6 +31,7 @@
 #include "os.h"
 #include "out.h"
 #include "pipeline.h"
+#include "scan.h"
 #include "sign.h"
 #include "sink.h"
 #include "upload.h"
@@ -60,6 +61,7 @@ struct run {
 	struct manifest		*m;
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
+	struct scan		*scan;		/* NULL with --no-yara */
 	unsigned char		 sha256[32], blake2b[64];
 	uint64_t		 size;
 	size_t			 ncollectors_failed;
@@ -166,6 +168,10 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	}
 	sign_seckey_pubkey(r->key, &r->pub);
 	sign_keyid_hex(r->pub.keyid, r->keyid);
+	/* YARA rules: compiled once; a rule file that fails is exit 2. */
+	if (!cfg->no_yara &&
+	    (r->scan = scan_new(cfg->rules_path, err, errlen)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -254,7 +260,8 @@ pipeline_manifest_head(struct run *r)
 	manifest_set(m, "mode", json_string(r->cfg->root ? "dead-box" :
 	    "live"));
 	manifest_set(m, "options", pipeline_options(r->cfg));
-	manifest_set(m, "rules", json_null());
+	manifest_set(m, "rules", r->scan ? scan_rules_info(r->scan) :
+	    json_null());
 	manifest_set(m, "upload", r->up == NULL ? json_null() :
 	    json_pack("{s:s, s:b, s:b, s:b}", "url", upload_url(r->up),
 	    "stream", r->cfg->stream, "host_key_pinned",
@@ -319,6 +326,8 @@ pipeline_finish(struct run *r)
 	size_t		 loglen, mlen;
 	int		 rc;
 
+	if (collect_matches_close(r->ctx) == -1)
+		return -1;
 	util_now(now, sizeof now);
 	manifest_set(r->m, "finished", json_string(now));
 	manifest_set(r->m, "cut", collect_cut_reason(r->ctx) ?
@@ -461,6 +470,35 @@ pipeline_deliver(struct run *r, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * YARA matches by rule: into the --json summary o as "yara" {matches,
+ * rules: {rule: n}} (null when YARA was off), or on stderr when o is NULL.
+ */
+static void
+pipeline_summary_yara(struct run *r, json_t *o)
+{
+	json_t		*counts = NULL, *v;
+	const char	*rule;
+	uint64_t	 n;
+
+	if (r->scan == NULL) {
+		if (o != NULL)
+			json_object_set_new(o, "yara", json_null());
+		return;
+	}
+	n = collect_matches(r->ctx, &counts);
+	if (o != NULL) {
+		json_object_set_new(o, "yara", json_pack("{s:I, s:O}",
+		    "matches", (json_int_t)n, "rules", counts));
+		return;
+	}
+	fprintf(stderr, "  yara      %llu matches (%zu rules)\n",
+	    (unsigned long long)n, scan_nrules(r->scan));
+	json_object_foreach(counts, rule, v)
+		fprintf(stderr, "            %6lld  %s\n",
+		    (long long)json_integer_value(v), rule);
+}
+
 static void
 pipeline_summary(struct run *r)
 {
@@ -487,6 +525,7 @@ pipeline_summary(struct run *r)
 		    json_null());
 		json_object_set_new(o, "upload_seconds", r->up ?
 		    json_real(r->upload_secs) : json_null());
+		pipeline_summary_yara(r, o);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -510,6 +549,7 @@ pipeline_summary(struct run *r)
 	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
 	if (cut)
 		fprintf(stderr, "  cut       %s\n", cut);
+	pipeline_summary_yara(r, NULL);
 	fprintf(stderr, "  reference %.4s %.4s (read this to the CSIRT)\n",
 	    hex, hex + 4);
 }
@@ -518,6 +558,7 @@ static void
 pipeline_free(struct run *r)
 {
 	collect_free(r->ctx);
+	scan_free(r->scan);	/* after the context's scanner */
 	if (r->ctx == NULL && r->rootfd != -1)
 		close(r->rootfd);
 	sink_free(r->sink);
@@ -568,6 +609,7 @@ pipeline_run(struct config *cfg)
 		    r.keyid);
 	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
+	collect_set_scanner(r.ctx, r.scan);
 	pipeline_collect(&r);
 	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
 		fprintf(stderr, "%s: %s failed: %s; %s\n", AGENT_NAME,
