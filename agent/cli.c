@@ -7,14 +7,19 @@
  * over it, so an option always wins. Usage errors exit 2 naming the
  * option or argument at fault.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "collector.h"
 #include "config.h"
+#include "crypt.h"
 #include "log.h"
 #include "pipeline.h"
 #include "sign.h"
@@ -31,13 +36,16 @@ static int	cli_run(int, char **);
 static int	cli_verify(int, char **);
 static int	cli_keygen(int, char **);
 static int	cli_list(int, char **);
+static int	cli_decrypt(int, char **);
 static int	cli_later(int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
 	    " [options]", cli_run },
-	{ "verify", "verify ARCHIVE [-p PUBKEY]", cli_verify },
-	{ "keygen", "keygen -p PUBKEY -s SECKEY [-f]", cli_keygen },
+	{ "verify", "verify ARCHIVE [-p PUBKEY] [-i AGE_IDENTITY]", cli_verify },
+	{ "keygen", "keygen -p PUBKEY -s SECKEY [-f] | keygen --age -s IDENTITY",
+	    cli_keygen },
+	{ "decrypt", "decrypt -i IDENTITY [-o OUT] FILE.age", cli_decrypt },
 	{ "list", "list", cli_list },
 	{ "rules", "rules verify BUNDLE -p PUBKEY | rules pull", cli_later },
 	{ "bundle", "bundle --config FILE -o OUT", cli_later },
@@ -265,24 +273,31 @@ cli_verify(int argc, char **argv)
 {
 	static const struct option	opts[] = {
 		{ "pubkey", required_argument, NULL, 'p' },
+		{ "identity", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*pub = NULL;
+	const char	*pub = NULL, *identity = NULL;
 	int		 ch;
 
 	opterr = 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:i:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			pub = optarg;
 			break;
+		case 'i':
+			identity = optarg;
+			break;
 		case 'h':
-			printf("usage: %s verify ARCHIVE [-p PUBKEY]\n"
+			printf("usage: %s verify ARCHIVE [-p PUBKEY] "
+			    "[-i AGE_IDENTITY]\n"
 			    "Check the archive's signature, its manifest's "
 			    "signature and every entry's sha256.\nWithout -p, "
-			    "the ARCHIVE.pub beside it is used.\n", AGENT_NAME);
+			    "the ARCHIVE.pub beside it is used. An encrypted "
+			    "archive (.age) is checked\ninside too when its "
+			    "identity is given with -i.\n", AGENT_NAME);
 			return EXIT_DONE;
 		default:
 			return cli_usage_error("verify", "unknown or "
@@ -292,7 +307,37 @@ cli_verify(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_usage_error("verify", optind == argc ?
 		    "verify needs an ARCHIVE" : "verify takes one ARCHIVE");
-	return verify_main(argv[optind], pub);
+	return verify_main(argv[optind], pub, identity);
+}
+
+/* keygen --age: an identity file like age-keygen's. */
+static int
+cli_keygen_age(const char *path, int force)
+{
+	char	*id, *rcpt, *text, now[40];
+	int	 fd, rc = EXIT_DONE;
+
+	crypt_keygen(&id, &rcpt);
+	util_now(now, sizeof now);
+	text = xasprintf("# created: %.19sZ\n# public key: %s\n%s\n", now,
+	    rcpt, id);
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (force ? O_TRUNC : O_EXCL), 0600);
+	if (fd == -1 || fchmod(fd, 0600) == -1 ||
+	    util_write_all(fd, text, strlen(text)) == -1) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", AGENT_NAME, path,
+		    strerror(errno));
+		if (fd != -1)
+			unlink(path);
+		rc = EXIT_USAGE;
+	} else
+		printf("Public key: %s\n", rcpt);
+	if (fd != -1)
+		close(fd);
+	crypt_free_secret(text);
+	crypt_free_secret(id);
+	free(rcpt);
+	return rc;
 }
 
 static int
@@ -302,6 +347,7 @@ cli_keygen(int argc, char **argv)
 		{ "pubkey", required_argument, NULL, 'p' },
 		{ "seckey", required_argument, NULL, 's' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "age", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -310,12 +356,15 @@ cli_keygen(int argc, char **argv)
 	const char		*pub = NULL, *sec = NULL;
 	unsigned char		 keyid[SIGN_KEYID_LEN];
 	char			 hex[SIGN_KEYID_HEXLEN], err[512], *b64;
-	int			 ch, force = 0;
+	int			 ch, force = 0, age = 0;
 
 	opterr = 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "p:s:fh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:s:fah", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+			age = 1;
+			break;
 		case 'p':
 			pub = optarg;
 			break;
@@ -327,15 +376,21 @@ cli_keygen(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: %s keygen -p PUBKEY -s SECKEY [-f]\n"
+			    "       %s keygen --age -s IDENTITY [-f]\n"
 			    "Make a minisign-compatible Ed25519 key pair (the "
-			    "secret key unencrypted, as minisign -G -W).\n"
-			    "  -f  overwrite existing files\n", AGENT_NAME);
+			    "secret key unencrypted, as minisign -G -W),\nor "
+			    "with --age an age X25519 identity (as age-keygen) "
+			    "and print its recipient.\n"
+			    "  -f  overwrite existing files\n", AGENT_NAME,
+			    AGENT_NAME);
 			return EXIT_DONE;
 		default:
 			return cli_usage_error("keygen", "unknown or "
 			    "incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	if (age && sec != NULL && pub == NULL && optind == argc)
+		return cli_keygen_age(sec, force);
 	if (pub == NULL || sec == NULL || optind != argc)
 		return cli_usage_error("keygen", "keygen needs -p PUBKEY and "
 		    "-s SECKEY and nothing else");
@@ -355,6 +410,44 @@ cli_keygen(int argc, char **argv)
 	    "written to %s: keep it private\n", hex, b64, pub, sec);
 	free(b64);
 	return EXIT_DONE;
+}
+
+static int
+cli_decrypt(int argc, char **argv)
+{
+	static const struct option	opts[] = {
+		{ "identity", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*idpath = NULL, *outpath = NULL;
+	int		 ch;
+
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			idpath = optarg;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			printf("usage: %s decrypt -i IDENTITY [-o OUT] FILE.age\n"
+			    "Decrypt an age file (as age -d), to OUT or "
+			    "stdout.\n", AGENT_NAME);
+			return EXIT_DONE;
+		default:
+			return cli_usage_error("decrypt", "unknown or "
+			    "incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (idpath == NULL || optind != argc - 1)
+		return cli_usage_error("decrypt", "decrypt needs -i IDENTITY "
+		    "and one FILE");
+	return verify_decrypt(argv[optind], idpath, outpath);
 }
 
 static int

@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "collect.h"
+#include "crypt.h"
 #include "log.h"
 #include "manifest.h"
 #include "os.h"
@@ -51,7 +52,8 @@ struct run {
 	char			*name;		/* archive file name */
 	time_t			 started;
 	char			 started_iso[40];
-	struct out		*file, *hash, *zstd;
+	struct out		*file, *hash, *zstd, *age;
+	unsigned char		(*rcpt)[CRYPT_KEY_LEN];
 	struct out		*last;		/* file or sftp stage */
 	struct upload		*up;
 	char			*where;		/* the archive, for messages */
@@ -121,9 +123,14 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	    (r->up = upload_new(cfg, err, errlen)) == NULL)
 		return -1;
 	if (cfg->recipients.n > 0) {
-		snprintf(err, errlen, "encryption (--recipient, [encryption] "
-		    "recipients) is not available in this version");
-		return -1;
+		size_t	i;
+
+		r->rcpt = xreallocarray(NULL, cfg->recipients.n,
+		    sizeof *r->rcpt);
+		for (i = 0; i < cfg->recipients.n; i++)
+			if (crypt_recipient_parse(cfg->recipients.v[i],
+			    r->rcpt[i], err, errlen) == -1)
+				return -1;
 	}
 	if (cfg->root != NULL) {
 		if (stat(cfg->root, &st) == -1) {
@@ -183,10 +190,11 @@ pipeline_name(struct run *r)
 
 	util_compact_time(t, sizeof t, r->started);
 	if (r->cfg->case_id != NULL)
-		name = xasprintf("%s_%s_%s.tar.zst", r->cfg->case_id,
-		    r->host.hostname, t);
+		name = xasprintf("%s_%s_%s.tar.zst%s", r->cfg->case_id,
+		    r->host.hostname, t, r->rcpt ? ".age" : "");
 	else
-		name = xasprintf("%s_%s.tar.zst", r->host.hostname, t);
+		name = xasprintf("%s_%s.tar.zst%s", r->host.hostname, t,
+		    r->rcpt ? ".age" : "");
 	util_safe_name(name);
 	return name;
 }
@@ -208,7 +216,11 @@ pipeline_open(struct run *r, char *err, size_t errlen)
 		r->where = xstrdup(out_file_path(r->file));
 	}
 	r->hash = out_hash_new(r->last);
-	r->zstd = out_zstd_new(r->hash, PIPELINE_ZSTD_LEVEL, os_ncpu());
+	if (r->rcpt != NULL)
+		r->age = out_age_new(r->hash, (const unsigned char (*)
+		    [CRYPT_KEY_LEN])r->rcpt, r->cfg->recipients.n);
+	r->zstd = out_zstd_new(r->age ? r->age : r->hash, PIPELINE_ZSTD_LEVEL,
+	    os_ncpu());
 	r->m = manifest_new();
 	if ((r->sink = sink_new(r->zstd, r->m, err, errlen)) == NULL)
 		return -1;
@@ -240,6 +252,17 @@ pipeline_options(struct config *cfg)
 	return o;
 }
 
+static json_t *
+pipeline_strlist(const struct strlist *l)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
 static void
 pipeline_manifest_head(struct run *r)
 {
@@ -262,6 +285,9 @@ pipeline_manifest_head(struct run *r)
 	manifest_set(m, "options", pipeline_options(r->cfg));
 	manifest_set(m, "rules", r->scan ? scan_rules_info(r->scan) :
 	    json_null());
+	manifest_set(m, "encryption", r->rcpt == NULL ? json_null() :
+	    json_pack("{s:s, s:o}", "format", "age-encryption.org/v1",
+	    "recipients", pipeline_strlist(&r->cfg->recipients)));
 	manifest_set(m, "upload", r->up == NULL ? json_null() :
 	    json_pack("{s:s, s:b, s:b, s:b}", "url", upload_url(r->up),
 	    "stream", r->cfg->stream, "host_key_pinned",
@@ -566,6 +592,7 @@ pipeline_free(struct run *r)
 	/* zstd → hash → file: freeing the head frees the chain. */
 	out_free(r->zstd ? r->zstd : r->hash ? r->hash : r->last);
 	upload_free(r->up);
+	free(r->rcpt);
 	free(r->where);
 	free(r->sigtext);
 	free(r->pubtext);

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "crypt.h"
 #include "sign.h"
 #include "util.h"
 #include "verify.h"
@@ -47,6 +48,8 @@ struct verify {
 	size_t			 msig_len;
 	int			 failed;
 	char			 first[1024];	/* the first failure */
+	struct crypt_dec	*dec;		/* .age: decrypting reader */
+	unsigned char		*decbuf;
 };
 
 static void
@@ -170,6 +173,22 @@ verify_hash_entry(struct archive *a, struct verify_entry *e,
 	return n < 0 ? -1 : 0;
 }
 
+static la_ssize_t
+verify_age_read(struct archive *a, void *arg, const void **buf)
+{
+	struct verify	*vf = arg;
+	char		 err[256];
+	ssize_t		 n;
+
+	n = crypt_dec_read(vf->dec, vf->decbuf, VERIFY_CHUNK, err, sizeof err);
+	if (n == -1) {
+		archive_set_error(a, EINVAL, "%s", err);
+		return -1;
+	}
+	*buf = vf->decbuf;
+	return n;
+}
+
 /* Read every entry, hashing it; keep the manifest and its signature. */
 static int
 verify_read(struct verify *vf, int fd)
@@ -183,7 +202,8 @@ verify_read(struct verify *vf, int fd)
 	a = archive_read_new();
 	archive_read_support_filter_zstd(a);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+	if ((vf->dec != NULL ? archive_read_open(a, vf, NULL, verify_age_read,
+	    NULL) : archive_read_open_fd(a, fd, 65536)) != ARCHIVE_OK) {
 		verify_fail(vf, "%s: not a readable archive: %s", vf->archive,
 		    archive_error_string(a));
 		archive_read_free(a);
@@ -353,10 +373,87 @@ verify_free(struct verify *vf)
 	free(vf->v);
 	free(vf->manifest);
 	free(vf->msig);
+	crypt_dec_free(vf->dec);
+	free(vf->decbuf);
+}
+
+/* An age identity file's text, or NULL with a message printed. */
+static char *
+verify_identity(const char *path)
+{
+	char	 err[512], *text;
+	size_t	 len;
+
+	text = verify_read_small(path, VERIFY_SIG_MAX, &len, err, sizeof err);
+	if (text == NULL)
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	return text;
+}
+
+static int
+verify_is_age(int fd)
+{
+	char	head[22];
+
+	return pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+	    memcmp(head, "age-encryption.org/v1\n", sizeof head) == 0;
 }
 
 int
-verify_main(const char *archive, const char *pubpath)
+verify_decrypt(const char *in, const char *idpath, const char *outpath)
+{
+	struct crypt_dec	*d;
+	char			 err[512], *ids, *buf;
+	ssize_t			 n;
+	int			 fd, ofd = STDOUT_FILENO, rc = EXIT_DONE;
+
+	if ((ids = verify_identity(idpath)) == NULL)
+		return EXIT_USAGE;
+	if ((fd = open(in, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", AGENT_NAME, in,
+		    strerror(errno));
+		crypt_free_secret(ids);
+		return EXIT_USAGE;
+	}
+	d = crypt_dec_new(fd, ids, err, sizeof err);
+	crypt_free_secret(ids);
+	if (d == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", AGENT_NAME, in, err);
+		close(fd);
+		return EXIT_VERIFY;
+	}
+	if (outpath != NULL && (ofd = open(outpath, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", AGENT_NAME,
+		    outpath, strerror(errno));
+		crypt_dec_free(d);
+		close(fd);
+		return EXIT_USAGE;
+	}
+	buf = xmalloc(VERIFY_CHUNK);
+	while ((n = crypt_dec_read(d, buf, VERIFY_CHUNK, err,
+	    sizeof err)) > 0)
+		if (util_write_all(ofd, buf, (size_t)n) == -1) {
+			snprintf(err, sizeof err, "write: %s", strerror(errno));
+			n = -1;
+			break;
+		}
+	if (n == -1) {
+		fprintf(stderr, "%s: %s: %s\n", AGENT_NAME, in, err);
+		rc = EXIT_VERIFY;
+		if (outpath != NULL)
+			unlink(outpath);
+	}
+	free(buf);
+	crypt_dec_free(d);
+	close(fd);
+	if (outpath != NULL)
+		close(ofd);
+	return rc;
+}
+
+int
+verify_main(const char *archive, const char *pubpath, const char *idpath)
 {
 	struct verify	 vf;
 	struct stat	 st;
@@ -392,12 +489,35 @@ verify_main(const char *archive, const char *pubpath)
 		    "integrity, not origin: compare its id with the one the "
 		    "victim read to you\n");
 	verify_outer(&vf, fd);
-	if (lseek(fd, 0, SEEK_SET) == 0 && verify_read(&vf, fd) == 0)
-		verify_manifest(&vf);
+	if (verify_is_age(fd) && idpath == NULL) {
+		fprintf(stderr, "  note    encrypted (age): the inside is not "
+		    "checked; give the identity with -i to check it\n");
+	} else if (lseek(fd, 0, SEEK_SET) == 0) {
+		if (verify_is_age(fd)) {
+			char	*ids = verify_identity(idpath), err2[256];
+
+			if (ids == NULL) {
+				close(fd);
+				verify_free(&vf);
+				free(beside);
+				return EXIT_USAGE;
+			}
+			vf.dec = crypt_dec_new(fd, ids, err2, sizeof err2);
+			crypt_free_secret(ids);
+			vf.decbuf = xmalloc(VERIFY_CHUNK);
+			if (vf.dec == NULL)
+				verify_fail(&vf, "%s: %s", archive, err2);
+		}
+		if (!vf.failed && verify_read(&vf, fd) == 0)
+			verify_manifest(&vf);
+	}
 	close(fd);
 	if (vf.failed)
 		fprintf(stderr, "%s: verification FAILED: %s\n", AGENT_NAME,
 		    vf.first);
+	else if (vf.n == 0 && vf.manifest == NULL)
+		fprintf(stderr, "%s: %s: signature ok; contents encrypted, "
+		    "not checked\n", AGENT_NAME, archive);
 	else
 		fprintf(stderr, "%s: %s verified: signature and %zu entries "
 		    "ok\n", AGENT_NAME, archive, vf.n);

@@ -9,10 +9,17 @@
 
 /*
  * Verify archive with the public key at pubpath (NULL: the .pub beside
- * the archive). Prints what it checks on stderr; returns 0 when all is
- * valid, EXIT_VERIFY (4) on any mismatch, EXIT_USAGE (2) when the key
- * or the archive cannot be read at all.
+ * the archive). An encrypted archive is checked inside too when the age
+ * identity file idpath is given. Prints what it checks on stderr;
+ * returns 0 when all is valid, EXIT_VERIFY (4) on any mismatch,
+ * EXIT_USAGE (2) when the key or the archive cannot be read at all.
  */
-int	 verify_main(const char *, const char *);
+int	 verify_main(const char *, const char *, const char *);
+/*
+ * Decrypt the age file in with the identity file idpath to outpath
+ * (created, 0600; NULL: stdout). 0, EXIT_VERIFY on a damaged or forged
+ * file (outpath removed), EXIT_USAGE when a file cannot be opened.
+ */
+int	 verify_decrypt(const char *, const char *, const char *);
 
 #endif
