@@ -345,6 +345,20 @@ collect_scanner(struct collect_ctx *ctx)
 	return ctx->scan;
 }
 
+const char *const *
+collect_scan_paths(struct collect_ctx *ctx)
+{
+	return ctx->cfg->scan_paths.n ?
+	    (const char *const *)ctx->cfg->scan_paths.v : collect_no_paths;
+}
+
+int
+collect_scan_processes(struct collect_ctx *ctx)
+{
+	return ctx->scan != NULL && !ctx->cfg->no_process_memory &&
+	    !ctx->deadbox;
+}
+
 int
 collect_scan_files(struct collect_ctx *ctx, int on)
 {

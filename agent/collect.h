@@ -50,6 +50,10 @@ struct scan;
 void		 collect_set_scanner(struct collect_ctx *, struct scan *);
 /* The run's rules, or NULL when YARA is off. */
 struct scan	*collect_scanner(struct collect_ctx *);
+/* The --scan-path trees (NULL-terminated; empty when none). */
+const char *const *collect_scan_paths(struct collect_ctx *);
+/* Whether process memory is scanned: YARA on, live, no --no-process-memory. */
+int		 collect_scan_processes(struct collect_ctx *);
 /* Turn the scanning of collected files on or off; the old setting. */
 int		 collect_scan_files(struct collect_ctx *, int);
 /*

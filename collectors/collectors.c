@@ -15,6 +15,7 @@ extern const struct collector collector_network;
 extern const struct collector collector_users;
 extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
+extern const struct collector collector_yara;
 extern const struct collector collector_timeline;
 
 const struct collector *const collectors[] = {
@@ -24,6 +25,7 @@ const struct collector *const collectors[] = {
 	&collector_users,
 	&collector_logins,
 	&collector_artifacts,
+	&collector_yara,
 	&collector_timeline,
 	NULL
 };
