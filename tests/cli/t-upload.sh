@@ -118,6 +118,19 @@ check "stock minisign verifies the streamed archive" \
 check_rc "verify accepts the streamed archive" 0 "$CC_BIN" verify "$SSHD_DROP/upload/$N"
 clean_drop
 
+# Streaming with encryption: one pass, nothing local, stock age opens it.
+age-keygen -o "$T/age.key" 2>/dev/null
+mkdir "$T/o7b"
+check_rc "--stream --recipient exits 0" 0 "$CC_BIN" run -q --root "$FIX" -o "$T/o7b" --stream "${UP[@]}" \
+	--recipient "$(sed -n 's/^# public key: //p' "$T/age.key")"
+N=$(basename "$(ls "$SSHD_DROP/upload/"*.tar.zst.age 2>/dev/null | head -1)")
+check "the encrypted stream lands as .tar.zst.age and verifies with stock minisign" \
+	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$SSHD_DROP/upload/$N.pub"
+check "stock age decrypts it to a valid .tar.zst" \
+	sh -c "age -d -i '$T/age.key' '$SSHD_DROP/upload/$N' | zstd -tq"
+check "nothing written locally" test -z "$(ls -A "$T/o7b")"
+clean_drop
+
 # Streaming resume: the session is killed mid-stream; the window covers it.
 "$CC_BIN" run --root "$FIX" --stream "${UP[@]}" --bwlimit 12M >"$T/o8.out" 2>"$T/o8.err" &
 pid=$!
