@@ -403,19 +403,26 @@ artifact_reg_add(struct artifact_reg *reg, struct artifact *a)
  * "{paths:['/x']}" in a flow collection as a key and a value; libyaml
  * refuses a ':' followed by a flow indicator. Insert a space after such a
  * ':' (outside quotes and comments) so both agree; lines do not move, so
- * error positions stay right. Returns a new buffer, or NULL if nothing
- * needed changing.
+ * error positions stay right. Also refuse flow collections nested deeper
+ * than ARTIFACT_MAX_NESTING: libyaml's time grows with the square of that
+ * depth. Returns 0 with *outp a new buffer (or NULL if nothing needed
+ * changing), or -1 with *linep the line where nesting went too deep.
  */
-static char *
-artifact_yaml_fixup(const char *in, size_t len, size_t *outlen)
+static int
+artifact_yaml_fixup(const char *in, size_t len, char **outp, size_t *outlen,
+    unsigned long *linep)
 {
 	struct buf	b = { 0 };
 	size_t		i, flow = 0, done = 0;
 	char		quote = 0, prev = '\n';
 
+	*outp = NULL;
+	*linep = 1;
 	for (i = 0; i < len; prev = in[i++]) {
 		char	c = in[i];
 
+		if (c == '\n')
+			(*linep)++;
 		if (quote != 0) {
 			if (c == '\\' && quote == '"' && i + 1 < len)
 				prev = in[i++];
@@ -432,9 +439,10 @@ artifact_yaml_fixup(const char *in, size_t len, size_t *outlen)
 		}
 		if ((c == '\'' || c == '"') && strchr(" \t\n[{,:", prev))
 			quote = c;
-		else if (c == '[' || c == '{')
-			flow++;
-		else if ((c == ']' || c == '}') && flow > 0)
+		else if ((c == '[' || c == '{') && ++flow > ARTIFACT_MAX_NESTING) {
+			buf_free(&b);
+			return -1;
+		} else if ((c == ']' || c == '}') && flow > 0)
 			flow--;
 		else if (c == ':' && flow > 0 && i + 1 < len &&
 		    strchr(",[]{}", in[i + 1]) != NULL) {
@@ -443,11 +451,12 @@ artifact_yaml_fixup(const char *in, size_t len, size_t *outlen)
 			done = i + 1;
 		}
 	}
-	if (b.data == NULL)
-		return NULL;
-	buf_add(&b, in + done, len - done);
-	*outlen = b.len;
-	return b.data;
+	if (b.data != NULL) {
+		buf_add(&b, in + done, len - done);
+		*outlen = b.len;
+		*outp = b.data;
+	}
+	return 0;
 }
 
 int
@@ -461,13 +470,19 @@ artifact_reg_load_buf(struct artifact_reg *reg, const char *file,
 	size_t			  ntmp = 0, i;
 	int			  rc = -1, added = 0;
 	char			 *fixed;
+	unsigned long		  line;
 
 	if (len > ARTIFACT_MAX_FILE) {
 		snprintf(err, errlen, "%s: larger than %d bytes", file,
 		    ARTIFACT_MAX_FILE);
 		return -1;
 	}
-	if ((fixed = artifact_yaml_fixup(buf, len, &len)) != NULL)
+	if (artifact_yaml_fixup(buf, len, &fixed, &len, &line) != 0) {
+		snprintf(err, errlen, "%s:%lu: collections nested deeper than "
+		    "%d", file, line, ARTIFACT_MAX_NESTING);
+		return -1;
+	}
+	if (fixed != NULL)
 		buf = fixed;
 	if (!yaml_parser_initialize(&parser))
 		fatal("yaml_parser_initialize");

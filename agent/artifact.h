@@ -25,6 +25,7 @@
 #define ARTIFACT_MAX_LIST	4096	/* items in one paths/names list */
 #define ARTIFACT_MAX_STRING	4096	/* bytes in one scalar */
 #define ARTIFACT_MAX_FILES	1024	/* files under one --artifacts dir */
+#define ARTIFACT_MAX_NESTING	64	/* [ { nesting in the YAML */
 #define ARTIFACT_MAX_GROUP_DEPTH 32	/* nested ARTIFACT_GROUPs */
 #define ARTIFACT_MAX_COMPONENTS	64	/* path components in a glob */
 #define ARTIFACT_MAX_STARSTAR	32	/* deepest ** allowed */

@@ -360,6 +360,14 @@ test_hostile_yaml(void)
 		buf_addstr(&b, "[");
 	rc = artifact_reg_load_buf(reg, "deep.yaml", b.data, b.len, err,
 	    sizeof err);
+	CHECK(rc == -1 && strstr(err, "deep.yaml:2: collections nested") !=
+	    NULL);
+	buf_free(&b);
+	/* Deep block nesting: libyaml copes; the loader refuses the shape. */
+	for (i = 0; i < 2000; i++)
+		buf_printf(&b, "%*sk:\n", (int)i, "");
+	rc = artifact_reg_load_buf(reg, "block.yaml", b.data, b.len, err,
+	    sizeof err);
 	CHECK(rc == -1);
 	buf_free(&b);
 	buf_addstr(&b, "name: X\nsources:\n- type: FILE\n  attributes:\n"
