@@ -93,3 +93,63 @@ check "--json summary counts matches by rule" \
 	jqe '.yara.matches > 0 and .yara.rules.CC_ReverseShell_Bash_DevTcp >= 6' "$T/.out"
 check "matches.jsonl is listed in the manifest with its hash" \
 	jqe '.entries[] | select(.path=="yara/matches.jsonl") | .sha256' "$T/x1/manifest.json"
+
+# --- Loki externals: filename, filepath, extension, filetype, md5 ------
+printf 'hello\n' >"$C/ext/a.PHP"; printf 'hello\n' >"$C/ext/sub/config.inc"
+printf 'hello\n' >"$C/ext/sub/b.txt"; printf 'x\n' >"$C/ext/deep/x1.txt"
+printf 'y\n' >"$C/ext/deep/y1.txt"; printf 'z\n' >"$C/ext/.hidden"
+materialise "$CC_TOP/tests/rules/CC_Miner_Binary_XMRig.no" "$C/ext/lib.so"
+md5=$(md5sum <"$C/ext/deep/y1.txt" | cut -d' ' -f1)
+cat >"$T/ext.yar" <<EOF
+rule Ext_Php { condition: extension == ".php" }
+rule Ext_None { condition: extension == "" and filepath == "/corpus/ext" }
+rule Name_Exact { condition: filename == "config.inc" }
+rule Path_Dir { condition: filepath == "/corpus/ext/sub" }
+rule Path_Name_Re { condition: filepath matches /\/ext\/deep\$/ and filename matches /^x[0-9]\.txt\$/ }
+rule Type_Elf { condition: filetype == "ELF" and filepath startswith "/corpus/ext" }
+rule Md5_Eq { condition: md5 == "$md5" }
+EOF
+mkdir "$T/o2"
+check_rc "a sweep with a rule set using the externals exits 0" 0 \
+	"$CC_BIN" run --root "$ROOT" --scan-path /corpus/ext --rules "$T/ext.yar" --output "$T/o2" --quiet
+tar --zstd -xOf "$(archive_in "$T/o2")" yara/matches.jsonl |
+	jq -r '"\(.rule) \(.path)"' | sort >"$T/ext.got"
+sort >"$T/ext.want" <<EOF
+Ext_None /corpus/ext/.hidden
+Ext_Php /corpus/ext/a.PHP
+Md5_Eq /corpus/ext/deep/y1.txt
+Name_Exact /corpus/ext/sub/config.inc
+Path_Dir /corpus/ext/sub/b.txt
+Path_Dir /corpus/ext/sub/config.inc
+Path_Name_Re /corpus/ext/deep/x1.txt
+Type_Elf /corpus/ext/lib.so
+EOF
+if cmp -s "$T/ext.got" "$T/ext.want"; then
+	ok "filename, filepath, extension, filetype and md5 rules match exactly the files they should"
+else nok "externals:"; diff "$T/ext.got" "$T/ext.want"; fi
+
+# --- signature-base: one rule set, with the externals -------------------
+nsb=$(find "$SB/yara" -type f \( -name '*.yar' -o -name '*.yara' \) | wc -l)
+check "stock yarac compiles all of signature-base with the externals defined" \
+	yarac -d filename= -d filepath= -d extension= -d filetype= -d owner= -d md5= \
+	$(find "$SB/yara" -type f \( -name '*.yar' -o -name '*.yara' \) | sort) "$T/sb.yarc"
+mkdir "$T/o3"
+check_rc "all of signature-base/yara loads as one rule set (a sweep with it exits 0)" 0 \
+	"$CC_BIN" run --root "$ROOT" --scan-path /corpus/samples --rules "$SB/yara" --output "$T/o3" --quiet
+tar --zstd -xOf "$(archive_in "$T/o3")" manifest.json >"$T/sb.manifest" 2>/dev/null
+check "the manifest names signature-base, its $nsb files and their sha256" \
+	jqe --arg n "$nsb" '.rules.files == ($n|tonumber) and .rules.rules > 1000 and (.rules.sha256|length==64) and (.rules.source|endswith("signature-base/yara"))' "$T/sb.manifest"
+
+# --- Broken rule files: exit 2 with file and line, nothing collected ----
+mkdir -p "$T/bad" "$T/o4"
+cp "$RULES/webshells.yar" "$T/bad/good.yar"
+printf 'rule ok { condition: true }\n\nrule broken { strings: $a = "x" condition: $a and and }\n' >"$T/bad/broken.yar"
+check_rc "a rule file that does not compile: exit 2" 2 \
+	"$CC_BIN" run --root "$ROOT" --rules "$T/bad" --output "$T/o4"
+if last_err_has "$T/bad/broken.yar:3:"; then ok "the message names the rule file and line"
+else nok "message: $(cat "$T/.err")"; fi
+check "nothing collected: no archive written" test -z "$(ls -A "$T/o4")"
+printf 'import "lnk"\nrule c { condition: true }\n' >"$T/bad/broken.yar"
+check_rc "a rule needing a module missing from the build: exit 2" 2 \
+	"$CC_BIN" run --root "$ROOT" --rules "$T/bad/broken.yar" --output "$T/o4"
+if last_err_has "lnk" && last_err_has "broken.yar:1:"; then ok "the missing module (lnk, YARA 4.3+) is named with file and line"; else nok "message: $(cat "$T/.err")"; fi
