@@ -153,3 +153,53 @@ printf 'import "lnk"\nrule c { condition: true }\n' >"$T/bad/broken.yar"
 check_rc "a rule needing a module missing from the build: exit 2" 2 \
 	"$CC_BIN" run --root "$ROOT" --rules "$T/bad/broken.yar" --output "$T/o4"
 if last_err_has "lnk" && last_err_has "broken.yar:1:"; then ok "the missing module (lnk, YARA 4.3+) is named with file and line"; else nok "message: $(cat "$T/.err")"; fi
+
+# --- Process memory: a process holding a marker -------------------------
+# The rule has the marker in hex, so only a process holding its ASCII
+# form matches; the Python process builds it from two halves.
+hexm=$(printf 'CCYARA_MARKER_%s_q7' "$$" | od -An -tx1 | tr -s ' \n' ' ')
+printf 'rule Marker_In_Memory { strings: $m = {%s} condition: $m }\n' "$hexm" >"$T/marker.yar"
+python3 -c 'import sys, time; m = "CCYARA_MARKER_" + sys.argv[1] + "_q7"; time.sleep(120)' "$$" &
+MPID=$!; at_exit "kill $MPID 2>/dev/null"
+sleep 0.5
+mkdir "$T/o5" "$T/o6"
+check_rc "a live run with process memory scanning exits 0" 0 \
+	"$CC_BIN" run --profile LinuxSystemRelease --rules "$T/marker.yar" --output "$T/o5" --quiet
+tar --zstd -xOf "$(archive_in "$T/o5")" yara/matches.jsonl >"$T/p.jsonl" 2>/dev/null
+check "the process holding the marker is reported with its pid and name" \
+	jqe --argjson p "$MPID" '[inputs] | any(.target=="process" and .pid==$p and .process=="python3" and (.exe|test("python")))' -n "$T/p.jsonl"
+check "no other process is reported (the agent skips itself)" \
+	jqe --argjson p "$MPID" '[inputs] | all(.pid==$p)' -n "$T/p.jsonl"
+check_rc "a live run with --no-process-memory exits 0" 0 \
+	"$CC_BIN" run --profile LinuxSystemRelease --rules "$T/marker.yar" --no-process-memory --output "$T/o6" --quiet
+check "with --no-process-memory nothing is reported for it" \
+	test ! -s <(tar --zstd -xOf "$(archive_in "$T/o6")" yara/matches.jsonl 2>/dev/null)
+kill $MPID 2>/dev/null
+
+# --- A sweep through a sparse file, a FIFO and an unreadable file --------
+S=$ROOT/sweep
+mkdir -p "$S/d"
+truncate -s 2G "$S/sparse.img"
+mkfifo "$S/fifo"
+printf 'secret\n' >"$S/unreadable"; chmod 000 "$S/unreadable"
+ln -s /etc/shadow "$S/link"
+cp "$C/samples/CC_ReverseShell_Bash_DevTcp.yes" "$S/d/last.sh"
+mkdir "$T/o7"; chmod 777 "$T/o7"; chmod -R a+rX "$ROOT"; chmod 000 "$S/unreadable"; chmod 755 "$T"
+as=""
+# root reads anything: drop to nobody so the file is really unreadable.
+[ "$(id -u)" -eq 0 ] && as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+start=$(date +%s)
+check_rc "the sweep goes through a 2 GB sparse file, a FIFO and an unreadable file" 0 \
+	timeout 90 $as "$CC_BIN" run --root "$ROOT" --scan-path /sweep --output "$T/o7" --quiet
+echo "# sweep took $(( $(date +%s) - start ))s"
+A=$(archive_in "$T/o7")
+tar --zstd -xOf "$A" yara/matches.jsonl >"$T/s.jsonl" 2>/dev/null
+tar --zstd -xOf "$A" manifest.json >"$T/s.manifest" 2>/dev/null
+check "a match after them is still found" \
+	jqe -s 'any(.[]; .path=="/sweep/d/last.sh")' "$T/s.jsonl"
+check "the unreadable file is listed in the manifest errors" \
+	jqe '.errors | any(.path=="/sweep/unreadable")' "$T/s.manifest"
+check "the FIFO and the symlink are not reported as errors" \
+	jqe '(.errors|length) > 0 and (.errors | all(.path!="/sweep/fifo" and .path!="/sweep/link"))' "$T/s.manifest"
+check "the sparse file is scanned on its first bytes (logged)" \
+	bash -c "tar --zstd -xOf '$A' collection.log | grep -q 'sparse.img: 2147483648 bytes: scanned on its first'"
