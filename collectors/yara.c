@@ -44,6 +44,7 @@ struct yara_job {
 	char		*path;		/* file path, or process exe */
 	char		*name;		/* process name */
 	struct stat	 st;
+	int		 skip;		/* the run was cut: drop it */
 };
 
 struct yara_run {
@@ -55,6 +56,7 @@ struct yara_run {
 	struct yara_job		*q;
 	size_t			 qcap, qhead, qlen;
 	int			 done;
+	int			 cut;	/* limit hit: drop queued jobs */
 	char			**matched;	/* files to collect */
 	size_t			 nmatched;
 	size_t			 files, procs, special, pseudo, errors;
@@ -100,6 +102,7 @@ yara_dequeue(struct yara_run *y, struct yara_job *j)
 		return 0;
 	}
 	*j = y->q[y->qhead];
+	j->skip = y->cut;
 	y->qhead = (y->qhead + 1) % y->qcap;
 	y->qlen--;
 	pthread_cond_signal(&y->nonfull);
@@ -241,7 +244,9 @@ yara_worker(void *arg)
 
 	t = scan_thread_new(y->scan);
 	while (yara_dequeue(y, &j)) {
-		if (j.pid > 0)
+		if (j.skip)
+			;
+		else if (j.pid > 0)
 			yara_do_proc(y, t, &j);
 		else
 			yara_do_file(y, t, &j, &buf, &cap);
@@ -258,7 +263,8 @@ yara_expired(struct yara_run *y)
 	int	rc;
 
 	pthread_mutex_lock(&y->lock);
-	rc = collect_expired(y->ctx);
+	if ((rc = collect_expired(y->ctx)))
+		y->cut = 1;
 	pthread_mutex_unlock(&y->lock);
 	return rc;
 }
