@@ -73,9 +73,17 @@ check-unit: $(UNIT_BIN)
 check-cli: $(BIN)
 	sh tests/run.sh $(BUILD) cli
 
+# Static, glibc included (packaging/README.md: libraries, size, limits).
+# --gc-sections: libarchive's format table names every writer, and its xar
+# writer would pull libxml2's ICU converters (31 MB, and libstdc++) that
+# a pax writer never calls. libmagic: yara.pc names -lmagic without its
+# private deps. The link warns that getaddrinfo and dlopen need glibc's
+# shared libraries: see the README (names resolve without them).
+STATIC_PKGS = $(PKGS) libmagic
 static: $(BUILD)/csirt-collect-static
 $(BUILD)/csirt-collect-static: $(OBJ)
-	$(CC) -static $(LDFLAGS) -o $@ $(OBJ) $$($(PKG_CONFIG) --static --libs $(PKGS)) -lpthread
+	$(CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $(OBJ) \
+	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS)) -lpthread
 	strip $@
 
 bench: $(BIN)

@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <nss.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,12 @@ upload_tcp(struct upload *u, char *err, size_t errlen)
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
+	/*
+	 * Names: /etc/hosts then DNS, both built into glibc (>= 2.34), never
+	 * the NSS modules the host's nsswitch.conf names, which would be
+	 * loaded from the host (even into the static binary).
+	 */
+	__nss_configure_lookup("hosts", "files dns");
 	if ((rc = getaddrinfo(u->host, u->port, &hints, &res)) != 0) {
 		snprintf(err, errlen, "cannot resolve %s: %s", u->host,
 		    gai_strerror(rc));
