@@ -6,6 +6,9 @@
 #   make static     build/csirt-collect-static
 #   make bench      benchmarks (not part of check)
 #   make install    honours PREFIX and DESTDIR
+#   make fuzz       libFuzzer targets in build-fuzz/fuzz/ (clang)
+#   make fuzz-run   run each for FUZZ_TIME seconds on a copy of its corpus
+#   make check-asan every test under ASan+UBSan+LeakSanitizer (build-asan/)
 
 CC	?= cc
 PREFIX	?= /usr/local
@@ -15,6 +18,13 @@ OPT	?= -O2 -g
 WERROR	?=
 SANITIZE ?=
 PKG_CONFIG ?= pkg-config
+FUZZ_CC	?= clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 60
+ASAN_BUILD ?= build-asan
+# Sanitizers for check-asan and the fuzz targets: any UB report is fatal.
+SAN_FLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
 
 PKGS	= libarchive libzstd yara libssh2 libsodium libcrypto jansson yaml-0.1 inih
 
@@ -44,9 +54,16 @@ HDR	  = $(wildcard agent/*.h collectors/*.h)
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
+# Fuzz targets tests/fuzz/fuzz_NAME.c, corpus tests/fuzz/corpus/NAME/;
+# each is also linked with the replay driver (no libFuzzer) for check.
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+REPLAY_BIN = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_NAMES))
+FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+
 BIN	= $(BUILD)/csirt-collect
 
-.PHONY: all deps check check-unit check-cli static bench install uninstall clean
+.PHONY: all deps check check-unit check-cli check-fuzz check-asan fuzz \
+	fuzz-targets fuzz-run static bench install uninstall clean
 
 all: $(BIN)
 
@@ -64,8 +81,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/unit.h
 deps:
 	sh packaging/deps.sh
 
-check: $(BIN) $(UNIT_BIN)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJ) $(PKG_LIBS) $(LDFLAGS) -lpthread
+
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	sh tests/run.sh $(BUILD)
+
+check-fuzz: $(REPLAY_BIN)
+	sh tests/run.sh $(BUILD) fuzz
+
+# The whole suite with the sanitizers, in its own build directory.
+check-asan:
+	$(MAKE) BUILD=$(ASAN_BUILD) OPT="-O1 -g" SANITIZE="$(SAN_FLAGS)" check
+
+# libFuzzer needs clang; the objects get coverage, the targets the runtime.
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g" \
+	    SANITIZE="$(SAN_FLAGS) -fsanitize=fuzzer-no-link" fuzz-targets
+
+fuzz-targets: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDFLAGS) -lpthread
+
+# Each target for FUZZ_TIME seconds; new inputs go to a scratch corpus,
+# not into the repository (minimise and add the good ones by hand).
+fuzz-run: fuzz
+	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 
 check-unit: $(UNIT_BIN)
 	sh tests/run.sh $(BUILD) unit
@@ -99,4 +143,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/csirt-collect
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)

@@ -3,12 +3,13 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Runs every test and prints "N passed, N failed" last.
-# Unit tests are the binaries build/tests/test_*; CLI tests are the shell
-# scripts tests/cli/t-*.sh (see tests/cli/lib.sh). Each test prints lines
+# Unit tests are the binaries build/tests/test_*; fuzz replays are
+# build/fuzz/replay_NAME run on tests/fuzz/corpus/NAME/; CLI tests are the
+# shell scripts tests/cli/t-*.sh (see tests/cli/lib.sh). Each test prints lines
 # "PASS name" or "FAIL name: why"; a test program that exits non-zero
 # without printing a FAIL counts as one failure, so a crash is never lost.
 #
-# usage: tests/run.sh BUILD [unit|cli] [PATTERN]
+# usage: tests/run.sh BUILD [unit|fuzz|cli] [PATTERN]
 BUILD=${1:-build}
 WHAT=${2:-all}
 PATTERN=${3:-}
@@ -50,6 +51,14 @@ if [ "$WHAT" = all ] || [ "$WHAT" = unit ]; then
 		[ -x "$t" ] || continue
 		case "$t" in *"$PATTERN"*) ;; *) continue ;; esac
 		run_one "unit/$(basename "$t")" "$t"
+	done
+fi
+if [ "$WHAT" = all ] || [ "$WHAT" = fuzz ]; then
+	for t in "$BUILD"/fuzz/replay_*; do
+		[ -x "$t" ] || continue
+		case "$t" in *"$PATTERN"*) ;; *) continue ;; esac
+		n=${t##*/replay_}
+		run_one "fuzz/$n" "$t" "$n" "$TOP/tests/fuzz/corpus/$n"
 	done
 fi
 if [ "$WHAT" = all ] || [ "$WHAT" = cli ]; then
