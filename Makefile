@@ -133,14 +133,22 @@ $(BUILD)/csirt-collect-static: $(OBJ)
 bench: $(BIN)
 	sh tests/bench.sh $(BUILD)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/csirt-collect/rules
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/csirt-collect
+# INSTALL_BIN: the binary installed (the packages install the static one).
+INSTALL_BIN ?= $(BIN)
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/csirt-collect
+install: $(INSTALL_BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/csirt-collect/rules \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/csirt-collect
 	install -m 0644 rules/*.yar $(DESTDIR)$(PREFIX)/share/csirt-collect/rules/
+	install -m 0644 packaging/csirt-collect.1 $(DESTDIR)$(MANDIR)/man1/csirt-collect.1
+	install -m 0644 packaging/csirt-collect.ini $(DESTDIR)$(DOCDIR)/examples/csirt-collect.ini
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/csirt-collect
-	rm -rf $(DESTDIR)$(PREFIX)/share/csirt-collect
+	rm -f $(DESTDIR)$(MANDIR)/man1/csirt-collect.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/csirt-collect $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)
