@@ -18,7 +18,8 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void	 log_init(int, int);
 void	 log_msg(enum log_level, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
-void	 log_vmsg(enum log_level, const char *, const char *, va_list);
+void	 log_vmsg(enum log_level, const char *, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
 /*
  * The collection.log text gathered so far (JSON lines). The buffer
  * belongs to the logger and stays valid until the next log call.
