@@ -150,5 +150,22 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/csirt-collect.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/csirt-collect $(DESTDIR)$(DOCDIR)
 
+# Packages (packaging/README.md). Both hold the static binary.
+DEB	= $(BUILD)/csirt-collect_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
+.PHONY: deb rpm check-packaging
+deb: $(DEB)
+$(DEB): $(BUILD)/csirt-collect-static packaging/csirt-collect.1 packaging/csirt-collect.ini \
+	    $(wildcard packaging/deb/* rules/*.yar)
+	sh packaging/deb/build.sh $(BUILD) $(VERSION)
+
+rpm: $(BUILD)/csirt-collect-static
+	@command -v rpmbuild >/dev/null || { echo "rpm: rpmbuild is not installed"; exit 1; }
+	rpmbuild -bb --define "_topdir $(CURDIR)/$(BUILD)/rpm" --define "srcdir $(CURDIR)" \
+	    --define "builddir $(BUILD)" packaging/rpm/csirt-collect.spec
+
+# The slow tests, run by CI after check: static binary, packages, Ansible.
+check-packaging: $(BIN) $(BUILD)/csirt-collect-static $(DEB)
+	sh tests/run.sh $(BUILD) packaging
+
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)

@@ -9,7 +9,7 @@
 # "PASS name" or "FAIL name: why"; a test program that exits non-zero
 # without printing a FAIL counts as one failure, so a crash is never lost.
 #
-# usage: tests/run.sh BUILD [unit|fuzz|cli] [PATTERN]
+# usage: tests/run.sh BUILD [unit|fuzz|cli|packaging] [PATTERN]
 BUILD=${1:-build}
 WHAT=${2:-all}
 PATTERN=${3:-}
@@ -66,6 +66,15 @@ if [ "$WHAT" = all ] || [ "$WHAT" = cli ]; then
 		[ -f "$t" ] || continue
 		case "$t" in *"$PATTERN"*) ;; *) continue ;; esac
 		run_one "cli/$(basename "$t")" bash "$t"
+	done
+fi
+# The slow packaging tests (tests/packaging/t-*.sh): only when asked for
+# (make check-packaging), never in "all".
+if [ "$WHAT" = packaging ]; then
+	for t in "$TOP"/tests/packaging/t-*.sh; do
+		[ -f "$t" ] || continue
+		case "$t" in *"$PATTERN"*) ;; *) continue ;; esac
+		run_one "packaging/$(basename "$t")" bash "$t"
 	done
 fi
 if [ "$skipped" -gt 0 ]; then
