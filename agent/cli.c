@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "artifact.h"
+#include "bundle.h"
 #include "cli.h"
 #include "collector.h"
 #include "config.h"
@@ -26,18 +28,25 @@
 #include "util.h"
 #include "verify.h"
 
+/* The embedded configuration (bundle), if this copy carries one. */
+struct cli {
+	const char	*embedded;
+};
+
 struct cli_cmd {
 	const char	*name;
 	const char	*usage;
-	int		(*main)(int, char **);
+	int		(*main)(struct cli *, int, char **);
 };
 
-static int	cli_run(int, char **);
-static int	cli_verify(int, char **);
-static int	cli_keygen(int, char **);
-static int	cli_list(int, char **);
-static int	cli_decrypt(int, char **);
-static int	cli_later(int, char **);
+static int	cli_run(struct cli *, int, char **);
+static int	cli_verify(struct cli *, int, char **);
+static int	cli_keygen(struct cli *, int, char **);
+static int	cli_list(struct cli *, int, char **);
+static int	cli_decrypt(struct cli *, int, char **);
+static int	cli_config(struct cli *, int, char **);
+static int	cli_bundle(struct cli *, int, char **);
+static int	cli_later(struct cli *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
@@ -46,9 +55,10 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "keygen", "keygen -p PUBKEY -s SECKEY [-f] | keygen --age -s IDENTITY",
 	    cli_keygen },
 	{ "decrypt", "decrypt -i IDENTITY [-o OUT] FILE.age", cli_decrypt },
-	{ "list", "list", cli_list },
+	{ "list", "list [--artifacts PATH]", cli_list },
+	{ "config", "config show [run options]", cli_config },
+	{ "bundle", "bundle --config FILE -o OUT", cli_bundle },
 	{ "rules", "rules verify BUNDLE -p PUBKEY | rules pull", cli_later },
-	{ "bundle", "bundle --config FILE -o OUT", cli_later },
 };
 
 static const char cli_run_help[] =
@@ -80,6 +90,10 @@ static const char cli_run_help[] =
 "  -q, --quiet             only warnings and errors on stderr\n"
 "  -v, --verbose           debug messages too\n"
 "      --json              summary as one JSON object on stdout\n"
+"      --dry-run           say what would be collected; read no content,\n"
+"                          connect nowhere, write nothing\n"
+"      --allow-unprivileged  run without root (what root alone can read\n"
+"                          will be missing)\n"
 "\n"
 "Exit status: 0 done, 1 fatal error, 2 usage or configuration error,\n"
 "3 archive produced but upload failed, 4 verification failed.\n";
@@ -88,7 +102,8 @@ enum {
 	OPT_CASE = 256, OPT_ROOT, OPT_ARTIFACTS, OPT_RULES, OPT_SCAN_PATH,
 	OPT_NO_YARA, OPT_NO_PROCMEM, OPT_SIGN_KEY, OPT_RECIPIENT, OPT_UPLOAD,
 	OPT_IDENTITY, OPT_HOST_KEY, OPT_STREAM, OPT_MAX_FILE, OPT_MAX_TOTAL,
-	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON, OPT_BWLIMIT, OPT_INSECURE
+	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON, OPT_BWLIMIT, OPT_INSECURE,
+	OPT_DRY_RUN, OPT_UNPRIV
 };
 
 static const struct option cli_run_opts[] = {
@@ -117,6 +132,8 @@ static const struct option cli_run_opts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "allow-unprivileged", no_argument, NULL, OPT_UNPRIV },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -205,17 +222,28 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 	case OPT_JSON:
 		cfg->json = 1;
 		break;
+	case OPT_DRY_RUN:
+		cfg->dry_run = 1;
+		break;
+	case OPT_UNPRIV:
+		cfg->allow_unprivileged = 1;
+		break;
 	}
 	return 0;
 }
 
+/*
+ * The configuration of `run` (and `config show`): embedded, then the
+ * file of -c, then the options. 0, or an exit status (help, errors).
+ */
 static int
-cli_run(int argc, char **argv)
+cli_run_config(struct cli *cli, const char *cmd, int argc, char **argv,
+    struct config *cfg)
 {
-	struct config	 cfg;
-	const char	*file = NULL;
+	const char	*file = NULL, *name;
 	char		 err[1024];
 	int		 ch, idx, rc;
+	size_t		 i;
 
 	/* First pass: only --config and --help, and unknown options. */
 	opterr = 0;
@@ -224,42 +252,54 @@ cli_run(int argc, char **argv)
 	    &idx)) != -1) {
 		if (ch == 'h') {
 			fputs(cli_run_help, stdout);
-			return EXIT_DONE;
+			return -1;
 		}
 		if (ch == '?')
-			return cli_usage_error("run", "unknown or incomplete "
+			return cli_usage_error(cmd, "unknown or incomplete "
 			    "option '%s'", argv[optind - 1]);
 		if (ch == 'c')
 			file = optarg;
 	}
 	if (optind < argc)
-		return cli_usage_error("run", "unexpected argument '%s'",
+		return cli_usage_error(cmd, "unexpected argument '%s'",
 		    argv[optind]);
-	config_init(&cfg);
-	if (file != NULL && config_load(&cfg, file, err, sizeof err) == -1) {
+	cfg->layer = SRC_EMBEDDED;
+	if (cli->embedded != NULL && config_parse(cfg, "(embedded "
+	    "configuration)", cli->embedded, err, sizeof err) == -1) {
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-		config_free(&cfg);
 		return EXIT_USAGE;
 	}
+	cfg->layer = SRC_FILE;
+	if (file != NULL && config_load(cfg, file, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_USAGE;
+	}
+	cfg->layer = SRC_OPTION;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "c:p:o:qvh", cli_run_opts,
 	    &idx)) != -1) {
-		const char	*name = ch < 256 && ch != '?' ?
-		    cli_run_opts[idx].name : NULL;
-
 		if (ch == 'c')
 			continue;
-		if (name == NULL) {
-			size_t	i;
-
-			for (i = 0; cli_run_opts[i].name != NULL; i++)
-				if (cli_run_opts[i].val == ch)
-					name = cli_run_opts[i].name;
-		}
-		if ((rc = cli_run_opt(&cfg, ch, optarg, name ? name : "?"))) {
-			config_free(&cfg);
+		name = NULL;
+		for (i = 0; cli_run_opts[i].name != NULL; i++)
+			if (cli_run_opts[i].val == ch)
+				name = cli_run_opts[i].name;
+		if ((rc = cli_run_opt(cfg, ch, optarg, name ? name : "?")))
 			return rc;
-		}
+	}
+	return 0;
+}
+
+static int
+cli_run(struct cli *cli, int argc, char **argv)
+{
+	struct config	cfg;
+	int		rc;
+
+	config_init(&cfg);
+	if ((rc = cli_run_config(cli, "run", argc, argv, &cfg)) != 0) {
+		config_free(&cfg);
+		return rc == -1 ? EXIT_DONE : rc;
 	}
 	log_init(cfg.quiet, cfg.verbose);
 	rc = pipeline_run(&cfg);
@@ -269,7 +309,74 @@ cli_run(int argc, char **argv)
 }
 
 static int
-cli_verify(int argc, char **argv)
+cli_config(struct cli *cli, int argc, char **argv)
+{
+	struct config	cfg;
+	int		rc;
+
+	if (argc < 2 || strcmp(argv[1], "show") != 0)
+		return cli_usage_error("config", "usage: %s config show "
+		    "[-c FILE] [run options]", AGENT_NAME);
+	config_init(&cfg);
+	if ((rc = cli_run_config(cli, "config", argc - 1, argv + 1,
+	    &cfg)) == 0) {
+		printf("# effective configuration: key = value (where it "
+		    "came from)\n");
+		config_show(&cfg, stdout);
+	}
+	config_free(&cfg);
+	return rc == -1 ? EXIT_DONE : rc;
+}
+
+static int
+cli_bundle(struct cli *cli, int argc, char **argv)
+{
+	static const struct option	opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*cfgpath = NULL, *out = NULL;
+	char		 err[1024];
+	int		 ch;
+
+	(void)cli;
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			printf("usage: %s bundle --config FILE -o OUT\n"
+			    "Write a copy of this agent with FILE embedded: "
+			    "the files it names (SSH identity,\nsigning key) "
+			    "are read now and embedded too. Run the copy with "
+			    "no argument.\n", AGENT_NAME);
+			return EXIT_DONE;
+		default:
+			return cli_usage_error("bundle", "unknown or "
+			    "incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (cfgpath == NULL || out == NULL || optind != argc)
+		return cli_usage_error("bundle", "bundle needs --config FILE "
+		    "and -o OUT");
+	if (bundle_write(cfgpath, out, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_USAGE;
+	}
+	printf("%s: pre-configured agent written to %s\n", AGENT_NAME, out);
+	return EXIT_DONE;
+}
+
+static int
+cli_verify(struct cli *cli, int argc, char **argv)
 {
 	static const struct option	opts[] = {
 		{ "pubkey", required_argument, NULL, 'p' },
@@ -280,6 +387,7 @@ cli_verify(int argc, char **argv)
 	const char	*pub = NULL, *identity = NULL;
 	int		 ch;
 
+	(void)cli;
 	opterr = 0;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "p:i:h", opts, NULL)) != -1) {
@@ -341,7 +449,7 @@ cli_keygen_age(const char *path, int force)
 }
 
 static int
-cli_keygen(int argc, char **argv)
+cli_keygen(struct cli *cli, int argc, char **argv)
 {
 	static const struct option	opts[] = {
 		{ "pubkey", required_argument, NULL, 'p' },
@@ -358,6 +466,7 @@ cli_keygen(int argc, char **argv)
 	char			 hex[SIGN_KEYID_HEXLEN], err[512], *b64;
 	int			 ch, force = 0, age = 0;
 
+	(void)cli;
 	opterr = 0;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "p:s:fah", opts, NULL)) != -1) {
@@ -413,7 +522,7 @@ cli_keygen(int argc, char **argv)
 }
 
 static int
-cli_decrypt(int argc, char **argv)
+cli_decrypt(struct cli *cli, int argc, char **argv)
 {
 	static const struct option	opts[] = {
 		{ "identity", required_argument, NULL, 'i' },
@@ -424,6 +533,7 @@ cli_decrypt(int argc, char **argv)
 	const char	*idpath = NULL, *outpath = NULL;
 	int		 ch;
 
+	(void)cli;
 	opterr = 0;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
@@ -451,24 +561,33 @@ cli_decrypt(int argc, char **argv)
 }
 
 static int
-cli_list(int argc, char **argv)
+cli_list(struct cli *cli, int argc, char **argv)
 {
 	const struct collector *const	*c;
+	struct strlist			 paths = { 0 };
+	int				 i, rc;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_usage_error("list", "list takes no argument");
+	(void)cli;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--artifacts") != 0 || i + 1 == argc) {
+			strlist_clear(&paths);
+			return cli_usage_error("list", "list takes only "
+			    "--artifacts PATH");
+		}
+		strlist_add(&paths, argv[++i]);
+	}
 	for (c = collectors; *c != NULL; c++)
 		printf("collector\t%s\t%s\n", (*c)->name, (*c)->description);
-	printf("profile\ttriage\tfast triage: live response and key files "
-	    "(default)\n");
-	printf("profile\tfull\ttriage and more\n");
-	return EXIT_DONE;
+	rc = artifact_list(stdout, paths.n ? (const char *const *)paths.v :
+	    NULL);
+	strlist_clear(&paths);
+	return rc == 0 ? EXIT_DONE : EXIT_USAGE;
 }
 
 static int
-cli_later(int argc, char **argv)
+cli_later(struct cli *cli, int argc, char **argv)
 {
+	(void)cli;
 	(void)argc;
 	fprintf(stderr, "%s: '%s' is not available in this version\n",
 	    AGENT_NAME, argv[0]);
@@ -490,25 +609,44 @@ cli_usage(FILE *f)
 int
 cli_main(int argc, char **argv)
 {
-	size_t	i;
+	static char	 run[] = "run";
+	struct cli	 cli = { NULL };
+	char		*text = NULL, err[512], *argv0[2];
+	size_t		 i;
+	int		 rc = -2;
 
-	if (argc < 2) {
-		cli_usage(stderr);
+	if (bundle_read(&text, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("%s %s\n", AGENT_NAME, CC_VERSION);
-		return EXIT_DONE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	cli.embedded = text;
+	if (argc < 2 && text != NULL) {
+		/* A pre-configured copy run with no argument: collect. */
+		argv0[0] = run;
+		argv0[1] = NULL;
+		rc = cli_run(&cli, 1, argv0);
+	} else if (argc < 2) {
+		cli_usage(stderr);
+		rc = EXIT_USAGE;
+	} else if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "-V") == 0) {
+		printf("%s %s%s\n", AGENT_NAME, CC_VERSION,
+		    text ? " (pre-configured)" : "");
+		rc = EXIT_DONE;
+	} else if (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		cli_usage(stdout);
-		return EXIT_DONE;
+		rc = EXIT_DONE;
 	}
-	for (i = 0; i < nitems(cli_cmds); i++)
+	for (i = 0; rc == -2 && i < nitems(cli_cmds); i++)
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)
-			return cli_cmds[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "%s: unknown command '%s'\n", AGENT_NAME, argv[1]);
-	cli_usage(stderr);
-	return EXIT_USAGE;
+			rc = cli_cmds[i].main(&cli, argc - 1, argv + 1);
+	if (rc == -2) {
+		fprintf(stderr, "%s: unknown command '%s'\n", AGENT_NAME,
+		    argv[1]);
+		cli_usage(stderr);
+		rc = EXIT_USAGE;
+	}
+	config_free_text(text);
+	return rc;
 }

@@ -57,6 +57,7 @@ struct collect_ctx {
 	const char		*cut;
 	int			 failed;
 	uint64_t		 nfiles;
+	uint64_t		 nbytes;	/* dry run: sizes seen */
 	struct collect_stream	*streams;	/* open record streams */
 	char			**seen;		/* archive paths, hashed */
 	size_t			 nseen, seencap;
@@ -550,6 +551,38 @@ collect_type_name(mode_t mode)
 	return "not a regular file";
 }
 
+/* Dry run: say what would be collected, from metadata alone. */
+static int
+collect_file_dry(struct collect_ctx *ctx, const char *path)
+{
+	struct stat	 st;
+	char		*lossy;
+	int		 fd;
+
+	if ((fd = os_open_under(ctx->rootfd, path, O_PATH)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (collect_seen(ctx, path))
+		return 0;
+	lossy = util_utf8_lossy(path);
+	printf("file\t%s\t%lld\n", lossy, (long long)st.st_size);
+	free(lossy);
+	ctx->nfiles++;
+	ctx->nbytes += (uint64_t)st.st_size < collect_max_file_size(ctx) ?
+	    (uint64_t)st.st_size : collect_max_file_size(ctx);
+	return 0;
+}
+
+uint64_t
+collect_nbytes(struct collect_ctx *ctx)
+{
+	return ctx->nbytes;
+}
+
 int
 collect_file(struct collect_ctx *ctx, const char *path)
 {
@@ -557,6 +590,8 @@ collect_file(struct collect_ctx *ctx, const char *path)
 	char		*apath;
 	int		 fd, rc;
 
+	if (ctx->cfg->dry_run)
+		return collect_file_dry(ctx, path);
 	if (ctx->failed || collect_expired(ctx))
 		return -1;
 	memset(&st, 0, sizeof st);

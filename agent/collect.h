@@ -37,8 +37,9 @@ int		 collect_flush(struct collect_ctx *);
 int		 collect_output_failed(struct collect_ctx *);
 /* Why collection stopped early: NULL, "time limit", "size limit"… */
 const char	*collect_cut_reason(struct collect_ctx *);
-/* Counters for the summary. */
+/* Counters for the summary (files; bytes seen in a dry run). */
 uint64_t	 collect_nfiles(struct collect_ctx *);
+uint64_t	 collect_nbytes(struct collect_ctx *);
 
 /*
  * YARA. collect_set_scanner makes every collected file scanned (through

@@ -182,6 +182,34 @@ config_list(struct strlist *l, const char *v)
 	free(copy);
 }
 
+/*
+ * An inline secret: the value itself, or "base64:…" decoded (how a
+ * multi-line key such as an SSH private key fits on one INI line).
+ */
+static char *
+config_secret(const char *v)
+{
+	unsigned char	*raw;
+	size_t		 len, rawlen;
+
+	if (*v == '\0')
+		return NULL;
+	if (strncmp(v, "base64:", 7) != 0)
+		return xstrdup(v);
+	v += 7;
+	len = strlen(v);
+	raw = xmalloc(len + 1);
+	if (sodium_base642bin(raw, len, v, len, " \t\r\n", &rawlen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || rawlen == 0 ||
+	    memchr(raw, '\0', rawlen) != NULL) {
+		sodium_memzero(raw, len);
+		free(raw);
+		return NULL;
+	}
+	raw[rawlen] = '\0';
+	return (char *)raw;
+}
+
 static int
 config_apply(struct config *c, const struct config_key *k, const char *v,
     char *err, size_t errlen)
@@ -192,16 +220,19 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 
 	switch (k->type) {
 	case CT_STR:
-	case CT_SECRET:
 		if (*v == '\0') {
 			snprintf(err, errlen, "empty value");
 			return -1;
 		}
-		if (k->type == CT_SECRET)
-			config_free_secret(*(char **)field);
-		else
-			free(*(char **)field);
+		free(*(char **)field);
 		*(char **)field = xstrdup(v);
+		break;
+	case CT_SECRET:
+		config_free_secret(*(char **)field);
+		if ((*(char **)field = config_secret(v)) == NULL) {
+			snprintf(err, errlen, "empty value or bad base64");
+			return -1;
+		}
 		break;
 	case CT_SIZE:
 		if (util_parse_size(v, field) == -1) {
@@ -231,6 +262,7 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 		*(int *)field = !b;
 		break;
 	}
+	c->src[k - config_keys] = (unsigned char)c->layer;
 	return 0;
 }
 
@@ -257,9 +289,34 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 }
 
 struct config_parse_state {
-	struct config	*c;
-	char		 msg[512];
+	struct config		*c;
+	char			 msg[512];
+	/* A base64 secret split over continuation lines (INI lines are
+	 * capped at 200 bytes by libinih), gathered until the key ends. */
+	const struct config_key	*pending;
+	struct buf		 acc;
 };
+
+/* Apply a gathered base64 secret. 0 or -1 (message set). */
+static int
+config_flush(struct config_parse_state *ps)
+{
+	const struct config_key	*k = ps->pending;
+	char			 why[400];
+	int			 rc = 0;
+
+	if (k == NULL)
+		return 0;
+	ps->pending = NULL;
+	if (config_apply(ps->c, k, ps->acc.data, why, sizeof why) == -1) {
+		snprintf(ps->msg, sizeof ps->msg, "[%s] %s: %s", k->section,
+		    k->name, why);
+		rc = -1;
+	}
+	sodium_memzero(ps->acc.data, ps->acc.len);
+	buf_free(&ps->acc);
+	return rc;
+}
 
 static int
 config_ini_handler(void *arg, const char *section, const char *name,
@@ -273,7 +330,22 @@ config_ini_handler(void *arg, const char *section, const char *name,
 		return 0;
 	if (name == NULL)	/* a section header alone */
 		return 1;
-	if ((k = config_find(section, name)) == NULL) {
+	k = config_find(section, name);
+	if (k != NULL && k == ps->pending) {	/* a continuation line */
+		if (k->type == CT_LIST)
+			buf_addstr(&ps->acc, ", ");
+		buf_addstr(&ps->acc, value);
+		return 1;
+	}
+	if (config_flush(ps) == -1)
+		return 0;
+	if (k != NULL && (k->type == CT_LIST || (k->type == CT_SECRET &&
+	    strncmp(value, "base64:", 7) == 0))) {
+		ps->pending = k;
+		buf_addstr(&ps->acc, value);
+		return 1;
+	}
+	if (k == NULL) {
 		snprintf(ps->msg, sizeof ps->msg, "[%s] %s: unknown key",
 		    section, name);
 		return 0;
@@ -296,8 +368,16 @@ config_parse(struct config *c, const char *name, const char *text,
 	memset(&ps, 0, sizeof ps);
 	ps.c = c;
 	line = ini_parse_string(text, config_ini_handler, &ps);
-	if (line == 0)
+	if (line == 0 && config_flush(&ps) == 0)
 		return 0;
+	if (ps.pending != NULL) {
+		sodium_memzero(ps.acc.data, ps.acc.len);
+		buf_free(&ps.acc);
+	}
+	if (line == 0) {
+		snprintf(err, errlen, "%s: %s", name, ps.msg);
+		return -1;
+	}
 	if (ps.msg[0] == '\0')
 		snprintf(ps.msg, sizeof ps.msg, "syntax error");
 	snprintf(err, errlen, "%s:%d: %s", name, line, ps.msg);
@@ -335,4 +415,184 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	sodium_memzero(text, len);
 	free(text);
 	return rc;
+}
+
+static const char *const config_src_names[] = {
+	"default", "embedded", "file", "option"
+};
+
+/* The value of key k as text (caller frees); NULL when unset. */
+static char *
+config_value(const struct config *c, const struct config_key *k)
+{
+	const void	*field = (const char *)c + k->off;
+	const struct strlist *l;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	switch (k->type) {
+	case CT_STR:
+	case CT_SECRET:
+		return *(char *const *)field ? xstrdup(*(char *const *)field) :
+		    NULL;
+	case CT_SIZE:
+		return xasprintf("%llu", (unsigned long long)
+		    *(const uint64_t *)field);
+	case CT_INT:
+		return xasprintf("%lld", *(const long long *)field);
+	case CT_BOOL:
+		return xstrdup(*(const int *)field ? "no" : "yes");
+	case CT_LIST:
+		l = field;
+		if (l->n == 0)
+			return NULL;
+		for (i = 0; i < l->n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", l->v[i]);
+		return b.data;
+	}
+	return NULL;
+}
+
+void
+config_show(const struct config *c, FILE *f)
+{
+	size_t	 i;
+	char	*v;
+
+	for (i = 0; i < nitems(config_keys); i++) {
+		const struct config_key	*k = &config_keys[i];
+
+		v = config_value(c, k);
+		fprintf(f, "%s.%s = %s\t(%s)\n", k->section, k->name,
+		    v == NULL ? "(unset)" : k->type == CT_SECRET ?
+		    "******** (secret, masked)" : v,
+		    config_src_names[c->src[i]]);
+		if (v != NULL && k->type == CT_SECRET)
+			sodium_memzero(v, strlen(v));
+		free(v);
+	}
+}
+
+/* A file's content as "base64:…", for inlining. NULL with err. */
+static char *
+config_inline_file(const char *path, char *err, size_t errlen)
+{
+	char	*text, *b64, *out;
+	size_t	 len, blen;
+	int	 fd, trunc;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	text = util_read_fd(fd, CONFIG_MAX, &len, &trunc);
+	close(fd);
+	if (text == NULL || trunc || len == 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    text == NULL ? strerror(errno) : "empty or too large");
+		free(text);
+		return NULL;
+	}
+	blen = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	b64 = xmalloc(blen);
+	sodium_bin2base64(b64, blen, (unsigned char *)text, len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	out = xasprintf("base64:%s", b64);
+	sodium_memzero(text, len);
+	sodium_memzero(b64, blen);
+	free(text);
+	free(b64);
+	return out;
+}
+
+/*
+ * "name = value"; a long value (an inline key) continues on indented
+ * lines, each well under libinih's 200-byte line limit.
+ */
+static void
+config_emit(struct buf *b, const char *name, const char *v, int list)
+{
+	size_t	len = strlen(v), off, n;
+	char	*comma;
+
+	buf_printf(b, "%s = ", name);
+	for (off = 0; off < len; off += n) {
+		n = len - off > 120 ? 120 : len - off;
+		/* A list breaks between items (continuations are joined
+		 * with ", " again when read). */
+		if (list && off + n < len && (comma = memmem(v + off, n,
+		    ", ", 2)) != NULL)
+			n = (size_t)(comma - (v + off)) + 2;
+		if (off > 0)
+			buf_addstr(b, "\t");
+		buf_add(b, v + off, list && off + n < len ? n - 2 : n);
+		buf_addstr(b, "\n");
+	}
+	if (len == 0)
+		buf_addstr(b, "\n");
+}
+
+char *
+config_serialize(const struct config *c, char *err, size_t errlen)
+{
+	struct buf	 b = { 0 };
+	const char	*section = "";
+	char		*v;
+	size_t		 i;
+
+	buf_addstr(&b, "; csirt-collect embedded configuration\n");
+	for (i = 0; i < nitems(config_keys); i++) {
+		const struct config_key	*k = &config_keys[i];
+		const char		*name = k->name;
+
+		if (c->src[i] == SRC_DEFAULT)
+			continue;
+		if (k->type == CT_STR && (strcmp(name, "identity_file") == 0 ||
+		    strcmp(name, "secret_key_file") == 0)) {
+			v = config_inline_file(*(char *const *)((const char *)c
+			    + k->off), err, errlen);
+			if (v == NULL) {
+				config_free_text(b.data);
+				return NULL;
+			}
+			name = strcmp(name, "identity_file") == 0 ? "identity" :
+			    "secret_key";
+		} else if (k->type == CT_SECRET) {
+			const char	*raw = *(char *const *)((const char *)c +
+			    k->off);
+			size_t		 len, blen;
+			char		*b64;
+
+			if (raw == NULL)
+				continue;
+			len = strlen(raw);
+			blen = sodium_base64_ENCODED_LEN(len,
+			    sodium_base64_VARIANT_ORIGINAL);
+			b64 = xmalloc(blen);
+			sodium_bin2base64(b64, blen, (const unsigned char *)raw,
+			    len, sodium_base64_VARIANT_ORIGINAL);
+			v = xasprintf("base64:%s", b64);
+			sodium_memzero(b64, blen);
+			free(b64);
+		} else if ((v = config_value(c, k)) == NULL)
+			continue;
+		if (strcmp(section, k->section) != 0) {
+			section = k->section;
+			buf_printf(&b, "[%s]\n", section);
+		}
+		config_emit(&b, name, v, k->type == CT_LIST);
+		sodium_memzero(v, strlen(v));
+		free(v);
+	}
+	return b.data;
+}
+
+void
+config_free_text(char *s)
+{
+	if (s != NULL) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
 }

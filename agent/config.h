@@ -11,6 +11,7 @@
 #define CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct strlist {
@@ -20,7 +21,15 @@ struct strlist {
 void	 strlist_add(struct strlist *, const char *);
 void	 strlist_clear(struct strlist *);
 
+/* Where a key's value came from, lowest first. */
+enum config_src { SRC_DEFAULT, SRC_EMBEDDED, SRC_FILE, SRC_OPTION };
+#define CONFIG_MAX_KEYS	64
+
 struct config {
+	enum config_src	 layer;			/* the layer being applied */
+	unsigned char	 src[CONFIG_MAX_KEYS];	/* per key of the table */
+	int		 dry_run;
+	int		 allow_unprivileged;
 	char		*case_id;
 	char		*output_dir;
 	char		*profile;
@@ -70,5 +79,19 @@ int	 config_load(struct config *, const char *, char *, size_t);
  */
 int	 config_set(struct config *, const char *, const char *, char *,
 	    size_t);
+
+/*
+ * Print the effective configuration, one "section.key = value  (source)"
+ * a line, secrets masked.
+ */
+void	 config_show(const struct config *, FILE *);
+/*
+ * The configuration as INI text for embedding (bundle): set keys only;
+ * the files named by identity_file and secret_key_file are read and put
+ * inline (base64:…). NULL with err if such a file cannot be read.
+ * Caller frees with config_free_text (it may hold secrets).
+ */
+char	*config_serialize(const struct config *, char *, size_t);
+void	 config_free_text(char *);
 
 #endif

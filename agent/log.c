@@ -25,6 +25,8 @@ static struct {
 	struct buf	 jsonl;
 	unsigned long	 dropped;
 	unsigned long	 count[LOG_ERROR + 1];
+	int		 progress_shown;	/* a status line is on screen */
+	struct timespec	 progress_last;
 } log_state;
 
 static const char *const log_names[] = { "debug", "info", "warn", "error" };
@@ -51,6 +53,10 @@ log_vmsg(enum log_level level, const char *collector, const char *fmt,
 
 	if (level >= LOG_WARN || (!log_state.quiet &&
 	    (level > LOG_DEBUG || log_state.verbose))) {
+		if (log_state.progress_shown) {
+			fputs("\r\033[K", stderr);
+			log_state.progress_shown = 0;
+		}
 		fprintf(stderr, "%.19sZ %-5s %s%s%s\n", now, log_names[level],
 		    collector ? collector : "", collector ? ": " : "", msg);
 	}
@@ -113,4 +119,45 @@ void
 log_free(void)
 {
 	buf_free(&log_state.jsonl);
+}
+
+void
+log_progress(int force, const char *fmt, ...)
+{
+	struct timespec	now;
+	va_list		ap;
+	long		ms;
+
+	if (log_state.quiet)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - log_state.progress_last.tv_sec) * 1000 +
+	    (now.tv_nsec - log_state.progress_last.tv_nsec) / 1000000;
+	if (!force && ms < (log_state.tty ? 200 : 10000))
+		return;
+	log_state.progress_last = now;
+	va_start(ap, fmt);
+	if (log_state.tty) {
+		fputs("\r\033[K", stderr);
+		vfprintf(stderr, fmt, ap);
+		log_state.progress_shown = 1;
+	} else {
+		char	stamp[40];
+
+		util_now(stamp, sizeof stamp);
+		fprintf(stderr, "%.19sZ info  progress: ", stamp);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+	fflush(stderr);
+}
+
+void
+log_progress_done(void)
+{
+	if (log_state.progress_shown) {
+		fputs("\r\033[K", stderr);
+		log_state.progress_shown = 0;
+	}
 }

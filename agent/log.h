@@ -27,6 +27,16 @@ void	 log_vmsg(enum log_level, const char *, const char *, va_list)
 const char *log_jsonl(size_t *);
 /* Number of messages at a level so far. */
 unsigned long log_count(enum log_level);
+
+/*
+ * Progress: on a terminal, one status line redrawn in place (at most
+ * five times a second); otherwise a plain timestamped line every ten
+ * seconds. Never on stdout; nothing with --quiet. force draws now.
+ */
+void	 log_progress(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Erase the status line (before the final summary). */
+void	 log_progress_done(void);
 void	 log_free(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "util.h"
 
 int
@@ -27,6 +28,7 @@ main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &rl);
 	prctl(PR_SET_DUMPABLE, 0);
 	setlocale(LC_CTYPE, "C");
+	i18n_init();
 	if (sodium_init() == -1)
 		fatal("libsodium cannot be initialised");
 	return cli_main(argc, argv);

@@ -316,3 +316,9 @@ out_hash_result(struct out *o, unsigned char *sha256, unsigned char *b2,
 	if (count != NULL)
 		*count = h->count;
 }
+
+uint64_t
+out_hash_count(struct out *o)
+{
+	return ((struct out_hash *)o)->count;
+}

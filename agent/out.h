@@ -55,5 +55,7 @@ struct out	*out_zstd_new(struct out *, int, int);
 struct out	*out_hash_new(struct out *);
 void		 out_hash_result(struct out *, unsigned char *, unsigned char *,
 		    uint64_t *);
+/* Bytes that have passed so far. */
+uint64_t	 out_hash_count(struct out *);
 
 #endif

@@ -25,8 +25,10 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "artifact.h"
 #include "collect.h"
 #include "crypt.h"
+#include "i18n.h"
 #include "log.h"
 #include "manifest.h"
 #include "os.h"
@@ -60,6 +62,7 @@ struct run {
 	char			*sigtext;
 	char			*pubtext;
 	double			 upload_secs;
+	const char		*stage;		/* for the progress line */
 	struct manifest		*m;
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
@@ -107,31 +110,13 @@ pipeline_nice(long long n)
 #endif
 }
 
-/* Set-up of everything that can be wrong before collecting. */
+/* The root to read under, and the output directory. */
 static int
-pipeline_setup(struct run *r, char *err, size_t errlen)
+pipeline_setup_dirs(struct run *r, char *err, size_t errlen)
 {
 	struct config	*cfg = r->cfg;
 	struct stat	 st;
 
-	if (cfg->stream && cfg->upload_url == NULL) {
-		snprintf(err, errlen, "--stream needs an upload target "
-		    "(--upload sftp://USER@HOST/DIR)");
-		return -1;
-	}
-	if (cfg->upload_url != NULL &&
-	    (r->up = upload_new(cfg, err, errlen)) == NULL)
-		return -1;
-	if (cfg->recipients.n > 0) {
-		size_t	i;
-
-		r->rcpt = xreallocarray(NULL, cfg->recipients.n,
-		    sizeof *r->rcpt);
-		for (i = 0; i < cfg->recipients.n; i++)
-			if (crypt_recipient_parse(cfg->recipients.v[i],
-			    r->rcpt[i], err, errlen) == -1)
-				return -1;
-	}
 	if (cfg->root != NULL) {
 		if (stat(cfg->root, &st) == -1) {
 			snprintf(err, errlen, "--root %s: %s", cfg->root,
@@ -160,21 +145,66 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 		    r->outdir);
 		return -1;
 	}
-	if (cfg->sign_key_file != NULL) {
-		r->key = sign_seckey_load(cfg->sign_key_file, err, errlen);
-		if (r->key == NULL)
+	return 0;
+}
+
+/* The signing key, upload settings and recipients. */
+static int
+pipeline_setup_keys(struct run *r, char *err, size_t errlen)
+{
+	struct config	*cfg = r->cfg;
+	size_t		 i;
+
+	if (cfg->stream && cfg->upload_url == NULL) {
+		snprintf(err, errlen, "--stream needs an upload target "
+		    "(--upload sftp://USER@HOST/DIR)");
+		return -1;
+	}
+	if (cfg->upload_url != NULL &&
+	    (r->up = upload_new(cfg, err, errlen)) == NULL)
+		return -1;
+	if (cfg->recipients.n > 0)
+		r->rcpt = xreallocarray(NULL, cfg->recipients.n,
+		    sizeof *r->rcpt);
+	for (i = 0; i < cfg->recipients.n; i++)
+		if (crypt_recipient_parse(cfg->recipients.v[i], r->rcpt[i],
+		    err, errlen) == -1)
 			return -1;
-	} else if (cfg->sign_key != NULL) {
+	if (cfg->sign_key_file != NULL)
+		r->key = sign_seckey_load(cfg->sign_key_file, err, errlen);
+	else if (cfg->sign_key != NULL)
 		r->key = sign_seckey_parse(cfg->sign_key,
 		    strlen(cfg->sign_key), err, errlen);
-		if (r->key == NULL)
-			return -1;
-	} else {
+	else {
 		r->key = sign_seckey_generate();
 		r->ephemeral = 1;
 	}
+	if (r->key == NULL)
+		return -1;
 	sign_seckey_pubkey(r->key, &r->pub);
 	sign_keyid_hex(r->pub.keyid, r->keyid);
+	return 0;
+}
+
+/* Set-up of everything that can be wrong before collecting. */
+static int
+pipeline_setup(struct run *r, char *err, size_t errlen)
+{
+	struct config	*cfg = r->cfg;
+
+	if (geteuid() != 0 && !cfg->allow_unprivileged && !cfg->dry_run) {
+		snprintf(err, errlen, "%s", i18n("this must run as root (sudo):"
+		    " without root, other users' processes, most logs and "
+		    "protected files cannot be read. To collect only what this "
+		    "user can read, add --allow-unprivileged"));
+		return -1;
+	}
+	if (pipeline_setup_dirs(r, err, errlen) == -1 ||
+	    pipeline_setup_keys(r, err, errlen) == -1)
+		return -1;
+	if (artifact_check(cfg->profile, cfg->artifacts.n ?
+	    (const char *const *)cfg->artifacts.v : NULL, err, errlen) == -1)
+		return -1;
 	/* YARA rules: compiled once; a rule file that fails is exit 2. */
 	if (!cfg->no_yara &&
 	    (r->scan = scan_new(cfg->rules_path, err, errlen)) == NULL)
@@ -299,6 +329,21 @@ pipeline_manifest_head(struct run *r)
 	free(pub);
 }
 
+/* The progress line: stage, files, bytes read, archive size. */
+static void
+pipeline_progress(void *arg)
+{
+	struct run	*r = arg;
+	char		 files[24], in[24], out[24];
+
+	snprintf(files, sizeof files, "%llu",
+	    (unsigned long long)collect_nfiles(r->ctx));
+	util_human(in, sizeof in, sink_bytes(r->sink));
+	util_human(out, sizeof out, out_hash_count(r->hash));
+	log_progress(0, i18n("%s  %s files  %s read  archive %s"),
+	    r->stage ? r->stage : i18n("collecting"), files, in, out);
+}
+
 /* Run every collector in table order. */
 static void
 pipeline_collect(struct run *r)
@@ -326,7 +371,9 @@ pipeline_collect(struct run *r)
 			log_msg(LOG_WARN, c->name, "not running as root: "
 			    "some data will be unreadable");
 		collect_begin(r->ctx, c);
+		r->stage = c->name;
 		log_msg(LOG_INFO, c->name, "started");
+		pipeline_progress(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		res = c->run(r->ctx);
 		collect_flush(r->ctx);
@@ -557,27 +604,78 @@ pipeline_summary(struct run *r)
 		fflush(stdout);
 		json_decref(o);
 	}
-	fprintf(stderr, "\n%s: archive written%s\n"
-	    "  archive   %s\n"
-	    "  size      %llu bytes\n"
-	    "  sha256    %s\n"
-	    "  signature %s.minisig (key id %s%s)\n",
-	    AGENT_NAME, cut ? " (collection cut short)" : "",
-	    r->where, (unsigned long long)r->size, hex, r->where, r->keyid,
-	    r->ephemeral ? ", ephemeral" : "");
-	if (r->ephemeral)
-		fprintf(stderr, "  pubkey    %s.pub\n", r->where);
-	if (r->up != NULL)
-		fprintf(stderr, "  uploaded  %s/%s\n", upload_url(r->up),
-		    r->name);
-	fprintf(stderr, "  files     %llu collected, %zu errors "
-	    "(listed in manifest.json)\n",
-	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
+	fputc('\n', stderr);
 	if (cut)
-		fprintf(stderr, "  cut       %s\n", cut);
-	pipeline_summary_yara(r, NULL);
-	fprintf(stderr, "  reference %.4s %.4s (read this to the CSIRT)\n",
+		fprintf(stderr, i18n("DONE, BUT CUT SHORT (%s): the archive "
+		    "holds what was collected."), cut);
+	else
+		fputs(i18n("DONE: the collection is complete."), stderr);
+	fputc('\n', stderr);
+	fprintf(stderr, i18n("  archive    %s\n"), r->where);
+	fprintf(stderr, i18n("  size       %llu bytes\n"),
+	    (unsigned long long)r->size);
+	fprintf(stderr, i18n("  sha256     %s\n"), hex);
+	fprintf(stderr, i18n("  signature  %s.minisig (key id %s%s)\n"),
+	    r->where, r->keyid, r->ephemeral ? i18n(", ephemeral") : "");
+	if (r->ephemeral)
+		fprintf(stderr, i18n("  public key %s.pub\n"), r->where);
+	fprintf(stderr, i18n("  files      %llu collected, %zu errors "
+	    "(listed in manifest.json)\n"),
+	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
+	if (r->up != NULL)
+		fprintf(stderr, i18n("  sent to    %s/%s\n"), upload_url(r->up),
+		    r->name);
+	fprintf(stderr, i18n("Read this reference to the CSIRT: %.4s %.4s\n"),
 	    hex, hex + 4);
+}
+
+/*
+ * --dry-run: the plan, on stdout, one "what<TAB>value" a line. Files are
+ * found from metadata only (opened O_PATH, never read); live collectors,
+ * the timeline and YARA are listed, not run; nothing is connected to.
+ */
+static int
+pipeline_dry_run(struct run *r)
+{
+	const struct collector *const	*cp;
+	struct config			*cfg = r->cfg;
+	const struct collector		*art = collector_find("artifacts");
+	size_t				 i;
+
+	printf("# dry run: nothing is read, sent or written\n");
+	printf("profile\t%s\nroot\t%s\n", cfg->profile,
+	    cfg->root ? cfg->root : "/");
+	printf("archive\t%s/%s\n", r->up && cfg->stream ? upload_url(r->up) :
+	    r->outdir, r->name);
+	printf("signing\t%s key %s\n", r->ephemeral ? "ephemeral" : "given",
+	    r->keyid);
+	for (i = 0; i < cfg->recipients.n; i++)
+		printf("recipient\t%s\n", cfg->recipients.v[i]);
+	if (r->up != NULL)
+		printf("upload\t%s%s\nhost_key\t%s\n", upload_url(r->up),
+		    cfg->stream ? " (streamed)" : "",
+		    cfg->host_key_fingerprint ? cfg->host_key_fingerprint :
+		    "(none: --insecure-accept-host-key)");
+	printf("yara\t%s\n", r->scan ? "on" : "off");
+	for (i = 0; r->scan && i < cfg->scan_paths.n; i++)
+		printf("scan_path\t%s\n", cfg->scan_paths.v[i]);
+	if (r->scan)
+		printf("process_memory\t%s\n", cfg->no_process_memory ||
+		    cfg->root ? "off" : "on");
+	for (cp = collectors; *cp != NULL; cp++)
+		printf("collector\t%s\t%s\n", (*cp)->name,
+		    ((*cp)->flags & COLLECTOR_LIVE) && cfg->root ?
+		    "skipped (--root)" : "would run");
+	if (art != NULL) {
+		collect_begin(r->ctx, art);
+		art->run(r->ctx);
+		collect_begin(r->ctx, NULL);
+	}
+	printf("estimate\t%llu files\t%llu bytes\n",
+	    (unsigned long long)collect_nfiles(r->ctx),
+	    (unsigned long long)collect_nbytes(r->ctx));
+	fflush(stdout);
+	return EXIT_DONE;
 }
 
 static void
@@ -620,6 +718,13 @@ pipeline_run(struct config *cfg)
 	}
 	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
 	r.name = pipeline_name(&r);
+	if (cfg->dry_run) {
+		r.m = manifest_new();
+		r.ctx = collect_new(cfg, NULL, r.m, r.rootfd, &pipeline_stop);
+		status = pipeline_dry_run(&r);
+		pipeline_free(&r);
+		return status;
+	}
 	if ((status = pipeline_open(&r, err, sizeof err)) != 0) {
 		/* -2: the stream's server cannot be reached. */
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
@@ -637,29 +742,32 @@ pipeline_run(struct config *cfg)
 	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
 	collect_set_scanner(r.ctx, r.scan);
+	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
+	r.stage = i18n("finishing");
 	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
-		fprintf(stderr, "%s: %s failed: %s; %s\n", AGENT_NAME,
-		    cfg->stream ? "the stream" : "output",
+		fprintf(stderr, i18n("FAILED: writing the archive: %s; %s\n"),
 		    *out_error(r.zstd) ? out_error(r.zstd) : sink_error(r.sink),
-		    cfg->stream ? "nothing was written to this host's disk" :
-		    "the partial archive was removed");
+		    cfg->stream ? i18n("nothing was written to this host's "
+		    "disk") : i18n("the partial archive was removed"));
 		status = cfg->stream ? EXIT_UPLOAD : EXIT_FATAL;
 	} else if (pipeline_commit(&r, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		fprintf(stderr, i18n("FAILED: %s\n"), err);
 		status = EXIT_FATAL;
 	} else if (pipeline_deliver(&r, err, sizeof err) == -1) {
 		log_msg(LOG_ERROR, "upload", "%s", err);
+		fprintf(stderr, i18n("FAILED: the upload did not complete: "
+		    "%s\n"), err);
 		if (r.file != NULL)
-			fprintf(stderr, "%s: upload failed: %s\n%s: the "
-			    "archive is kept here: %s\n", AGENT_NAME, err,
-			    AGENT_NAME, out_file_path(r.file));
-		else
-			fprintf(stderr, "%s: upload failed: %s\n", AGENT_NAME,
-			    err);
+			fprintf(stderr, i18n("The archive is kept here: %s\n"
+			    "Give this file to the CSIRT by another way, or run "
+			    "again when the network works.\n"),
+			    out_file_path(r.file));
 		status = EXIT_UPLOAD;
-	} else
+	} else {
+		log_progress_done();
 		pipeline_summary(&r);
+	}
 	pipeline_free(&r);
 	return status;
 }

@@ -31,6 +31,8 @@ struct sink {
 	uint64_t	 bytes;
 	sink_tap_fn	*tap;
 	void		*tap_arg;
+	void		(*progress)(void *);
+	void		*progress_arg;
 	int		 failed;
 	char		 err[512];
 };
@@ -169,7 +171,16 @@ sink_data(struct sink *s, const char *apath, const void *p, size_t n)
 	if (n > 0 && archive_write_data(s->a, p, n) != (la_ssize_t)n)
 		return sink_fail(s, apath);
 	s->bytes += n;
+	if (s->progress != NULL)
+		s->progress(s->progress_arg);
 	return SINK_OK;
+}
+
+void
+sink_set_progress(struct sink *s, void (*fn)(void *), void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
 }
 
 static int

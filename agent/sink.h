@@ -70,6 +70,9 @@ int		 sink_add_fd(struct sink *, int, const char *, const char *,
 /* Set the tap called with each data chunk of the next sink_add_fd. */
 void		 sink_set_tap(struct sink *, sink_tap_fn *, void *);
 
+/* Called after each chunk of data archived (progress display). */
+void		 sink_set_progress(struct sink *, void (*)(void *), void *);
+
 /* Finish the archive (end blocks) and close the chain. 0 or -1. */
 int		 sink_close(struct sink *);
 const char	*sink_error(struct sink *);

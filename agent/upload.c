@@ -28,6 +28,7 @@
 #include <libssh2_sftp.h>
 #include <sodium.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "upload.h"
 #include "util.h"
@@ -57,6 +58,7 @@ struct upload {
 	int		 final;		/* failure not worth a retry */
 	struct timespec	 t0;		/* bandwidth accounting */
 	uint64_t	 sent;
+	uint64_t	 done, total;	/* progress of the file in hand */
 };
 
 static int	upload_ssh_inited;
@@ -430,21 +432,31 @@ upload_connect(struct upload *u, char *err, size_t errlen)
 	}
 }
 
-/* Pace to the bandwidth limit after n more bytes. */
+/* Account n more bytes: progress, and pace to the bandwidth limit. */
 static void
 upload_pace(struct upload *u, size_t n)
 {
 	struct timespec	now;
 	double		elapsed, due;
+	char		done[24], total[24], rate[24];
 
-	if (u->bwlimit == 0)
-		return;
 	if (u->sent == 0)
 		clock_gettime(CLOCK_MONOTONIC, &u->t0);
 	u->sent += n;
+	u->done += n;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	elapsed = (double)(now.tv_sec - u->t0.tv_sec) +
 	    (double)(now.tv_nsec - u->t0.tv_nsec) / 1e9;
+	if (u->total > 0) {
+		util_human(done, sizeof done, u->done);
+		util_human(total, sizeof total, u->total);
+		util_human(rate, sizeof rate, elapsed > 0 ?
+		    (uint64_t)((double)u->sent / elapsed) : 0);
+		log_progress(0, i18n("%s  sending %s of %s  %s/s"),
+		    i18n("sending"), done, total, rate);
+	}
+	if (u->bwlimit == 0)
+		return;
 	due = (double)u->sent / (double)u->bwlimit;
 	if (due > elapsed)
 		usleep((useconds_t)((due - elapsed) * 1e6));
@@ -526,6 +538,8 @@ upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
 	if (have > 0)
 		log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes", part,
 		    (long long)have);
+	u->done = (uint64_t)have;
+	u->total = size;
 	h = libssh2_sftp_open(u->sftp, part, flags, 0600);
 	if (h == NULL)
 		goto broken;

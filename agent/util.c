@@ -303,6 +303,22 @@ util_safe_name(char *s)
 }
 
 void
+util_human(char *out, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double			 v = (double)n;
+	size_t			 u = 0;
+
+	if (n < 1024) {
+		snprintf(out, len, "%llu B", (unsigned long long)n);
+		return;
+	}
+	for (v /= 1024; v >= 1024 && u + 1 < nitems(units); u++)
+		v /= 1024;
+	snprintf(out, len, "%.1f %s", v, units[u]);
+}
+
+void
 util_hex(char *out, const unsigned char *p, size_t len)
 {
 	static const char	hex[] = "0123456789abcdef";

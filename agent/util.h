@@ -81,6 +81,9 @@ char	*util_read_fd(int, size_t, size_t *, int *);
 /* Replace in s every character outside [A-Za-z0-9._-] with '_'. */
 void	 util_safe_name(char *);
 
+/* A byte count for people: "512 B", "12.3 MiB"… into out (16+ bytes). */
+void	 util_human(char *, size_t, uint64_t);
+
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void	 util_hex(char *, const unsigned char *, size_t);
 

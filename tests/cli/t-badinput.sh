@@ -31,7 +31,7 @@ check_rc "--output is a file: exit 2" 2 "$CC_BIN" run --root "$FIX" -o "$FIX/etc
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir "$T/ro"; chmod 755 "$T/ro"; chmod 755 "$T"
 	check_rc "unwritable --output (as nobody): exit 2" 2 setpriv --reuid=65534 \
-		--regid=65534 --clear-groups "$CC_BIN" run --root "$FIX" -o "$T/ro"
+		--regid=65534 --clear-groups "$CC_BIN" run --allow-unprivileged --root "$FIX" -o "$T/ro"
 	last_err_has "$T/ro" && ok "…message names the output directory" || nok "unwritable output not named"
 	check "…and leaves nothing in it" test -z "$(ls -A "$T/ro")"
 else
@@ -85,7 +85,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	chmod 777 "$T/out"
 	RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups"
 else RUNAS=""; fi
-timeout 60 $RUNAS "$CC_BIN" run -q --root "$FIX" -o "$T/out" >/dev/null 2>"$T/err"
+timeout 60 $RUNAS "$CC_BIN" run -q --allow-unprivileged --root "$FIX" -o "$T/out" >/dev/null 2>"$T/err"
 check "a FIFO, a symlink out of the root and an unreadable file: exit 0, no hang" test $? -eq 0
 A=$(archive_in "$T/out"); mkdir "$T/x"; tar --zstd -xf "$A" -C "$T/x"
 check "the FIFO is listed in errors" \

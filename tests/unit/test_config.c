@@ -123,6 +123,44 @@ test_load_file(void)
 	config_free(&c);
 }
 
+/* Long values continue on indented lines (libinih caps lines at 200). */
+static void
+test_continuations(void)
+{
+	struct config	 c, d;
+	char		 err[512], *text;
+
+	config_init(&c);
+	c.layer = SRC_FILE;
+	CHECK(config_parse(&c, "t.ini", "[encryption]\nrecipients = a1, a2\n"
+	    "\ta3\n  a4\n[signing]\nsecret_key = base64:aGVsbG8g\n"
+	    "\td29ybGQ=\n[case]\nid = X\n", err, sizeof err) == 0);
+	CHECK(c.recipients.n == 4);
+	CHECK(c.recipients.n == 4 && strcmp(c.recipients.v[3], "a4") == 0);
+	CHECK_STR(c.sign_key, "hello world");
+	CHECK_STR(c.case_id, "X");
+	/* A secret at the end of the text is applied too. */
+	CHECK(config_parse(&c, "t.ini", "[upload]\nidentity = base64:eA==\n",
+	    err, sizeof err) == 0);
+	CHECK_STR(c.identity, "x");
+	CHECK(config_parse(&c, "t.ini", "[upload]\nidentity = base64:!!\n",
+	    err, sizeof err) == -1);
+	CHECK(strstr(err, "identity") != NULL);
+	/* Serialise and read back: the same values. */
+	CHECK(config_set(&c, "case.id", "CERT-1", err, sizeof err) == 0);
+	text = config_serialize(&c, err, sizeof err);
+	CHECK(text != NULL);
+	config_init(&d);
+	CHECK(text != NULL && config_parse(&d, "s", text, err,
+	    sizeof err) == 0);
+	CHECK_STR(d.case_id, "CERT-1");
+	CHECK_STR(d.sign_key, "hello world");
+	CHECK(d.recipients.n == 4);
+	config_free_text(text);
+	config_free(&d);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -131,5 +169,6 @@ main(void)
 	UNIT_RUN(test_parse_good);
 	UNIT_RUN(test_parse_errors);
 	UNIT_RUN(test_load_file);
+	UNIT_RUN(test_continuations);
 	UNIT_EXIT();
 }
