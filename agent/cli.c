@@ -24,6 +24,7 @@
 #include "crypt.h"
 #include "log.h"
 #include "pipeline.h"
+#include "rules.h"
 #include "sign.h"
 #include "util.h"
 #include "verify.h"
@@ -46,7 +47,7 @@ static int	cli_list(struct cli *, int, char **);
 static int	cli_decrypt(struct cli *, int, char **);
 static int	cli_config(struct cli *, int, char **);
 static int	cli_bundle(struct cli *, int, char **);
-static int	cli_later(struct cli *, int, char **);
+static int	cli_rules(struct cli *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
@@ -58,7 +59,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "list", "list [--artifacts PATH]", cli_list },
 	{ "config", "config show [run options]", cli_config },
 	{ "bundle", "bundle --config FILE -o OUT", cli_bundle },
-	{ "rules", "rules verify BUNDLE -p PUBKEY | rules pull", cli_later },
+	{ "rules", "rules verify BUNDLE [-p PUBKEY] | rules pull [-c FILE]",
+	    cli_rules },
 };
 
 static const char cli_run_help[] =
@@ -585,13 +587,9 @@ cli_list(struct cli *cli, int argc, char **argv)
 }
 
 static int
-cli_later(struct cli *cli, int argc, char **argv)
+cli_rules(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
-	(void)argc;
-	fprintf(stderr, "%s: '%s' is not available in this version\n",
-	    AGENT_NAME, argv[0]);
-	return EXIT_USAGE;
+	return rules_main(argc, argv, cli->embedded);
 }
 
 static void

@@ -34,6 +34,7 @@
 #include "os.h"
 #include "out.h"
 #include "pipeline.h"
+#include "rules.h"
 #include "scan.h"
 #include "sign.h"
 #include "sink.h"
@@ -186,6 +187,42 @@ pipeline_setup_keys(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The rules: --rules (a directory, a file or a signed bundle), else the
+ * newest bundle installed by `rules pull`, else the built-in rules.
+ */
+static int
+pipeline_setup_rules(struct run *r, char *err, size_t errlen)
+{
+	struct config		*cfg = r->cfg;
+	struct rules_bundle	 b;
+	char			*installed = NULL, version[32];
+	const char		*path = cfg->rules_path;
+
+	if (path == NULL)
+		path = installed = rules_installed(cfg->rules_state_dir);
+	if (path == NULL || !rules_is_bundle(path)) {
+		r->scan = scan_new(path, err, errlen);
+		free(installed);
+		return r->scan ? 0 : -1;
+	}
+	if (rules_bundle_load(path, cfg->rules_pubkey, cfg->rules_state_dir,
+	    &b, err, errlen) == -1) {
+		free(installed);
+		return -1;
+	}
+	snprintf(version, sizeof version, "%lld", b.version);
+	r->scan = scan_new_texts(path, version, b.files, b.nfiles, err,
+	    errlen);
+	if (r->scan != NULL && rules_accept(cfg->rules_state_dir, b.version,
+	    err, errlen) == -1)
+		log_msg(LOG_WARN, "rules", "version %lld not recorded: %s",
+		    b.version, err);
+	rules_bundle_free(&b);
+	free(installed);
+	return r->scan ? 0 : -1;
+}
+
 /* Set-up of everything that can be wrong before collecting. */
 static int
 pipeline_setup(struct run *r, char *err, size_t errlen)
@@ -206,8 +243,7 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	    (const char *const *)cfg->artifacts.v : NULL, err, errlen) == -1)
 		return -1;
 	/* YARA rules: compiled once; a rule file that fails is exit 2. */
-	if (!cfg->no_yara &&
-	    (r->scan = scan_new(cfg->rules_path, err, errlen)) == NULL)
+	if (!cfg->no_yara && pipeline_setup_rules(r, err, errlen) == -1)
 		return -1;
 	return 0;
 }

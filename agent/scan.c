@@ -63,6 +63,7 @@ struct scan_set {
 struct scan {
 	YR_RULES		*rules;
 	char			*source;
+	char			*version;	/* of a bundle, or NULL */
 	char			 sha256[65];
 	size_t			 nfiles, nrules;
 	int			 uses;
@@ -334,7 +335,7 @@ scan_source_read(int fd, const char *name, const char *display,
 /*
  * Add the rule files under the open directory dfd (owned: closed here),
  * rel its path relative to the top ("" at the top). Links are never
- * followed; other entries than directories and *.yar/*.yara regular
+ * followed; other entries than directories and .yar and .yara regular
  * files are ignored.
  */
 static int
@@ -392,31 +393,6 @@ scan_walk(int dfd, const char *top, const char *rel, int depth,
 	return rc;
 }
 
-/*
- * The hook for signed rule bundles (SPEC "Signed rule bundles", a later
- * issue): verify the minisign signature and the version, then unpack the
- * .yar files into sources. Until then, a bundle is a set-up error.
- */
-static int
-scan_load_bundle(const char *path, struct scan_source **v, size_t *n,
-    char *err, size_t errlen)
-{
-	(void)v;
-	(void)n;
-	snprintf(err, errlen, "--rules %s: signed rule bundles are not "
-	    "supported by this version (give a directory or a .yar file)",
-	    path);
-	return -1;
-}
-
-static int
-scan_is_bundle(const char *path)
-{
-	size_t	len = strlen(path);
-
-	return len > 8 && strcmp(path + len - 8, ".tar.zst") == 0;
-}
-
 /* The rule texts at path, sorted by name. 0 or -1 with err. */
 static int
 scan_load(const char *path, struct scan_source **v, size_t *n, char *err,
@@ -426,8 +402,6 @@ scan_load(const char *path, struct scan_source **v, size_t *n, char *err,
 	const char	*base;
 	int		 fd;
 
-	if (scan_is_bundle(path))
-		return scan_load_bundle(path, v, n, err, errlen);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "--rules %s: %s", path, strerror(errno));
@@ -606,27 +580,22 @@ cleanup:
 	return rc;
 }
 
-struct scan *
-scan_new(const char *path, char *err, size_t errlen)
+/* Compile sources v (freed here) into a new scan. NULL with err. */
+static struct scan *
+scan_build(const char *source, struct scan_source *v, size_t n, char *err,
+    size_t errlen)
 {
-	struct scan		*s;
-	struct scan_source	*v = NULL;
-	size_t			 n = 0;
-	YR_RULE			*rule;
+	struct scan	*s;
+	YR_RULE		*rule;
 
-	if (yr_initialize() != ERROR_SUCCESS) {
-		snprintf(err, errlen, "libyara cannot be initialised");
-		return NULL;
-	}
 	s = xcalloc(1, sizeof *s);
 	pthread_mutex_init(&s->lock, NULL);
-	s->source = xstrdup(path ? path : "built-in");
-	if (path == NULL)
-		scan_load_builtin(&v, &n);
-	else if (scan_load(path, &v, &n, err, errlen) == -1)
-		goto fail;
-	if (scan_compile(s, v, n, err, errlen) == -1)
-		goto fail;
+	s->source = xstrdup(source);
+	if (scan_compile(s, v, n, err, errlen) == -1) {
+		scan_sources_free(v, n);
+		scan_free(s);
+		return NULL;
+	}
 	scan_hash_sources(v, n, s->sha256);
 	s->nfiles = n;
 	yr_rules_foreach(s->rules, rule)
@@ -635,10 +604,52 @@ scan_new(const char *path, char *err, size_t errlen)
 	log_msg(LOG_INFO, "yara", "%zu rules compiled from %zu files (%s)",
 	    s->nrules, s->nfiles, s->source);
 	return s;
-fail:
-	scan_sources_free(v, n);
-	scan_free(s);
-	return NULL;
+}
+
+struct scan *
+scan_new(const char *path, char *err, size_t errlen)
+{
+	struct scan_source	*v = NULL;
+	size_t			 n = 0;
+
+	if (yr_initialize() != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara cannot be initialised");
+		return NULL;
+	}
+	if (path == NULL)
+		scan_load_builtin(&v, &n);
+	else if (scan_load(path, &v, &n, err, errlen) == -1) {
+		scan_sources_free(v, n);
+		yr_finalize();
+		return NULL;
+	}
+	return scan_build(path ? path : "built-in", v, n, err, errlen);
+}
+
+struct scan *
+scan_new_texts(const char *source, const char *version,
+    const struct scan_builtin *files, size_t nfiles, char *err,
+    size_t errlen)
+{
+	struct scan_source	*v;
+	struct scan		*s;
+	size_t			 i;
+
+	if (yr_initialize() != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara cannot be initialised");
+		return NULL;
+	}
+	v = xcalloc(nfiles ? nfiles : 1, sizeof *v);
+	for (i = 0; i < nfiles; i++) {
+		v[i].name = xstrdup(files[i].name);
+		v[i].display = xasprintf("%s:%s", source, files[i].name);
+		v[i].text = xstrdup(files[i].text);
+		v[i].len = strlen(files[i].text);
+	}
+	if ((s = scan_build(source, v, nfiles, err, errlen)) != NULL &&
+	    version != NULL)
+		s->version = xstrdup(version);
+	return s;
 }
 
 void
@@ -652,6 +663,7 @@ scan_free(struct scan *s)
 	scan_set_free(&s->reported);
 	pthread_mutex_destroy(&s->lock);
 	free(s->source);
+	free(s->version);
 	free(s);
 	yr_finalize();
 }
@@ -660,7 +672,8 @@ json_t *
 scan_rules_info(struct scan *s)
 {
 	return json_pack("{s:s, s:s?, s:s, s:I, s:I}", "source", s->source,
-	    "version", strcmp(s->source, "built-in") == 0 ? CC_VERSION : NULL,
+	    "version", s->version ? s->version : strcmp(s->source,
+	    "built-in") == 0 ? CC_VERSION : NULL,
 	    "sha256", s->sha256, "files", (json_int_t)s->nfiles,
 	    "rules", (json_int_t)s->nrules);
 }

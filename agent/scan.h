@@ -56,6 +56,12 @@ extern const struct scan_builtin scan_rules_builtin[];
  * the log. The caller frees the result with scan_free.
  */
 struct scan	*scan_new(const char *, char *, size_t);
+/*
+ * Compile n rule texts (the .yar files of a verified bundle, in order),
+ * recorded in the manifest as source and version. As scan_new.
+ */
+struct scan	*scan_new_texts(const char *, const char *,
+		    const struct scan_builtin *, size_t, char *, size_t);
 void		 scan_free(struct scan *);
 /* {source, version, sha256, files, rules} for the manifest; new ref. */
 json_t		*scan_rules_info(struct scan *);

@@ -675,6 +675,68 @@ upload_buffer(struct upload *u, const char *name, const void *p, size_t n,
 	return rc;
 }
 
+struct upload_get {
+	const char	*name;
+	size_t		 max;
+	struct buf	 data;
+};
+
+static int
+upload_fetch_job(struct upload *u, void *arg, char *err, size_t errlen)
+{
+	struct upload_get	*g = arg;
+	LIBSSH2_SFTP_HANDLE	*h;
+	char			*path, chunk[32768];
+	ssize_t			 n;
+
+	buf_free(&g->data);
+	buf_add(&g->data, "", 0);
+	path = upload_path(u, g->name, "");
+	h = libssh2_sftp_open(u->sftp, path, LIBSSH2_FXF_READ, 0);
+	if (h == NULL) {
+		snprintf(err, errlen, "cannot open %s on %s: %s", path,
+		    u->host, libssh2_sftp_last_error(u->sftp) ==
+		    LIBSSH2_FX_NO_SUCH_FILE ? "no such file" :
+		    upload_ssh_error(u));
+		if (libssh2_sftp_last_error(u->sftp) ==
+		    LIBSSH2_FX_NO_SUCH_FILE)
+			u->final = 1;
+		free(path);
+		return -1;
+	}
+	while ((n = libssh2_sftp_read(h, chunk, sizeof chunk)) > 0) {
+		if (g->data.len + (size_t)n > g->max) {
+			snprintf(err, errlen, "%s on %s: larger than %zu bytes",
+			    path, u->host, g->max);
+			u->final = 1;
+			n = -1;
+			break;
+		}
+		buf_add(&g->data, chunk, (size_t)n);
+	}
+	libssh2_sftp_close(h);
+	if (n < 0 && !u->final)
+		snprintf(err, errlen, "reading %s on %s: %s", path, u->host,
+		    upload_ssh_error(u));
+	free(path);
+	return n < 0 ? -1 : 0;
+}
+
+int
+upload_fetch(struct upload *u, const char *name, size_t max, char **out,
+    size_t *len, char *err, size_t errlen)
+{
+	struct upload_get	g = { name, max, { 0 } };
+
+	if (upload_retry(u, upload_fetch_job, &g, err, errlen) == -1) {
+		buf_free(&g.data);
+		return -1;
+	}
+	*out = g.data.data;
+	*len = g.data.len;
+	return 0;
+}
+
 /* Streaming stage. */
 
 struct out_sftp {

@@ -50,6 +50,14 @@ int		 upload_buffer(struct upload *, const char *, const void *,
 		    size_t, char *, size_t);
 
 /*
+ * Download the remote file name (in the URL's directory), at most max
+ * bytes, into a new buffer (*out, NUL-terminated; caller frees). 0 or
+ * -1 with err.
+ */
+int		 upload_fetch(struct upload *, const char *, size_t, char **,
+		    size_t *, char *, size_t);
+
+/*
  * A streaming output stage writing name.part on the server; window is
  * the bytes kept in memory for a resume. out_sftp_commit renames it to
  * name after a successful close.

@@ -1,0 +1,585 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Signed rule bundles: verification, the version check against rollback,
+ * unpacking in memory with libarchive, the state directory, and the
+ * `rules verify` and `rules pull` commands. See rules.h.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "rules.h"
+#include "sign.h"
+#include "upload.h"
+#include "util.h"
+
+#define RULES_BUNDLE_MAX	(256U << 20)
+#define RULES_ENTRY_MAX		(64U << 20)
+#define RULES_ENTRIES_MAX	10000
+#define RULES_SIG_MAX		(64U << 10)
+#define RULES_TAG		"csirt-collect-rules version="
+
+int
+rules_is_bundle(const char *path)
+{
+	size_t	len = strlen(path);
+
+	return len > 8 && strcmp(path + len - 8, ".tar.zst") == 0;
+}
+
+/* A whole small file (O_NOFOLLOW, capped). NULL with err. */
+static char *
+rules_read(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	char		*s;
+	int		 fd, trunc;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s: %s", path, fd == -1 ?
+		    strerror(errno) : "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	s = util_read_fd(fd, max, len, &trunc);
+	close(fd);
+	if (s == NULL || trunc) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    s ? "too large" : strerror(errno));
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int
+rules_pubkey(const char *key, struct sign_pubkey *pk, char *err,
+    size_t errlen)
+{
+	if (key == NULL) {
+		snprintf(err, errlen, "no rules public key ([rules] pubkey or "
+		    "-p PUBKEY): a bundle is only taken signed");
+		return -1;
+	}
+	if (strncmp(key, "RW", 2) == 0)
+		return sign_pubkey_parse(key, strlen(key), pk, err, errlen);
+	return sign_pubkey_load(key, pk, err, errlen);
+}
+
+/* N of "csirt-collect-rules version=N" in the trusted comment. */
+static long long
+rules_version(const char *tc)
+{
+	const char	*p = strstr(tc, RULES_TAG);
+	long long	 v;
+	char		 num[24];
+	size_t		 n;
+
+	if (p == NULL)
+		return -1;
+	p += strlen(RULES_TAG);
+	n = strspn(p, "0123456789");
+	if (n == 0 || n >= sizeof num || (p[n] != '\0' && p[n] != ' ' &&
+	    p[n] != '\t'))
+		return -1;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (util_parse_int(num, 0, 1LL << 53, &v) == -1)
+		return -1;
+	return v;
+}
+
+static char *
+rules_state_path(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", dir ? dir : RULES_STATE_DIR, name);
+}
+
+/* The highest version accepted before, 0 when none. */
+static long long
+rules_accepted(const char *dir)
+{
+	char		*path, *s, err[256];
+	long long	 v;
+	size_t		 len;
+
+	path = rules_state_path(dir, "rules.version");
+	s = rules_read(path, 64, &len, err, sizeof err);
+	free(path);
+	if (s == NULL)
+		return 0;
+	s[strcspn(s, "\n")] = '\0';
+	if (util_parse_int(s, 0, 1LL << 53, &v) == -1)
+		v = 0;
+	free(s);
+	return v;
+}
+
+/* Write data to dir/name through a temporary file and rename. */
+static int
+rules_write_state(const char *dir, const char *name, const void *p,
+    size_t n, char *err, size_t errlen)
+{
+	char	*tmp, *path;
+	int	 fd, rc = -1;
+
+	dir = dir ? dir : RULES_STATE_DIR;
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	path = rules_state_path(dir, name);
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1 || util_write_all(fd, p, n) == -1 || fsync(fd) == -1 ||
+	    close(fd) == -1 || rename(tmp, path) == -1)
+		snprintf(err, errlen, "cannot write %s: %s", path,
+		    strerror(errno));
+	else {
+		fd = -1;
+		rc = 0;
+	}
+	if (rc == -1) {
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+int
+rules_accept(const char *dir, long long version, char *err, size_t errlen)
+{
+	char	num[32];
+
+	if (version <= rules_accepted(dir))
+		return 0;
+	snprintf(num, sizeof num, "%lld\n", version);
+	return rules_write_state(dir, "rules.version", num, strlen(num), err,
+	    errlen);
+}
+
+/* Is an entry name safe: relative, no "..", no empty component? */
+static int
+rules_safe_name(const char *name)
+{
+	const char	*p = name;
+	size_t		 n;
+
+	if (*name == '\0' || *name == '/')
+		return 0;
+	while (*p != '\0') {
+		n = strcspn(p, "/");
+		if ((n == 2 && strncmp(p, "..", 2) == 0))
+			return 0;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return 1;
+}
+
+static int
+rules_has_suffix(const char *s, const char *suffix)
+{
+	size_t	a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Read one .yar entry's text into b. 0 or -1 with err. */
+static int
+rules_entry(struct archive *a, struct archive_entry *e,
+    struct rules_bundle *b, char *err, size_t errlen)
+{
+	const char	*name = archive_entry_pathname(e);
+	la_int64_t	 size = archive_entry_size(e);
+	char		*text;
+	la_ssize_t	 n;
+
+	if (size < 0 || size > RULES_ENTRY_MAX) {
+		snprintf(err, errlen, "bundle entry %s: too large", name);
+		return -1;
+	}
+	text = xmalloc((size_t)size + 1);
+	n = archive_read_data(a, text, (size_t)size);
+	if (n != size || memchr(text, '\0', (size_t)size) != NULL) {
+		snprintf(err, errlen, "bundle entry %s: %s", name,
+		    n != size ? "short read" : "binary content");
+		free(text);
+		return -1;
+	}
+	text[size] = '\0';
+	b->files = xreallocarray(b->files, b->nfiles + 2, sizeof *b->files);
+	b->files[b->nfiles].name = xstrdup(name);
+	b->files[b->nfiles].text = text;
+	b->nfiles++;
+	b->files[b->nfiles].name = NULL;
+	b->files[b->nfiles].text = NULL;
+	return 0;
+}
+
+/* Unpack the .yar files of the bundle in memory. 0 or -1 with err. */
+static int
+rules_unpack(const char *data, size_t len, struct rules_bundle *b,
+    char *err, size_t errlen)
+{
+	struct archive		*a = archive_read_new();
+	struct archive_entry	*e;
+	const char		*name;
+	size_t			 count = 0;
+	int			 rc;
+
+	archive_read_support_filter_zstd(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		snprintf(err, errlen, "not a .tar.zst bundle: %s",
+		    archive_error_string(a));
+		archive_read_free(a);
+		return -1;
+	}
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		name = archive_entry_pathname(e);
+		if (name == NULL || !rules_safe_name(name)) {
+			snprintf(err, errlen, "bundle entry \"%s\": absolute "
+			    "or with \"..\": refused", name ? name : "");
+			rc = ARCHIVE_FATAL;
+			break;
+		}
+		if (++count > RULES_ENTRIES_MAX) {
+			snprintf(err, errlen, "bundle: too many entries");
+			rc = ARCHIVE_FATAL;
+			break;
+		}
+		if (archive_entry_filetype(e) == AE_IFDIR)
+			continue;
+		if (archive_entry_filetype(e) != AE_IFREG ||
+		    archive_entry_hardlink(e) != NULL) {
+			snprintf(err, errlen, "bundle entry %s: a link or "
+			    "special file: refused", name);
+			rc = ARCHIVE_FATAL;
+			break;
+		}
+		if (!rules_has_suffix(name, ".yar") &&
+		    !rules_has_suffix(name, ".yara")) {
+			archive_read_data_skip(a);
+			continue;
+		}
+		if (rules_entry(a, e, b, err, errlen) == -1) {
+			rc = ARCHIVE_FATAL;
+			break;
+		}
+	}
+	if (rc != ARCHIVE_EOF && rc != ARCHIVE_FATAL)
+		snprintf(err, errlen, "damaged bundle: %s",
+		    archive_error_string(a));
+	archive_read_free(a);
+	if (rc == ARCHIVE_EOF && b->nfiles == 0) {
+		snprintf(err, errlen, "bundle holds no .yar file");
+		return -1;
+	}
+	return rc == ARCHIVE_EOF ? 0 : -1;
+}
+
+/* Check the signature and version of data; b->version set. */
+static int
+rules_check(const char *path, const char *data, size_t len,
+    const char *pubkey, const char *state, struct rules_bundle *b,
+    char *err, size_t errlen)
+{
+	struct sign_pubkey	 pk;
+	struct sign_sig		 sig;
+	char			*sigpath, *sigtext, why[256];
+	size_t			 siglen;
+	long long		 prev;
+	int			 rc = -1;
+
+	if (rules_pubkey(pubkey, &pk, err, errlen) == -1)
+		return -1;
+	sigpath = xasprintf("%s.minisig", path);
+	sigtext = rules_read(sigpath, RULES_SIG_MAX, &siglen, why, sizeof why);
+	if (sigtext == NULL) {
+		snprintf(err, errlen, "bundle %s has no signature: %s", path,
+		    why);
+		free(sigpath);
+		return -1;
+	}
+	memset(&sig, 0, sizeof sig);
+	if (sign_sig_parse(sigtext, siglen, &sig, why, sizeof why) == -1 ||
+	    sign_verify_buffer(&pk, &sig, data, len, why, sizeof why) == -1)
+		snprintf(err, errlen, "bundle %s: signature refused: %s", path,
+		    why);
+	else if ((b->version = rules_version(sig.trusted_comment)) < 0)
+		snprintf(err, errlen, "bundle %s: the trusted comment has no "
+		    "\"%sN\"", path, RULES_TAG);
+	else if (b->version < (prev = rules_accepted(state)))
+		snprintf(err, errlen, "bundle %s: version %lld is older than "
+		    "version %lld accepted before: refused (rollback)", path,
+		    b->version, prev);
+	else
+		rc = 0;
+	sign_sig_free(&sig);
+	free(sigtext);
+	free(sigpath);
+	return rc;
+}
+
+int
+rules_bundle_load(const char *path, const char *pubkey, const char *state,
+    struct rules_bundle *b, char *err, size_t errlen)
+{
+	unsigned char	 sha[32];
+	char		*data, why[256];
+	size_t		 len;
+
+	memset(b, 0, sizeof *b);
+	if ((data = rules_read(path, RULES_BUNDLE_MAX, &len, why,
+	    sizeof why)) == NULL) {
+		snprintf(err, errlen, "rule bundle: %s", why);
+		return -1;
+	}
+	if (rules_check(path, data, len, pubkey, state, b, err, errlen) == -1) {
+		free(data);
+		rules_bundle_free(b);
+		return -1;
+	}
+	if (rules_unpack(data, len, b, why, sizeof why) == -1) {
+		snprintf(err, errlen, "bundle %s: %s", path, why);
+		free(data);
+		rules_bundle_free(b);
+		return -1;
+	}
+	EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL);
+	util_hex(b->sha256, sha, sizeof sha);
+	free(data);
+	return 0;
+}
+
+void
+rules_bundle_free(struct rules_bundle *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nfiles; i++) {
+		free((char *)b->files[i].name);
+		free((char *)b->files[i].text);
+	}
+	free(b->files);
+	memset(b, 0, sizeof *b);
+}
+
+char *
+rules_installed(const char *dir)
+{
+	char	*path = rules_state_path(dir, "rules.tar.zst");
+
+	if (access(path, F_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* Verify a bundle and compile its rules; print what was found. */
+static int
+rules_verify_one(const char *path, const char *pubkey, const char *state,
+    struct rules_bundle *b)
+{
+	struct scan	*s;
+	char		 err[1024], version[32];
+
+	if (rules_bundle_load(path, pubkey, state, b, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_VERIFY;
+	}
+	snprintf(version, sizeof version, "%lld", b->version);
+	s = scan_new_texts(path, version, b->files, b->nfiles, err,
+	    sizeof err);
+	if (s == NULL) {
+		fprintf(stderr, "%s: bundle %s: rules do not compile: %s\n",
+		    AGENT_NAME, path, err);
+		rules_bundle_free(b);
+		return EXIT_VERIFY;
+	}
+	fprintf(stderr, "%s: bundle %s: signature ok, version %lld, %zu rule "
+	    "files, %zu rules, sha256 %s\n", AGENT_NAME, path, b->version,
+	    b->nfiles, scan_nrules(s), b->sha256);
+	scan_free(s);
+	return EXIT_DONE;
+}
+
+/* rules pull: fetch BUNDLE and BUNDLE.minisig, verify, install. */
+static int
+rules_pull(struct config *cfg)
+{
+	struct rules_bundle	 b;
+	struct config		 up;
+	struct upload		*u = NULL;
+	char			 err[1024], *url = NULL, *name, *data = NULL;
+	char			*sig = NULL, *inc = NULL, *incsig = NULL;
+	char			*signame;
+	size_t			 len, siglen;
+	int			 rc = EXIT_FATAL;
+
+	if (cfg->rules_url == NULL || (name = strrchr(cfg->rules_url,
+	    '/')) == NULL || name[1] == '\0' || !rules_is_bundle(name)) {
+		fprintf(stderr, "%s: rules pull needs [rules] url = sftp://USER"
+		    "@HOST[:PORT]/DIR/BUNDLE.tar.zst\n", AGENT_NAME);
+		return EXIT_USAGE;
+	}
+	url = xstrndup(cfg->rules_url, (size_t)(name - cfg->rules_url));
+	up = *cfg;
+	up.upload_url = url;
+	if ((u = upload_new(&up, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		free(url);
+		return EXIT_USAGE;
+	}
+	inc = rules_state_path(cfg->rules_state_dir, "incoming.tar.zst");
+	incsig = xasprintf("%s.minisig", inc);
+	signame = xasprintf("%s.minisig", name + 1);
+	if (upload_fetch(u, name + 1, RULES_BUNDLE_MAX, &data, &len, err,
+	    sizeof err) == -1 || upload_fetch(u, signame, RULES_SIG_MAX, &sig,
+	    &siglen, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: rules pull: %s\n", AGENT_NAME, err);
+		free(signame);
+		goto done;
+	}
+	free(signame);
+	if (rules_write_state(cfg->rules_state_dir, "incoming.tar.zst", data,
+	    len, err, sizeof err) == -1 || rules_write_state(
+	    cfg->rules_state_dir, "incoming.tar.zst.minisig", sig, siglen, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		goto done;
+	}
+	if ((rc = rules_verify_one(inc, cfg->rules_pubkey,
+	    cfg->rules_state_dir, &b)) != EXIT_DONE)
+		goto done;
+	rc = EXIT_FATAL;
+	if (rules_write_state(cfg->rules_state_dir, "rules.tar.zst", data,
+	    len, err, sizeof err) == -1 || rules_write_state(
+	    cfg->rules_state_dir, "rules.tar.zst.minisig", sig, siglen, err,
+	    sizeof err) == -1 || rules_accept(cfg->rules_state_dir, b.version,
+	    err, sizeof err) == -1)
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	else {
+		fprintf(stderr, "%s: rule bundle version %lld installed in %s\n",
+		    AGENT_NAME, b.version, cfg->rules_state_dir ?
+		    cfg->rules_state_dir : RULES_STATE_DIR);
+		rc = EXIT_DONE;
+	}
+	rules_bundle_free(&b);
+done:
+	unlink(inc);
+	unlink(incsig);
+	free(inc);
+	free(incsig);
+	free(data);
+	free(sig);
+	free(url);
+	upload_free(u);
+	return rc;
+}
+
+static int
+rules_usage(void)
+{
+	fprintf(stderr, "usage: %s rules verify BUNDLE [-p PUBKEY] [-c FILE] "
+	    "[--state-dir DIR]\n       %s rules pull [-c FILE] "
+	    "[--state-dir DIR]\n", AGENT_NAME, AGENT_NAME);
+	return EXIT_USAGE;
+}
+
+int
+rules_main(int argc, char **argv, const char *embedded)
+{
+	static const struct option	opts[] = {
+		{ "pubkey", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rules_bundle	 b;
+	struct config		 cfg;
+	const char		*cmd, *pub = NULL, *file = NULL;
+	char			 err[1024];
+	int			 ch, rc;
+
+	if (argc < 2)
+		return rules_usage();
+	cmd = argv[1];
+	config_init(&cfg);
+	opterr = 0;
+	optind = 0;
+	while ((ch = getopt_long(argc - 1, argv + 1, "p:c:s:h", opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			pub = optarg;
+			break;
+		case 'c':
+			file = optarg;
+			break;
+		case 's':
+			free(cfg.rules_state_dir);
+			cfg.rules_state_dir = xstrdup(optarg);
+			break;
+		case 'h':
+			config_free(&cfg);
+			rules_usage();
+			return EXIT_DONE;
+		default:
+			config_free(&cfg);
+			return rules_usage();
+		}
+	}
+	cfg.layer = SRC_EMBEDDED;
+	if ((embedded != NULL && config_parse(&cfg, "(embedded configuration)",
+	    embedded, err, sizeof err) == -1) || (file != NULL &&
+	    (cfg.layer = SRC_FILE, config_load(&cfg, file, err,
+	    sizeof err)) == -1)) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "verify") == 0 && optind + 1 == argc - 1) {
+		rc = rules_verify_one(argv[optind + 1], pub ? pub :
+		    cfg.rules_pubkey, cfg.rules_state_dir, &b);
+		if (rc == EXIT_DONE && rules_accept(cfg.rules_state_dir,
+		    b.version, err, sizeof err) == -1)
+			log_msg(LOG_WARN, "rules", "version not recorded: %s",
+			    err);
+		if (rc == EXIT_DONE)
+			rules_bundle_free(&b);
+	} else if (strcmp(cmd, "pull") == 0 && optind + 1 == argc) {
+		if (pub != NULL) {
+			free(cfg.rules_pubkey);
+			cfg.rules_pubkey = xstrdup(pub);
+		}
+		rc = rules_pull(&cfg);
+	} else
+		rc = rules_usage();
+	config_free(&cfg);
+	return rc;
+}

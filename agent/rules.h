@@ -1,0 +1,49 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Signed rule bundles (SPEC "Signed rule bundles"): a .tar.zst of .yar
+ * files signed with stock `minisign -S -t "csirt-collect-rules
+ * version=N"`. A bundle is accepted only if its signature verifies
+ * against the configured public key and N is not lower than the highest
+ * version accepted before (kept in the state directory, written
+ * atomically). It is unpacked in memory; entries with "..", absolute
+ * paths, links or devices are refused, sizes are capped.
+ */
+#ifndef RULES_H
+#define RULES_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "scan.h"
+
+#define RULES_STATE_DIR		"/var/lib/csirt-collect"
+
+struct rules_bundle {
+	long long		 version;
+	char			 sha256[65];	/* of the bundle file */
+	struct scan_builtin	*files;		/* name, text */
+	size_t			 nfiles;
+};
+
+/*
+ * Verify bundle path (signature path.minisig) with the public key
+ * pubkey ("RW…" or a key file), check its version against the state
+ * directory, and unpack it into b. 0, or -1 with err ("rollback" named
+ * as such). Nothing is written.
+ */
+int	 rules_bundle_load(const char *, const char *, const char *,
+	    struct rules_bundle *, char *, size_t);
+void	 rules_bundle_free(struct rules_bundle *);
+/* Record version as accepted in the state directory. 0 or -1. */
+int	 rules_accept(const char *, long long, char *, size_t);
+/* Whether path names a bundle (ends in .tar.zst). */
+int	 rules_is_bundle(const char *);
+/* The installed bundle in the state directory, or NULL (caller frees). */
+char	*rules_installed(const char *);
+
+/* The `rules` command: verify, pull. Returns the exit status. */
+int	 rules_main(int, char **, const char *);
+
+#endif
