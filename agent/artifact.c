@@ -228,6 +228,7 @@ artifact_load_source_key(struct artifact_load *l, const char *key,
 	struct artifact_source	*src = arg;
 
 	if (strcmp(key, "type") == 0) {
+		free(src->type_name);	/* a repeated key: the last wins */
 		if ((src->type_name = artifact_load_scalar(l, v, key)) == NULL)
 			return -1;
 		if (strcmp(src->type_name, "FILE") == 0)
