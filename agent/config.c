@@ -533,6 +533,33 @@ config_emit(struct buf *b, const char *name, const char *v, int list)
 		buf_addstr(b, "\n");
 }
 
+/* The "RW…" line of a minisign public key file. NULL with err. */
+static char *
+config_pubkey_line(const char *path, char *err, size_t errlen)
+{
+	char	*text, *line, *p, *out = NULL;
+	size_t	 len;
+	int	 fd, trunc;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "rules public key %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	text = util_read_fd(fd, 4096, &len, &trunc);
+	close(fd);
+	for (p = text; text != NULL && (line = strsep(&p, "\r\n")) != NULL;)
+		if (strncmp(line, "RW", 2) == 0) {
+			out = xstrdup(line);
+			break;
+		}
+	free(text);
+	if (out == NULL)
+		snprintf(err, errlen, "rules public key %s: no RW… key line",
+		    path);
+	return out;
+}
+
 char *
 config_serialize(const struct config *c, char *err, size_t errlen)
 {
@@ -575,6 +602,15 @@ config_serialize(const struct config *c, char *err, size_t errlen)
 			v = xasprintf("base64:%s", b64);
 			sodium_memzero(b64, blen);
 			free(b64);
+		} else if (strcmp(k->section, "rules") == 0 &&
+		    strcmp(name, "pubkey") == 0 && strncmp(c->rules_pubkey,
+		    "RW", 2) != 0) {
+			/* A key file: its key line travels in the bundle. */
+			if ((v = config_pubkey_line(c->rules_pubkey, err,
+			    errlen)) == NULL) {
+				config_free_text(b.data);
+				return NULL;
+			}
 		} else if ((v = config_value(c, k)) == NULL)
 			continue;
 		if (strcmp(section, k->section) != 0) {

@@ -28,6 +28,9 @@ host_key_fingerprint = $SSHD_FP
 secret_key_file = $T/csirt.key
 [scan]
 process_memory = no
+[rules]
+pubkey = $T/csirt.pub
+state_dir = $T/state
 [limits]
 max_file_size = 1M
 time_limit = 120
@@ -36,7 +39,7 @@ check_rc "bundle writes a pre-configured agent" 0 "$CC_BIN" bundle --config "$T/
 check "the bundle is executable" test -x "$T/agent"
 check "the bundle says it is pre-configured" sh -c "'$T/agent' --version | grep -q pre-configured"
 # The bundle needs nothing beside it: move the files it was made from.
-mkdir "$T/gone"; mv "$T/csirt.key" "$SSHD_KEY" "$T/provider.ini" "$T/gone/"
+mkdir "$T/gone"; mv "$T/csirt.key" "$T/csirt.pub" "$SSHD_KEY" "$T/provider.ini" "$T/gone/"
 mkdir "$T/run"
 (cd "$T/run" && "$T/agent" >"$T/noarg.out" 2>"$T/noarg.err"); rc=$?
 check "run with no argument: exit 0" test $rc -eq 0
@@ -44,7 +47,7 @@ N=$(basename "$(ls "$SSHD_DROP/upload/"*.tar.zst 2>/dev/null | head -1)")
 case "$N" in CERT-2026-0042_*) ok "the uploaded archive's name holds the embedded case id" ;;
 *) nok "uploaded name: '$N'"; sed 's/^/    /' "$T/noarg.err" | tail -5 ;; esac
 check "its signature verifies with the embedded key's public key (stock minisign)" \
-	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$T/csirt.pub"
+	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$T/gone/csirt.pub"
 check "the final message gives the reference to read to the CSIRT" \
 	grep -q "Read this reference to the CSIRT: [0-9a-f]\{4\} [0-9a-f]\{4\}" "$T/noarg.err"
 ref=$(sed -n 's/.*CSIRT: \([0-9a-f]\{4\}\) \([0-9a-f]\{4\}\)$/\1\2/p' "$T/noarg.err")
@@ -67,6 +70,8 @@ echo "$out" | grep -q "case.id = OPT-1.*(option)" && ok "config show says an opt
 	nok "config show: option source"
 echo "$out" | grep -q "upload.url = $SSHD_URL.*(embedded)" && ok "config show says what is embedded" ||
 	nok "config show: embedded source"
+echo "$out" | grep -qF "rules.pubkey = $(sed -n 2p "$T/csirt.pub")" &&
+	ok "the rules public key file was read at bundle time and embedded" || nok "rules pubkey not embedded"
 leak=0
 for secret in "$(sed -n 2p "$T/csirt.key")" "$(sed -n 2p "$SSHD_KEY")" \
 	"$(base64 -w0 "$T/csirt.key")" "$(base64 -w0 "$SSHD_KEY" | cut -c1-40)"; do
