@@ -29,7 +29,7 @@ export SOURCE_DATE_EPOCH
 
 rm -rf "$BUILD/deb"
 mkdir -p "$STAGE/DEBIAN"
-make -s -C "$TOP" install BUILD="$BUILD" DESTDIR="$STAGE" PREFIX=/usr \
+MAKEFLAGS= make -s -C "$TOP" install BUILD="$BUILD" DESTDIR="$STAGE" PREFIX=/usr \
 	INSTALL_BIN="$BUILD/csirt-collect-static" >/dev/null
 DOC=$STAGE/usr/share/doc/csirt-collect
 gzip -9n "$STAGE/usr/share/man/man1/csirt-collect.1"
