@@ -76,6 +76,25 @@ measure sha sh -c "find '$T/root/data' -type f -print0 | xargs -0 sha256sum"
 measure agent "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
 	--no-yara --no-process-memory --nice 0 -o "$T/out"
 A=$(ls "$T/out"/*.tar.zst)
+age-keygen -o "$T/age.key" 2>/dev/null
+mkdir "$T/out-age"
+measure agent_age "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+	--no-yara --no-process-memory --nice 0 -o "$T/out-age" \
+	--recipient "$(sed -n 's/^# public key: //p' "$T/age.key")"
+
+# YARA with the rule set a CSIRT really runs (signature-base).
+SB=$TOP/../shared/signature-base/yara
+NCPU=$(nproc)
+if [ -d "$SB" ] && command -v yara >/dev/null; then
+	find "$SB" -name '*.yar' | sort >"$T/sb.list"
+	measure yara yara -r -p "$NCPU" -d filename= -d filepath= -d extension= \
+		-d filetype= -d owner= -d md5= $(cat "$T/sb.list") "$T/root/data"
+	mkdir "$T/out-sweep" "$T/out-full"
+	measure sweep "$BIN" run -q --root "$T/root" -p LinuxAccountFiles --rules "$SB" \
+		--scan-path /data --no-process-memory --nice 0 -o "$T/out-sweep"
+	measure full "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+		--rules "$SB" --no-process-memory --nice 0 -o "$T/out-full"
+fi
 
 echo
 echo "## csirt-collect bench ($SIZE: $NFILES files, $MB MB; $(nproc) CPUs; $(date -u +%Y-%m-%d))"
@@ -85,8 +104,20 @@ echo "| --- | ---: | ---: | ---: |"
 printf "| stock tar -I 'zstd -3 -T0' | %s | %s | %s |\n" "$S_tar" $((R_tar / 1024)) $(( $(stat -c %s "$T/stock.tar.zst") / 1048576 ))
 printf "| stock sha256sum | %s | %s | |\n" "$S_sha" $((R_sha / 1024))
 printf "| csirt-collect run (read, hash, pack, sign) | %s | %s | %s |\n" "$S_agent" $((R_agent / 1024)) $(( $(stat -c %s "$A") / 1048576 ))
+printf "| csirt-collect run, encrypted to an age recipient | %s | %s | |\n" "$S_agent_age" $((R_agent_age / 1024))
+if [ -n "${S_yara:-}" ]; then
+	printf "| stock yara -r -p %s (signature-base) | %s | %s | |\n" "$NCPU" "$S_yara" $((R_yara / 1024))
+	printf "| csirt-collect --scan-path sweep (signature-base) | %s | %s | |\n" "$S_sweep" $((R_sweep / 1024))
+	printf "| csirt-collect full run: read, hash, YARA, pack, sign | %s | %s | |\n" "$S_full" $((R_full / 1024))
+fi
 echo
 echo "- agent / tar+zstd: $(ratio "$S_agent" "$S_tar") (1.0 = as fast as packing alone)"
+echo "- encryption overhead: $(python3 -c "print(f'{($S_agent_age/$S_agent-1)*100:+.0f}%')") (target: at most +10%)"
+if [ -n "${S_yara:-}" ]; then
+	echo "- scan throughput, stock yara time / agent sweep time: $(ratio "$S_yara" "$S_sweep") (target ≥ 1.0)"
+	echo "- full run / (stock yara + stock tar|zstd): $(ratio "$S_full" "$(python3 -c "print($S_yara+$S_tar)")") (target ≤ 1.0)"
+	echo "- peak RSS, full run - stock yara: $(( (R_full - R_yara) / 1024 )) MiB (target ≤ 64)"
+fi
 echo "- agent / (tar+zstd + sha256sum run one after the other): $(ratio "$S_agent" "$(python3 -c "print($S_tar+$S_sha)")")"
 
 # Upload next to the stock sftp client, on loopback, same file.
