@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -24,6 +25,11 @@ main(int argc, char **argv)
 	struct rlimit	rl = { 0, 0 };
 
 	umask(077);
+	/*
+	 * Never read the host's openssl.cnf: a hostile one could make
+	 * libcrypto load an engine or provider from the host.
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	/* Secret keys must not end up in a core file. */
 	setrlimit(RLIMIT_CORE, &rl);
 	prctl(PR_SET_DUMPABLE, 0);
