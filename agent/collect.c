@@ -24,10 +24,15 @@
 #include "os.h"
 #include "scan.h"
 #include "util.h"
+#include "workers.h"
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
 #define COLLECT_PWFILE_MAX	(16U << 20)
 #define COLLECT_SEEN_MIN	1024
+/* Files up to this size go to the reader pool; larger ones stream. */
+#define COLLECT_SMALL		(8ULL << 20)
+/* Bytes the reader pool may hold at once (read, not yet archived). */
+#define COLLECT_INFLIGHT	(64ULL << 20)
 
 struct collect_stream {
 	struct collect_ctx	*ctx;
@@ -75,11 +80,13 @@ struct collect_ctx {
 	size_t			 taplen, tapcap;
 	uint64_t		 tapseen;
 	EVP_MD_CTX		*tapmd5;
+	struct workers		*pool;		/* readers of small files */
 };
 
 static const char *const collect_no_paths[] = { NULL };
 
 static int	collect_stream_add(struct collect_stream *);
+static int	collect_drain(struct collect_ctx *, int);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
@@ -136,6 +143,7 @@ collect_free(struct collect_ctx *ctx)
 		free(ctx->matches->apath);
 		free(ctx->matches);
 	}
+	workers_free(ctx->pool);
 	scan_thread_free(ctx->scanner);
 	json_decref(ctx->match_counts);
 	free(ctx->tap);
@@ -215,7 +223,8 @@ collect_expired(struct collect_ctx *ctx)
 		log_msg(LOG_WARN, NULL, "time limit of %llds reached: "
 		    "finishing the archive", ctx->cfg->time_limit);
 	} else if (ctx->cfg->max_total_size != 0 &&
-	    sink_bytes(ctx->sink) >= ctx->cfg->max_total_size) {
+	    sink_bytes(ctx->sink) + (ctx->pool ? workers_inflight(ctx->pool) :
+	    0) >= ctx->cfg->max_total_size) {
 		ctx->cut = "total size limit reached";
 		log_msg(LOG_WARN, NULL, "total size limit reached: "
 		    "finishing the archive");
@@ -313,7 +322,8 @@ collect_room(struct collect_ctx *ctx, uint64_t max)
 
 	if (budget == 0)
 		return max;
-	used = sink_bytes(ctx->sink);
+	used = sink_bytes(ctx->sink) + (ctx->pool ?
+	    workers_inflight(ctx->pool) : 0);
 	if (used >= budget)
 		return 0;
 	return budget - used < max ? budget - used : max;
@@ -404,8 +414,10 @@ collect_matches(struct collect_ctx *ctx, json_t **counts)
 int
 collect_matches_close(struct collect_ctx *ctx)
 {
-	struct collect_stream	*s = ctx->matches;
+	struct collect_stream	*s;
 
+	collect_drain(ctx, 1);
+	s = ctx->matches;
 	ctx->matches = NULL;
 	if (s == NULL)
 		return 0;
@@ -535,6 +547,103 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 	return 0;
 }
 
+/* Archive a finished job: its content, matches and problems. */
+static int
+collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
+{
+	char	note[256] = "";
+	size_t	i;
+	int	rc;
+
+	if (j->got < j->want)
+		snprintf(note, sizeof note, j->rerrno ? "read error after %llu "
+		    "of %llu bytes (%s); rest zero-filled" : "file shrank while "
+		    "read: %llu of %llu bytes; rest zero-filled",
+		    (unsigned long long)j->got, (unsigned long long)j->want,
+		    strerror(j->rerrno));
+	rc = sink_add_prepared(ctx->sink, j->apath, j->source, &j->st, j->buf,
+	    (size_t)j->want, j->sha256, j->truncated, note[0] ? note : NULL);
+	if (rc == SINK_FATAL) {
+		ctx->failed = 1;
+		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
+		return -1;
+	}
+	if (note[0] != '\0')
+		collect_error(ctx, j->source, "%s", note);
+	if (j->scan && j->matches == NULL && j->scan_err[0] != '\0')
+		collect_error(ctx, j->source, "YARA: %s", j->scan_err);
+	for (i = 0; j->matches != NULL && i < json_array_size(j->matches); i++)
+		collect_match(ctx, json_incref(json_array_get(j->matches, i)));
+	ctx->nfiles++;
+	return 0;
+}
+
+/*
+ * Archive the jobs the readers have finished: those ready (all 0), or
+ * every pending one (all 1). -1 once the output has failed.
+ */
+static int
+collect_drain(struct collect_ctx *ctx, int all)
+{
+	struct workers_job	*j;
+	int			 rc = 0;
+
+	if (ctx->pool == NULL)
+		return ctx->failed ? -1 : 0;
+	while ((j = workers_done(ctx->pool, all)) != NULL) {
+		if (rc == 0 && !ctx->failed && collect_write_job(ctx, j) == -1)
+			rc = -1;
+		workers_job_free(j);
+	}
+	return ctx->failed ? -1 : rc;
+}
+
+/*
+ * Hand a small file to the readers (fd and apath owned from here). The
+ * bytes in flight are bounded: past COLLECT_INFLIGHT, finished jobs are
+ * archived first.
+ */
+static int
+collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *source, char *apath)
+{
+	struct workers_job	*j;
+	struct workers_job	*d;
+	uint64_t		 max = collect_max_file_size(ctx), room;
+
+	if (collect_seen(ctx, apath)) {
+		free(apath);
+		close(fd);
+		return 0;
+	}
+	if (ctx->pool == NULL)
+		ctx->pool = workers_new(os_ncpu(), ctx->scan);
+	while (workers_inflight(ctx->pool) + (uint64_t)st->st_size >
+	    COLLECT_INFLIGHT && (d = workers_done(ctx->pool, 1)) != NULL) {
+		if (!ctx->failed)
+			collect_write_job(ctx, d);
+		workers_job_free(d);
+	}
+	collect_drain(ctx, 0);
+	room = collect_room(ctx, max);
+	if (room < (uint64_t)st->st_size)
+		collect_error(ctx, source, room < max ? "cut at %llu bytes: "
+		    "total size limit" : "larger than the file size limit: "
+		    "first %llu bytes kept", (unsigned long long)room);
+	j = xcalloc(1, sizeof *j);
+	j->fd = fd;
+	j->st = *st;
+	j->source = xstrdup(source);
+	j->apath = apath;
+	j->want = (uint64_t)st->st_size < room ? (uint64_t)st->st_size : room;
+	j->truncated = j->want < (uint64_t)st->st_size;
+	j->scan = ctx->scan != NULL && ctx->scan_files &&
+	    !collect_scan_skip_fs(fd);
+	j->owner = collect_user_name(ctx, st->st_uid);
+	workers_submit(ctx->pool, j);
+	return ctx->failed ? -1 : 0;
+}
+
 static const char *
 collect_type_name(mode_t mode)
 {
@@ -608,7 +717,12 @@ collect_file(struct collect_ctx *ctx, const char *path)
 		return -1;
 	}
 	apath = xasprintf("files%s%s", *path == '/' ? "" : "/", path);
-	rc = collect_add(ctx, fd, &st, path, apath, NULL);
+	if ((uint64_t)st.st_size <= COLLECT_SMALL)
+		return collect_submit(ctx, fd, &st, path, apath);
+	/* A large file is streamed by this thread, after the small ones. */
+	rc = collect_drain(ctx, 1);
+	if (rc == 0)
+		rc = collect_add(ctx, fd, &st, path, apath, NULL);
 	free(apath);
 	close(fd);
 	return rc;
@@ -748,6 +862,8 @@ collect_flush(struct collect_ctx *ctx)
 	struct collect_stream	*s, *next, *rev = NULL;
 	int			 rc = 0;
 
+	if (collect_drain(ctx, 1) == -1)
+		rc = -1;
 	/* Oldest stream first, as they were opened. */
 	for (s = ctx->streams; s != NULL; s = next) {
 		next = s->next;

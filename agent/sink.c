@@ -215,6 +215,33 @@ sink_add_unlisted(struct sink *s, const char *apath, const void *p, size_t n)
 	return sink_buffer(s, apath, p, n, NULL, 0);
 }
 
+int
+sink_add_prepared(struct sink *s, const char *apath, const char *source,
+    const struct stat *st, const void *p, size_t n,
+    const unsigned char *sha256, int truncated, const char *note)
+{
+	struct manifest_entry	e = { 0 };
+	const char		*c = p;
+	size_t			 off, k;
+
+	if (sink_header(s, apath, n, st) == SINK_FATAL)
+		return SINK_FATAL;
+	for (off = 0; off < n; off += k) {
+		k = n - off > SINK_CHUNK ? SINK_CHUNK : n - off;
+		if (sink_data(s, apath, c + off, k) == SINK_FATAL)
+			return SINK_FATAL;
+	}
+	e.path = apath;
+	e.source = source;
+	e.size = n;
+	memcpy(e.sha256, sha256, sizeof e.sha256);
+	e.st = st;
+	e.truncated = truncated;
+	e.note = note;
+	manifest_add_entry(s->m, &e);
+	return SINK_OK;
+}
+
 /*
  * Copy want bytes of fd into the open entry, hashing; pad with zeros
  * if the file ends early. *got gets the bytes really read.

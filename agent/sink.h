@@ -67,6 +67,14 @@ int		 sink_add_unlisted(struct sink *, const char *, const void *,
 int		 sink_add_fd(struct sink *, int, const char *, const char *,
 		    const struct stat *, uint64_t, uint64_t,
 		    struct sink_result *);
+/*
+ * Archive content already read and hashed (by a reader thread): len
+ * bytes at p with their sha256, st the source's metadata, truncated and
+ * note (may be NULL) as in sink_add_fd's result.
+ */
+int		 sink_add_prepared(struct sink *, const char *, const char *,
+		    const struct stat *, const void *, size_t,
+		    const unsigned char *, int, const char *);
 /* Set the tap called with each data chunk of the next sink_add_fd. */
 void		 sink_set_tap(struct sink *, sink_tap_fn *, void *);
 
