@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -692,6 +693,29 @@ collect_nbytes(struct collect_ctx *ctx)
 	return ctx->nbytes;
 }
 
+/* A symbolic link where a file was expected: recorded, not followed. */
+static void
+collect_link(struct collect_ctx *ctx, const char *path)
+{
+	char	target[PATH_MAX + 1];
+	ssize_t	n;
+	int	fd;
+
+	if ((fd = os_open_under(ctx->rootfd, path, O_PATH)) == -1 ||
+	    (n = readlinkat(fd, "", target, sizeof target - 1)) == -1) {
+		collect_error(ctx, path, "a symbolic link (recorded, not "
+		    "followed; its target unreadable)");
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	close(fd);
+	target[n] = '\0';
+	manifest_add_link(ctx->m, path, target);
+	collect_log(ctx, LOG_DEBUG, "%s: a symbolic link to %s: recorded, "
+	    "not followed", path, target);
+}
+
 int
 collect_file(struct collect_ctx *ctx, const char *path)
 {
@@ -705,12 +729,14 @@ collect_file(struct collect_ctx *ctx, const char *path)
 		return -1;
 	memset(&st, 0, sizeof st);
 	if ((fd = os_open_regular(ctx->rootfd, path, &st)) == -1) {
+		if (errno == ELOOP || (errno == EINVAL &&
+		    S_ISLNK(st.st_mode))) {
+			collect_link(ctx, path);
+			return -1;
+		}
 		if (errno == EINVAL && st.st_mode != 0)
 			collect_error(ctx, path, "%s",
 			    collect_type_name(st.st_mode));
-		else if (errno == ELOOP)
-			collect_error(ctx, path, "a symbolic link (recorded, "
-			    "not followed)");
 		else
 			collect_error(ctx, path, "cannot open: %s",
 			    strerror(errno));

@@ -17,6 +17,8 @@ struct manifest {
 	json_t		*fields;
 	struct buf	 entries;
 	struct buf	 errors;
+	struct buf	 links;
+	size_t		 nlinks;
 	size_t		 nentries;
 	size_t		 nerrors;
 	size_t		 dropped_errors;
@@ -42,6 +44,7 @@ manifest_free(struct manifest *m)
 	json_decref(m->fields);
 	buf_free(&m->entries);
 	buf_free(&m->errors);
+	buf_free(&m->links);
 	free(m);
 }
 
@@ -148,6 +151,20 @@ manifest_add_error(struct manifest *m, const char *path,
 	m->nerrors++;
 }
 
+void
+manifest_add_link(struct manifest *m, const char *path, const char *target)
+{
+	json_t	*o;
+
+	if (m->nlinks >= MANIFEST_MAX_ERRORS)
+		return;
+	o = json_object();
+	util_json_set_name(o, "path", path);
+	util_json_set_name(o, "target", target);
+	manifest_append(&m->links, o);
+	m->nlinks++;
+}
+
 size_t
 manifest_nentries(struct manifest *m)
 {
@@ -184,6 +201,9 @@ manifest_dump(struct manifest *m, size_t *lenp)
 	buf_addstr(&b, "  \"errors\": [");
 	buf_add(&b, m->errors.data, m->errors.len);
 	buf_addstr(&b, m->nerrors ? "\n  ],\n" : "],\n");
+	buf_addstr(&b, "  \"links\": [");
+	buf_add(&b, m->links.data, m->links.len);
+	buf_addstr(&b, m->nlinks ? "\n  ],\n" : "],\n");
 
 	stats = json_pack("{s:I, s:I, s:I, s:I, s:I}",
 	    "entries", (json_int_t)m->nentries,

@@ -36,6 +36,9 @@ void		 manifest_add_entry(struct manifest *,
 /* Record an error; path and collector may be NULL. */
 void		 manifest_add_error(struct manifest *, const char *,
 		    const char *, const char *);
+/* Record a symbolic link met where a file was expected (not followed). */
+void		 manifest_add_link(struct manifest *, const char *,
+		    const char *);
 size_t		 manifest_nentries(struct manifest *);
 size_t		 manifest_nerrors(struct manifest *);
 /*

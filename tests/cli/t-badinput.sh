@@ -90,12 +90,12 @@ check "a FIFO, a symlink out of the root and an unreadable file: exit 0, no hang
 A=$(archive_in "$T/out"); mkdir "$T/x"; tar --zstd -xf "$A" -C "$T/x"
 check "the FIFO is listed in errors" \
 	jqe '.errors[] | select(.path=="/etc/hosts" and (.error|test("FIFO")))' "$T/x/manifest.json"
-check "the symlink is recorded, not followed" \
-	jqe '.errors[] | select(.path=="/etc/passwd" and (.error|test("link")))' "$T/x/manifest.json"
+check "the symlink is recorded with its target, not followed" \
+	jqe '.links[] | select(.path=="/etc/passwd" and .target=="/etc/shadow")' "$T/x/manifest.json"
 check "nothing of the host's /etc/shadow was read" test ! -e "$T/x/files/etc/passwd"
 if [ -n "$RUNAS" ]; then
 	check "the unreadable file is listed in errors with its collector" \
 		jqe '.errors[] | select(.path=="/etc/cron.d/locked" and .collector != null)' "$T/x/manifest.json"
 fi
-check "errors are counted in the stats" jqe '.stats.errors >= 2' "$T/x/manifest.json"
+check "errors are counted in the stats" jqe '.stats.errors >= 1' "$T/x/manifest.json"
 check_rc "the archive with errors still verifies" 0 "$CC_BIN" verify "$A"
