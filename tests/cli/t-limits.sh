@@ -54,6 +54,9 @@ check "…the file cut by the budget is marked truncated" \
 mkdir "$T/o3"
 "$CC_BIN" run -q --root "$FIX" -o "$T/o3" --max-file-size 8G --no-yara >/dev/null 2>&1 &
 pid=$!
+# Once it collects (the .part exists; slow to appear under ASan), not
+# during set-up, before the handlers are in place.
+for _ in $(seq 1 100); do ls -A "$T/o3" | grep -q '\.part$' && break; sleep 0.1; done
 sleep 0.5; kill -TERM $pid; wait $pid; rc=$?
 check "SIGTERM during collection: exit 0" test $rc -eq 0
 check "…a complete signed archive whose manifest says a signal cut it" \
