@@ -92,8 +92,12 @@ check-fuzz: $(REPLAY_BIN)
 	sh tests/run.sh $(BUILD) fuzz
 
 # The whole suite with the sanitizers, in its own build directory.
+# verify_asan_link_order=0: t-live runs the agent under an LD_PRELOAD
+# rootkit, which ASan would otherwise refuse to start with.
 check-asan:
-	$(MAKE) BUILD=$(ASAN_BUILD) OPT="-O1 -g" SANITIZE="$(SAN_FLAGS)" check
+	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(MAKE) BUILD=$(ASAN_BUILD) OPT="-O1 -g" SANITIZE="$(SAN_FLAGS)" check
 
 # libFuzzer needs clang; the objects get coverage, the targets the runtime.
 fuzz:
