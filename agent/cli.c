@@ -89,6 +89,7 @@ static const char cli_run_help[] =
 "      --max-total-size N  cap on everything collected\n"
 "      --time-limit SECS   stop collecting after SECS seconds\n"
 "      --nice N            CPU priority (default 10; I/O best-effort 7)\n"
+"      --max-cpu PERCENT   use at most PERCENT of one CPU (200: two)\n"
 "  -q, --quiet             only warnings and errors on stderr\n"
 "  -v, --verbose           debug messages too\n"
 "      --json              summary as one JSON object on stdout\n"
@@ -105,7 +106,7 @@ enum {
 	OPT_NO_YARA, OPT_NO_PROCMEM, OPT_SIGN_KEY, OPT_RECIPIENT, OPT_UPLOAD,
 	OPT_IDENTITY, OPT_HOST_KEY, OPT_STREAM, OPT_MAX_FILE, OPT_MAX_TOTAL,
 	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON, OPT_BWLIMIT, OPT_INSECURE,
-	OPT_DRY_RUN, OPT_UNPRIV
+	OPT_DRY_RUN, OPT_UNPRIV, OPT_MAX_CPU
 };
 
 static const struct option cli_run_opts[] = {
@@ -131,6 +132,7 @@ static const struct option cli_run_opts[] = {
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL },
 	{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
 	{ "nice", required_argument, NULL, OPT_NICE },
+	{ "max-cpu", required_argument, NULL, OPT_MAX_CPU },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -153,7 +155,7 @@ static const struct {
 	{ OPT_MAX_FILE, "limits.max_file_size" },
 	{ OPT_MAX_TOTAL, "limits.max_total_size" },
 	{ OPT_TIME_LIMIT, "limits.time_limit" }, { OPT_NICE, "limits.nice" },
-	{ OPT_BWLIMIT, "upload.bwlimit" },
+	{ OPT_BWLIMIT, "upload.bwlimit" }, { OPT_MAX_CPU, "limits.max_cpu" },
 };
 
 static int

