@@ -39,11 +39,38 @@ log_init(int quiet, int verbose)
 	log_state.tty = isatty(STDERR_FILENO);
 }
 
+/*
+ * msg as it may go to a terminal: messages carry names from the host, and
+ * a file named "\033[2J…" must not clear the victim's screen or fake a
+ * line. Control characters (C0, DEL, and C1 as UTF-8) and bytes that are
+ * not UTF-8 become "\xNN". Caller frees.
+ */
+static char *
+log_term_safe(const char *msg)
+{
+	char		*lossy = util_utf8_lossy(msg);
+	const unsigned char *p;
+	struct buf	 b = { 0 };
+
+	for (p = (const unsigned char *)lossy; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			buf_printf(&b, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf_printf(&b, "\\x%02x", p[1]);
+			p++;
+		} else
+			buf_add(&b, p, 1);
+	}
+	buf_add(&b, "", 0);	/* a NUL-terminated string, even when empty */
+	free(lossy);
+	return b.data;
+}
+
 void
 log_vmsg(enum log_level level, const char *collector, const char *fmt,
     va_list ap)
 {
-	char	 now[40], *msg, *line;
+	char	 now[40], *msg, *line, *safe;
 	json_t	*o;
 
 	if (vasprintf(&msg, fmt, ap) == -1)
@@ -57,8 +84,10 @@ log_vmsg(enum log_level level, const char *collector, const char *fmt,
 			fputs("\r\033[K", stderr);
 			log_state.progress_shown = 0;
 		}
+		safe = log_term_safe(msg);
 		fprintf(stderr, "%.19sZ %-5s %s%s%s\n", now, log_names[level],
-		    collector ? collector : "", collector ? ": " : "", msg);
+		    collector ? collector : "", collector ? ": " : "", safe);
+		free(safe);
 	}
 
 	if (!util_utf8_valid(msg)) {
