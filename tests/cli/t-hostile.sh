@@ -28,6 +28,8 @@ printf 'tab\n' >"$H/tab"$'\t'"and"$'\x01'"ctl"
 printf 'utf8\n' >"$H/été-東京"
 printf 'literal\n' >"$H/lit\\xffname"	# a backslash, not a byte
 mkfifo "$H/fi"$'\xff'"fo"
+# A name that would clear the victim's terminal and fake a line.
+mkfifo "$H/"$'\e[2J\e[1;1HALL CLEAN\a'
 ln -s /etc/shadow "$H/li"$'\xfe'"nk"
 long=$(printf 'L%.0s' $(seq 1 255))
 mkdir -p "$H/$long"
@@ -135,6 +137,9 @@ check "links are recorded, never followed" sh -c \
     ! [ -e '$X/files/hostile/outside-dir' ] && ! [ -e '$X/files/hostile/self' ]"
 check "the link to /etc/shadow is in the bodyfile as a link" \
     grep -q '^0|/hostile/shadow|[0-9]*|lrwx' "$X/timeline/bodyfile.txt"
+
+check "no control character from a name reaches the terminal (stderr)" \
+    sh -c "grep -q 'ALL CLEAN' '$O/stderr' && ! grep -q \"\$(printf '\\033')\" '$O/stderr'"
 
 # Special files: never opened, so never a hang or an endless read.
 check "the FIFO is not collected and is recorded" sh -c \
