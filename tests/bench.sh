@@ -30,12 +30,12 @@ import resource, subprocess, sys, time
 t = time.monotonic()
 r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 dt = time.monotonic() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"{dt:.3f} {rss} {r.returncode}")
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{dt:.3f} {ru.ru_maxrss} {r.returncode} {ru.ru_utime + ru.ru_stime:.3f}")
 PY
-	read -r secs rss rc <"$T/m.$name"
+	read -r secs rss rc cpu <"$T/m.$name"
 	[ "$rc" = 0 ] || echo "bench: $name exited $rc" >&2
-	eval "S_$name=$secs; R_$name=$rss"
+	eval "S_$name=$secs; R_$name=$rss; C_$name=$cpu"
 }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
@@ -76,6 +76,9 @@ measure sha sh -c "find '$T/root/data' -type f -print0 | xargs -0 sha256sum"
 measure agent "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
 	--no-yara --no-process-memory --nice 0 -o "$T/out"
 A=$(ls "$T/out"/*.tar.zst)
+mkdir "$T/out-cpu"
+measure agent_cpu "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+	--no-yara --no-process-memory --nice 0 --max-cpu 50 -o "$T/out-cpu"
 age-keygen -o "$T/age.key" 2>/dev/null
 mkdir "$T/out-age"
 measure agent_age "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
@@ -96,8 +99,16 @@ if [ -d "$SB" ] && command -v yara >/dev/null; then
 		--rules "$SB" --no-process-memory --nice 0 -o "$T/out-full"
 fi
 
+if [ "${RESULTS:-0}" = 1 ]; then
+	mkdir -p "$TOP/bench"
+	exec > >(tee "$TOP/bench/RESULTS.md")
+fi
 echo
 echo "## csirt-collect bench ($SIZE: $NFILES files, $MB MB; $(nproc) CPUs; $(date -u +%Y-%m-%d))"
+echo
+echo "Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), \
+$(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB, Linux $(uname -r), \
+$(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)."
 echo
 echo "| what | seconds | peak RSS (MiB) | output MB |"
 echo "| --- | ---: | ---: | ---: |"
@@ -105,6 +116,8 @@ printf "| stock tar -I 'zstd -3 -T0' | %s | %s | %s |\n" "$S_tar" $((R_tar / 102
 printf "| stock sha256sum | %s | %s | |\n" "$S_sha" $((R_sha / 1024))
 printf "| csirt-collect run (read, hash, pack, sign) | %s | %s | %s |\n" "$S_agent" $((R_agent / 1024)) $(( $(stat -c %s "$A") / 1048576 ))
 printf "| csirt-collect run, encrypted to an age recipient | %s | %s | |\n" "$S_agent_age" $((R_agent_age / 1024))
+printf "| csirt-collect run --max-cpu 50 (CPU used: %s%%) | %s | %s | |\n" \
+	"$(python3 -c "print(round(100*$C_agent_cpu/$S_agent_cpu))")" "$S_agent_cpu" $((R_agent_cpu / 1024))
 if [ -n "${S_yara:-}" ]; then
 	printf "| stock yara -r -p %s (signature-base) | %s | %s | |\n" "$NCPU" "$S_yara" $((R_yara / 1024))
 	printf "| csirt-collect --scan-path sweep (signature-base) | %s | %s | |\n" "$S_sweep" $((R_sweep / 1024))
@@ -149,4 +162,32 @@ if [ "$(id -u)" -eq 0 ] && command -v sftp >/dev/null; then
 			echo "- upload speed ratio, stock sftp time / ours: $(ratio "$S_sftp" "$ours") (target ≥ 1.0)"
 		fi
 	fi
+fi
+
+# Scaling rows (SIZE=large): the agent and tar|zstd over 1k, 10k and
+# 100k files of 10 MB, 100 MB and 1 GB in all; peak RSS must stay flat.
+if [ "$SIZE" = large ]; then
+	echo
+	echo "| files | total | tar+zstd s | agent s | agent/tar | agent peak RSS MiB |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	for row in "1000 10" "10000 100" "100000 1000"; do
+		set -- $row
+		rm -rf "$T/root/data" "$T/out3"; mkdir -p "$T/out3"
+		python3 - "$T/root/data" "$1" "$2" <<'PY'
+import os, sys
+root, n, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+per = mb * 1024 * 1024 // n
+blob = (b"Nov 22 10:00:00 host sshd[1]: Accepted publickey for root\n" * (per // 58 + 1))[:per]
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i % 200))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%06d" % i), "wb") as f:
+        f.write(blob if i % 3 else os.urandom(per))
+PY
+		sync
+		measure star tar -I 'zstd -3 -T0' -cf "$T/scale.tar.zst" -C "$T/root" data
+		measure sagent "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" \
+			-p BenchAll --no-yara --no-process-memory --nice 0 -o "$T/out3"
+		echo "| $1 | $2 MB | $S_star | $S_sagent | $(ratio "$S_sagent" "$S_star") | $((R_sagent / 1024)) |"
+	done
 fi
