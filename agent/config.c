@@ -42,6 +42,8 @@ static const struct config_key {
 	    offsetof(struct config, identity_file), 0, 0 },
 	{ "upload", "identity", CT_SECRET, offsetof(struct config, identity),
 	    0, 0 },
+	{ "upload", "password", CT_SECRET, offsetof(struct config, password),
+	    0, 0 },
 	{ "upload", "host_key_fingerprint", CT_STR,
 	    offsetof(struct config, host_key_fingerprint), 0, 0 },
 	{ "upload", "retries", CT_INT, offsetof(struct config, retries),

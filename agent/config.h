@@ -48,6 +48,7 @@ struct config {
 	char		*upload_url;
 	char		*identity_file;
 	char		*identity;		/* inline, secret */
+	char		*password;		/* secret */
 	char		*host_key_fingerprint;
 	long long	 retries;
 	uint64_t	 bwlimit;		/* bytes/s, 0: none */

@@ -59,6 +59,7 @@ static const struct {
 	{ "%s  %s files  %s read  archive %s",
 	  "%s  %s fichiers  %s lus  archive %s" },
 	{ "%s  sending %s of %s  %s/s", "%s  envoi %s sur %s  %s/s" },
+	{ "Passphrase for %s: ", "Phrase secrète pour %s : " },
 	{ "collecting", "collecte" },
 	{ "finishing", "finalisation" },
 	{ "sending", "envoi" },

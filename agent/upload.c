@@ -18,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <nss.h>
 #include <poll.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ struct upload {
 	char		*dir;
 	char		*key;		/* sodium_malloc */
 	size_t		 keylen;
+	char		*pass;		/* the key's passphrase, or NULL */
+	char		*password;	/* password auth, or NULL */
 	char		**fps;		/* pinned "SHA256:…" */
 	size_t		 nfps;
 	int		 insecure;
@@ -119,6 +122,99 @@ bad:
 	return -1;
 }
 
+/* A copy of s in guarded memory. */
+static char *
+upload_secret(const char *s)
+{
+	size_t	 len = strlen(s);
+	char	*p;
+
+	if ((p = sodium_malloc(len + 1)) == NULL)
+		fatal("sodium_malloc");
+	memcpy(p, s, len + 1);
+	return p;
+}
+
+/*
+ * Whether a private key is protected by a passphrase: a PEM key says
+ * ENCRYPTED; an OpenSSH one names its cipher after "openssh-key-v1".
+ */
+static int
+upload_key_encrypted(const char *text)
+{
+	unsigned char	 raw[256];
+	char		 b64[320];
+	const char	*b;
+	size_t		 n = 0, clen;
+
+	if (strstr(text, "ENCRYPTED") != NULL)
+		return 1;
+	if ((b = strstr(text, "OPENSSH PRIVATE KEY-----")) == NULL)
+		return 0;
+	/* The first base64 characters of the body: enough for the header. */
+	for (b += 24; *b != '\0' && *b != '-' && n < sizeof b64; b++)
+		if (*b != '\n' && *b != '\r' && *b != ' ')
+			b64[n++] = *b;
+	if (sodium_base642bin(raw, sizeof raw, b64, n - n % 4, NULL, &n, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
+		return 0;
+	if (n < 19 || memcmp(raw, "openssh-key-v1", 15) != 0)
+		return 0;
+	clen = ((size_t)raw[15] << 24) | ((size_t)raw[16] << 16) |
+	    ((size_t)raw[17] << 8) | raw[18];
+	return !(clen == 4 && n >= 23 && memcmp(raw + 19, "none", 4) == 0);
+}
+
+/* Ask for the key's passphrase on the terminal, without echo. */
+static char *
+upload_prompt(const char *what)
+{
+	struct termios	 t, saved;
+	char		*p, line[1024];
+	int		 fd;
+	ssize_t		 n;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
+		return NULL;
+	dprintf(fd, i18n("Passphrase for %s: "), what);
+	tcgetattr(fd, &saved);
+	t = saved;
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fd, TCSAFLUSH, &t);
+	n = read(fd, line, sizeof line - 1);
+	tcsetattr(fd, TCSAFLUSH, &saved);
+	dprintf(fd, "\n");
+	close(fd);
+	if (n <= 0) {
+		sodium_memzero(line, sizeof line);
+		return NULL;
+	}
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	p = upload_secret(line);
+	sodium_memzero(line, sizeof line);
+	return p;
+}
+
+/* The passphrase of an encrypted identity: environment, else prompt. */
+static int
+upload_passphrase(struct upload *u, const char *name, char *err,
+    size_t errlen)
+{
+	const char	*env = getenv("CSIRT_COLLECT_KEY_PASSPHRASE");
+
+	if (env != NULL) {
+		u->pass = upload_secret(env);
+		return 0;
+	}
+	if (isatty(STDIN_FILENO) && (u->pass = upload_prompt(name)) != NULL)
+		return 0;
+	snprintf(err, errlen, "identity %s is protected by a passphrase: set "
+	    "CSIRT_COLLECT_KEY_PASSPHRASE, or run on a terminal to be asked",
+	    name);
+	return -1;
+}
+
 /* Read the identity (inline or file) into guarded memory. */
 static int
 upload_load_key(struct upload *u, const struct config *cfg, char *err,
@@ -128,6 +224,11 @@ upload_load_key(struct upload *u, const struct config *cfg, char *err,
 	size_t	 len;
 	int	 fd, trunc;
 
+	if (cfg->password != NULL)
+		u->password = upload_secret(cfg->password);
+	if (cfg->identity == NULL && cfg->identity_file == NULL &&
+	    cfg->password != NULL)
+		return 0;	/* password authentication only */
 	if (cfg->identity != NULL) {
 		text = xstrdup(cfg->identity);
 		len = strlen(text);
@@ -160,10 +261,15 @@ upload_load_key(struct upload *u, const struct config *cfg, char *err,
 		free(text);
 		return -1;
 	}
-	if ((u->key = sodium_malloc(len + 1)) == NULL)
-		fatal("sodium_malloc");
-	memcpy(u->key, text, len + 1);
+	u->key = upload_secret(text);
 	u->keylen = len;
+	if (upload_key_encrypted(text) && upload_passphrase(u,
+	    cfg->identity_file ? cfg->identity_file : "(inline)", err,
+	    errlen) == -1) {
+		sodium_memzero(text, len);
+		free(text);
+		return -1;
+	}
 	sodium_memzero(text, len);
 	free(text);
 	return 0;
@@ -254,6 +360,10 @@ upload_free(struct upload *u)
 	upload_disconnect(u);
 	if (u->key != NULL)
 		sodium_free(u->key);
+	if (u->pass != NULL)
+		sodium_free(u->pass);
+	if (u->password != NULL)
+		sodium_free(u->password);
 	for (i = 0; i < u->nfps; i++)
 		free(u->fps[i]);
 	free(u->fps);
@@ -372,7 +482,7 @@ upload_check_host(struct upload *u, char *err, size_t errlen)
 static int
 upload_connect_once(struct upload *u, char *err, size_t errlen)
 {
-	const char	*pass = getenv("CSIRT_COLLECT_KEY_PASSPHRASE");
+	int	rc;
 
 	if ((u->sock = upload_tcp(u, err, errlen)) == -1)
 		return -1;
@@ -387,8 +497,14 @@ upload_connect_once(struct upload *u, char *err, size_t errlen)
 	}
 	if (upload_check_host(u, err, errlen) == -1)
 		return -1;
-	if (libssh2_userauth_publickey_frommemory(u->ssh, u->user,
-	    strlen(u->user), NULL, 0, u->key, u->keylen, pass) != 0) {
+	rc = -1;
+	if (u->key != NULL)
+		rc = libssh2_userauth_publickey_frommemory(u->ssh, u->user,
+		    strlen(u->user), NULL, 0, u->key, u->keylen, u->pass);
+	/* A password, only when configured, and never before the pin. */
+	if (rc != 0 && u->password != NULL)
+		rc = libssh2_userauth_password(u->ssh, u->user, u->password);
+	if (rc != 0) {
 		snprintf(err, errlen, "authentication as %s@%s refused: %s",
 		    u->user, u->host, upload_ssh_error(u));
 		u->final = 1;

@@ -48,6 +48,7 @@ PubkeyAuthentication yes
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
 Match User $SSHD_USER
+	PasswordAuthentication yes
 	ChrootDirectory $SSHD_DROP
 	ForceCommand internal-sftp
 	AllowTcpForwarding no
@@ -67,6 +68,12 @@ sshd_restart() {
 		sleep 0.1
 	done
 	echo "sshd did not start:"; cat "$SSHD_LOG"; return 1
+}
+
+# sshd_set_password PASS: let the test account log in with a password
+# (its password is "*", no password at all, until then).
+sshd_set_password() {
+	usermod -p "$(openssl passwd -6 "$1")" "$SSHD_USER"
 }
 
 sshd_kill_sessions() {

@@ -63,6 +63,48 @@ check_rc "a key the server refuses: exit 3" 3 "$CC_BIN" run -q --root "$FIX" -o 
 last_err_has "$SSHD_USER@127.0.0.1" && ok "…the message names the user and host" ||
 	nok "user and host not named"
 
+# A passphrase-protected key: from the environment, from the terminal,
+# or a clear refusal before anything is collected.
+cp "$SSHD_KEY" "$T/enc_key"; ssh-keygen -q -p -P '' -N 'pass phrase' -f "$T/enc_key" >/dev/null
+mkdir "$T/o3p"
+check_rc "an encrypted key with CSIRT_COLLECT_KEY_PASSPHRASE: exit 0" 0 env \
+	CSIRT_COLLECT_KEY_PASSPHRASE='pass phrase' "$CC_BIN" run -q --root "$FIX" -o "$T/o3p" \
+	--upload "$SSHD_URL" --identity "$T/enc_key" --host-key "$SSHD_FP"
+clean_drop; rm -f "$T/o3p"/*
+check_rc "an encrypted key, no passphrase, no terminal: exit 2" 2 "$CC_BIN" run -q --root "$FIX" \
+	-o "$T/o3p" --upload "$SSHD_URL" --identity "$T/enc_key" --host-key "$SSHD_FP"
+last_err_has "CSIRT_COLLECT_KEY_PASSPHRASE" && ok "…the message says how to give it" || nok "no hint for the passphrase"
+check "…and nothing was collected" test -z "$(ls -A "$T/o3p")"
+if command -v tmux >/dev/null; then
+	tmux -L up$$ new-session -d -x 120 -y 20 "'$CC_BIN' run -q --root '$FIX' -o '$T/o3p' \
+		--upload '$SSHD_URL' --identity '$T/enc_key' --host-key '$SSHD_FP'; echo rc=\$? >'$T/tty.rc'; sleep 30"
+	at_exit "tmux -L up$$ kill-server 2>/dev/null"
+	for _ in $(seq 40); do
+		tmux -L up$$ capture-pane -p | grep -q "Passphrase for" && break; sleep 0.25
+	done
+	check "on a terminal, the passphrase is asked for" sh -c "tmux -L up$$ capture-pane -p | grep -q 'Passphrase for $T/enc_key'"
+	tmux -L up$$ send-keys 'pass phrase' Enter
+	for _ in $(seq 120); do [ -s "$T/tty.rc" ] && break; sleep 0.25; done
+	check "…and the upload then works" grep -q "rc=0" "$T/tty.rc"
+	check "…the passphrase was not echoed" sh -c "! tmux -L up$$ capture-pane -p | grep -q 'pass phrase'"
+	tmux -L up$$ kill-server 2>/dev/null
+	clean_drop
+fi
+
+# Password authentication, only when configured.
+sshd_set_password 'drop box pw'
+printf '[upload]\npassword = drop box pw\n' >"$T/pw.ini"
+printf '[upload]\npassword = wrong\n' >"$T/badpw.ini"
+mkdir "$T/o3w"
+check_rc "password authentication when configured: exit 0" 0 "$CC_BIN" run -q -c "$T/pw.ini" \
+	--root "$FIX" -o "$T/o3w" --upload "$SSHD_URL" --host-key "$SSHD_FP"
+check "…the archive landed" test -n "$(ls "$SSHD_DROP/upload/"*.tar.zst 2>/dev/null)"
+clean_drop
+check_rc "a wrong password: exit 3" 3 "$CC_BIN" run -q -c "$T/badpw.ini" \
+	--root "$FIX" -o "$T/o3w" --upload "$SSHD_URL" --host-key "$SSHD_FP"
+check_rc "no key and no password: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o3w" \
+	--upload "$SSHD_URL" --host-key "$SSHD_FP"
+
 # Configuration errors: exit 2, nothing collected.
 mkdir "$T/o4"
 check_rc "--stream without --upload: exit 2" 2 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" --stream
