@@ -106,3 +106,13 @@ i18n(const char *en)
 			return i18n_catalogue[i].fr;
 	return en;
 }
+
+int
+i18n_entry(size_t i, const char **en, const char **fr)
+{
+	if (i >= nitems(i18n_catalogue))
+		return -1;
+	*en = i18n_catalogue[i].en;
+	*fr = i18n_catalogue[i].fr;
+	return 0;
+}

@@ -15,5 +15,7 @@ void		 i18n_init(void);
 /* The message in the user's language (the English text is the key). */
 const char	*i18n(const char *) __attribute__((format_arg(1)));
 int		 i18n_is_french(void);
+/* Entry i of the catalogue (tests): 0, or -1 past the end. */
+int		 i18n_entry(size_t, const char **, const char **);
 
 #endif
