@@ -35,6 +35,7 @@
 #include "out.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "sandbox.h"
 #include "scan.h"
 #include "sign.h"
 #include "sink.h"
@@ -803,6 +804,9 @@ pipeline_run(struct config *cfg)
 	}
 	pipeline_signals();
 	pipeline_nice(cfg->nice);
+	/* Set up: from here on, only what collection and upload need. */
+	if (sandbox_enter(err, sizeof err) == -1)
+		log_msg(LOG_WARN, NULL, "running without the sandbox: %s", err);
 	log_msg(LOG_INFO, NULL, "%s %s: profile %s, %s, archive %s",
 	    AGENT_NAME, CC_VERSION, cfg->profile, cfg->root ? cfg->root :
 	    "live system", r.name);
