@@ -449,27 +449,11 @@ collect_tap(void *arg, const void *p, size_t n)
 	ctx->taplen += take;
 }
 
-/* Pseudo and network file systems are not scanned. */
-static int
-collect_scan_skip_fs(int fd)
-{
-	static const char *const skip[] = { "proc", "sysfs", "devpts",
-	    "cgroup", "cgroup2", "nfs", "smb", "cifs", "smb2", "fuse",
-	    "debugfs", "tracefs", "securityfs", "bpf" };
-	const char	*t = os_fs_type(fd);
-	size_t		 i;
-
-	for (i = 0; i < nitems(skip); i++)
-		if (strcmp(t, skip[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Set the tap for the next entry if its content is to be scanned. */
 static int
 collect_tap_begin(struct collect_ctx *ctx, int fd)
 {
-	if (ctx->scan == NULL || !ctx->scan_files || collect_scan_skip_fs(fd))
+	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
 		return 0;
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
@@ -639,7 +623,7 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->want = (uint64_t)st->st_size < room ? (uint64_t)st->st_size : room;
 	j->truncated = j->want < (uint64_t)st->st_size;
 	j->scan = ctx->scan != NULL && ctx->scan_files &&
-	    !collect_scan_skip_fs(fd);
+	    !os_fs_pseudo(fd);
 	j->owner = collect_user_name(ctx, st->st_uid);
 	workers_submit(ctx->pool, j);
 	return ctx->failed ? -1 : 0;

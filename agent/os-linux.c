@@ -300,3 +300,18 @@ os_fs_type(int fd)
 			return types[i].name;
 	return "other";
 }
+
+int
+os_fs_pseudo(int fd)
+{
+	static const char *const skip[] = { "proc", "sysfs", "devpts",
+	    "cgroup", "cgroup2", "nfs", "smb", "cifs", "smb2", "fuse",
+	    "debugfs", "tracefs", "securityfs", "bpf" };
+	const char	*t = os_fs_type(fd);
+	size_t		 i;
+
+	for (i = 0; i < nitems(skip); i++)
+		if (strcmp(t, skip[i]) == 0)
+			return 1;
+	return 0;
+}

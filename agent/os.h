@@ -49,5 +49,10 @@ int	 os_ncpu(void);
 
 /* The type name of the filesystem holding fd ("proc", "ext4"…). */
 const char *os_fs_type(int);
+/*
+ * Whether fd is on a pseudo (proc, sysfs, cgroup…) or network (nfs,
+ * cifs, fuse…) file system: not scanned, not swept.
+ */
+int	 os_fs_pseudo(int);
 
 #endif

@@ -40,34 +40,6 @@ rules_is_bundle(const char *path)
 	return len > 8 && strcmp(path + len - 8, ".tar.zst") == 0;
 }
 
-/* A whole small file (O_NOFOLLOW, capped). NULL with err. */
-static char *
-rules_read(const char *path, size_t max, size_t *len, char *err,
-    size_t errlen)
-{
-	struct stat	 st;
-	char		*s;
-	int		 fd, trunc;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "cannot read %s: %s", path, fd == -1 ?
-		    strerror(errno) : "not a regular file");
-		if (fd != -1)
-			close(fd);
-		return NULL;
-	}
-	s = util_read_fd(fd, max, len, &trunc);
-	close(fd);
-	if (s == NULL || trunc) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    s ? "too large" : strerror(errno));
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
 static int
 rules_pubkey(const char *key, struct sign_pubkey *pk, char *err,
     size_t errlen)
@@ -120,7 +92,7 @@ rules_accepted(const char *dir)
 	size_t		 len;
 
 	path = rules_state_path(dir, "rules.version");
-	s = rules_read(path, 64, &len, err, sizeof err);
+	s = util_read_file(path, 64, &len, err, sizeof err);
 	free(path);
 	if (s == NULL)
 		return 0;
@@ -317,7 +289,7 @@ rules_check(const char *path, const char *data, size_t len,
 	if (rules_pubkey(pubkey, &pk, err, errlen) == -1)
 		return -1;
 	sigpath = xasprintf("%s.minisig", path);
-	sigtext = rules_read(sigpath, RULES_SIG_MAX, &siglen, why, sizeof why);
+	sigtext = util_read_file(sigpath, RULES_SIG_MAX, &siglen, why, sizeof why);
 	if (sigtext == NULL) {
 		snprintf(err, errlen, "bundle %s has no signature: %s", path,
 		    why);
@@ -353,7 +325,7 @@ rules_bundle_load(const char *path, const char *pubkey, const char *state,
 	size_t		 len;
 
 	memset(b, 0, sizeof *b);
-	if ((data = rules_read(path, RULES_BUNDLE_MAX, &len, why,
+	if ((data = util_read_file(path, RULES_BUNDLE_MAX, &len, why,
 	    sizeof why)) == NULL) {
 		snprintf(err, errlen, "rule bundle: %s", why);
 		return -1;

@@ -6,10 +6,12 @@
  * parsing and bounded reads. See util.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -288,6 +290,33 @@ util_read_fd(int fd, size_t max, size_t *lenp, int *truncp)
 	if (lenp != NULL)
 		*lenp = b.len;
 	return b.data;
+}
+
+char *
+util_read_file(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	char		*s;
+	int		 fd, trunc;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s: %s", path, fd == -1 ?
+		    strerror(errno) : "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	s = util_read_fd(fd, max, len, &trunc);
+	close(fd);
+	if (s == NULL || trunc) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    s ? "too large" : strerror(errno));
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void

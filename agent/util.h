@@ -78,6 +78,12 @@ int	 util_parse_int(const char *, long long, long long, long long *);
  */
 char	*util_read_fd(int, size_t, size_t *, int *);
 
+/*
+ * Read a whole small regular file (O_NOFOLLOW, at most max bytes) into a
+ * new NUL-terminated buffer. NULL with err naming the path.
+ */
+char	*util_read_file(const char *, size_t, size_t *, char *, size_t);
+
 /* Replace in s every character outside [A-Za-z0-9._-] with '_'. */
 void	 util_safe_name(char *);
 

@@ -71,30 +71,6 @@ verify_fail(struct verify *vf, const char *fmt, ...)
 	vf->failed = 1;
 }
 
-/* Read a small file whole (O_NOFOLLOW, capped). NULL with err. */
-static char *
-verify_read_small(const char *path, size_t max, size_t *len, char *err,
-    size_t errlen)
-{
-	char	*s;
-	int	 fd, trunc;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	s = util_read_fd(fd, max, len, &trunc);
-	close(fd);
-	if (s == NULL || trunc) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    s ? "too large" : strerror(errno));
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
 static int
 verify_outer(struct verify *vf, int fd)
 {
@@ -104,7 +80,7 @@ verify_outer(struct verify *vf, int fd)
 	int		 rc = -1;
 
 	sigpath = xasprintf("%s.minisig", vf->archive);
-	text = verify_read_small(sigpath, VERIFY_SIG_MAX, &len, err,
+	text = util_read_file(sigpath, VERIFY_SIG_MAX, &len, err,
 	    sizeof err);
 	if (text == NULL) {
 		verify_fail(vf, "outer signature: %s", err);
@@ -384,7 +360,7 @@ verify_identity(const char *path)
 	char	 err[512], *text;
 	size_t	 len;
 
-	text = verify_read_small(path, VERIFY_SIG_MAX, &len, err, sizeof err);
+	text = util_read_file(path, VERIFY_SIG_MAX, &len, err, sizeof err);
 	if (text == NULL)
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 	return text;

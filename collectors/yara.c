@@ -328,22 +328,6 @@ yara_procs(struct yara_run *y)
 	closedir(d);
 }
 
-/* Pseudo and network file systems are not swept. */
-static int
-yara_pseudo(int fd)
-{
-	static const char *const skip[] = { "proc", "sysfs", "devpts",
-	    "cgroup", "cgroup2", "nfs", "smb", "cifs", "smb2", "fuse",
-	    "debugfs", "tracefs", "securityfs", "bpf" };
-	const char	*t = os_fs_type(fd);
-	size_t		 i;
-
-	for (i = 0; i < nitems(skip); i++)
-		if (strcmp(t, skip[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Open the regular file name in dfd without side effects; -1 if not. */
 static int
 yara_open(int dfd, const char *name, const struct stat *st)
@@ -387,7 +371,7 @@ yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
 		    O_CLOEXEC);
 		if (fd == -1)
 			yara_error_errno(y, path, "open directory");
-		else if (yara_pseudo(fd)) {
+		else if (os_fs_pseudo(fd)) {
 			y->pseudo++;
 			close(fd);
 			fd = -1;
@@ -427,7 +411,7 @@ yara_sweep(struct yara_run *y, const char *top)
 			close(fd);
 		return;
 	}
-	if (yara_pseudo(fd)) {
+	if (os_fs_pseudo(fd)) {
 		pthread_mutex_lock(&y->lock);
 		collect_log(y->ctx, LOG_INFO, "%s: a pseudo or network file "
 		    "system: not swept", top);
