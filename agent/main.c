@@ -33,7 +33,13 @@ main(int argc, char **argv)
 	/* Secret keys must not end up in a core file. */
 	setrlimit(RLIMIT_CORE, &rl);
 	prctl(PR_SET_DUMPABLE, 0);
-	setlocale(LC_CTYPE, "C");
+	/*
+	 * Names are bytes: UTF-8 ones are stored as UTF-8 in the pax
+	 * headers, others as raw bytes (hdrcharset=BINARY). Without a
+	 * UTF-8 locale (a bare chroot), the C locale stores all as bytes.
+	 */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "C");
 	i18n_init();
 	if (sodium_init() == -1)
 		fatal("libsodium cannot be initialised");
