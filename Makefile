@@ -10,6 +10,7 @@
 #   make fuzz-run   run each for FUZZ_TIME seconds on a copy of its corpus
 #   make check-asan every test under ASan+UBSan+LeakSanitizer (build-asan/)
 
+MAKEFLAGS += --no-print-directory
 CC	?= cc
 PREFIX	?= /usr/local
 DESTDIR	?=
