@@ -21,6 +21,7 @@ esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/cc-bench.XXXXXX")
 cleanup() { [ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # measure NAME CMD...: wall seconds and peak RSS (KiB) of CMD's children.
 measure() {
