@@ -33,7 +33,7 @@
 /* Files up to this size go to the reader pool; larger ones stream. */
 #define COLLECT_SMALL		(8ULL << 20)
 /* Bytes the reader pool may hold at once (read, not yet archived). */
-#define COLLECT_INFLIGHT	(64ULL << 20)
+#define COLLECT_INFLIGHT	(32ULL << 20)
 
 struct collect_stream {
 	struct collect_ctx	*ctx;
