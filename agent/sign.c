@@ -242,8 +242,8 @@ sign_key_line(const char *text, size_t len, const char **line,
 void
 sign_keyid_hex(const unsigned char *keyid, char *out)
 {
-	(void)snprintf(out, SIGN_KEYID_HEXLEN, "%016" PRIX64,
-	    sign_le64(keyid));
+	/* As minisign prints it: no leading zeros. */
+	(void)snprintf(out, SIGN_KEYID_HEXLEN, "%" PRIX64, sign_le64(keyid));
 }
 
 /* Public keys. */

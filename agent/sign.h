@@ -30,7 +30,7 @@
 #define SIGN_PK_LEN		32
 #define SIGN_SIG_LEN		64
 #define SIGN_HASH_LEN		64	/* BLAKE2b-512 prehash */
-#define SIGN_KEYID_HEXLEN	17	/* 16 upper-case hex digits and NUL */
+#define SIGN_KEYID_HEXLEN	17	/* up to 16 hex digits and NUL */
 
 struct sign_pubkey {
 	unsigned char	keyid[SIGN_KEYID_LEN];
@@ -70,7 +70,7 @@ int	 sign_pubkey_parse(const char *, size_t, struct sign_pubkey *,
 /* Read and parse a public key file. 0 or -1. */
 int	 sign_pubkey_load(const char *, struct sign_pubkey *, char *, size_t);
 
-/* Key id as minisign prints it (16 upper-case hex digits). */
+/* Key id as minisign prints it (upper-case hex, no leading zeros). */
 void	 sign_keyid_hex(const unsigned char *, char *);
 /* The "RW…" base64 form of a public key; caller frees. */
 char	*sign_pubkey_base64(const struct sign_pubkey *);

@@ -35,8 +35,10 @@ mkdir "$T/ref"
 tar --zstd -xf "$(archive_in "$T/ref")" -C "$T/ref" manifest.json
 check "…fewer entries than an uncut run: the rest was not collected" \
 	test "$(jq '.entries|length' "$T/x/manifest.json")" -lt "$(jq '.entries|length' "$T/ref/manifest.json")"
-check "…the file in hand was finished" \
-	jqe '.entries[] | select(.path=="files/etc/hosts" and .size==2147483648)' "$T/x/manifest.json"
+# The cut may come before or during the large file (set-up is slower under
+# ASan), never in the middle of an entry: if it is there, it is whole.
+check "…an entry in hand when the limit came was finished, not cut" \
+	jqe '[.entries[] | select(.path=="files/etc/hosts")] | all(.size==2147483648 and (.truncated|not))' "$T/x/manifest.json"
 
 mkdir "$T/o2"
 check_rc "--max-total-size 100K: exit 0" 0 \
