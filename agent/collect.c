@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include "collect.h"
 #include "log.h"
@@ -32,8 +33,11 @@
 #define COLLECT_SEEN_MIN	1024
 /* Files up to this size go to the reader pool; larger ones stream. */
 #define COLLECT_SMALL		(8ULL << 20)
-/* Bytes the reader pool may hold at once (read, not yet archived). */
-#define COLLECT_INFLIGHT	(32ULL << 20)
+/*
+ * Bytes the reader pool may hold at once (read, not yet archived): its
+ * ring. At least two of the largest files it takes.
+ */
+#define COLLECT_INFLIGHT	(2 * COLLECT_SMALL)
 
 struct collect_stream {
 	struct collect_ctx	*ctx;
@@ -65,8 +69,9 @@ struct collect_ctx {
 	uint64_t		 nfiles;
 	uint64_t		 nbytes;	/* dry run: sizes seen */
 	struct collect_stream	*streams;	/* open record streams */
-	char			**seen;		/* archive paths, hashed */
+	unsigned char		(*seen)[16];	/* archive paths, hashed */
 	size_t			 nseen, seencap;
+	unsigned char		 seenkey[crypto_shorthash_siphashx24_KEYBYTES];
 	int			 ids_loaded;
 	struct collect_id	*users, *groups;
 	size_t			 nusers, ngroups;
@@ -124,7 +129,6 @@ void
 collect_free(struct collect_ctx *ctx)
 {
 	struct collect_stream	*s, *next;
-	size_t			 i;
 
 	if (ctx == NULL)
 		return;
@@ -134,8 +138,6 @@ collect_free(struct collect_ctx *ctx)
 		free(s->apath);
 		free(s);
 	}
-	for (i = 0; i < ctx->seencap; i++)
-		free(ctx->seen[i]);
 	free(ctx->seen);
 	collect_ids_free(ctx->users, ctx->nusers);
 	collect_ids_free(ctx->groups, ctx->ngroups);
@@ -264,47 +266,62 @@ collect_error(struct collect_ctx *ctx, const char *path, const char *fmt, ...)
 	free(msg);
 }
 
-/* FNV-1a, for the set of archive paths. */
-static size_t
-collect_hash(const char *s)
+/*
+ * The set of archive paths, for de-duplication: 16 bytes per path, a
+ * SipHash-128 under a key drawn per run (hostile names cannot be made to
+ * collide), in an open-addressed table at most half full. A slot of
+ * zeros is empty; hashes have their low bit set so none is all zeros.
+ */
+static void
+collect_seen_key(struct collect_ctx *ctx, const char *apath,
+    unsigned char *h)
 {
-	size_t	h = 2166136261u;
+	crypto_shorthash_siphashx24(h, (const unsigned char *)apath,
+	    strlen(apath), ctx->seenkey);
+	h[0] |= 1;
+}
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+static size_t
+collect_seen_slot(unsigned char (*set)[16], size_t cap,
+    const unsigned char *h)
+{
+	uint64_t	i;
+
+	memcpy(&i, h + 8, sizeof i);
+	for (i &= cap - 1; set[i][0] != 0 && memcmp(set[i], h, 16) != 0;
+	    i = (i + 1) & (cap - 1))
+		;
+	return (size_t)i;
 }
 
 /* Add apath to the set; 0 if it is new, 1 if it was there already. */
 static int
 collect_seen(struct collect_ctx *ctx, const char *apath)
 {
-	size_t	i, cap;
-	char	**old;
+	unsigned char	 h[16], (*old)[16];
+	size_t		 i, cap;
 
+	if (ctx->seencap == 0) {
+		if (sodium_init() == -1)
+			fatal("sodium_init");
+		randombytes_buf(ctx->seenkey, sizeof ctx->seenkey);
+	}
 	if (ctx->nseen * 2 >= ctx->seencap) {
 		old = ctx->seen;
 		cap = ctx->seencap;
 		ctx->seencap = cap ? cap * 2 : COLLECT_SEEN_MIN;
 		ctx->seen = xcalloc(ctx->seencap, sizeof *ctx->seen);
-		ctx->nseen = 0;
 		for (i = 0; i < cap; i++)
-			if (old[i] != NULL) {
-				size_t	j = collect_hash(old[i]) &
-				    (ctx->seencap - 1);
-
-				while (ctx->seen[j] != NULL)
-					j = (j + 1) & (ctx->seencap - 1);
-				ctx->seen[j] = old[i];
-				ctx->nseen++;
-			}
+			if (old[i][0] != 0)
+				memcpy(ctx->seen[collect_seen_slot(ctx->seen,
+				    ctx->seencap, old[i])], old[i], 16);
 		free(old);
 	}
-	i = collect_hash(apath) & (ctx->seencap - 1);
-	for (; ctx->seen[i] != NULL; i = (i + 1) & (ctx->seencap - 1))
-		if (strcmp(ctx->seen[i], apath) == 0)
-			return 1;
-	ctx->seen[i] = xstrdup(apath);
+	collect_seen_key(ctx, apath, h);
+	i = collect_seen_slot(ctx->seen, ctx->seencap, h);
+	if (ctx->seen[i][0] != 0)
+		return 1;
+	memcpy(ctx->seen[i], h, 16);
 	ctx->nseen++;
 	return 0;
 }
@@ -343,7 +360,6 @@ collect_set_scanner(struct collect_ctx *ctx, struct scan *scan)
 	ctx->scan = scan;
 	if (scan == NULL)
 		return;
-	ctx->scanner = scan_thread_new(scan);
 	ctx->scan_files = 1;
 	ctx->match_counts = json_object();
 	if ((ctx->tapmd5 = EVP_MD_CTX_new()) == NULL)
@@ -435,32 +451,46 @@ collect_tap(void *arg, const void *p, size_t n)
 		return;
 	EVP_DigestUpdate(ctx->tapmd5, p, n);
 	ctx->tapseen += n;
-	take = SCAN_CAP - ctx->taplen < n ? SCAN_CAP - ctx->taplen : n;
+	take = ctx->tapcap - ctx->taplen < n ? ctx->tapcap - ctx->taplen : n;
 	if (take == 0)
 		return;
-	if (ctx->taplen + take > ctx->tapcap) {
-		ctx->tapcap = ctx->taplen + take > ctx->tapcap * 2 ?
-		    ctx->taplen + take : ctx->tapcap * 2;
-		if (ctx->tapcap > SCAN_CAP)
-			ctx->tapcap = SCAN_CAP;
-		ctx->tap = xreallocarray(ctx->tap, ctx->tapcap, 1);
-	}
 	memcpy(ctx->tap + ctx->taplen, p, take);
 	ctx->taplen += take;
 }
 
-/* Set the tap for the next entry if its content is to be scanned. */
+/*
+ * Set the tap for the next entry (size bytes) if its content is to be
+ * scanned: its first SCAN_CAP bytes are kept, in memory sized once.
+ */
 static int
-collect_tap_begin(struct collect_ctx *ctx, int fd)
+collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
 {
+	size_t	want = size < SCAN_CAP ? (size_t)size : SCAN_CAP;
+
 	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
 		return 0;
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
+	if (want > ctx->tapcap) {
+		free(ctx->tap);
+		ctx->tap = xmalloc(want);
+		ctx->tapcap = want;
+	}
 	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1)
 		fatal("EVP md5");
 	sink_set_tap(ctx->sink, collect_tap, ctx);
 	return 1;
+}
+
+/* After a scan: memory kept for a big file is given back. */
+static void
+collect_tap_end(struct collect_ctx *ctx)
+{
+	if (ctx->tapcap > SCAN_BIG) {
+		free(ctx->tap);
+		ctx->tap = NULL;
+		ctx->tapcap = 0;
+	}
 }
 
 /* Scan what the tap kept of source, archived with hash sha256. */
@@ -485,11 +515,15 @@ collect_tap_scan(struct collect_ctx *ctx, const char *source,
 	if (ctx->tapseen > ctx->taplen)
 		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
 		    "YARA scanned its first %zu bytes", source, ctx->taplen);
+	if (ctx->scanner == NULL)
+		ctx->scanner = scan_thread_new(ctx->scan);
 	if (scan_file(ctx->scanner, ctx->tap, ctx->taplen, &f, &recs, err,
 	    sizeof err) != SCAN_OK) {
 		collect_error(ctx, source, "YARA: %s", err);
+		collect_tap_end(ctx);
 		return;
 	}
+	collect_tap_end(ctx);
 	for (i = 0; i < json_array_size(recs); i++)
 		collect_match(ctx, json_incref(json_array_get(recs, i)));
 	json_decref(recs);
@@ -514,7 +548,8 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 		collect_error(ctx, source, "larger than the file size limit "
 		    "(%llu bytes): first %llu bytes kept",
 		    (unsigned long long)st->st_size, (unsigned long long)max);
-	tapped = collect_tap_begin(ctx, fd);
+	tapped = collect_tap_begin(ctx, fd, (uint64_t)st->st_size < room ?
+	    (uint64_t)st->st_size : room);
 	rc = sink_add_fd(ctx->sink, fd, apath, source, st,
 	    (uint64_t)st->st_size, room, &res);
 	if (tapped && rc != SINK_FATAL)
@@ -585,8 +620,8 @@ collect_drain(struct collect_ctx *ctx, int all)
 
 /*
  * Hand a small file to the readers (fd and apath owned from here). The
- * bytes in flight are bounded: past COLLECT_INFLIGHT, finished jobs are
- * archived first.
+ * pool bounds the bytes and files in flight: when it is full, the oldest
+ * job is archived first.
  */
 static int
 collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
@@ -602,13 +637,8 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 		return 0;
 	}
 	if (ctx->pool == NULL)
-		ctx->pool = workers_new(os_ncpu(), ctx->scan);
-	while (workers_inflight(ctx->pool) + (uint64_t)st->st_size >
-	    COLLECT_INFLIGHT && (d = workers_done(ctx->pool, 1)) != NULL) {
-		if (!ctx->failed)
-			collect_write_job(ctx, d);
-		workers_job_free(d);
-	}
+		ctx->pool = workers_new(os_ncpu(), ctx->scan,
+		    COLLECT_INFLIGHT);
 	collect_drain(ctx, 0);
 	room = collect_room(ctx, max);
 	if (room < (uint64_t)st->st_size)
@@ -625,7 +655,13 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->scan = ctx->scan != NULL && ctx->scan_files &&
 	    !os_fs_pseudo(fd);
 	j->owner = collect_user_name(ctx, st->st_uid);
-	workers_submit(ctx->pool, j);
+	while (workers_submit(ctx->pool, j) == -1) {
+		if ((d = workers_done(ctx->pool, 1)) == NULL)
+			fatal("collect_submit: the reader pool is stuck");
+		if (!ctx->failed)
+			collect_write_job(ctx, d);
+		workers_job_free(d);
+	}
 	return ctx->failed ? -1 : 0;
 }
 

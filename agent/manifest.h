@@ -4,8 +4,9 @@
  *
  * The manifest (manifest.json of SPEC.md): run metadata, one entry per
  * archived file with its sha256 and the source's metadata, and the
- * errors met. Entries are kept serialised (a compact JSON line each) so
- * memory grows by a few hundred bytes per file, never by file size.
+ * errors met. Entries are kept serialised (a compact JSON line each) and
+ * compressed, so memory grows by a few dozen bytes per file, never by
+ * file size.
  */
 #ifndef MANIFEST_H
 #define MANIFEST_H
@@ -42,9 +43,15 @@ void		 manifest_add_link(struct manifest *, const char *,
 size_t		 manifest_nentries(struct manifest *);
 size_t		 manifest_nerrors(struct manifest *);
 /*
- * The whole manifest.json text (entries and errors after the fields set,
- * then "stats"). Caller frees.
+ * manifest.json (entries, errors and links after the fields set, then
+ * "stats") is written in pieces through a function, which returns 0 or
+ * -1 to stop. manifest_length is the number of bytes manifest_write
+ * gives as long as nothing is added or set in between.
  */
+typedef int	 manifest_write_fn(void *, const void *, size_t);
+uint64_t	 manifest_length(struct manifest *);
+int		 manifest_write(struct manifest *, manifest_write_fn *, void *);
+/* The whole text at once (for tests and small manifests). Caller frees. */
 char		*manifest_dump(struct manifest *, size_t *);
 
 /* The JSON object of one entry, as stored (for verify and tests). */

@@ -461,14 +461,35 @@ pipeline_collect(struct run *r)
 	}
 }
 
+/* manifest.json on its way to the archive: hashed for its signature. */
+struct pipeline_mw {
+	struct sink			*sink;
+	crypto_generichash_state	 h;
+	uint64_t			 len;
+};
+
+static int
+pipeline_manifest_write(void *arg, const void *p, size_t n)
+{
+	struct pipeline_mw	*w = arg;
+
+	crypto_generichash_update(&w->h, p, n);
+	w->len += n;
+	return sink_write(w->sink, "manifest.json", p, n) == SINK_FATAL ?
+	    -1 : 0;
+}
+
 /* collection.log, manifest.json and its signature, end of archive. */
 static int
 pipeline_finish(struct run *r)
 {
-	const char	*logtext;
-	char		 now[40], *mtext, *msig, *tc;
-	size_t		 loglen, mlen;
-	int		 rc;
+	struct pipeline_mw	 w;
+	const char		*logtext;
+	unsigned char		 hash[SIGN_HASH_LEN];
+	char			 now[40], *msig, *tc;
+	size_t			 loglen;
+	uint64_t		 mlen;
+	int			 rc;
 
 	if (collect_matches_close(r->ctx) == -1)
 		return -1;
@@ -483,17 +504,25 @@ pipeline_finish(struct run *r)
 	if (sink_add_buffer(r->sink, "collection.log", logtext, loglen,
 	    NULL) == SINK_FATAL)
 		return -1;
-	mtext = manifest_dump(r->m, &mlen);
+	/* Streamed from its compressed lists, hashed on the way. */
+	mlen = manifest_length(r->m);
+	memset(&w, 0, sizeof w);
+	w.sink = r->sink;
+	crypto_generichash_init(&w.h, NULL, 0, sizeof hash);
+	if (sink_open_unlisted(r->sink, "manifest.json", mlen) == SINK_FATAL ||
+	    manifest_write(r->m, pipeline_manifest_write, &w) == -1)
+		return -1;
+	if (w.len != mlen)
+		fatal("manifest.json: %llu bytes written, %llu announced",
+		    (unsigned long long)w.len, (unsigned long long)mlen);
+	crypto_generichash_final(&w.h, hash, sizeof hash);
 	tc = xasprintf("timestamp:%lld\tfile:manifest.json\tprehashed",
 	    (long long)time(NULL));
-	msig = sign_buffer(r->key, mtext, mlen, tc);
-	rc = sink_add_unlisted(r->sink, "manifest.json", mtext, mlen);
-	if (rc != SINK_FATAL)
-		rc = sink_add_unlisted(r->sink, "manifest.json.minisig", msig,
-		    strlen(msig));
+	msig = sign_prehashed(r->key, hash, tc);
+	rc = sink_add_unlisted(r->sink, "manifest.json.minisig", msig,
+	    strlen(msig));
 	free(tc);
 	free(msig);
-	free(mtext);
 	if (rc == SINK_FATAL || sink_close(r->sink) == -1)
 		return -1;
 	out_hash_result(r->hash, r->sha256, r->blake2b, &r->size);

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -601,9 +602,33 @@ scan_build(const char *source, struct scan_source *v, size_t n, char *err,
 	yr_rules_foreach(s->rules, rule)
 		s->nrules++;
 	scan_sources_free(v, n);
+	/*
+	 * The compiler's memory (twice the rules' at its peak) is free now,
+	 * but glibc keeps it: give it back, so that the run does not carry
+	 * it in its footprint.
+	 */
+	malloc_trim(0);
 	log_msg(LOG_INFO, "yara", "%zu rules compiled from %zu files (%s)",
 	    s->nrules, s->nfiles, s->source);
 	return s;
+}
+
+/*
+ * libyara reads a process's memory a region at a time, up to 1 GiB per
+ * block by default: a JVM's heap would cost as much. Blocks of
+ * SCAN_PROC_CHUNK bound it (a string across two blocks is missed, as one
+ * across two regions always is).
+ */
+static int
+scan_init(char *err, size_t errlen)
+{
+	if (yr_initialize() != ERROR_SUCCESS) {
+		snprintf(err, errlen, "libyara cannot be initialised");
+		return -1;
+	}
+	yr_set_configuration_uint64(YR_CONFIG_MAX_PROCESS_MEMORY_CHUNK,
+	    SCAN_PROC_CHUNK);
+	return 0;
 }
 
 struct scan *
@@ -612,10 +637,8 @@ scan_new(const char *path, char *err, size_t errlen)
 	struct scan_source	*v = NULL;
 	size_t			 n = 0;
 
-	if (yr_initialize() != ERROR_SUCCESS) {
-		snprintf(err, errlen, "libyara cannot be initialised");
+	if (scan_init(err, errlen) == -1)
 		return NULL;
-	}
 	if (path == NULL)
 		scan_load_builtin(&v, &n);
 	else if (scan_load(path, &v, &n, err, errlen) == -1) {
@@ -635,10 +658,8 @@ scan_new_texts(const char *source, const char *version,
 	struct scan		*s;
 	size_t			 i;
 
-	if (yr_initialize() != ERROR_SUCCESS) {
-		snprintf(err, errlen, "libyara cannot be initialised");
+	if (scan_init(err, errlen) == -1)
 		return NULL;
-	}
 	v = xcalloc(nfiles ? nfiles : 1, sizeof *v);
 	for (i = 0; i < nfiles; i++) {
 		v[i].name = xstrdup(files[i].name);

@@ -31,6 +31,14 @@
  * is at most this much.
  */
 #define SCAN_CAP		(64ULL << 20)
+/* Bytes of process memory read (and held) at once per scanning thread. */
+#define SCAN_PROC_CHUNK		(16ULL << 20)
+/*
+ * Files up to this size are read whole by a scanning thread; a larger
+ * one (up to SCAN_CAP) is read by one thread at a time, into memory
+ * given back after it, so the peak is bounded whatever the files.
+ */
+#define SCAN_BIG		(8ULL << 20)
 #define SCAN_FILE_TIMEOUT	60	/* seconds per file */
 #define SCAN_PROC_TIMEOUT	60	/* seconds per process */
 

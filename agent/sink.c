@@ -216,6 +216,18 @@ sink_add_unlisted(struct sink *s, const char *apath, const void *p, size_t n)
 }
 
 int
+sink_open_unlisted(struct sink *s, const char *apath, uint64_t size)
+{
+	return sink_header(s, apath, size, NULL);
+}
+
+int
+sink_write(struct sink *s, const char *apath, const void *p, size_t n)
+{
+	return sink_data(s, apath, p, n);
+}
+
+int
 sink_add_prepared(struct sink *s, const char *apath, const char *source,
     const struct stat *st, const void *p, size_t n,
     const unsigned char *sha256, int truncated, const char *note)

@@ -55,6 +55,12 @@ int		 sink_add_buffer(struct sink *, const char *, const void *,
 /* Same, not listed in the manifest (the manifest and its signature). */
 int		 sink_add_unlisted(struct sink *, const char *, const void *,
 		    size_t);
+/*
+ * Start an unlisted entry of size bytes whose content follows in pieces
+ * through sink_write (apath names it in errors); exactly size bytes.
+ */
+int		 sink_open_unlisted(struct sink *, const char *, uint64_t);
+int		 sink_write(struct sink *, const char *, const void *, size_t);
 
 /*
  * Archive the content of fd (read with pread from offset 0) as apath.

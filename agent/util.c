@@ -105,7 +105,7 @@ xasprintf(const char *fmt, ...)
 }
 
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_reserve(struct buf *b, size_t n)
 {
 	size_t	 need;
 
@@ -120,6 +120,12 @@ buf_add(struct buf *b, const void *p, size_t n)
 		b->data = xreallocarray(b->data, cap, 1);
 		b->cap = cap;
 	}
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;

@@ -48,6 +48,8 @@ struct buf {
 	size_t	 cap;
 };
 void	 buf_add(struct buf *, const void *, size_t);
+/* Make room for n more bytes (and a NUL) without adding them. */
+void	 buf_reserve(struct buf *, size_t);
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

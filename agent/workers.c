@@ -2,14 +2,16 @@
  * Copyright 2026 csirt-collect developers
  * SPDX-License-Identifier: Apache-2.0
  *
- * The reader pool (see workers.h): a queue of jobs in, a queue of
- * finished jobs out, one mutex and two condition variables.
+ * The reader pool (see workers.h): one queue of jobs in submission order
+ * (workers take them from todo, the writer from head), one ring for their
+ * contents, one mutex and two condition variables.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -21,26 +23,35 @@ struct workers {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* a job was queued, or stop */
 	pthread_cond_t		 done;		/* a job finished */
-	struct workers_job	*todo, *todo_tail;
-	struct workers_job	*ready, *ready_tail;
+	struct workers_job	*head, *tail;	/* pending, in order */
+	struct workers_job	*todo;		/* first not started */
 	size_t			 pending;	/* submitted, not taken back */
-	uint64_t		 inflight;
+	uint64_t		 inflight;	/* bytes held in the ring */
 	int			 stop;
 	int			 n;
 	pthread_t		*threads;
 	struct scan		*scan;
+	/* The ring: [rtail, rhead) is in use, wrapping at ringsz. */
+	unsigned char		*ring;
+	size_t			 ringsz, rhead, rtail, nlive;
 };
+
+/* Per thread: digests made once. */
+struct workers_thread {
+	struct scan_thread	*scan;
+	EVP_MD_CTX		*sha, *md5;
+};
+
+static unsigned char workers_empty[1];
 
 /* Read, hash and scan one job (in a worker thread). */
 static void
-workers_run(struct workers_job *j, struct scan_thread *st)
+workers_run(struct workers_job *j, struct workers_thread *t)
 {
 	unsigned char	 md5[16];
-	EVP_MD_CTX	*sha, *m5;
 	struct scan_file f;
 	ssize_t		 n;
 
-	j->buf = xcalloc(1, j->want ? (size_t)j->want : 1);
 	while (j->got < j->want) {
 		n = pread(j->fd, j->buf + j->got, (size_t)(j->want - j->got),
 		    (off_t)j->got);
@@ -52,18 +63,19 @@ workers_run(struct workers_job *j, struct scan_thread *st)
 		}
 		j->got += (uint64_t)n;
 	}
+	/* The ring is reused: the missing end is zeros, not old bytes. */
+	if (j->got < j->want)
+		memset(j->buf + j->got, 0, (size_t)(j->want - j->got));
 	posix_fadvise(j->fd, 0, 0, POSIX_FADV_DONTNEED);
 	close(j->fd);
 	j->fd = -1;
-	if ((sha = EVP_MD_CTX_new()) == NULL || (m5 = EVP_MD_CTX_new()) == NULL)
-		fatal("EVP_MD_CTX_new");
-	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
-	EVP_DigestUpdate(sha, j->buf, (size_t)j->want);
-	EVP_DigestFinal_ex(sha, j->sha256, NULL);
-	if (j->scan && st != NULL) {
-		EVP_DigestInit_ex(m5, EVP_md5(), NULL);
-		EVP_DigestUpdate(m5, j->buf, (size_t)j->got);
-		EVP_DigestFinal_ex(m5, md5, NULL);
+	EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL);
+	EVP_DigestUpdate(t->sha, j->buf, (size_t)j->want);
+	EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
+	if (j->scan && t->scan != NULL) {
+		EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
+		EVP_DigestUpdate(t->md5, j->buf, (size_t)j->got);
+		EVP_DigestFinal_ex(t->md5, md5, NULL);
 		memset(&f, 0, sizeof f);
 		f.path = j->source;
 		f.owner = j->owner;
@@ -71,12 +83,10 @@ workers_run(struct workers_job *j, struct scan_thread *st)
 		f.sha256 = j->sha256;
 		f.md5 = md5;
 		f.size = (uint64_t)j->st.st_size;
-		if (scan_file(st, j->buf, (size_t)j->got, &f, &j->matches,
+		if (scan_file(t->scan, j->buf, (size_t)j->got, &f, &j->matches,
 		    j->scan_err, sizeof j->scan_err) != SCAN_OK)
 			j->matches = NULL;
 	}
-	EVP_MD_CTX_free(sha);
-	EVP_MD_CTX_free(m5);
 }
 
 static void *
@@ -84,34 +94,34 @@ workers_main(void *arg)
 {
 	struct workers		*w = arg;
 	struct workers_job	*j;
-	struct scan_thread	*st = w->scan ? scan_thread_new(w->scan) : NULL;
+	struct workers_thread	 t;
 
+	t.scan = w->scan ? scan_thread_new(w->scan) : NULL;
+	if ((t.sha = EVP_MD_CTX_new()) == NULL ||
+	    (t.md5 = EVP_MD_CTX_new()) == NULL)
+		fatal("EVP_MD_CTX_new");
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (w->todo == NULL && !w->stop)
 			pthread_cond_wait(&w->work, &w->lock);
 		if ((j = w->todo) == NULL)
 			break;
-		if ((w->todo = j->next) == NULL)
-			w->todo_tail = NULL;
+		w->todo = j->next;
 		pthread_mutex_unlock(&w->lock);
-		workers_run(j, st);
+		workers_run(j, &t);
 		pthread_mutex_lock(&w->lock);
-		j->next = NULL;
-		if (w->ready_tail != NULL)
-			w->ready_tail->next = j;
-		else
-			w->ready = j;
-		w->ready_tail = j;
+		j->finished = 1;
 		pthread_cond_signal(&w->done);
 	}
 	pthread_mutex_unlock(&w->lock);
-	scan_thread_free(st);
+	scan_thread_free(t.scan);
+	EVP_MD_CTX_free(t.sha);
+	EVP_MD_CTX_free(t.md5);
 	return NULL;
 }
 
 struct workers *
-workers_new(int n, struct scan *scan)
+workers_new(int n, struct scan *scan, size_t ringsz)
 {
 	struct workers	*w;
 	int		 i;
@@ -121,6 +131,7 @@ workers_new(int n, struct scan *scan)
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
 	w->scan = scan;
+	w->ringsz = ringsz;
 	w->n = n < 1 ? 1 : n;
 	w->threads = xcalloc((size_t)w->n, sizeof *w->threads);
 	for (i = 0; i < w->n; i++)
@@ -143,31 +154,80 @@ workers_free(struct workers *w)
 	pthread_mutex_unlock(&w->lock);
 	for (i = 0; i < w->n; i++)
 		pthread_join(w->threads[i], NULL);
-	while ((j = w->ready) != NULL) {
-		w->ready = j->next;
+	while ((j = w->head) != NULL) {
+		w->head = j->next;
 		workers_job_free(j);
 	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
+	if (w->ring != NULL)
+		munmap(w->ring, w->ringsz);
 	free(w->threads);
 	free(w);
 }
 
-void
+/* Take n bytes of the ring (with the lock held). 0 or -1: no room. */
+static int
+workers_ring_take(struct workers *w, size_t n, size_t *off)
+{
+	if (w->nlive == 0)
+		w->rhead = w->rtail = 0;
+	if (w->nlive == 0 || w->rhead > w->rtail) {
+		/* Free: [rhead, ringsz), then [0, rtail). */
+		if (w->ringsz - w->rhead >= n)
+			*off = w->rhead;
+		else if (w->rtail >= n)
+			*off = 0;
+		else
+			return -1;
+	} else if (w->rtail - w->rhead >= n)	/* free: [rhead, rtail) */
+		*off = w->rhead;
+	else
+		return -1;
+	w->rhead = *off + n;
+	w->nlive++;
+	return 0;
+}
+
+int
 workers_submit(struct workers *w, struct workers_job *j)
 {
-	j->next = NULL;
+	size_t	off = 0;
+
+	if (j->want > w->ringsz)
+		fatal("workers_submit: %llu bytes, more than the ring",
+		    (unsigned long long)j->want);
 	pthread_mutex_lock(&w->lock);
-	if (w->todo_tail != NULL)
-		w->todo_tail->next = j;
+	if (w->pending >= WORKERS_MAXJOBS || (j->want > 0 &&
+	    workers_ring_take(w, (size_t)j->want, &off) == -1)) {
+		pthread_mutex_unlock(&w->lock);
+		return -1;
+	}
+	if (w->ring == NULL && j->want > 0) {
+		w->ring = mmap(NULL, w->ringsz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (w->ring == MAP_FAILED)
+			fatal("out of memory (a read ring of %zu bytes)",
+			    w->ringsz);
+	}
+	j->buf = j->want > 0 ? w->ring + off : workers_empty;
+	j->off = off;
+	j->pool = w;
+	j->finished = 0;
+	j->next = NULL;
+	if (w->tail != NULL)
+		w->tail->next = j;
 	else
+		w->head = j;
+	w->tail = j;
+	if (w->todo == NULL)
 		w->todo = j;
-	w->todo_tail = j;
 	w->pending++;
 	w->inflight += j->want;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
+	return 0;
 }
 
 struct workers_job *
@@ -176,13 +236,14 @@ workers_done(struct workers *w, int wait)
 	struct workers_job	*j = NULL;
 
 	pthread_mutex_lock(&w->lock);
-	while (w->ready == NULL && wait && w->pending > 0)
+	while (w->head != NULL && !w->head->finished && wait)
 		pthread_cond_wait(&w->done, &w->lock);
-	if ((j = w->ready) != NULL) {
-		if ((w->ready = j->next) == NULL)
-			w->ready_tail = NULL;
+	if (w->head != NULL && w->head->finished) {
+		j = w->head;
+		if ((w->head = j->next) == NULL)
+			w->tail = NULL;
+		j->next = NULL;
 		w->pending--;
-		w->inflight -= j->want;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return j;
@@ -199,6 +260,22 @@ workers_inflight(struct workers *w)
 	return n;
 }
 
+/* Give a job's ring space back; jobs are freed in the order taken. */
+static void
+workers_release(struct workers *w, struct workers_job *j)
+{
+	pthread_mutex_lock(&w->lock);
+	w->inflight -= j->want;
+	if (j->want > 0) {
+		if (j->off != w->rtail && j->off != 0)
+			fatal("workers: ring space released out of order");
+		w->rtail = j->off + (size_t)j->want;
+		if (--w->nlive == 0)
+			w->rhead = w->rtail = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 void
 workers_job_free(struct workers_job *j)
 {
@@ -206,7 +283,8 @@ workers_job_free(struct workers_job *j)
 		return;
 	if (j->fd != -1)
 		close(j->fd);
-	free(j->buf);
+	if (j->pool != NULL)
+		workers_release(j->pool, j);
 	free(j->source);
 	free(j->apath);
 	json_decref(j->matches);

@@ -53,6 +53,8 @@ struct yara_run {
 	uint64_t		 readmax;
 	pthread_mutex_t		 lock;	/* queue, counters, every ctx call */
 	pthread_cond_t		 nonempty, nonfull;
+	pthread_cond_t		 bigfree;
+	int			 big;	/* a thread holds a big buffer */
 	struct yara_job		*q;
 	size_t			 qcap, qhead, qlen;
 	int			 done;
@@ -155,38 +157,29 @@ yara_read(int fd, uint64_t want, unsigned char **buf, size_t *cap)
 	return (ssize_t)got;
 }
 
+/* Hash and scan the n bytes read of the file of j, then report. */
 static void
-yara_do_file(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
-    unsigned char **buf, size_t *cap)
+yara_scan_buf(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
+    const unsigned char *buf, size_t n, uint64_t want)
 {
 	struct scan_file	 f;
 	unsigned char		 sha[32], md5[16];
 	char			 err[256], *msg;
-	uint64_t		 want;
-	ssize_t			 n;
 	json_t			*recs = NULL;
 	int			 rc;
 
-	want = (uint64_t)j->st.st_size < y->readmax ?
-	    (uint64_t)j->st.st_size : y->readmax;
-	if ((n = yara_read(j->fd, want, buf, cap)) == -1) {
-		msg = xasprintf("YARA sweep: read: %s", strerror(errno));
-		pthread_mutex_lock(&y->lock);
-		yara_error(y, j->path, msg);
-		pthread_mutex_unlock(&y->lock);
-		free(msg);
-		return;
-	}
-	EVP_Digest(*buf, (size_t)n, sha, NULL, EVP_sha256(), NULL);
-	EVP_Digest(*buf, (size_t)n, md5, NULL, EVP_md5(), NULL);
+	EVP_Digest(buf, n, sha, NULL, EVP_sha256(), NULL);
+	EVP_Digest(buf, n, md5, NULL, EVP_md5(), NULL);
 	memset(&f, 0, sizeof f);
 	f.path = j->path;
 	f.uid = j->st.st_uid;
+	pthread_mutex_lock(&y->lock);	/* loads the names once */
 	f.owner = collect_user_name(y->ctx, j->st.st_uid);
+	pthread_mutex_unlock(&y->lock);
 	f.sha256 = sha;
 	f.md5 = md5;
 	f.size = (uint64_t)j->st.st_size;
-	rc = scan_file(t, *buf, (size_t)n, &f, &recs, err, sizeof err);
+	rc = scan_file(t, buf, n, &f, &recs, err, sizeof err);
 	pthread_mutex_lock(&y->lock);
 	y->files++;
 	if ((uint64_t)j->st.st_size > want)
@@ -204,6 +197,44 @@ yara_do_file(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
 		y->matched[y->nmatched++] = xstrdup(j->path);
 	}
 	pthread_mutex_unlock(&y->lock);
+}
+
+static void
+yara_do_file(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
+    unsigned char **buf, size_t *cap)
+{
+	char		*msg;
+	uint64_t	 want;
+	ssize_t		 n;
+
+	want = (uint64_t)j->st.st_size < y->readmax ?
+	    (uint64_t)j->st.st_size : y->readmax;
+	if (want > SCAN_BIG) {
+		/* One big buffer at a time, given back after the file. */
+		pthread_mutex_lock(&y->lock);
+		while (y->big)
+			pthread_cond_wait(&y->bigfree, &y->lock);
+		y->big = 1;
+		pthread_mutex_unlock(&y->lock);
+	}
+	n = yara_read(j->fd, want, buf, cap);
+	if (n == -1) {
+		msg = xasprintf("YARA sweep: read: %s", strerror(errno));
+		pthread_mutex_lock(&y->lock);
+		yara_error(y, j->path, msg);
+		pthread_mutex_unlock(&y->lock);
+		free(msg);
+	} else
+		yara_scan_buf(y, t, j, *buf, (size_t)n, want);
+	if (want > SCAN_BIG) {
+		free(*buf);
+		*buf = NULL;
+		*cap = 0;
+		pthread_mutex_lock(&y->lock);
+		y->big = 0;
+		pthread_cond_signal(&y->bigfree);
+		pthread_mutex_unlock(&y->lock);
+	}
 }
 
 static void
@@ -492,6 +523,7 @@ yara_init(struct yara_run *y, struct collect_ctx *ctx, size_t nthreads)
 	pthread_mutex_init(&y->lock, NULL);
 	pthread_cond_init(&y->nonempty, NULL);
 	pthread_cond_init(&y->nonfull, NULL);
+	pthread_cond_init(&y->bigfree, NULL);
 	/* Load the user names now: workers then only read them. */
 	(void)collect_user_name(ctx, 0);
 }
@@ -544,6 +576,7 @@ yara_run(struct collect_ctx *ctx)
 	pthread_mutex_destroy(&y.lock);
 	pthread_cond_destroy(&y.nonempty);
 	pthread_cond_destroy(&y.nonfull);
+	pthread_cond_destroy(&y.bigfree);
 	return y.errors ? COLLECT_PARTIAL : COLLECT_OK;
 }
 
