@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <sodium.h>
 
 #include "collect.h"
 #include "log.h"
@@ -30,7 +29,6 @@
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
 #define COLLECT_PWFILE_MAX	(16U << 20)
-#define COLLECT_SEEN_MIN	1024
 /* Files up to this size go to the reader pool; larger ones stream. */
 #define COLLECT_SMALL		(8ULL << 20)
 /*
@@ -69,9 +67,7 @@ struct collect_ctx {
 	uint64_t		 nfiles;
 	uint64_t		 nbytes;	/* dry run: sizes seen */
 	struct collect_stream	*streams;	/* open record streams */
-	unsigned char		(*seen)[16];	/* archive paths, hashed */
-	size_t			 nseen, seencap;
-	unsigned char		 seenkey[crypto_shorthash_siphashx24_KEYBYTES];
+	struct hset		 seen;		/* archive paths */
 	int			 ids_loaded;
 	struct collect_id	*users, *groups;
 	size_t			 nusers, ngroups;
@@ -138,7 +134,7 @@ collect_free(struct collect_ctx *ctx)
 		free(s->apath);
 		free(s);
 	}
-	free(ctx->seen);
+	hset_free(&ctx->seen);
 	collect_ids_free(ctx->users, ctx->nusers);
 	collect_ids_free(ctx->groups, ctx->ngroups);
 	if (ctx->matches != NULL) {
@@ -266,64 +262,11 @@ collect_error(struct collect_ctx *ctx, const char *path, const char *fmt, ...)
 	free(msg);
 }
 
-/*
- * The set of archive paths, for de-duplication: 16 bytes per path, a
- * SipHash-128 under a key drawn per run (hostile names cannot be made to
- * collide), in an open-addressed table at most half full. A slot of
- * zeros is empty; hashes have their low bit set so none is all zeros.
- */
-static void
-collect_seen_key(struct collect_ctx *ctx, const char *apath,
-    unsigned char *h)
-{
-	crypto_shorthash_siphashx24(h, (const unsigned char *)apath,
-	    strlen(apath), ctx->seenkey);
-	h[0] |= 1;
-}
-
-static size_t
-collect_seen_slot(unsigned char (*set)[16], size_t cap,
-    const unsigned char *h)
-{
-	uint64_t	i;
-
-	memcpy(&i, h + 8, sizeof i);
-	for (i &= cap - 1; set[i][0] != 0 && memcmp(set[i], h, 16) != 0;
-	    i = (i + 1) & (cap - 1))
-		;
-	return (size_t)i;
-}
-
 /* Add apath to the set; 0 if it is new, 1 if it was there already. */
 static int
 collect_seen(struct collect_ctx *ctx, const char *apath)
 {
-	unsigned char	 h[16], (*old)[16];
-	size_t		 i, cap;
-
-	if (ctx->seencap == 0) {
-		if (sodium_init() == -1)
-			fatal("sodium_init");
-		randombytes_buf(ctx->seenkey, sizeof ctx->seenkey);
-	}
-	if (ctx->nseen * 2 >= ctx->seencap) {
-		old = ctx->seen;
-		cap = ctx->seencap;
-		ctx->seencap = cap ? cap * 2 : COLLECT_SEEN_MIN;
-		ctx->seen = xcalloc(ctx->seencap, sizeof *ctx->seen);
-		for (i = 0; i < cap; i++)
-			if (old[i][0] != 0)
-				memcpy(ctx->seen[collect_seen_slot(ctx->seen,
-				    ctx->seencap, old[i])], old[i], 16);
-		free(old);
-	}
-	collect_seen_key(ctx, apath, h);
-	i = collect_seen_slot(ctx->seen, ctx->seencap, h);
-	if (ctx->seen[i][0] != 0)
-		return 1;
-	memcpy(ctx->seen[i], h, 16);
-	ctx->nseen++;
-	return 0;
+	return hset_add(&ctx->seen, apath, strlen(apath));
 }
 
 int

@@ -162,6 +162,57 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+static size_t
+hset_slot(unsigned char (*slot)[16], size_t cap, const unsigned char *h)
+{
+	uint64_t	i;
+
+	memcpy(&i, h + 8, sizeof i);
+	for (i &= cap - 1; slot[i][0] != 0 && memcmp(slot[i], h, 16) != 0;
+	    i = (i + 1) & (cap - 1))
+		;
+	return (size_t)i;
+}
+
+int
+hset_add(struct hset *s, const void *p, size_t n)
+{
+	unsigned char	 h[16], (*old)[16];
+	size_t		 i, cap;
+
+	if (s->cap == 0) {
+		if (sodium_init() == -1)
+			fatal("sodium_init");
+		randombytes_buf(s->key, sizeof s->key);
+	}
+	if ((s->n + 1) * 4 > s->cap * 3) {
+		old = s->slot;
+		cap = s->cap;
+		s->cap = cap ? cap * 2 : 1024;
+		s->slot = xcalloc(s->cap, sizeof *s->slot);
+		for (i = 0; i < cap; i++)
+			if (old[i][0] != 0)
+				memcpy(s->slot[hset_slot(s->slot, s->cap,
+				    old[i])], old[i], 16);
+		free(old);
+	}
+	crypto_shorthash_siphashx24(h, p, n, s->key);
+	h[0] |= 1;			/* never all zeros: a used slot */
+	i = hset_slot(s->slot, s->cap, h);
+	if (s->slot[i][0] != 0)
+		return 1;
+	memcpy(s->slot[i], h, 16);
+	s->n++;
+	return 0;
+}
+
+void
+hset_free(struct hset *s)
+{
+	free(s->slot);
+	memset(s, 0, sizeof *s);
+}
+
 void
 util_iso8601(char *out, size_t len, time_t t, long usec)
 {

@@ -56,6 +56,21 @@ void	 buf_printf(struct buf *, const char *, ...)
 void	 buf_free(struct buf *);
 
 /*
+ * A set of byte strings (paths, dev/ino pairs) kept as 16 bytes each: a
+ * SipHash-128 under a key drawn per set, so hostile names cannot be made
+ * to collide, in an open-addressed table at most 3/4 full. Zeroed is
+ * empty and ready.
+ */
+struct hset {
+	unsigned char	(*slot)[16];
+	size_t		  n, cap;
+	unsigned char	  key[16];
+};
+/* Add p (n bytes); 1 if it was there already, 0 if it is new. */
+int	 hset_add(struct hset *, const void *, size_t);
+void	 hset_free(struct hset *);
+
+/*
  * Format t (UTC) as ISO 8601 "2026-11-22T19:12:12Z" (ns == -1) or with
  * microseconds "…T19:12:12.123456Z" into out (at least 32 bytes).
  */

@@ -21,86 +21,13 @@
 
 #define ARTIFACTS_PASSWD_MAX	(16 * 1024 * 1024)
 
-/* A set of 64-bit keys with their strings (paths) or not (dev/ino). */
-struct artifacts_set {
-	uint64_t	*keys;
-	char		**strs;
-	size_t		 n;
-	size_t		 cap;
-};
-
 struct artifacts_run {
 	struct collect_ctx	*ctx;
-	struct artifacts_set	 paths;
-	struct artifacts_set	 inodes;
+	struct hset		 paths;
+	struct hset		 inodes;
 	const char		*artifact;
 	size_t			 collected, failed, links, special, dups;
 };
-
-static uint64_t
-artifacts_hash(const void *p, size_t n)
-{
-	const unsigned char	*c = p;
-	uint64_t		 h = 14695981039346656037ULL;
-
-	while (n-- > 0)
-		h = (h ^ *c++) * 1099511628211ULL;
-	return h | 1;	/* 0 marks an empty slot */
-}
-
-static void
-artifacts_set_grow(struct artifacts_set *s, int withstr)
-{
-	struct artifacts_set	old = *s;
-	size_t			i, j;
-
-	s->cap = old.cap ? old.cap * 2 : 1024;
-	s->keys = xcalloc(s->cap, sizeof *s->keys);
-	s->strs = withstr ? xcalloc(s->cap, sizeof *s->strs) : NULL;
-	for (i = 0; i < old.cap; i++) {
-		if (old.keys[i] == 0)
-			continue;
-		for (j = old.keys[i] & (s->cap - 1); s->keys[j] != 0;
-		    j = (j + 1) & (s->cap - 1))
-			;
-		s->keys[j] = old.keys[i];
-		if (withstr)
-			s->strs[j] = old.strs[i];
-	}
-	free(old.keys);
-	free(old.strs);
-}
-
-/* Add key (and str, copied, when not NULL). 1 if it was there already. */
-static int
-artifacts_set_add(struct artifacts_set *s, uint64_t key, const char *str)
-{
-	size_t	j;
-
-	if ((s->n + 1) * 2 > s->cap)
-		artifacts_set_grow(s, str != NULL);
-	for (j = key & (s->cap - 1); s->keys[j] != 0; j = (j + 1) & (s->cap - 1))
-		if (s->keys[j] == key &&
-		    (str == NULL || strcmp(s->strs[j], str) == 0))
-			return 1;
-	s->keys[j] = key;
-	if (str != NULL)
-		s->strs[j] = xstrdup(str);
-	s->n++;
-	return 0;
-}
-
-static void
-artifacts_set_free(struct artifacts_set *s)
-{
-	size_t	i;
-
-	for (i = 0; s->strs != NULL && i < s->cap; i++)
-		free(s->strs[i]);
-	free(s->strs);
-	free(s->keys);
-	memset(s, 0, sizeof *s);
-}
 
 static const char *
 artifacts_type_name(mode_t mode)
@@ -124,8 +51,7 @@ artifacts_found(void *arg, const char *path, const struct stat *st)
 
 	if (S_ISDIR(st->st_mode))
 		return 0;
-	if (artifacts_set_add(&r->paths, artifacts_hash(path, strlen(path)),
-	    path)) {
+	if (hset_add(&r->paths, path, strlen(path))) {
 		r->dups++;
 		return 0;
 	}
@@ -142,8 +68,7 @@ artifacts_found(void *arg, const char *path, const struct stat *st)
 	}
 	key[0] = (uint64_t)st->st_dev;
 	key[1] = (uint64_t)st->st_ino;
-	if (artifacts_set_add(&r->inodes, artifacts_hash(key, sizeof key),
-	    NULL) && st->st_nlink > 1) {
+	if (hset_add(&r->inodes, key, sizeof key) && st->st_nlink > 1) {
 		r->dups++;
 		collect_log(r->ctx, LOG_DEBUG, "%s: a hard link of a file "
 		    "already collected", path);
@@ -357,8 +282,8 @@ artifacts_run(struct collect_ctx *ctx)
 	    "applicable to Linux", r.collected, r.failed, r.links, r.special,
 	    r.dups, skipped);
 	unknown = p.plan.nunknown > 0;
-	artifacts_set_free(&r.paths);
-	artifacts_set_free(&r.inodes);
+	hset_free(&r.paths);
+	hset_free(&r.inodes);
 	artifacts_prep_free(&p);
 	return r.failed > 0 || unknown ? COLLECT_PARTIAL :
 	    COLLECT_OK;

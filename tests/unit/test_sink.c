@@ -218,6 +218,111 @@ test_manifest_names(void)
 	manifest_free(m);
 }
 
+/* Count and collect what manifest_write gives; fail after stop bytes. */
+struct mw {
+	size_t	len, calls, stop;
+	char	*text;
+};
+
+static int
+mw_fn(void *arg, const void *p, size_t n)
+{
+	struct mw	*w = arg;
+
+	if (w->stop != 0 && w->len + n > w->stop)
+		return -1;
+	if (w->text != NULL)
+		memcpy(w->text + w->len, p, n);
+	w->len += n;
+	w->calls++;
+	return 0;
+}
+
+/*
+ * Many entries: the lists are kept in several compressed frames and
+ * written back whole, in order, as announced by manifest_length.
+ */
+static void
+test_manifest_many(void)
+{
+	struct manifest		*m = manifest_new();
+	struct manifest_entry	 e = { 0 };
+	struct mw		 w = { 0 };
+	json_error_t		 jerr;
+	json_t			*j, *list;
+	char			 path[64], *dump;
+	size_t			 i, len, n = 20000, bad = 0;
+	uint64_t		 mlen;
+
+	manifest_set(m, "format", json_string("test"));
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "files/dir/file-%06zu", i);
+		e.path = path;
+		e.source = path + 5;
+		e.size = i;
+		memset(e.sha256, (int)(i & 0xff), sizeof e.sha256);
+		manifest_add_entry(m, &e);
+		if (i % 7 == 0)
+			manifest_add_error(m, path, "files", "an error");
+	}
+	manifest_add_link(m, "/etc/x", "../y");
+	mlen = manifest_length(m);
+	dump = manifest_dump(m, &len);
+	CHECK(len == mlen);
+	CHECK(strlen(dump) == len);
+	/* 20,000 lines are several frames of text. */
+	CHECK(len > 4 * (256U << 10));
+	w.text = malloc(len + 1);
+	CHECK(manifest_write(m, mw_fn, &w) == 0);
+	CHECK(w.len == len && memcmp(w.text, dump, len) == 0);
+	CHECK(w.calls > 10);
+	j = json_loadb(dump, len, 0, &jerr);
+	CHECK(j != NULL);
+	list = json_object_get(j, "entries");
+	CHECK(json_array_size(list) == n);
+	for (i = 0; i < json_array_size(list); i++) {
+		snprintf(path, sizeof path, "files/dir/file-%06zu", i);
+		if (strcmp(json_string_value(json_object_get(json_array_get(
+		    list, i), "path")), path) != 0 || json_integer_value(
+		    json_object_get(json_array_get(list, i), "size")) !=
+		    (json_int_t)i)
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(json_array_size(json_object_get(j, "errors")) == (n + 6) / 7);
+	CHECK(json_array_size(json_object_get(j, "links")) == 1);
+	CHECK(json_integer_value(json_object_get(json_object_get(j,
+	    "stats"), "entries")) == (json_int_t)n);
+	json_decref(j);
+	/* A writer that fails midway stops the write. */
+	memset(&w, 0, sizeof w);
+	w.stop = len / 2;
+	CHECK(manifest_write(m, mw_fn, &w) == -1);
+	CHECK(w.len <= len / 2);
+	free(w.text);
+	free(dump);
+	manifest_free(m);
+}
+
+/* An empty manifest is still valid JSON of the announced length. */
+static void
+test_manifest_empty(void)
+{
+	struct manifest	*m = manifest_new();
+	json_error_t	 jerr;
+	json_t		*j;
+	char		*dump;
+	size_t		 len;
+
+	dump = manifest_dump(m, &len);
+	CHECK(len == manifest_length(m));
+	CHECK((j = json_loadb(dump, len, 0, &jerr)) != NULL);
+	CHECK(json_array_size(json_object_get(j, "entries")) == 0);
+	json_decref(j);
+	free(dump);
+	manifest_free(m);
+}
+
 int
 main(void)
 {
@@ -226,6 +331,8 @@ main(void)
 	UNIT_RUN(test_roundtrip);
 	UNIT_RUN(test_shrunk_and_truncated);
 	UNIT_RUN(test_manifest_names);
+	UNIT_RUN(test_manifest_many);
+	UNIT_RUN(test_manifest_empty);
 	{
 		char	cmd[300];
 
