@@ -83,6 +83,11 @@ struct collect_ctx {
 	uint64_t		 tapseen;
 	EVP_MD_CTX		*tapmd5;
 	struct workers		*pool;		/* readers of small files */
+	char			*exdir;		/* our output directory */
+	dev_t			 exdev;		/* our archive */
+	ino_t			 exino;
+	int			 exfile;
+	uint64_t		 nexcluded;
 };
 
 static const char *const collect_no_paths[] = { NULL };
@@ -135,6 +140,7 @@ collect_free(struct collect_ctx *ctx)
 		free(s);
 	}
 	hset_free(&ctx->seen);
+	free(ctx->exdir);
 	collect_ids_free(ctx->users, ctx->nusers);
 	collect_ids_free(ctx->groups, ctx->ngroups);
 	if (ctx->matches != NULL) {
@@ -150,6 +156,51 @@ collect_free(struct collect_ctx *ctx)
 	if (ctx->rootfd != -1)
 		close(ctx->rootfd);
 	free(ctx);
+}
+
+void
+collect_exclude(struct collect_ctx *ctx, const char *dir,
+    const struct stat *st)
+{
+	free(ctx->exdir);
+	ctx->exdir = dir != NULL && strcmp(dir, "/") != 0 ? xstrdup(dir) :
+	    NULL;
+	if ((ctx->exfile = st != NULL)) {
+		ctx->exdev = st->st_dev;
+		ctx->exino = st->st_ino;
+	}
+}
+
+int
+collect_excluded(struct collect_ctx *ctx, const char *path,
+    const struct stat *st)
+{
+	size_t	len;
+
+	if (st != NULL && ctx->exfile && st->st_dev == ctx->exdev &&
+	    st->st_ino == ctx->exino)
+		return 1;
+	if (ctx->exdir == NULL)
+		return 0;
+	len = strlen(ctx->exdir);
+	return strncmp(path, ctx->exdir, len) == 0 && path[len] == '/';
+}
+
+/* Skip our own output, saying so once. */
+static int
+collect_skip_own(struct collect_ctx *ctx, const char *path,
+    const struct stat *st)
+{
+	if (!collect_excluded(ctx, path, st))
+		return 0;
+	if (ctx->nexcluded++ == 0)
+		collect_log(ctx, LOG_INFO, "%s: the agent's own output: not "
+		    "collected (nor anything else in %s)", path,
+		    ctx->exdir ? ctx->exdir : "the output directory");
+	else
+		collect_log(ctx, LOG_DEBUG, "%s: the agent's own output: not "
+		    "collected", path);
+	return 1;
 }
 
 void
@@ -639,7 +690,7 @@ collect_file_dry(struct collect_ctx *ctx, const char *path)
 		return -1;
 	}
 	close(fd);
-	if (collect_seen(ctx, path))
+	if (collect_skip_own(ctx, path, &st) || collect_seen(ctx, path))
 		return 0;
 	lossy = util_utf8_lossy(path);
 	printf("file\t%s\t%lld\n", lossy, (long long)st.st_size);
@@ -704,6 +755,10 @@ collect_file(struct collect_ctx *ctx, const char *path)
 			collect_error(ctx, path, "cannot open: %s",
 			    strerror(errno));
 		return -1;
+	}
+	if (collect_skip_own(ctx, path, &st)) {
+		close(fd);
+		return 0;
 	}
 	apath = xasprintf("files%s%s", *path == '/' ? "" : "/", path);
 	if ((uint64_t)st.st_size <= COLLECT_SMALL)

@@ -25,6 +25,17 @@ struct collect_ctx;
  */
 struct collect_ctx *collect_new(const struct config *, struct sink *,
 		    struct manifest *, int, volatile sig_atomic_t *);
+/*
+ * Never collect the agent's own output: the directory dir (its path
+ * inside the root; NULL when it is outside) and the file st (the archive
+ * being written; NULL for none). Also for collectors that read files
+ * themselves: collect_excluded says if path (with its metadata st, may
+ * be NULL) is one of them.
+ */
+void		 collect_exclude(struct collect_ctx *, const char *,
+		    const struct stat *);
+int		 collect_excluded(struct collect_ctx *, const char *,
+		    const struct stat *);
 void		 collect_free(struct collect_ctx *);
 /* Name the collector now running (for logs and errors). */
 void		 collect_begin(struct collect_ctx *, const struct collector *);

@@ -153,6 +153,12 @@ out_file_commit(struct out *o)
 }
 
 const char *
+out_file_part(struct out *o)
+{
+	return ((struct out_file *)o)->tmp;
+}
+
+const char *
 out_file_path(struct out *o)
 {
 	return ((struct out_file *)o)->path;

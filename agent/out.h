@@ -44,6 +44,8 @@ struct out	*out_file_new(const char *, const char *, char *, size_t);
 int		 out_file_commit(struct out *);
 /* The final path ("dir/name"); belongs to the stage. */
 const char	*out_file_path(struct out *);
+/* The temporary name written to until the commit. */
+const char	*out_file_part(struct out *);
 
 /* zstd compression at level with nthreads workers (0: in this thread). */
 struct out	*out_zstd_new(struct out *, int, int);

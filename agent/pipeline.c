@@ -799,6 +799,33 @@ pipeline_free(struct run *r)
 	free(r->name);
 }
 
+/*
+ * Keep the agent out of its own output: the output directory, when it
+ * is inside the root, and the archive being written (by inode, however
+ * it is reached).
+ */
+static void
+pipeline_exclude(struct run *r)
+{
+	struct stat	 st;
+	char		*out, *root;
+	const char	*in = NULL;
+	size_t		 len;
+
+	out = realpath(r->outdir, NULL);
+	root = realpath(r->cfg->root ? r->cfg->root : "/", NULL);
+	if (out != NULL && root != NULL) {
+		len = strcmp(root, "/") == 0 ? 0 : strlen(root);
+		if (strncmp(out, root, len) == 0 &&
+		    (out[len] == '/' || out[len] == '\0'))
+			in = out[len] == '\0' ? "/" : out + len;
+	}
+	collect_exclude(r->ctx, in, r->file != NULL &&
+	    stat(out_file_part(r->file), &st) == 0 ? &st : NULL);
+	free(out);
+	free(root);
+}
+
 int
 pipeline_run(struct config *cfg)
 {
@@ -821,6 +848,7 @@ pipeline_run(struct config *cfg)
 	if (cfg->dry_run) {
 		r.m = manifest_new();
 		r.ctx = collect_new(cfg, NULL, r.m, r.rootfd, &pipeline_stop);
+		pipeline_exclude(&r);
 		status = pipeline_dry_run(&r);
 		pipeline_free(&r);
 		return status;
@@ -844,6 +872,7 @@ pipeline_run(struct config *cfg)
 		    r.keyid);
 	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
+	pipeline_exclude(&r);
 	collect_set_scanner(r.ctx, r.scan);
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);

@@ -413,6 +413,8 @@ yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
 		y->special++;	/* links, FIFOs, sockets, devices */
 		return -1;
 	}
+	if (collect_excluded(y->ctx, path, &st))
+		return -1;	/* the agent's own output */
 	if ((fd = yara_open(dfd, name, &st)) == -1) {
 		yara_error_errno(y, path, "open");
 		return -1;

@@ -89,3 +89,40 @@ cp -p "$FIX/etc/hosts" "$T/ctl"; touch -a -d '2020-01-01 UTC' "$T/ctl"
 c0=$(stat -c %X "$T/ctl"); cat "$T/ctl" >/dev/null; c1=$(stat -c %X "$T/ctl")
 if [ "$c0" != "$c1" ]; then ok "control: a plain read updates atime here"
 else echo "SKIP $TNAME: this filesystem does not update atime (noatime), so the atime check cannot fail here"; fi
+
+# The agent never collects its own output: not the archive being written,
+# not what else is in the output directory, live or dead-box.
+mkdir -p "$T/own/box/data/out"
+echo "an earlier archive" >"$T/own/box/data/out/earlier.bin"
+echo "evidence" >"$T/own/box/data/keep.txt"
+cat >"$T/own/own.yaml" <<EOY
+name: OwnOut
+doc: a tree that holds the output directory
+sources:
+- type: FILE
+  attributes: {paths: ['/data/**3', '$T/own/live/**3']}
+supported_os: [Linux]
+EOY
+check_rc "dead-box: output directory inside the root and inside an artefact: exit 0" 0 \
+	"$CC_BIN" run -q --root "$T/own/box" --artifacts "$T/own/own.yaml" -p OwnOut \
+	--no-yara -o "$T/own/box/data/out"
+A=$(archive_in "$T/own/box/data/out")
+mkdir "$T/own/x"; tar --zstd -xf "$A" -C "$T/own/x" manifest.json collection.log
+check "…the evidence beside it is collected" \
+	jqe '[.entries[] | select(.path == "files/data/keep.txt")] | length == 1' "$T/own/x/manifest.json"
+check "…nothing of the output directory is (neither the archive nor an older file)" \
+	jqe '[.entries[] | select(.path | startswith("files/data/out/"))] | length == 0' "$T/own/x/manifest.json"
+check "…and the log says why" grep -q "the agent's own output: not collected" "$T/own/x/collection.log"
+mkdir -p "$T/own/live"
+echo "an earlier archive" >"$T/own/live/earlier.bin"
+check_rc "live: the output directory inside an artefact and a --scan-path: exit 0" 0 \
+	"$CC_BIN" run -q --allow-unprivileged --artifacts "$T/own/own.yaml" -p OwnOut \
+	--scan-path "$T/own/live" --no-process-memory -o "$T/own/live"
+A=$(archive_in "$T/own/live")
+mkdir "$T/own/y"; tar --zstd -xf "$A" -C "$T/own/y" manifest.json collection.log
+check "…no entry of the output directory, not even the .part being written" \
+	jqe --arg d "files$T/own/live/" '[.entries[] | select(.path | startswith($d))] | length == 0' \
+	"$T/own/y/manifest.json"
+check "…the YARA sweep skipped it too (0 files scanned)" \
+	jqe -s 'map(select(.collector == "yara" and (.message | test(" 0 files scanned")))) | length == 1' \
+	"$T/own/y/collection.log"
