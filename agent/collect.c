@@ -73,13 +73,13 @@ struct collect_ctx {
 	size_t			 nusers, ngroups;
 	const char *const	*artifact_paths;
 	struct scan		*scan;		/* NULL: no YARA */
-	struct scan_thread	*scanner;	/* for collected files */
 	int			 scan_files;
 	struct collect_stream	*matches;	/* yara/matches.jsonl */
 	json_t			*match_counts;	/* rule → matches */
 	uint64_t		 nmatches;
 	unsigned char		*tap;		/* first SCAN_CAP bytes */
 	size_t			 taplen, tapcap;
+	int			 tapbusy;	/* a reader is scanning it */
 	uint64_t		 tapseen;
 	EVP_MD_CTX		*tapmd5;
 	struct workers		*pool;		/* readers of small files */
@@ -94,6 +94,8 @@ static const char *const collect_no_paths[] = { NULL };
 
 static int	collect_stream_add(struct collect_stream *);
 static int	collect_drain(struct collect_ctx *, int);
+static int	collect_write_job(struct collect_ctx *, struct workers_job *);
+static void	collect_pool(struct collect_ctx *);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
@@ -149,7 +151,6 @@ collect_free(struct collect_ctx *ctx)
 		free(ctx->matches);
 	}
 	workers_free(ctx->pool);
-	scan_thread_free(ctx->scanner);
 	json_decref(ctx->match_counts);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
@@ -342,11 +343,12 @@ collect_room(struct collect_ctx *ctx, uint64_t max)
 }
 
 /*
- * YARA on collected files. The sink's tap hands each chunk of a file
- * being archived to collect_tap, which keeps the md5 (the "md5" external)
- * and the first SCAN_CAP bytes; once archived, the file is scanned from
- * that copy: each byte is read from disk once for hashing, scanning and
- * packing.
+ * YARA on collected files. Small files are scanned by the readers from
+ * the copy they read. For a big one, streamed by this thread, the sink's
+ * tap hands each chunk to collect_tap, which keeps the md5 (the "md5"
+ * external) and the first SCAN_CAP bytes; once archived, a reader scans
+ * that copy while this thread packs on. Either way each byte is read
+ * from disk once for hashing, scanning and packing.
  */
 void
 collect_set_scanner(struct collect_ctx *ctx, struct scan *scan)
@@ -459,10 +461,18 @@ collect_tap(void *arg, const void *p, size_t n)
 static int
 collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
 {
-	size_t	want = size < SCAN_CAP ? (size_t)size : SCAN_CAP;
+	struct workers_job	*d;
+	size_t			 want = size < SCAN_CAP ? (size_t)size :
+				    SCAN_CAP;
 
 	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
 		return 0;
+	/* One tap buffer: wait for the scan of the last big file. */
+	while (ctx->tapbusy && (d = workers_done(ctx->pool, 1)) != NULL) {
+		if (!ctx->failed)
+			collect_write_job(ctx, d);
+		workers_job_free(d);
+	}
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
 	if (want > ctx->tapcap) {
@@ -487,40 +497,41 @@ collect_tap_end(struct collect_ctx *ctx)
 	}
 }
 
-/* Scan what the tap kept of source, archived with hash sha256. */
+/*
+ * Scan what the tap kept of source, archived with hash sha256: a job for
+ * the readers, so the writer goes on packing while a big file is
+ * scanned. Its results come back in order, through collect_write_job.
+ */
 static void
 collect_tap_scan(struct collect_ctx *ctx, const char *source,
     const struct stat *st, const unsigned char *sha256)
 {
-	struct scan_file	 f;
-	unsigned char		 md5[16];
-	char			 err[256];
-	json_t			*recs;
-	size_t			 i;
+	struct workers_job	*j;
+	struct workers_job	*d;
 
-	EVP_DigestFinal_ex(ctx->tapmd5, md5, NULL);
-	memset(&f, 0, sizeof f);
-	f.path = source;
-	f.uid = st->st_uid;
-	f.owner = collect_user_name(ctx, st->st_uid);
-	f.sha256 = sha256;
-	f.md5 = md5;
-	f.size = (uint64_t)st->st_size;
+	collect_pool(ctx);
+	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
+	j->st = *st;
+	j->source = xstrdup(source);
+	j->scan = 1;
+	j->scanonly = 1;
+	j->buf = ctx->tap;
+	j->got = ctx->taplen;
+	memcpy(j->sha256, sha256, sizeof j->sha256);
+	EVP_DigestFinal_ex(ctx->tapmd5, j->md5, NULL);
+	j->owner = collect_user_name(ctx, st->st_uid);
 	if (ctx->tapseen > ctx->taplen)
 		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
 		    "YARA scanned its first %zu bytes", source, ctx->taplen);
-	if (ctx->scanner == NULL)
-		ctx->scanner = scan_thread_new(ctx->scan);
-	if (scan_file(ctx->scanner, ctx->tap, ctx->taplen, &f, &recs, err,
-	    sizeof err) != SCAN_OK) {
-		collect_error(ctx, source, "YARA: %s", err);
-		collect_tap_end(ctx);
-		return;
+	ctx->tapbusy = 1;
+	while (workers_submit(ctx->pool, j) == -1) {
+		if ((d = workers_done(ctx->pool, 1)) == NULL)
+			fatal("collect_tap_scan: the reader pool is stuck");
+		if (!ctx->failed)
+			collect_write_job(ctx, d);
+		workers_job_free(d);
 	}
-	collect_tap_end(ctx);
-	for (i = 0; i < json_array_size(recs); i++)
-		collect_match(ctx, json_incref(json_array_get(recs, i)));
-	json_decref(recs);
 }
 
 /* Archive fd; shared by collect_file and collect_file_fd. */
@@ -561,6 +572,14 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 	return 0;
 }
 
+static void
+collect_pool(struct collect_ctx *ctx)
+{
+	if (ctx->pool == NULL)
+		ctx->pool = workers_new(os_ncpu(), ctx->scan,
+		    COLLECT_INFLIGHT);
+}
+
 /* Archive a finished job: its content, matches and problems. */
 static int
 collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
@@ -569,6 +588,17 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 	size_t	i;
 	int	rc;
 
+	if (j->scanonly) {	/* archived already: matches only */
+		if (j->matches == NULL && j->scan_err[0] != '\0')
+			collect_error(ctx, j->source, "YARA: %s", j->scan_err);
+		for (i = 0; j->matches != NULL &&
+		    i < json_array_size(j->matches); i++)
+			collect_match(ctx, json_incref(json_array_get(
+			    j->matches, i)));
+		ctx->tapbusy = 0;
+		collect_tap_end(ctx);
+		return 0;
+	}
 	if (j->got < j->want)
 		snprintf(note, sizeof note, j->rerrno ? "read error after %llu "
 		    "of %llu bytes (%s); rest zero-filled" : "file shrank while "
@@ -630,9 +660,7 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 		close(fd);
 		return 0;
 	}
-	if (ctx->pool == NULL)
-		ctx->pool = workers_new(os_ncpu(), ctx->scan,
-		    COLLECT_INFLIGHT);
+	collect_pool(ctx);
 	collect_drain(ctx, 0);
 	room = collect_room(ctx, max);
 	if (room < (uint64_t)st->st_size)

@@ -48,11 +48,10 @@ static unsigned char workers_empty[1];
 static void
 workers_run(struct workers_job *j, struct workers_thread *t)
 {
-	unsigned char	 md5[16];
 	struct scan_file f;
 	ssize_t		 n;
 
-	while (j->got < j->want) {
+	while (!j->scanonly && j->got < j->want) {
 		n = pread(j->fd, j->buf + j->got, (size_t)(j->want - j->got),
 		    (off_t)j->got);
 		if (n == -1 && errno == EINTR)
@@ -63,25 +62,29 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 		}
 		j->got += (uint64_t)n;
 	}
-	/* The ring is reused: the missing end is zeros, not old bytes. */
-	if (j->got < j->want)
-		memset(j->buf + j->got, 0, (size_t)(j->want - j->got));
-	posix_fadvise(j->fd, 0, 0, POSIX_FADV_DONTNEED);
-	close(j->fd);
-	j->fd = -1;
-	EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL);
-	EVP_DigestUpdate(t->sha, j->buf, (size_t)j->want);
-	EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
+	if (!j->scanonly) {
+		/* The ring is reused: the missing end is zeros, not old bytes. */
+		if (j->got < j->want)
+			memset(j->buf + j->got, 0, (size_t)(j->want - j->got));
+		posix_fadvise(j->fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(j->fd);
+		j->fd = -1;
+		EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL);
+		EVP_DigestUpdate(t->sha, j->buf, (size_t)j->want);
+		EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
+	}
 	if (j->scan && t->scan != NULL) {
-		EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
-		EVP_DigestUpdate(t->md5, j->buf, (size_t)j->got);
-		EVP_DigestFinal_ex(t->md5, md5, NULL);
+		if (!j->scanonly) {
+			EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
+			EVP_DigestUpdate(t->md5, j->buf, (size_t)j->got);
+			EVP_DigestFinal_ex(t->md5, j->md5, NULL);
+		}
 		memset(&f, 0, sizeof f);
 		f.path = j->source;
 		f.owner = j->owner;
 		f.uid = j->st.st_uid;
 		f.sha256 = j->sha256;
-		f.md5 = md5;
+		f.md5 = j->md5;
 		f.size = (uint64_t)j->st.st_size;
 		if (scan_file(t->scan, j->buf, (size_t)j->got, &f, &j->matches,
 		    j->scan_err, sizeof j->scan_err) != SCAN_OK)
@@ -195,7 +198,7 @@ workers_submit(struct workers *w, struct workers_job *j)
 {
 	size_t	off = 0;
 
-	if (j->want > w->ringsz)
+	if (j->want > w->ringsz || (j->scanonly && j->want != 0))
 		fatal("workers_submit: %llu bytes, more than the ring",
 		    (unsigned long long)j->want);
 	pthread_mutex_lock(&w->lock);
@@ -211,7 +214,8 @@ workers_submit(struct workers *w, struct workers_job *j)
 			fatal("out of memory (a read ring of %zu bytes)",
 			    w->ringsz);
 	}
-	j->buf = j->want > 0 ? w->ring + off : workers_empty;
+	if (!j->scanonly)
+		j->buf = j->want > 0 ? w->ring + off : workers_empty;
 	j->off = off;
 	j->pool = w;
 	j->finished = 0;

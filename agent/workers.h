@@ -36,6 +36,12 @@ struct workers_job {
 	int			 truncated;	/* want < st_size */
 	int			 scan;		/* scan the content */
 	const char		*owner;		/* user name for YARA, or NULL */
+	/*
+	 * Or only scan: buf (the caller's) holds got bytes already archived,
+	 * fd is -1, sha256 and md5 (of the whole file) are set, want is 0.
+	 */
+	int			 scanonly;
+	unsigned char		 md5[16];
 	/* Set by the worker. */
 	unsigned char		*buf;		/* want bytes (zero-filled) */
 	size_t			 off;		/* of buf in the ring */
