@@ -136,7 +136,7 @@ $(BUILD)/csirt-collect-static: $(OBJ)
 	strip $@
 
 bench: $(BIN)
-	sh tests/bench.sh $(BUILD)
+	bash tests/bench.sh $(BUILD)
 
 # INSTALL_BIN: the binary installed (the packages install the static one).
 INSTALL_BIN ?= $(BIN)

@@ -25,7 +25,7 @@ trap 'exit 130' INT TERM
 
 # measure NAME CMD...: wall seconds and peak RSS (KiB) of CMD's children.
 measure() {
-	name=$1; shift
+	local name=$1 secs rss rc cpu; shift
 	python3 - "$@" <<'PY' >"$T/m.$name"
 import resource, subprocess, sys, time
 t = time.monotonic()
@@ -42,7 +42,7 @@ PY
 # argument, emptied before each); the median time, the highest RSS. On a
 # shared machine one run can be off by a third.
 measure3() {
-	name=$1; shift
+	local name=$1 out i secs rss; shift
 	out=${!#}
 	for i in 1 2 3; do
 		rm -rf "$out"; mkdir -p "$out"
