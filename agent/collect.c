@@ -445,7 +445,8 @@ collect_tap(void *arg, const void *p, size_t n)
 
 	if (p == NULL)
 		return;
-	EVP_DigestUpdate(ctx->tapmd5, p, n);
+	if (scan_uses_md5(ctx->scan))
+		EVP_DigestUpdate(ctx->tapmd5, p, n);
 	ctx->tapseen += n;
 	take = ctx->tapcap - ctx->taplen < n ? ctx->tapcap - ctx->taplen : n;
 	if (take == 0)

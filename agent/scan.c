@@ -483,7 +483,27 @@ scan_compile_cb(int level, const char *file, int line, const YR_RULE *rule,
 	c->failed = 1;
 }
 
-/* Which file-dependent externals text names (as a word, anywhere). */
+#define SCAN_IDCHAR(c) ((c) == '_' || ((c) >= '0' && (c) <= '9') || \
+	((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+
+/* Past the quoted text or regex that starts at p (with its delimiter). */
+static const char *
+scan_skip_quoted(const char *p)
+{
+	char	q = *p++;
+
+	while (*p != '\0' && *p != q && !(q == '/' && *p == '\n'))
+		p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+	return *p == q ? p + 1 : p;
+}
+
+/*
+ * Which file-dependent externals the rule text uses: identifiers outside
+ * strings, regexes, comments and meta sections, and not string names
+ * ($md5, #md5…) or fields (pe.md5). Computing what no rule reads (the
+ * md5 of every file, say) would be wasted: signature-base only names md5
+ * in its strings and metadata.
+ */
 static int
 scan_uses(const char *text)
 {
@@ -497,24 +517,49 @@ scan_uses(const char *text)
 		{ "owner", SCAN_USES_OWNER },
 		{ "md5", SCAN_USES_MD5 },
 	};
-	const char	*p;
+	const char	*p = text, *q, *e;
 	size_t		 i, len;
-	int		 uses = 0;
+	int		 uses = 0, meta = 0;
 
-#define SCAN_IDCHAR(c) ((c) == '_' || ((c) >= '0' && (c) <= '9') || \
-	((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
-	for (i = 0; i < nitems(w); i++) {
-		len = strlen(w[i].word);
-		for (p = text; (p = strstr(p, w[i].word)) != NULL; p += len)
-			if ((p == text || (!SCAN_IDCHAR(p[-1]) &&
-			    p[-1] != '.')) && !SCAN_IDCHAR(p[len])) {
-				uses |= w[i].flag;
-				break;
-			}
+	while (*p != '\0') {
+		if (p[0] == '/' && p[1] == '*') {
+			p = (e = strstr(p + 2, "*/")) ? e + 2 : p + strlen(p);
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '/') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (*p == '"' || *p == '/') {
+			p = scan_skip_quoted(p);
+			continue;
+		}
+		if (!SCAN_IDCHAR(*p) || (*p >= '0' && *p <= '9')) {
+			p++;
+			continue;
+		}
+		for (q = p; SCAN_IDCHAR(*q); q++)
+			;
+		len = (size_t)(q - p);
+		for (e = q; *e == ' ' || *e == '\t' || *e == '\r' ||
+		    *e == '\n'; e++)
+			;
+		if (*e == ':' && ((len == 4 && strncmp(p, "meta", 4) == 0) ||
+		    (len == 7 && strncmp(p, "strings", 7) == 0) ||
+		    (len == 9 && strncmp(p, "condition", 9) == 0)))
+			meta = len == 4;
+		else if (!meta && (p == text || strchr("$#@!.", p[-1]) ==
+		    NULL)) {
+			for (i = 0; i < nitems(w); i++)
+				if (strlen(w[i].word) == len &&
+				    strncmp(p, w[i].word, len) == 0)
+					uses |= w[i].flag;
+		}
+		p = q;
 	}
-#undef SCAN_IDCHAR
 	return uses;
 }
+#undef SCAN_IDCHAR
 
 /* sha256 of each source's name, NUL, text, NUL, in order. */
 static void
@@ -699,6 +744,12 @@ scan_rules_info(struct scan *s)
 	    "rules", (json_int_t)s->nrules);
 }
 
+int
+scan_uses_md5(struct scan *s)
+{
+	return (s->uses & SCAN_USES_MD5) != 0;
+}
+
 size_t
 scan_nrules(struct scan *s)
 {
@@ -878,7 +929,10 @@ scan_ext_fill(struct scan_ext *e, const struct scan_file *f, const void *p,
 		snprintf(e->owner, sizeof e->owner, "%s", f->owner);
 	else
 		snprintf(e->owner, sizeof e->owner, "%u", f->uid);
-	util_hex(e->md5, f->md5, 16);
+	if (f->md5 != NULL)
+		util_hex(e->md5, f->md5, 16);
+	else
+		e->md5[0] = '\0';	/* no rule reads it */
 }
 
 /* sha256 of the 32 bytes a, then each string of v (with its NUL). */

@@ -73,6 +73,11 @@ struct scan	*scan_new_texts(const char *, const char *,
 void		 scan_free(struct scan *);
 /* {source, version, sha256, files, rules} for the manifest; new ref. */
 json_t		*scan_rules_info(struct scan *);
+/*
+ * Whether a rule reads the "md5" external: if not, scan_file takes a NULL
+ * md5 and callers need not compute it.
+ */
+int		 scan_uses_md5(struct scan *);
 /* Number of rules compiled. */
 size_t		 scan_nrules(struct scan *);
 
@@ -86,7 +91,8 @@ struct scan_file {
 	const char		*owner;		/* user name, NULL: uid */
 	unsigned int		 uid;
 	const unsigned char	*sha256;	/* 32 bytes of the content */
-	const unsigned char	*md5;		/* 16 bytes of the content */
+	const unsigned char	*md5;		/* 16 bytes of the content, or
+						   NULL if !scan_uses_md5 */
 	uint64_t		 size;		/* the whole file's size */
 };
 

@@ -39,6 +39,7 @@ struct workers {
 /* Per thread: digests made once. */
 struct workers_thread {
 	struct scan_thread	*scan;
+	int			 needmd5;	/* a rule reads it */
 	EVP_MD_CTX		*sha, *md5;
 };
 
@@ -74,7 +75,7 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 		EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
 	}
 	if (j->scan && t->scan != NULL) {
-		if (!j->scanonly) {
+		if (!j->scanonly && t->needmd5) {
 			EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
 			EVP_DigestUpdate(t->md5, j->buf, (size_t)j->got);
 			EVP_DigestFinal_ex(t->md5, j->md5, NULL);
@@ -84,7 +85,7 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 		f.owner = j->owner;
 		f.uid = j->st.st_uid;
 		f.sha256 = j->sha256;
-		f.md5 = j->md5;
+		f.md5 = t->needmd5 ? j->md5 : NULL;
 		f.size = (uint64_t)j->st.st_size;
 		if (scan_file(t->scan, j->buf, (size_t)j->got, &f, &j->matches,
 		    j->scan_err, sizeof j->scan_err) != SCAN_OK)
@@ -100,6 +101,7 @@ workers_main(void *arg)
 	struct workers_thread	 t;
 
 	t.scan = w->scan ? scan_thread_new(w->scan) : NULL;
+	t.needmd5 = w->scan != NULL && scan_uses_md5(w->scan);
 	if ((t.sha = EVP_MD_CTX_new()) == NULL ||
 	    (t.md5 = EVP_MD_CTX_new()) == NULL)
 		fatal("EVP_MD_CTX_new");

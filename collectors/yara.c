@@ -169,7 +169,8 @@ yara_scan_buf(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
 	int			 rc;
 
 	EVP_Digest(buf, n, sha, NULL, EVP_sha256(), NULL);
-	EVP_Digest(buf, n, md5, NULL, EVP_md5(), NULL);
+	if (scan_uses_md5(y->scan))
+		EVP_Digest(buf, n, md5, NULL, EVP_md5(), NULL);
 	memset(&f, 0, sizeof f);
 	f.path = j->path;
 	f.uid = j->st.st_uid;
@@ -177,7 +178,7 @@ yara_scan_buf(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
 	f.owner = collect_user_name(y->ctx, j->st.st_uid);
 	pthread_mutex_unlock(&y->lock);
 	f.sha256 = sha;
-	f.md5 = md5;
+	f.md5 = scan_uses_md5(y->scan) ? md5 : NULL;
 	f.size = (uint64_t)j->st.st_size;
 	rc = scan_file(t, buf, n, &f, &recs, err, sizeof err);
 	pthread_mutex_lock(&y->lock);

@@ -155,6 +155,45 @@ cleanup:
 	free(text);
 }
 
+/* Compile text; whether its rules read the md5 external (-1: no compile). */
+static int
+uses_md5(const char *text)
+{
+	struct scan_builtin	 b[2] = { { "t.yar", text }, { NULL, NULL } };
+	struct scan		*s;
+	char			 err[256];
+	int			 r;
+
+	if ((s = scan_new_texts("test", NULL, b, 1, err, sizeof err)) == NULL) {
+		printf("# %s\n", err);
+		return -1;
+	}
+	r = scan_uses_md5(s);
+	scan_free(s);
+	return r;
+}
+
+/*
+ * The md5 of each file is computed only when a condition reads it: not
+ * when "md5" is only in a string, a regex, a comment, metadata or a
+ * string's name, as in signature-base.
+ */
+static void
+test_uses_md5(void)
+{
+	CHECK(uses_md5("rule a { meta: md5 = \"x\" hash = \"md5\" "
+	    "strings: $md5 = \"md5(md5($p))\" $r = /md5 [a-f]+/ "
+	    "condition: $md5 or #md5 > 1 or $r } // md5\n"
+	    "/* md5 == \"\" */ rule b { condition: filename == \"md5\" }") == 0);
+	CHECK(uses_md5("rule a { condition: md5 == "
+	    "\"d41d8cd98f00b204e9800998ecf8427e\" }") == 1);
+	CHECK(uses_md5("rule a { strings: $a = \"x\" condition: $a }\n"
+	    "rule b {\n meta:\n  author = \"/\"\n condition:\n"
+	    "  md5 != \"\" }") == 1);
+	CHECK(uses_md5("rule a { strings: $a = \"\\\"md5\" condition: $a "
+	    "and filesize \\ 2 > 1 }") == 0);
+}
+
 static void
 test_filetype_extension(void)
 {
@@ -266,6 +305,7 @@ main(void)
 	log_init(1, 0);
 	UNIT_RUN(test_compile_error);
 	UNIT_RUN(test_externals);
+	UNIT_RUN(test_uses_md5);
 	UNIT_RUN(test_filetype_extension);
 	UNIT_RUN(test_dedupe);
 	UNIT_RUN(test_builtin_equals_files);
