@@ -4,8 +4,10 @@
  *
  * Logging to stderr and to the in-memory collection.log. The kept log is
  * capped (LOG_MAX bytes) so a flood of errors cannot exhaust memory; the
- * lines dropped past the cap are counted in a last line.
+ * lines dropped past the cap are counted in a last line. Callable from
+ * any thread (the upload stage has its own): one lock around each call.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +30,8 @@ static struct {
 	int		 progress_shown;	/* a status line is on screen */
 	struct timespec	 progress_last;
 } log_state;
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const log_names[] = { "debug", "info", "warn", "error" };
 
@@ -76,6 +80,7 @@ log_vmsg(enum log_level level, const char *collector, const char *fmt,
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatal("out of memory");
 	util_now(now, sizeof now);
+	pthread_mutex_lock(&log_lock);
 	log_state.count[level]++;
 
 	if (level >= LOG_WARN || (!log_state.quiet &&
@@ -106,6 +111,7 @@ log_vmsg(enum log_level level, const char *collector, const char *fmt,
 		buf_add(&log_state.jsonl, "\n", 1);
 	} else
 		log_state.dropped++;
+	pthread_mutex_unlock(&log_lock);
 	free(line);
 	free(msg);
 }
@@ -159,11 +165,14 @@ log_progress(int force, const char *fmt, ...)
 
 	if (log_state.quiet)
 		return;
+	pthread_mutex_lock(&log_lock);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - log_state.progress_last.tv_sec) * 1000 +
 	    (now.tv_nsec - log_state.progress_last.tv_nsec) / 1000000;
-	if (!force && ms < (log_state.tty ? 200 : 10000))
+	if (!force && ms < (log_state.tty ? 200 : 10000)) {
+		pthread_mutex_unlock(&log_lock);
 		return;
+	}
 	log_state.progress_last = now;
 	va_start(ap, fmt);
 	if (log_state.tty) {
@@ -180,13 +189,16 @@ log_progress(int force, const char *fmt, ...)
 	}
 	va_end(ap);
 	fflush(stderr);
+	pthread_mutex_unlock(&log_lock);
 }
 
 void
 log_progress_done(void)
 {
+	pthread_mutex_lock(&log_lock);
 	if (log_state.progress_shown) {
 		fputs("\r\033[K", stderr);
 		log_state.progress_shown = 0;
 	}
+	pthread_mutex_unlock(&log_lock);
 }

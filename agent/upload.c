@@ -18,6 +18,8 @@
 #include <netinet/tcp.h>
 #include <nss.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -853,7 +855,15 @@ upload_fetch(struct upload *u, const char *name, size_t max, char **out,
 	return 0;
 }
 
-/* Streaming stage. */
+/*
+ * Streaming stage. The writer appends to a ring (the window) and goes on
+ * packing; a thread of its own sends the ring to the server. The ring is
+ * both the queue between them (the writer waits when all of it is still
+ * unsent) and the resume window: bytes already sent stay in it until the
+ * room is needed, and after a break the thread reconnects, asks the
+ * server how much it has, and sends again from there if the ring still
+ * holds it. Only that thread uses the session until the stage is closed.
+ */
 
 struct out_sftp {
 	struct out		 out;
@@ -861,52 +871,38 @@ struct out_sftp {
 	char			*part;
 	char			*final;
 	LIBSSH2_SFTP_HANDLE	*h;
-	uint64_t		 pos;		/* bytes the server has */
+	pthread_t		 thread;
+	int			 started;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 more;		/* bytes to send, or closing */
+	pthread_cond_t		 room;		/* bytes sent, or failed */
 	unsigned char		*win;		/* ring of the last bytes */
 	size_t			 cap;
 	size_t			 head;		/* ring index of wstart */
 	size_t			 len;
 	uint64_t		 wstart;	/* stream offset of head */
+	uint64_t		 pos;		/* bytes the server has */
+	int			 resuming;	/* keep every byte: no drop */
+	int			 closing;
+	int			 failed;	/* out.err says why */
 	int			 closed;
+	uint64_t		 resumed_at;	/* to log, by the writer */
+	int			 resumed;
 };
 
-static void
-out_sftp_keep(struct out_sftp *s, const unsigned char *p, size_t n)
-{
-	size_t	i, tail;
-
-	for (i = 0; i < n;) {
-		size_t	k;
-
-		if (s->len == s->cap) {		/* drop the oldest */
-			size_t	drop = n - i < s->cap ? n - i : s->cap;
-
-			s->head = (s->head + drop) % s->cap;
-			s->len -= drop;
-			s->wstart += drop;
-		}
-		tail = (s->head + s->len) % s->cap;
-		k = s->cap - tail;
-		if (k > s->cap - s->len)
-			k = s->cap - s->len;
-		if (k > n - i)
-			k = n - i;
-		memcpy(s->win + tail, p + i, k);
-		s->len += k;
-		i += k;
-	}
-}
-
-/* Reconnect and send the window from the server's size on. */
-static int
-out_sftp_resume(struct out_sftp *s, uint64_t end)
+/*
+ * Reconnect and open the .part at the server's size, which must be in
+ * the window [wstart, end]. That size, or -1 with out.err set.
+ */
+static int64_t
+out_sftp_reconnect(struct out_sftp *s, uint64_t wstart, uint64_t end)
 {
 	struct upload	*u = s->u;
 	char		 err[256];
 	int64_t		 have;
-	uint64_t	 off;
 	int		 try;
 
+	err[0] = '\0';
 	for (try = 0; try <= u->retries; try++) {
 		if (try > 0)
 			upload_backoff(try - 1);
@@ -918,41 +914,99 @@ out_sftp_resume(struct out_sftp *s, uint64_t end)
 			break;
 		if ((have = upload_remote_size(u, s->part)) == -1)
 			continue;
-		if ((uint64_t)have < s->wstart || (uint64_t)have > end) {
+		if ((uint64_t)have < wstart || (uint64_t)have > end) {
 			snprintf(s->out.err, sizeof s->out.err, "the server "
 			    "has %lld bytes of %s, outside the resume window "
 			    "(%llu to %llu): the stream cannot be resumed",
 			    (long long)have, s->part,
-			    (unsigned long long)s->wstart,
+			    (unsigned long long)wstart,
 			    (unsigned long long)end);
 			return -1;
 		}
-		log_msg(LOG_INFO, "upload", "stream resumed at %lld bytes",
-		    (long long)have);
 		s->h = libssh2_sftp_open(u->sftp, s->part, LIBSSH2_FXF_WRITE,
 		    0600);
 		if (s->h == NULL)
 			continue;
 		libssh2_sftp_seek64(s->h, (libssh2_uint64_t)have);
-		for (off = (uint64_t)have; off < end;) {
-			size_t	idx = (s->head + (size_t)(off - s->wstart)) %
-			    s->cap;
-			size_t	k = s->cap - idx;
-
-			if (k > end - off)
-				k = (size_t)(end - off);
-			if (upload_write(u, s->h, (char *)s->win + idx, k) == -1)
-				break;
-			off += k;
-		}
-		if (off == end) {
-			s->pos = end;
-			return 0;
-		}
+		return have;
 	}
 	snprintf(s->out.err, sizeof s->out.err, "stream to %s broken and not "
 	    "resumed: %s", u->url, u->sftp ? upload_ssh_error(u) : err);
 	return -1;
+}
+
+static void *
+out_sftp_main(void *arg)
+{
+	struct out_sftp	*s = arg;
+	sigset_t	 all;
+	uint64_t	 end;
+	int64_t		 have;
+	size_t		 idx, k;
+	int		 ok;
+
+	/* Signals are the writer's: it finishes the archive on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->failed && !s->closing &&
+		    s->pos == s->wstart + s->len)
+			pthread_cond_wait(&s->more, &s->lock);
+		end = s->wstart + s->len;
+		if (s->failed || (s->closing && s->pos == end))
+			break;
+		idx = (s->head + (size_t)(s->pos - s->wstart)) % s->cap;
+		k = s->cap - idx;
+		if (k > end - s->pos)
+			k = (size_t)(end - s->pos);
+		if (k > UPLOAD_CHUNK)
+			k = UPLOAD_CHUNK;
+		pthread_mutex_unlock(&s->lock);
+		/* The writer never drops or overwrites unsent bytes. */
+		ok = s->h != NULL && upload_write(s->u, s->h,
+		    (const char *)s->win + idx, k) == 0;
+		pthread_mutex_lock(&s->lock);
+		if (ok) {
+			s->pos += k;
+			pthread_cond_signal(&s->room);
+			continue;
+		}
+		s->resuming = 1;
+		end = s->wstart + s->len;
+		pthread_mutex_unlock(&s->lock);
+		have = out_sftp_reconnect(s, s->wstart, end);
+		pthread_mutex_lock(&s->lock);
+		s->resuming = 0;
+		if (have == -1)
+			s->failed = 1;
+		else {
+			s->pos = (uint64_t)have;
+			s->resumed_at = (uint64_t)have;
+			s->resumed++;
+		}
+		pthread_cond_signal(&s->room);
+	}
+	pthread_cond_signal(&s->room);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Log what the thread did (the writer owns the log's order). */
+static void
+out_sftp_report(struct out_sftp *s)
+{
+	uint64_t	at;
+	int		n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->resumed;
+	at = s->resumed_at;
+	s->resumed = 0;
+	pthread_mutex_unlock(&s->lock);
+	if (n > 0)
+		log_msg(LOG_INFO, "upload", "stream resumed at %llu bytes",
+		    (unsigned long long)at);
 }
 
 static int
@@ -960,20 +1014,84 @@ out_sftp_write(struct out *o, const void *p, size_t n)
 {
 	struct out_sftp		*s = (struct out_sftp *)o;
 	const unsigned char	*c = p;
-	size_t			 k;
+	size_t			 k, tail, drop;
 
-	while (n > 0) {
-		k = n > UPLOAD_CHUNK ? UPLOAD_CHUNK : n;
-		out_sftp_keep(s, c, k);
-		if (s->h == NULL || upload_write(s->u, s->h, (const char *)c,
-		    k) == -1) {
-			if (out_sftp_resume(s, s->pos + k) == -1)
-				return -1;
-		} else
-			s->pos += k;
+	pthread_mutex_lock(&s->lock);
+	while (n > 0 && !s->failed) {
+		if (s->len == s->cap) {
+			/* Full: drop the oldest bytes sent, or wait. */
+			drop = (size_t)(s->pos - s->wstart);
+			if (drop == 0 || s->resuming) {
+				pthread_cond_wait(&s->room, &s->lock);
+				continue;
+			}
+			if (drop > n)
+				drop = n;
+			s->head = (s->head + drop) % s->cap;
+			s->len -= drop;
+			s->wstart += drop;
+		}
+		tail = (s->head + s->len) % s->cap;
+		k = s->cap - tail;
+		if (k > s->cap - s->len)
+			k = s->cap - s->len;
+		if (k > n)
+			k = n;
+		memcpy(s->win + tail, c, k);
+		s->len += k;
 		c += k;
 		n -= k;
+		pthread_cond_signal(&s->more);
 	}
+	pthread_mutex_unlock(&s->lock);
+	out_sftp_report(s);
+	return s->failed ? -1 : 0;
+}
+
+/* Wait for the thread to send all it can, and stop it. */
+static void
+out_sftp_join(struct out_sftp *s, int abandon)
+{
+	if (!s->started)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->closing = 1;
+	if (abandon)
+		s->failed = 1;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	s->started = 0;
+	out_sftp_report(s);
+}
+
+/* After the thread: resend from the server's size (the window). */
+static int
+out_sftp_resume(struct out_sftp *s, uint64_t end)
+{
+	struct upload	*u = s->u;
+	int64_t		 have;
+	uint64_t	 off;
+
+	if ((have = out_sftp_reconnect(s, s->wstart, end)) == -1)
+		return -1;
+	log_msg(LOG_INFO, "upload", "stream resumed at %lld bytes",
+	    (long long)have);
+	for (off = (uint64_t)have; off < end;) {
+		size_t	idx = (s->head + (size_t)(off - s->wstart)) % s->cap;
+		size_t	k = s->cap - idx;
+
+		if (k > end - off)
+			k = (size_t)(end - off);
+		if (upload_write(u, s->h, (char *)s->win + idx, k) == -1) {
+			snprintf(s->out.err, sizeof s->out.err, "stream to %s "
+			    "broken again while resumed: %s", u->url,
+			    upload_ssh_error(u));
+			return -1;
+		}
+		off += k;
+	}
+	s->pos = end;
 	return 0;
 }
 
@@ -985,9 +1103,15 @@ out_sftp_close(struct out *o)
 
 	if (s->closed)
 		return 0;
-	if (s->h != NULL && libssh2_sftp_close(s->h) != 0 &&
-	    out_sftp_resume(s, s->pos) == -1)
+	out_sftp_join(s, 0);
+	if (s->failed)
 		return -1;
+	if (s->h != NULL && libssh2_sftp_close(s->h) != 0) {
+		s->h = NULL;
+		if (out_sftp_resume(s, s->pos) == -1 ||
+		    libssh2_sftp_close(s->h) != 0)
+			return -1;
+	}
 	s->h = NULL;
 	have = upload_remote_size(s->u, s->part);
 	if (have != (int64_t)s->pos) {
@@ -1005,8 +1129,12 @@ out_sftp_free(struct out *o)
 {
 	struct out_sftp	*s = (struct out_sftp *)o;
 
+	out_sftp_join(s, 1);
 	if (s->h != NULL)
 		libssh2_sftp_close(s->h);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->more);
+	pthread_cond_destroy(&s->room);
 	free(s->win);
 	free(s->part);
 	free(s->final);
@@ -1028,9 +1156,15 @@ out_sftp_new(struct upload *u, const char *name, size_t window)
 	s->final = upload_path(u, name, "");
 	s->cap = window < UPLOAD_CHUNK ? UPLOAD_CHUNK : window;
 	s->win = xmalloc(s->cap);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->more, NULL);
+	pthread_cond_init(&s->room, NULL);
 	if (u->sftp != NULL)
 		s->h = libssh2_sftp_open(u->sftp, s->part, LIBSSH2_FXF_WRITE |
 		    LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0600);
+	if (pthread_create(&s->thread, NULL, out_sftp_main, s) != 0)
+		fatal("pthread_create");
+	s->started = 1;
 	return &s->out;
 }
 

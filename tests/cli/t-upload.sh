@@ -186,8 +186,21 @@ wait $pid; rc=$?
 check "killing the session mid-stream: exit 0" test $rc -eq 0
 check "…the stream was resumed" grep -q "stream resumed at [1-9]" "$T/o8.err"
 N=$(basename "$(archive_in "$SSHD_DROP/upload")")
-check "…and the archive on the server verifies (signature over every byte)" \
-	"$CC_BIN" verify "$SSHD_DROP/upload/$N" >/dev/null 2>&1
+check_rc "…and the archive on the server verifies (signature over every byte)" 0 \
+	"$CC_BIN" verify "$SSHD_DROP/upload/$N"
+clean_drop
+
+# A window far smaller than the archive and a slow link: the window is
+# also the queue between packing and the sending thread, so packing waits
+# for the link, and every byte arrives, in order.
+printf '[upload]\nstream_window = 1M\n' >"$T/win.ini"
+check_rc "--stream through a 1 MiB window at --bwlimit 20M: exit 0" 0 \
+	"$CC_BIN" run -q -c "$T/win.ini" --root "$FIX" --stream "${UP[@]}" --bwlimit 20M
+N=$(basename "$(archive_in "$SSHD_DROP/upload")")
+check "…the archive is larger than the window" \
+	test "$(stat -c %s "$SSHD_DROP/upload/$N")" -gt 4194304
+check_rc "…and verifies (signature over every byte)" 0 \
+	"$CC_BIN" verify "$SSHD_DROP/upload/$N"
 clean_drop
 
 # The server stays down: exit 3 after the retries, archive kept.

@@ -55,9 +55,8 @@ check "dpkg --root -s: installed" sh -c \
 	"dpkg --root='$R' -s csirt-collect | grep -qx 'Status: install ok installed'"
 check_rc "chroot FRESH csirt-collect --version" 0 chroot "$R" /usr/bin/csirt-collect --version
 check "…prints the version" grep -qx "csirt-collect $VERSION" "$T/.out"
-check "the installed example config is accepted (config show)" chroot "$R" \
-	/usr/bin/csirt-collect config show -c /usr/share/doc/csirt-collect/examples/csirt-collect.ini \
-	>/dev/null
+check_rc "the installed example config is accepted (config show)" 0 chroot "$R" \
+	/usr/bin/csirt-collect config show -c /usr/share/doc/csirt-collect/examples/csirt-collect.ini
 check "the installed man page renders without warnings" sh -c \
 	"zcat '$R/usr/share/man/man1/csirt-collect.1.gz' | groff -man -ww -z 2>&1 | awk 'END{exit NR>0}'"
 check_rc "dpkg --root -r removes it" 0 dpkg --root="$R" --force-not-root -r csirt-collect
