@@ -38,21 +38,26 @@ PY
 	[ "$rc" = 0 ] || echo "bench: $name exited $rc" >&2
 	eval "S_$name=$secs; R_$name=$rss; C_$name=$cpu"
 }
-# measure3 NAME CMD...: three runs (the output directory, the last
-# argument, emptied before each); the median time, the highest RSS. On a
-# shared machine one run can be off by a third.
-measure3() {
-	local name=$1 out i secs rss; shift
-	out=${!#}
+# rounds NAME...: three rounds, each running every contender once, in
+# turn (ABCABCABC), so that a slow spell of this shared machine falls on
+# all of them, not on one; each gets its median time and highest RSS.
+# Contender NAME is the function c_NAME, called with an empty output
+# directory.
+rounds() {
+	local name i secs rss
 	for i in 1 2 3; do
-		rm -rf "$out"; mkdir -p "$out"
-		measure "$name$i" "$@"
+		for name in "$@"; do
+			rm -rf "$T/out-$name"; mkdir -p "$T/out-$name"
+			measure "$name$i" bash -c "c_$name \"\$0\"" "$T/out-$name"
+		done
 	done
-	eval "set -- \$S_${name}1 \$S_${name}2 \$S_${name}3"
-	secs=$(printf '%s\n' "$@" | sort -g | sed -n 2p)
-	eval "rss=\$(( R_${name}1 > R_${name}2 ? R_${name}1 : R_${name}2 ))"
-	eval "rss=\$(( rss > R_${name}3 ? rss : R_${name}3 ))"
-	eval "S_$name=$secs; R_$name=$rss"
+	for name in "$@"; do
+		eval "set -- \$S_${name}1 \$S_${name}2 \$S_${name}3"
+		secs=$(printf '%s\n' "$@" | sort -g | sed -n 2p)
+		eval "rss=\$(( R_${name}1 > R_${name}2 ? R_${name}1 : R_${name}2 ))"
+		eval "rss=\$(( rss > R_${name}3 ? rss : R_${name}3 ))"
+		eval "S_$name=$secs; R_$name=$rss"
+	done
 }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
@@ -108,32 +113,47 @@ EOY
 mkdir "$T/out"
 sync
 
-measure3 tar sh -c 'tar -I "zstd -3 -T0" -cf "$2/stock.tar.zst" -C "$1" data' sh \
-	"$T/root" "$T/out-tar"
+age-keygen -o "$T/age.key" 2>/dev/null
+AGEPUB=$(sed -n 's/^# public key: //p' "$T/age.key")
+export BIN T AGEPUB
+c_tar() { tar -I "zstd -3 -T0" -cf "$1/stock.tar.zst" -C "$T/root" data; }
+c_agent() {
+	"$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+		--no-yara --no-process-memory --nice 0 -o "$1"
+}
+c_agent_age() {
+	"$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+		--no-yara --no-process-memory --nice 0 --recipient "$AGEPUB" -o "$1"
+}
+export -f c_tar c_agent c_agent_age
+rounds tar agent agent_age
+A=$(ls "$T/out-agent"/*.tar.zst)
 measure sha sh -c "find '$T/root/data' -type f -print0 | xargs -0 sha256sum"
-measure3 agent "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
-	--no-yara --no-process-memory --nice 0 -o "$T/out"
-A=$(ls "$T/out"/*.tar.zst)
 mkdir "$T/out-cpu"
 measure agent_cpu "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
 	--no-yara --no-process-memory --nice 0 --max-cpu 50 -o "$T/out-cpu"
-age-keygen -o "$T/age.key" 2>/dev/null
-measure3 agent_age "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
-	--no-yara --no-process-memory --nice 0 \
-	--recipient "$(sed -n 's/^# public key: //p' "$T/age.key")" -o "$T/out-age"
 
 # YARA with the rule set a CSIRT really runs (signature-base).
 SB=$TOP/../shared/signature-base/yara
 NCPU=$(nproc)
 if [ -d "$SB" ] && command -v yara >/dev/null; then
 	find "$SB" -name '*.yar' | sort >"$T/sb.list"
-	measure3 yara sh -c 'yara -r -p "$1" -d filename= -d filepath= \
-		-d extension= -d filetype= -d owner= -d md5= $(cat "$2") "$3" \
-		>/dev/null' sh "$NCPU" "$T/sb.list" "$T/root/data" "$T/out-yara"
-	measure3 sweep "$BIN" run -q --root "$T/root" -p LinuxAccountFiles --rules "$SB" \
-		--scan-path /data --no-process-memory --nice 0 -o "$T/out-sweep"
-	measure3 full "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
-		--rules "$SB" --no-process-memory --nice 0 -o "$T/out-full"
+	export SB NCPU
+	c_yara() {
+		yara -r -p "$NCPU" -d filename= -d filepath= -d extension= \
+			-d filetype= -d owner= -d md5= $(cat "$T/sb.list") \
+			"$T/root/data" >/dev/null
+	}
+	c_sweep() {
+		"$BIN" run -q --root "$T/root" -p LinuxAccountFiles --rules "$SB" \
+			--scan-path /data --no-process-memory --nice 0 -o "$1"
+	}
+	c_full() {
+		"$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+			--rules "$SB" --no-process-memory --nice 0 -o "$1"
+	}
+	export -f c_yara c_sweep c_full
+	rounds yara sweep full
 fi
 
 if [ "${RESULTS:-0}" = 1 ]; then
