@@ -38,6 +38,11 @@ PY
 	[ "$rc" = 0 ] || echo "bench: $name exited $rc" >&2
 	eval "S_$name=$secs; R_$name=$rss; C_$name=$cpu"
 }
+# warm: the tree in the page cache before each run. The agent leaves the
+# host's page cache as it found it (POSIX_FADV_DONTNEED on what it read),
+# so whatever ran after it would read from the disk, and the order of
+# the runs would decide the ratios.
+warm() { find "$T/root/data" -type f -print0 | xargs -0 cat >/dev/null; }
 # rounds NAME...: three rounds, each running every contender once, in
 # turn (ABCABCABC), so that a slow spell of this shared machine falls on
 # all of them, not on one; each gets its median time and highest RSS.
@@ -48,6 +53,7 @@ rounds() {
 	for i in 1 2 3; do
 		for name in "$@"; do
 			rm -rf "$T/out-$name"; mkdir -p "$T/out-$name"
+			warm
 			measure "$name$i" bash -c "c_$name \"\$0\"" "$T/out-$name"
 		done
 	done
@@ -128,8 +134,10 @@ c_agent_age() {
 export -f c_tar c_agent c_agent_age
 rounds tar agent agent_age
 A=$(ls "$T/out-agent"/*.tar.zst)
+warm
 measure sha sh -c "find '$T/root/data' -type f -print0 | xargs -0 sha256sum"
 mkdir "$T/out-cpu"
+warm
 measure agent_cpu "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
 	--no-yara --no-process-memory --nice 0 --max-cpu 50 -o "$T/out-cpu"
 
@@ -247,7 +255,9 @@ for i in range(n):
         f.write(blob if i % 3 else os.urandom(per))
 PY
 		sync
+		warm
 		measure star tar -I 'zstd -3 -T0' -cf "$T/scale.tar.zst" -C "$T/root" data
+		warm
 		measure sagent "$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" \
 			-p BenchAll --no-yara --no-process-memory --nice 0 -o "$T/out3"
 		echo "| $1 | $2 MB | $S_star | $S_sagent | $(ratio "$S_sagent" "$S_star") | $((R_sagent / 1024)) |"
