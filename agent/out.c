@@ -3,11 +3,13 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Output stages: file (temporary name, rename when complete), zstd
- * (libzstd, multi-threaded), hash tee (OpenSSL SHA-256, libsodium
- * BLAKE2b-512). See out.h.
+ * (libzstd, multi-threaded), a hand-over to a thread, hash tee (OpenSSL
+ * SHA-256, libsodium BLAKE2b-512). See out.h.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +256,149 @@ out_zstd_new(struct out *next, int level, int nthreads)
 	return &z->out;
 }
 
+/*
+ * Thread stage: what is written is copied into a ring and passed on by a
+ * thread of its own, so the stages after it (encryption, the archive's
+ * hashes, the file or the network) run beside the writer instead of in
+ * its turn. The ring bounds the bytes between the two.
+ */
+
+struct out_thread {
+	struct out	 out;
+	pthread_t	 thread;
+	int		 started;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 more;		/* bytes to pass, or closing */
+	pthread_cond_t	 room;		/* bytes passed, or failed */
+	unsigned char	*ring;
+	size_t		 cap, head, len;
+	int		 closing, failed;
+};
+
+static void *
+out_thread_main(void *arg)
+{
+	struct out_thread	*t = arg;
+	sigset_t		 all;
+	size_t			 k;
+	int			 rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		while (t->len == 0 && !t->closing && !t->failed)
+			pthread_cond_wait(&t->more, &t->lock);
+		if (t->failed || t->len == 0)
+			break;
+		k = t->cap - t->head < t->len ? t->cap - t->head : t->len;
+		pthread_mutex_unlock(&t->lock);
+		/* Only this thread frees ring space: [head, head+k) stays. */
+		rc = out_write(t->out.next, t->ring + t->head, k);
+		pthread_mutex_lock(&t->lock);
+		if (rc == -1)
+			t->failed = 1;
+		else {
+			t->head = (t->head + k) % t->cap;
+			t->len -= k;
+		}
+		pthread_cond_signal(&t->room);
+	}
+	pthread_cond_signal(&t->room);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static int
+out_thread_write(struct out *o, const void *p, size_t n)
+{
+	struct out_thread	*t = (struct out_thread *)o;
+	const unsigned char	*c = p;
+	size_t			 tail, k;
+
+	pthread_mutex_lock(&t->lock);
+	while (n > 0 && !t->failed) {
+		if (t->len == t->cap) {
+			pthread_cond_wait(&t->room, &t->lock);
+			continue;
+		}
+		tail = (t->head + t->len) % t->cap;
+		k = t->cap - tail < t->cap - t->len ? t->cap - tail :
+		    t->cap - t->len;
+		if (k > n)
+			k = n;
+		memcpy(t->ring + tail, c, k);
+		t->len += k;
+		c += k;
+		n -= k;
+		pthread_cond_signal(&t->more);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return t->failed ? -1 : 0;
+}
+
+/* Let the thread pass on what it has (unless abandon), and stop it. */
+static void
+out_thread_join(struct out_thread *t, int abandon)
+{
+	if (!t->started)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->closing = 1;
+	if (abandon)
+		t->failed = 1;
+	pthread_cond_signal(&t->more);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	t->started = 0;
+}
+
+static int
+out_thread_close(struct out *o)
+{
+	struct out_thread	*t = (struct out_thread *)o;
+
+	out_thread_join(t, 0);
+	if (t->failed)
+		return -1;
+	return out_close(o->next);
+}
+
+static void
+out_thread_free(struct out *o)
+{
+	struct out_thread	*t = (struct out_thread *)o;
+
+	out_thread_join(t, 1);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->more);
+	pthread_cond_destroy(&t->room);
+	free(t->ring);
+	free(t);
+}
+
+struct out *
+out_thread_new(struct out *next, size_t cap)
+{
+	struct out_thread	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->out.name = "thread";
+	t->out.write = out_thread_write;
+	t->out.close = out_thread_close;
+	t->out.free = out_thread_free;
+	t->out.next = next;
+	t->cap = cap;
+	t->ring = xmalloc(cap);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->more, NULL);
+	pthread_cond_init(&t->room, NULL);
+	if (pthread_create(&t->thread, NULL, out_thread_main, t) != 0)
+		fatal("pthread_create");
+	t->started = 1;
+	return &t->out;
+}
+
 /* Hash tee. */
 
 struct out_hash {
@@ -273,7 +418,7 @@ out_hash_write(struct out *o, const void *p, size_t n)
 
 	EVP_DigestUpdate(h->sha, p, n);
 	crypto_generichash_update(&h->b2, p, n);
-	h->count += n;
+	__atomic_add_fetch(&h->count, n, __ATOMIC_RELAXED);
 	return out_write(o->next, p, n);
 }
 
@@ -337,5 +482,6 @@ out_hash_result(struct out *o, unsigned char *sha256, unsigned char *b2,
 uint64_t
 out_hash_count(struct out *o)
 {
-	return ((struct out_hash *)o)->count;
+	return __atomic_load_n(&((struct out_hash *)o)->count,
+	    __ATOMIC_RELAXED);
 }

@@ -5,7 +5,7 @@
  * The output chain: small stages, each with write and close, each
  * passing its bytes to the next. The archive writer feeds the head:
  *
- *   libarchive (pax) → zstd → [age] → hash → file | SFTP
+ *   libarchive (pax) → zstd → thread → [age] → hash → file | SFTP
  *
  * Encryption and streaming are stages added to the chain, not branches
  * in the collectors. A stage that fails keeps its message in err; the
@@ -29,6 +29,11 @@ struct out {
 /* Write to / close the head of a chain. 0 or -1 (see out_error). */
 int		 out_write(struct out *, const void *, size_t);
 int		 out_close(struct out *);
+/*
+ * A hand-over: bytes written are queued (cap bytes at most; the writer
+ * waits beyond) and passed to next by a thread of its own.
+ */
+struct out	*out_thread_new(struct out *, size_t);
 /* Free a whole chain (NULL is fine). */
 void		 out_free(struct out *);
 /* The first error message met along the chain, or "" if none. */

@@ -43,6 +43,7 @@
 #include "util.h"
 
 #define PIPELINE_ZSTD_LEVEL	3
+#define PIPELINE_OUT_QUEUE	(4U << 20)	/* compressed bytes in hand-over */
 
 struct run {
 	struct config		*cfg;
@@ -288,8 +289,9 @@ pipeline_open(struct run *r, char *err, size_t errlen)
 	if (r->rcpt != NULL)
 		r->age = out_age_new(r->hash, (const unsigned char (*)
 		    [CRYPT_KEY_LEN])r->rcpt, r->cfg->recipients.n);
-	r->zstd = out_zstd_new(r->age ? r->age : r->hash, PIPELINE_ZSTD_LEVEL,
-	    os_ncpu());
+	/* Encryption, hashing and writing beside the packing, not after. */
+	r->zstd = out_zstd_new(out_thread_new(r->age ? r->age : r->hash,
+	    PIPELINE_OUT_QUEUE), PIPELINE_ZSTD_LEVEL, os_ncpu());
 	r->m = manifest_new();
 	if ((r->sink = sink_new(r->zstd, r->m, err, errlen)) == NULL)
 		return -1;
