@@ -294,12 +294,12 @@ test_manifest_many(void)
 	CHECK(json_integer_value(json_object_get(json_object_get(j,
 	    "stats"), "entries")) == (json_int_t)n);
 	json_decref(j);
+	free(w.text);
 	/* A writer that fails midway stops the write. */
 	memset(&w, 0, sizeof w);
 	w.stop = len / 2;
 	CHECK(manifest_write(m, mw_fn, &w) == -1);
 	CHECK(w.len <= len / 2);
-	free(w.text);
 	free(dump);
 	manifest_free(m);
 }
