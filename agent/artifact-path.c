@@ -447,15 +447,38 @@ artifact_glob_enter(struct artifact_gwalk *w, int dfd, const char *name,
 	w->levels--;
 }
 
+/*
+ * lstat name in dfd (the directory w->path). When that fails for a name
+ * the directory listed (listed), tell the caller: the entry went away,
+ * or cannot be looked at. -1 then.
+ */
+static int
+artifact_glob_stat(struct artifact_gwalk *w, int dfd, const char *name,
+    int listed, struct stat *st)
+{
+	int	err;
+	long	old;
+
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	err = errno;
+	if (listed && w->ops->unseen != NULL &&
+	    (old = artifact_glob_push(w, name)) >= 0) {
+		w->ops->unseen(w->arg, w->path, err);
+		w->path[old] = '\0';
+	}
+	return -1;
+}
+
 /* Entry name of dfd matched component i: report it or go on below. */
 static void
 artifact_glob_hit(struct artifact_gwalk *w, int dfd, const char *name,
-    size_t i)
+    size_t i, int listed)
 {
 	struct stat	st;
 	long		old;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	if (artifact_glob_stat(w, dfd, name, listed, &st) == -1)
 		return;
 	if ((old = artifact_glob_push(w, name)) < 0)
 		return;
@@ -501,7 +524,7 @@ artifact_glob_hit_cb(struct artifact_gwalk *w, int dfd, const char *name,
     size_t i, int level)
 {
 	(void)level;
-	artifact_glob_hit(w, dfd, name, i);
+	artifact_glob_hit(w, dfd, name, i, 1);
 }
 
 /* An entry under a "**" (component i) at depth level (1-based). */
@@ -512,7 +535,7 @@ artifact_glob_star_cb(struct artifact_gwalk *w, int dfd, const char *name,
 	struct stat	st;
 	long		old;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	if (artifact_glob_stat(w, dfd, name, 1, &st) == -1)
 		return;
 	if ((old = artifact_glob_push(w, name)) < 0)
 		return;
@@ -544,7 +567,7 @@ artifact_glob_at(struct artifact_gwalk *w, int dfd, size_t i)
 	else if (c->wild)
 		artifact_glob_each(w, dfd, c->text, artifact_glob_hit_cb, i, 0);
 	else {
-		artifact_glob_hit(w, dfd, c->text, i);
+		artifact_glob_hit(w, dfd, c->text, i, 0);
 		close(dfd);
 	}
 }

@@ -204,12 +204,17 @@ int	 artifact_glob_match(const char *, const char *);
  * How artifact_glob reaches the tree: open_dir opens an absolute
  * directory path (no symlink followed) and returns a descriptor or -1;
  * found gets each match with its lstat (never followed) and returns 0, or
- * -1 to stop; stop returns non-zero to end the walk early (deadline).
+ * -1 to stop; stop returns non-zero to end the walk early (deadline);
+ * unseen (may be NULL) gets a name a directory listed but whose lstat
+ * failed (errno value: ENOENT when it went away in between), which a
+ * collection records rather than drops. A literal path that does not
+ * exist is not reported: most artefacts are absent from most hosts.
  */
 struct artifact_glob_ops {
 	int	(*open_dir)(void *, const char *);
 	int	(*found)(void *, const char *, const struct stat *);
 	int	(*stop)(void *);
+	void	(*unseen)(void *, const char *, int);
 };
 
 /*

@@ -112,6 +112,20 @@ artifacts_walk_found(void *arg, const char *path, const struct stat *st)
 	return w->found(w->arg, path, st);
 }
 
+/* A listed name gone (or unreadable) before its lstat: recorded. */
+static void
+artifacts_walk_unseen(void *arg, const char *path, int err)
+{
+	struct artifacts_walkarg	*w = arg;
+
+	if (err == ENOENT)
+		collect_error(w->ctx, path, "listed in its directory, then "
+		    "gone before it could be read");
+	else
+		collect_error(w->ctx, path, "listed in its directory, but "
+		    "cannot be looked at: %s", strerror(err));
+}
+
 long
 artifacts_walk(struct collect_ctx *ctx, const struct artifacts_prep *p,
     const char *pattern, char sep, int (*found)(void *, const char *,
@@ -119,7 +133,8 @@ artifacts_walk(struct collect_ctx *ctx, const struct artifacts_prep *p,
 {
 	struct artifact_glob_ops	 ops = { artifacts_walk_open,
 					     artifacts_walk_found,
-					     artifacts_walk_stop };
+					     artifacts_walk_stop,
+					     artifacts_walk_unseen };
 	struct artifacts_walkarg	 w = { ctx, found, arg };
 	struct artifact_glob		 g;
 	char				**v, **e;

@@ -490,6 +490,9 @@ struct gtest {
 	char	 found[64][256];
 	int	 n;
 	int	 stop_after;
+	const char *vanish;		/* a directory to empty once listed */
+	char	 unseen[16][256];
+	int	 nunseen, unseen_err;
 };
 
 static int
@@ -519,8 +522,34 @@ static int
 gtest_stop(void *arg)
 {
 	struct gtest	*t = arg;
+	char		 p[64];
+	int		 i;
 
+	/*
+	 * Called before each entry, after readdir has read the small
+	 * directory whole: removing its files now makes the names listed
+	 * then gone, as a file deleted during the walk.
+	 */
+	if (t->vanish != NULL) {
+		for (i = 0; i < 5; i++) {
+			snprintf(p, sizeof p, "%s/v%d", t->vanish, i);
+			unlinkat(t->root, p, 0);
+		}
+		t->vanish = NULL;
+	}
 	return t->stop_after > 0 && t->n >= t->stop_after;
+}
+
+static void
+gtest_unseen(void *arg, const char *path, int err)
+{
+	struct gtest	*t = arg;
+
+	if (t->nunseen < 16)
+		snprintf(t->unseen[t->nunseen], sizeof t->unseen[0], "%s",
+		    path);
+	t->nunseen++;
+	t->unseen_err = err;
 }
 
 static int
@@ -539,10 +568,11 @@ gtest_run(struct gtest *t, const char *pattern)
 {
 	struct artifact_glob		g;
 	struct artifact_glob_ops	ops = { gtest_open, gtest_found,
-					    gtest_stop };
+					    gtest_stop, gtest_unseen };
 	long				rc;
 
 	t->n = 0;
+	t->nunseen = 0;
 	if (artifact_glob_parse(pattern, &g) != 0)
 		return -2;
 	rc = artifact_glob_walk(&g, &ops, t);
@@ -584,6 +614,22 @@ test_glob_walk(void)
 
 	CHECK(gtest_run(&t, "/a/f1") == 1 && gtest_has(&t, "/a/f1"));
 	CHECK(gtest_run(&t, "/a/nothere") == 0);
+	/* An absent literal path is not news; a listed name gone is. */
+	CHECK(t.nunseen == 0);
+	mkdirat(t.root, "v", 0755);
+	for (int i = 0; i < 5; i++) {
+		char	p[16];
+
+		snprintf(p, sizeof p, "v/v%d", i);
+		mkfile(t.root, p);
+	}
+	t.vanish = "v";
+	CHECK(gtest_run(&t, "/v/*") == 0);
+	CHECK(t.nunseen == 5 && t.unseen_err == ENOENT);
+	CHECK(strncmp(t.unseen[0], "/v/v", 4) == 0);
+	t.vanish = "v";
+	CHECK(gtest_run(&t, "/v/**") == 0 && t.nunseen == 0);
+	unlinkat(t.root, "v", AT_REMOVEDIR);
 	CHECK(gtest_run(&t, "/nothere/*") == 0);
 	CHECK(gtest_run(&t, "/a/*") == 5);
 	CHECK(gtest_has(&t, "/a/.hidden") && gtest_has(&t, "/a/etc@") &&
