@@ -120,7 +120,7 @@ artifacts_walk_unseen(void *arg, const char *path, int err)
 
 	if (err == ENOENT)
 		collect_error(w->ctx, path, "listed in its directory, then "
-		    "gone before it could be read");
+		    "vanished before it could be read");
 	else
 		collect_error(w->ctx, path, "listed in its directory, but "
 		    "cannot be looked at: %s", strerror(err));

@@ -174,10 +174,9 @@ if [ "$vanished" -gt 0 ]; then
 	    jqe '[.errors[] | select(.path | startswith("/churn/")) |
 		select(.error | test("No such file|vanished|not found"; "i"))] | length > 0' "$M"
 else
-	# The walker stats each name as it lists it and drops the ones gone
-	# by then, silently; only a file gone between that stat and the open
-	# is an error, a window of microseconds.
-	echo "# (no file vanished between stat and open this time)"
+	# A name gone between the listing and its lstat, or between the
+	# lstat and the open, is an error; none went in those windows.
+	echo "# (no file vanished between listing and opening this time)"
 fi
 
 # Every JSON line valid (jq), and strict UTF-8 (jq would mend it silently).
