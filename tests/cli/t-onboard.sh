@@ -58,7 +58,11 @@ mv "$T/gone/"* "$T/"; mv "$T/client_key" "$SSHD_KEY" 2>/dev/null
 # A damaged payload: one byte changed, detected at start.
 cp "$T/agent" "$T/bad"
 size=$(stat -c %s "$T/bad")
-printf 'Z' | dd of="$T/bad" bs=1 seek=$((size - 200)) conv=notrunc 2>/dev/null
+# Another byte than the one there (a fixed 'Z' was a no-op one time in 64).
+b=$(od -An -tu1 -j $((size - 200)) -N 1 "$T/bad" | tr -d ' ')
+printf "\\$(printf %03o $(( (b + 1) % 256 )))" |
+	dd of="$T/bad" bs=1 seek=$((size - 200)) conv=notrunc 2>/dev/null
+check "…the byte really changed" test "$(cmp "$T/agent" "$T/bad" | wc -l)" -eq 1
 check_rc "a payload with one byte changed: exit 2" 2 "$T/bad" --version
 last_err_has "damaged" && ok "…with a clear message" || nok "damage not reported"
 check_rc "…also for run" 2 "$T/bad" run --dry-run
