@@ -96,6 +96,8 @@ static int	collect_stream_add(struct collect_stream *);
 static int	collect_drain(struct collect_ctx *, int);
 static int	collect_write_job(struct collect_ctx *, struct workers_job *);
 static void	collect_pool(struct collect_ctx *);
+static int	collect_take(struct collect_ctx *);
+static void	collect_queue(struct collect_ctx *, struct workers_job *);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
@@ -462,18 +464,14 @@ collect_tap(void *arg, const void *p, size_t n)
 static int
 collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
 {
-	struct workers_job	*d;
 	size_t			 want = size < SCAN_CAP ? (size_t)size :
 				    SCAN_CAP;
 
 	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
 		return 0;
 	/* One tap buffer: wait for the scan of the last big file. */
-	while (ctx->tapbusy && (d = workers_done(ctx->pool, 1)) != NULL) {
-		if (!ctx->failed)
-			collect_write_job(ctx, d);
-		workers_job_free(d);
-	}
+	while (ctx->tapbusy && collect_take(ctx) == 0)
+		;
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
 	if (want > ctx->tapcap) {
@@ -508,7 +506,6 @@ collect_tap_scan(struct collect_ctx *ctx, const char *source,
     const struct stat *st, const unsigned char *sha256)
 {
 	struct workers_job	*j;
-	struct workers_job	*d;
 
 	collect_pool(ctx);
 	j = xcalloc(1, sizeof *j);
@@ -526,13 +523,7 @@ collect_tap_scan(struct collect_ctx *ctx, const char *source,
 		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
 		    "YARA scanned its first %zu bytes", source, ctx->taplen);
 	ctx->tapbusy = 1;
-	while (workers_submit(ctx->pool, j) == -1) {
-		if ((d = workers_done(ctx->pool, 1)) == NULL)
-			fatal("collect_tap_scan: the reader pool is stuck");
-		if (!ctx->failed)
-			collect_write_job(ctx, d);
-		workers_job_free(d);
-	}
+	collect_queue(ctx, j);
 }
 
 /* Archive fd; shared by collect_file and collect_file_fd. */
@@ -579,6 +570,29 @@ collect_pool(struct collect_ctx *ctx)
 	if (ctx->pool == NULL)
 		ctx->pool = workers_new(os_ncpu(), ctx->scan,
 		    COLLECT_INFLIGHT);
+}
+
+/* Archive the oldest pending job, waiting for it. -1 if none is pending. */
+static int
+collect_take(struct collect_ctx *ctx)
+{
+	struct workers_job	*d;
+
+	if (ctx->pool == NULL || (d = workers_done(ctx->pool, 1)) == NULL)
+		return -1;
+	if (!ctx->failed)
+		collect_write_job(ctx, d);
+	workers_job_free(d);
+	return 0;
+}
+
+/* Queue j, archiving the oldest jobs while the pool is full. */
+static void
+collect_queue(struct collect_ctx *ctx, struct workers_job *j)
+{
+	while (workers_submit(ctx->pool, j) == -1)
+		if (collect_take(ctx) == -1)
+			fatal("collect_queue: the reader pool is stuck");
 }
 
 /* Archive a finished job: its content, matches and problems. */
@@ -653,7 +667,6 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
     const char *source, char *apath)
 {
 	struct workers_job	*j;
-	struct workers_job	*d;
 	uint64_t		 max = collect_max_file_size(ctx), room;
 
 	if (collect_seen(ctx, apath)) {
@@ -678,13 +691,7 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->scan = ctx->scan != NULL && ctx->scan_files &&
 	    !os_fs_pseudo(fd);
 	j->owner = collect_user_name(ctx, st->st_uid);
-	while (workers_submit(ctx->pool, j) == -1) {
-		if ((d = workers_done(ctx->pool, 1)) == NULL)
-			fatal("collect_submit: the reader pool is stuck");
-		if (!ctx->failed)
-			collect_write_job(ctx, d);
-		workers_job_free(d);
-	}
+	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;
 }
 
