@@ -75,6 +75,8 @@ struct run {
 	unsigned char		 sha256[32], blake2b[64];
 	uint64_t		 size;
 	size_t			 ncollectors_failed;
+	uint64_t		 est_files;	/* pipeline_estimate */
+	uint64_t		 est_bytes;
 };
 
 static volatile sig_atomic_t pipeline_stop;
@@ -732,6 +734,62 @@ pipeline_summary(struct run *r)
 }
 
 /*
+ * Keep the agent out of its own output: the output directory, when it
+ * is inside the root, and the archive being written (by inode, however
+ * it is reached).
+ */
+static void
+pipeline_exclude(struct run *r, struct collect_ctx *ctx)
+{
+	struct stat	 st;
+	char		*out, *root;
+	const char	*in = NULL;
+	size_t		 len;
+
+	out = realpath(r->outdir, NULL);
+	root = realpath(r->cfg->root ? r->cfg->root : "/", NULL);
+	if (out != NULL && root != NULL) {
+		len = strcmp(root, "/") == 0 ? 0 : strlen(root);
+		if (strncmp(out, root, len) == 0 &&
+		    (out[len] == '/' || out[len] == '\0'))
+			in = out[len] == '\0' ? "/" : out + len;
+	}
+	collect_exclude(ctx, in, r->file != NULL &&
+	    stat(out_file_part(r->file), &st) == 0 ? &st : NULL);
+	free(out);
+	free(root);
+}
+
+/*
+ * What the artefacts will collect, from metadata only (files opened
+ * O_PATH, never read): r->est_files and r->est_bytes. The dry run prints
+ * it; a real run sizes its progress and checks free space with it. Live
+ * records, the timeline and swept trees are not in it.
+ */
+static void
+pipeline_estimate(struct run *r)
+{
+	const struct collector	*art = collector_find("artifacts");
+	struct collect_ctx	*ctx;
+	struct manifest		*m;
+	int			 fd;
+
+	r->est_files = r->est_bytes = 0;
+	if (art == NULL || (fd = fcntl(r->rootfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;
+	m = manifest_new();
+	ctx = collect_new(r->cfg, NULL, m, fd, &pipeline_stop);
+	pipeline_exclude(r, ctx);
+	collect_begin(ctx, art);
+	art->run(ctx);
+	collect_begin(ctx, NULL);
+	r->est_files = collect_nfiles(ctx);
+	r->est_bytes = collect_nbytes(ctx);
+	collect_free(ctx);
+	manifest_free(m);
+}
+
+/*
  * --dry-run: the plan, on stdout, one "what<TAB>value" a line. Files are
  * found from metadata only (opened O_PATH, never read); live collectors,
  * the timeline and YARA are listed, not run; nothing is connected to.
@@ -741,7 +799,6 @@ pipeline_dry_run(struct run *r)
 {
 	const struct collector *const	*cp;
 	struct config			*cfg = r->cfg;
-	const struct collector		*art = collector_find("artifacts");
 	size_t				 i;
 
 	printf("# dry run: nothing is read, sent or written\n");
@@ -768,14 +825,10 @@ pipeline_dry_run(struct run *r)
 		printf("collector\t%s\t%s\n", (*cp)->name,
 		    ((*cp)->flags & COLLECTOR_LIVE) && cfg->root ?
 		    "skipped (--root)" : "would run");
-	if (art != NULL) {
-		collect_begin(r->ctx, art);
-		art->run(r->ctx);
-		collect_begin(r->ctx, NULL);
-	}
+	pipeline_estimate(r);
 	printf("estimate\t%llu files\t%llu bytes\n",
-	    (unsigned long long)collect_nfiles(r->ctx),
-	    (unsigned long long)collect_nbytes(r->ctx));
+	    (unsigned long long)r->est_files,
+	    (unsigned long long)r->est_bytes);
 	fflush(stdout);
 	return EXIT_DONE;
 }
@@ -801,33 +854,6 @@ pipeline_free(struct run *r)
 	free(r->name);
 }
 
-/*
- * Keep the agent out of its own output: the output directory, when it
- * is inside the root, and the archive being written (by inode, however
- * it is reached).
- */
-static void
-pipeline_exclude(struct run *r)
-{
-	struct stat	 st;
-	char		*out, *root;
-	const char	*in = NULL;
-	size_t		 len;
-
-	out = realpath(r->outdir, NULL);
-	root = realpath(r->cfg->root ? r->cfg->root : "/", NULL);
-	if (out != NULL && root != NULL) {
-		len = strcmp(root, "/") == 0 ? 0 : strlen(root);
-		if (strncmp(out, root, len) == 0 &&
-		    (out[len] == '/' || out[len] == '\0'))
-			in = out[len] == '\0' ? "/" : out + len;
-	}
-	collect_exclude(r->ctx, in, r->file != NULL &&
-	    stat(out_file_part(r->file), &st) == 0 ? &st : NULL);
-	free(out);
-	free(root);
-}
-
 int
 pipeline_run(struct config *cfg)
 {
@@ -848,9 +874,6 @@ pipeline_run(struct config *cfg)
 	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
 	r.name = pipeline_name(&r);
 	if (cfg->dry_run) {
-		r.m = manifest_new();
-		r.ctx = collect_new(cfg, NULL, r.m, r.rootfd, &pipeline_stop);
-		pipeline_exclude(&r);
 		status = pipeline_dry_run(&r);
 		pipeline_free(&r);
 		return status;
@@ -874,7 +897,7 @@ pipeline_run(struct config *cfg)
 		    r.keyid);
 	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
-	pipeline_exclude(&r);
+	pipeline_exclude(&r, r.ctx);
 	collect_set_scanner(r.ctx, r.scan);
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
