@@ -5,14 +5,16 @@
 # Install every build and test dependency on Debian/Ubuntu (as root).
 # Non-interactive and idempotent: installed packages are left alone.
 # libacl1-dev and liblz4-dev: the static libraries of libarchive's private
-# deps for `make static`; groff-base, man-db, lintian, ansible-core: the
-# packaging checks (`make check-packaging`).
+# deps for `make static`; forensic-artifacts: the ForensicArtifacts
+# definitions the tests load when ../shared is absent; groff-base,
+# man-db, lintian, ansible-core: the packaging checks
+# (`make check-packaging`).
 set -eu
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
 libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
-python3 procps iproute2 file tmux util-linux
+python3 procps iproute2 file tmux util-linux forensic-artifacts
 libacl1-dev liblz4-dev
 groff-base man-db lintian ansible-core"
 missing=""

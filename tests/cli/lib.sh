@@ -56,3 +56,11 @@ make_fixture() {
 archive_in() { ls "$1"/*.tar.zst 2>/dev/null | head -n 1; }
 # jqe ARGS: jq -e, quiet.
 jqe() { jq -e "$@" >/dev/null 2>&1; }
+
+# ForensicArtifacts definitions: ../shared's copy, else Debian's
+# forensic-artifacts package (make deps); empty when neither is there.
+FA_DIR=""
+if [ -f "$SHARED/forensic-artifacts/linux.yaml" ]; then FA_DIR=$SHARED/forensic-artifacts
+elif [ -f /usr/share/artifacts/linux.yaml ]; then FA_DIR=/usr/share/artifacts; fi
+# skip WHAT: say a case cannot run here (counted as SKIP, never PASS).
+skip() { echo "SKIP $TNAME: $*"; }

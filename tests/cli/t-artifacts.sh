@@ -154,18 +154,22 @@ sources:
 - type: COMMAND
   attributes: {cmd: /bin/touch, args: [/tmp/pwned]}
 EOF
-check "--artifacts run exits 0" run "$T/o3" --profile MyProfile \
-    --artifacts "$T/mine.yaml" --artifacts "$SHARED/forensic-artifacts"
-check "--artifacts: own artefact collected" \
-    test -f "$T/o3/x/files/var/log/nginx/access.log"
-check "--artifacts: FA artefact collected" \
-    test -f "$T/o3/x/files/home/alice/.ssh/authorized_keys"
-check "--artifacts: COMMAND never run" sh -c "! [ -e /tmp/pwned ] && ! [ -e '$R/tmp/pwned' ]"
-check "--artifacts: COMMAND skip logged" \
-    grep -q '1 COMMAND (never run)' "$T/o3/x/collection.log"
-check "--artifacts: own tree in the bodyfile only" sh -c \
-    "grep -q '^0|/etc/cron.d/evil|' '$T/o3/x/timeline/bodyfile.txt' &&
-    ! grep -q '/home/' '$T/o3/x/timeline/bodyfile.txt'"
+if [ -n "$FA_DIR" ]; then
+	check "--artifacts run exits 0" run "$T/o3" --profile MyProfile \
+	    --artifacts "$T/mine.yaml" --artifacts "$FA_DIR"
+	check "--artifacts: own artefact collected" \
+	    test -f "$T/o3/x/files/var/log/nginx/access.log"
+	check "--artifacts: FA artefact collected" \
+	    test -f "$T/o3/x/files/home/alice/.ssh/authorized_keys"
+	check "--artifacts: COMMAND never run" sh -c "! [ -e /tmp/pwned ] && ! [ -e '$R/tmp/pwned' ]"
+	check "--artifacts: COMMAND skip logged" \
+	    grep -q '1 COMMAND (never run)' "$T/o3/x/collection.log"
+	check "--artifacts: own tree in the bodyfile only" sh -c \
+	    "grep -q '^0|/etc/cron.d/evil|' '$T/o3/x/timeline/bodyfile.txt' &&
+	    ! grep -q '/home/' '$T/o3/x/timeline/bodyfile.txt'"
+else
+	skip "no ForensicArtifacts definitions (../shared or Debian's forensic-artifacts package)"
+fi
 
 # The full profile: the whole tree in the bodyfile, hidden files of homes.
 check "full run exits 0" run "$T/o4" --profile full

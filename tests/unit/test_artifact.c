@@ -31,14 +31,30 @@ top(void)
 	return t != NULL ? t : ".";
 }
 
+/*
+ * The ForensicArtifacts definitions: ../shared/forensic-artifacts (or
+ * $SHARED), else the copy of Debian's forensic-artifacts package (make
+ * deps installs it). NULL, and the test says SKIP, when neither exists.
+ */
 static char *
 shared_fa(void)
 {
 	const char	*s = getenv("SHARED");
+	char		*p, *f;
 
-	if (s != NULL)
-		return xasprintf("%s/forensic-artifacts", s);
-	return xasprintf("%s/../shared/forensic-artifacts", top());
+	p = s != NULL ? xasprintf("%s/forensic-artifacts", s) :
+	    xasprintf("%s/../shared/forensic-artifacts", top());
+	f = xasprintf("%s/linux.yaml", p);
+	if (access(f, R_OK) != 0) {
+		free(p);
+		p = access("/usr/share/artifacts/linux.yaml", R_OK) == 0 ?
+		    xstrdup("/usr/share/artifacts") : NULL;
+	}
+	free(f);
+	if (p == NULL)
+		UNIT_SKIP("no ForensicArtifacts definitions (../shared or "
+		    "Debian's forensic-artifacts package)");
+	return p;
 }
 
 static char *
@@ -116,6 +132,10 @@ test_fa_all_load(void)
 	size_t			 files = 0, usable, i, n;
 	int			 rc;
 
+	if (dir == NULL) {
+		artifact_reg_free(reg);
+		return;
+	}
 	artifact_passwd_parse(passwd_text, strlen(passwd_text), &u);
 	CHECK((d = opendir(dir)) != NULL);
 	while (d != NULL && (de = readdir(d)) != NULL) {
@@ -134,7 +154,7 @@ test_fa_all_load(void)
 		closedir(d);
 	/* The whole directory at once gives the same registry. */
 	CHECK(files >= 30);
-	CHECK(reg->n >= 700);
+	CHECK(reg->n >= 600);	/* 660 in Debian 12's 2022 copy */
 	for (i = 0; i < reg->nwarnings; i++)
 		printf("# warning: %s\n", reg->warnings[i]);
 	CHECK(reg->nwarnings == 0);
@@ -153,10 +173,15 @@ test_fa_dir_and_resolve(void)
 	struct artifact_reg	*reg = artifact_reg_new();
 	struct artifact_plan	 plan;
 	char			*dir = shared_fa(), err[1024];
+	const char		*paths[] = { NULL, NULL };
 	int			 rc;
 
+	if (dir == NULL) {
+		artifact_reg_free(reg);
+		return;
+	}
 	rc = artifact_reg_load_path(reg, dir, err, sizeof err);
-	CHECK(rc >= 700);
+	CHECK(rc >= 600);
 	/* Every group of the knowledge base resolves without a cycle. */
 	CHECK(artifact_resolve(reg, "LinuxScheduleFiles, LinuxServices",
 	    &plan) == 0);
@@ -175,6 +200,9 @@ test_fa_dir_and_resolve(void)
 	CHECK(plan.nunknown == 1);
 	artifact_plan_free(&plan);
 	artifact_reg_free(reg);
+	/* A name only the definitions know, once they are given. */
+	paths[0] = dir;
+	CHECK(artifact_check("ShellHistoryFile", paths, err, sizeof err) == 0);
 	free(dir);
 }
 
@@ -659,8 +687,7 @@ test_glob_walk(void)
 static void
 test_check(void)
 {
-	char		 err[1024], *fa = shared_fa();
-	const char	*paths[] = { fa, NULL };
+	char		 err[1024];
 	const char	*bad[] = { "/nonexistent/defs.yaml", NULL };
 
 	CHECK(artifact_check("triage", NULL, err, sizeof err) == 0);
@@ -671,10 +698,8 @@ test_check(void)
 	CHECK_STR(err, "unknown artifact or profile: Nope");
 	CHECK(artifact_check("", NULL, err, sizeof err) == -1);
 	CHECK(artifact_check("ShellHistoryFile", NULL, err, sizeof err) == -1);
-	CHECK(artifact_check("ShellHistoryFile", paths, err, sizeof err) == 0);
 	CHECK(artifact_check("triage", bad, err, sizeof err) == -1);
 	CHECK(strstr(err, "/nonexistent/defs.yaml") != NULL);
-	free(fa);
 }
 
 static void

@@ -16,6 +16,10 @@
 static int	unit_failed;
 static int	unit_any_failed;
 static const char *unit_name;
+static const char *unit_skip;	/* why the test did not run, or NULL */
+
+/* Say the test cannot run here (missing data): SKIP, never PASS. */
+#define UNIT_SKIP(why)	(unit_skip = (why))
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -42,10 +46,13 @@ static const char *unit_name;
 
 #define UNIT_RUN(fn) do {						\
 	unit_failed = 0;						\
+	unit_skip = NULL;						\
 	unit_name = #fn;						\
 	fflush(stdout);							\
 	fn();								\
-	if (!unit_failed)						\
+	if (!unit_failed && unit_skip != NULL)				\
+		printf("SKIP %s: %s: %s\n", __FILE__, #fn, unit_skip);	\
+	else if (!unit_failed)						\
 		printf("PASS %s: %s\n", __FILE__, #fn);			\
 	else								\
 		unit_any_failed = 1;					\
