@@ -64,3 +64,14 @@ if [ -f "$SHARED/forensic-artifacts/linux.yaml" ]; then FA_DIR=$SHARED/forensic-
 elif [ -f /usr/share/artifacts/linux.yaml ]; then FA_DIR=/usr/share/artifacts; fi
 # skip WHAT: say a case cannot run here (counted as SKIP, never PASS).
 skip() { echo "SKIP $TNAME: $*"; }
+# flip_byte FILE OFFSET: change the byte at OFFSET (XOR 1), so a mutation
+# test never runs on an unchanged file; FAIL if the file did not change.
+flip_byte() {
+	cp "$1" "$T/.flip.orig"
+	fb=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf %03o $(( (fb ^ 1) & 255 )))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+	cmp -s "$1" "$T/.flip.orig" && nok "flip_byte: $1 unchanged at $2"
+	rm -f "$T/.flip.orig"
+	return 0
+}
