@@ -315,6 +315,7 @@ out_thread_write(struct out *o, const void *p, size_t n)
 	struct out_thread	*t = (struct out_thread *)o;
 	const unsigned char	*c = p;
 	size_t			 tail, k;
+	int			 failed;
 
 	pthread_mutex_lock(&t->lock);
 	while (n > 0 && !t->failed) {
@@ -333,8 +334,10 @@ out_thread_write(struct out *o, const void *p, size_t n)
 		n -= k;
 		pthread_cond_signal(&t->more);
 	}
+	/* Read under the lock: the thread sets it (a data race before). */
+	failed = t->failed;
 	pthread_mutex_unlock(&t->lock);
-	return t->failed ? -1 : 0;
+	return failed ? -1 : 0;
 }
 
 /* Let the thread pass on what it has (unless abandon), and stop it. */
