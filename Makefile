@@ -23,6 +23,9 @@ FUZZ_CC	?= clang
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+# The tests with threads (readers, zstd, hand-over, SFTP stream) for check-tsan.
+TSAN_TESTS ?= t-pool t-upload t-crypt t-run t-limits t-yara
 # Sanitizers for check-asan and the fuzz targets: any UB report is fatal.
 SAN_FLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	     -fno-omit-frame-pointer
@@ -63,7 +66,7 @@ FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 BIN	= $(BUILD)/csirt-collect
 
-.PHONY: all deps check check-unit check-cli check-fuzz check-asan fuzz \
+.PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
 
 all: $(BIN)
@@ -99,6 +102,16 @@ check-asan:
 	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 \
 	    $(MAKE) BUILD=$(ASAN_BUILD) OPT="-O1 -g" SANITIZE="$(SAN_FLAGS)" check
+
+# ThreadSanitizer over the unit tests and the threaded CLI tests (any
+# report fails the test: TSan exits 66). Its own build directory.
+check-tsan:
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT="-O1 -g" SANITIZE="-fsanitize=thread" \
+	    $(TSAN_BUILD)/csirt-collect $(patsubst $(BUILD)/%,$(TSAN_BUILD)/%,$(UNIT_BIN))
+	CC_TSAN=1 TSAN_OPTIONS=report_signal_unsafe=0 sh tests/run.sh $(TSAN_BUILD) unit
+	for t in $(TSAN_TESTS); do \
+	    CC_TSAN=1 TSAN_OPTIONS=report_signal_unsafe=0 sh tests/run.sh $(TSAN_BUILD) cli $$t || exit 1; \
+	done
 
 # libFuzzer needs clang; the objects get coverage, the targets the runtime.
 fuzz:
@@ -173,4 +186,4 @@ check-packaging: $(BIN) $(BUILD)/csirt-collect-static $(DEB)
 	sh tests/run.sh $(BUILD) packaging
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
