@@ -362,6 +362,27 @@ config_ini_handler(void *arg, const char *section, const char *name,
 	return 1;
 }
 
+/*
+ * libinih reads a line in a buffer of INI_MAX_LINE bytes and parses the
+ * rest of a longer line as a line of its own: a value would be cut, or
+ * its tail taken for another key. Such a line is an error instead. The
+ * line number of the first one, or 0.
+ */
+static int
+config_long_line(const char *text)
+{
+	const char	*p, *nl;
+	int		 line = 1;
+
+	for (p = text; *p != '\0'; p = nl + 1, line++) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		if (nl - p + 1 > INI_MAX_LINE - 1)
+			return line;
+	}
+	return 0;
+}
+
 int
 config_parse(struct config *c, const char *name, const char *text,
     char *err, size_t errlen)
@@ -369,6 +390,12 @@ config_parse(struct config *c, const char *name, const char *text,
 	struct config_parse_state	ps;
 	int				line;
 
+	if ((line = config_long_line(text)) != 0) {
+		snprintf(err, errlen, "%s:%d: line longer than %d bytes: "
+		    "continue a long value on indented lines", name, line,
+		    INI_MAX_LINE - 1);
+		return -1;
+	}
 	memset(&ps, 0, sizeof ps);
 	ps.c = c;
 	line = ini_parse_string(text, config_ini_handler, &ps);

@@ -161,6 +161,46 @@ test_continuations(void)
 	config_free(&c);
 }
 
+/*
+ * A line over libinih's limit is an error naming its line, never split:
+ * the tail of a long value would be parsed as a line of its own (here a
+ * key that the value only contained).
+ */
+static void
+test_long_line(void)
+{
+	struct config	 c;
+	struct buf	 b = { 0 };
+	char		 err[512];
+	size_t		 n;
+
+	config_init(&c);
+	buf_addstr(&b, "[case]\nid = ");
+	for (n = 5; n < 199 - 8; n++)
+		buf_addstr(&b, "a");
+	buf_addstr(&b, "nice=-5\n");	/* 199 bytes: the limit */
+	CHECK(config_parse(&c, "t.ini", b.data, err, sizeof err) == 0);
+	CHECK(c.case_id != NULL && strlen(c.case_id) == 193);
+	CHECK(c.nice == 10);
+	buf_free(&b);
+	buf_addstr(&b, "[case]\nid = ");
+	for (n = 5; n < 199 - 8 + 1; n++)
+		buf_addstr(&b, "a");
+	buf_addstr(&b, "nice=-5\n[limits]\nnice = 3\n");	/* 200 bytes */
+	CHECK(config_parse(&c, "t.ini", b.data, err, sizeof err) == -1);
+	CHECK_STR(err, "t.ini:2: line longer than 199 bytes: continue a long "
+	    "value on indented lines");
+	buf_free(&b);
+	/* The last line, without its newline. */
+	buf_addstr(&b, "[case]\nid = ");
+	for (n = 5; n < 200; n++)
+		buf_addstr(&b, "b");
+	CHECK(config_parse(&c, "t.ini", b.data, err, sizeof err) == -1);
+	CHECK(strstr(err, "t.ini:2: line longer") != NULL);
+	buf_free(&b);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -170,5 +210,6 @@ main(void)
 	UNIT_RUN(test_parse_errors);
 	UNIT_RUN(test_load_file);
 	UNIT_RUN(test_continuations);
+	UNIT_RUN(test_long_line);
 	UNIT_EXIT();
 }
