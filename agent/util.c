@@ -501,6 +501,29 @@ util_utf8_lossy(const char *s)
 	return b.data;
 }
 
+char *
+util_printable(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b = { 0 };
+	size_t			 n;
+
+	buf_add(&b, "", 0);
+	while (*p != '\0') {
+		n = util_utf8_seq(p);
+		/* U+0080 to U+009F (C1 controls) are c2 80 to c2 9f. */
+		if (n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\' ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			buf_printf(&b, "\\x%02x", *p);
+			p++;
+		} else {
+			buf_add(&b, p, n);
+			p += n;
+		}
+	}
+	return b.data;
+}
+
 void
 util_json_set_name(void *obj, const char *key, const char *s)
 {

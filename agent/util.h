@@ -119,6 +119,12 @@ void	 util_hex(char *, const unsigned char *, size_t);
 int	 util_utf8_valid(const char *);
 /* Copy of s with each invalid byte written as \xNN; caller frees. */
 char	*util_utf8_lossy(const char *);
+/*
+ * Copy of s safe to print on a terminal: each invalid UTF-8 byte, each
+ * control character (C0, DEL, C1) and each backslash as \xNN. Caller
+ * frees.
+ */
+char	*util_printable(const char *);
 /* Set obj[key] (and obj[key_b64] when needed) from raw bytes s. */
 void	 util_json_set_name(void *, const char *, const char *);
 

@@ -6,6 +6,13 @@
  * as written, the signature of manifest.json inside, and every entry's
  * sha256 and size against the manifest, with no entry missing or extra.
  * The archive is read once, streamed; only the manifest is held whole.
+ *
+ * The archive is hostile until proven otherwise. It is decompressed here
+ * (libzstd, window capped) and handed to libarchive as plain tar, so the
+ * bytes after the tar's end are seen: anything but zero padding there is
+ * refused, as are entries that are not regular files, absolute names and
+ * '..' components (an archive of ours holds none). Names are printed
+ * escaped: a name is bytes chosen by whoever made the archive.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +27,10 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <zstd.h>
 
 #include "crypt.h"
+#include "sandbox.h"
 #include "sign.h"
 #include "util.h"
 #include "verify.h"
@@ -29,6 +38,9 @@
 #define VERIFY_SIG_MAX		(64U << 10)
 #define VERIFY_MANIFEST_MAX	(1ULL << 30)
 #define VERIFY_CHUNK		(1U << 20)
+/* zstd's window: ours is 2 MiB; a frame asking for more than 32 MiB is
+ * refused rather than allocated. */
+#define VERIFY_WINDOW_LOG	25
 
 struct verify_entry {
 	char		*path;
@@ -49,7 +61,19 @@ struct verify {
 	int			 failed;
 	char			 first[1024];	/* the first failure */
 	struct crypt_dec	*dec;		/* .age: decrypting reader */
-	unsigned char		*decbuf;
+	/* The tar stream: the file (or dec) through zstd. */
+	int			 fd;
+	ZSTD_DStream		*zd;
+	unsigned char		*in;
+	size_t			 inlen, inpos;
+	int			 zend;		/* at the end of a frame */
+	char			 zerr[256];
+	/* The last two blocks handed to libarchive, for the tail check. */
+	unsigned char		*blk[2];
+	size_t			 blklen[2];
+	uint64_t		 blkoff[2];
+	int			 cur;
+	uint64_t		 produced;	/* tar bytes handed over */
 };
 
 static void
@@ -149,37 +173,195 @@ verify_hash_entry(struct archive *a, struct verify_entry *e,
 	return n < 0 ? -1 : 0;
 }
 
+/* Raw bytes of the archive file, decrypted when it is age. */
+static ssize_t
+verify_raw(struct verify *vf, unsigned char *buf, size_t cap)
+{
+	ssize_t	n;
+
+	if (vf->dec != NULL) {
+		n = crypt_dec_read(vf->dec, buf, cap, vf->zerr, sizeof vf->zerr);
+		return n;
+	}
+	while ((n = read(vf->fd, buf, cap)) == -1 && errno == EINTR)
+		;
+	if (n == -1)
+		snprintf(vf->zerr, sizeof vf->zerr, "read: %s",
+		    strerror(errno));
+	return n;
+}
+
+/*
+ * Up to cap bytes of tar out of the zstd stream: the count, 0 at the end
+ * of the file after a whole frame, -1 (vf->zerr) on a damaged or cut
+ * stream.
+ */
+static ssize_t
+verify_inflate(struct verify *vf, unsigned char *out, size_t cap)
+{
+	ZSTD_outBuffer	o = { out, cap, 0 };
+	ZSTD_inBuffer	i;
+	size_t		r;
+	ssize_t		n;
+
+	for (;;) {
+		i.src = vf->in;
+		i.size = vf->inlen;
+		i.pos = vf->inpos;
+		r = ZSTD_decompressStream(vf->zd, &o, &i);
+		if (ZSTD_isError(r)) {
+			snprintf(vf->zerr, sizeof vf->zerr, "zstd: %s",
+			    ZSTD_getErrorName(r));
+			return -1;
+		}
+		if (i.pos != vf->inpos || o.pos > 0)
+			vf->zend = r == 0;
+		vf->inpos = i.pos;
+		if (o.pos > 0)
+			return (ssize_t)o.pos;
+		if (vf->inpos < vf->inlen)
+			continue;
+		if ((n = verify_raw(vf, vf->in, ZSTD_DStreamInSize())) == -1)
+			return -1;
+		if (n == 0) {
+			if (vf->zend)
+				return 0;
+			snprintf(vf->zerr, sizeof vf->zerr, "truncated: the "
+			    "file ends inside a zstd frame");
+			return -1;
+		}
+		vf->inlen = (size_t)n;
+		vf->inpos = 0;
+	}
+}
+
+/* libarchive's reader: tar bytes, the last two blocks kept. */
 static la_ssize_t
-verify_age_read(struct archive *a, void *arg, const void **buf)
+verify_tar_read(struct archive *a, void *arg, const void **buf)
 {
 	struct verify	*vf = arg;
-	char		 err[256];
 	ssize_t		 n;
 
-	n = crypt_dec_read(vf->dec, vf->decbuf, VERIFY_CHUNK, err, sizeof err);
-	if (n == -1) {
-		archive_set_error(a, EINVAL, "%s", err);
+	vf->cur ^= 1;
+	if ((n = verify_inflate(vf, vf->blk[vf->cur], VERIFY_CHUNK)) == -1) {
+		archive_set_error(a, EINVAL, "%s", vf->zerr);
 		return -1;
 	}
-	*buf = vf->decbuf;
+	vf->blkoff[vf->cur] = vf->produced;
+	vf->blklen[vf->cur] = (size_t)n;
+	vf->produced += (uint64_t)n;
+	*buf = vf->blk[vf->cur];
 	return n;
+}
+
+/* Whether buf holds only zero bytes. */
+static int
+verify_zero(const unsigned char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * After the tar's end: what libarchive was handed but did not read (in
+ * the last two blocks), then the rest of the stream, must be zeros. A
+ * second archive, or anything else, appended is refused.
+ */
+static void
+verify_tail(struct verify *vf, struct archive *a)
+{
+	uint64_t	used = (uint64_t)archive_filter_bytes(a, 0);
+	uint64_t	from;
+	ssize_t		n;
+	int		k, b;
+
+	for (k = 0; k < 2; k++) {
+		b = vf->cur ^ 1 ^ k;	/* the older block first */
+		if (vf->blkoff[b] + vf->blklen[b] <= used)
+			continue;
+		if (used < vf->blkoff[b]) {
+			verify_fail(vf, "%s: data after the end of the "
+			    "archive", vf->archive);
+			return;
+		}
+		from = used - vf->blkoff[b];
+		if (!verify_zero(vf->blk[b] + from, vf->blklen[b] - from)) {
+			verify_fail(vf, "%s: data after the end of the "
+			    "archive", vf->archive);
+			return;
+		}
+	}
+	while ((n = verify_inflate(vf, vf->blk[0], VERIFY_CHUNK)) > 0)
+		if (!verify_zero(vf->blk[0], (size_t)n)) {
+			verify_fail(vf, "%s: data after the end of the "
+			    "archive", vf->archive);
+			return;
+		}
+	if (n == -1)
+		verify_fail(vf, "%s: damaged after the end of the archive: %s",
+		    vf->archive, vf->zerr);
+}
+
+/*
+ * An entry's name and type, as an archive of ours has them: a regular
+ * file, a relative name without '..'. NULL, or why not (static text).
+ */
+static const char *
+verify_entry_bad(struct archive_entry *ae, const char *path)
+{
+	const char	*p;
+
+	if (archive_entry_hardlink(ae) != NULL)
+		return "a hard link";
+	switch (archive_entry_filetype(ae)) {
+	case AE_IFREG:
+		break;
+	case AE_IFLNK:
+		return "a symbolic link";
+	case AE_IFDIR:
+		return "a directory";
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "a device";
+	case AE_IFIFO:
+		return "a FIFO";
+	default:
+		return "not a regular file";
+	}
+	if (path[0] == '/')
+		return "an absolute name";
+	for (p = path; p != NULL; p = strchr(p, '/'), p = p ? p + 1 : p)
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+			return "a name with a '..' component";
+	return NULL;
 }
 
 /* Read every entry, hashing it; keep the manifest and its signature. */
 static int
-verify_read(struct verify *vf, int fd)
+verify_read(struct verify *vf)
 {
 	struct archive		*a;
 	struct archive_entry	*ae;
 	unsigned char		*chunk;
-	const char		*path;
+	const char		*path, *bad;
+	char			*name;
 	int			 rc, ret = 0;
 
+	vf->zd = ZSTD_createDStream();
+	if (vf->zd == NULL || ZSTD_isError(ZSTD_DCtx_setParameter(vf->zd,
+	    ZSTD_d_windowLogMax, VERIFY_WINDOW_LOG)))
+		fatal("zstd: cannot make a decompression context");
+	vf->in = xmalloc(ZSTD_DStreamInSize());
+	vf->blk[0] = xmalloc(VERIFY_CHUNK);
+	vf->blk[1] = xmalloc(VERIFY_CHUNK);
 	a = archive_read_new();
-	archive_read_support_filter_zstd(a);
 	archive_read_support_format_tar(a);
-	if ((vf->dec != NULL ? archive_read_open(a, vf, NULL, verify_age_read,
-	    NULL) : archive_read_open_fd(a, fd, 65536)) != ARCHIVE_OK) {
+	if (archive_read_open(a, vf, NULL, verify_tar_read, NULL) !=
+	    ARCHIVE_OK) {
 		verify_fail(vf, "%s: not a readable archive: %s", vf->archive,
 		    archive_error_string(a));
 		archive_read_free(a);
@@ -193,6 +375,18 @@ verify_read(struct verify *vf, int fd)
 			verify_fail(vf, "an entry has no name");
 			continue;
 		}
+		name = util_printable(path);
+		if ((bad = verify_entry_bad(ae, path)) != NULL) {
+			verify_fail(vf, "%s: %s, refused (an archive of %s "
+			    "holds regular files with relative names only)",
+			    name, bad, AGENT_NAME);
+			free(name);
+			continue;
+		}
+		if ((strcmp(path, "manifest.json") == 0 && vf->manifest !=
+		    NULL) || (strcmp(path, "manifest.json.minisig") == 0 &&
+		    vf->msig != NULL))
+			verify_fail(vf, "%s: twice in the archive", name);
 		if (strcmp(path, "manifest.json") == 0)
 			rc = verify_keep(a, &vf->manifest, &vf->manifest_len,
 			    VERIFY_MANIFEST_MAX);
@@ -207,16 +401,20 @@ verify_read(struct verify *vf, int fd)
 		}
 		if (rc == -1) {
 			verify_fail(vf, "%s: entry %s cannot be read: %s",
-			    vf->archive, path, archive_error_string(a));
+			    vf->archive, name, archive_error_string(a));
+			free(name);
 			ret = -1;
 			break;
 		}
+		free(name);
 	}
 	if (rc != ARCHIVE_EOF && ret == 0) {
 		verify_fail(vf, "%s: damaged archive: %s", vf->archive,
 		    archive_error_string(a));
 		ret = -1;
 	}
+	if (ret == 0)
+		verify_tail(vf, a);
 	free(chunk);
 	archive_read_free(a);
 	return ret;
@@ -256,7 +454,7 @@ verify_one(struct verify *vf, json_t *je)
 {
 	struct verify_entry	 key, *e;
 	const char		*hex;
-	char			 got[65], *path;
+	char			 got[65], *path, *name;
 	json_int_t		 size;
 
 	if ((path = verify_entry_path(je)) == NULL) {
@@ -265,24 +463,27 @@ verify_one(struct verify *vf, json_t *je)
 	}
 	key.path = path;
 	e = bsearch(&key, vf->v, vf->n, sizeof *vf->v, verify_cmp);
+	name = util_printable(path);
 	hex = json_string_value(json_object_get(je, "sha256"));
 	size = json_integer_value(json_object_get(je, "size"));
 	if (e == NULL)
 		verify_fail(vf, "%s: listed in the manifest, missing from "
-		    "the archive", path);
+		    "the archive", name);
 	else if (e->matched)
-		verify_fail(vf, "%s: listed twice in the manifest", path);
+		verify_fail(vf, "%s: listed twice in the manifest", name);
 	else {
 		e->matched = 1;
 		util_hex(got, e->sha256, sizeof e->sha256);
 		if (hex == NULL || strcmp(hex, got) != 0)
 			verify_fail(vf, "%s: sha256 differs from the manifest "
-			    "(archive %s, manifest %s)", path, got,
-			    hex ? hex : "none");
+			    "(archive %s, manifest %s)", name, got,
+			    hex && strlen(hex) == 64 && strspn(hex,
+			    "0123456789abcdef") == 64 ? hex : "not a sha256");
 		else if ((uint64_t)size != e->size)
 			verify_fail(vf, "%s: size differs from the manifest",
-			    path);
+			    name);
 	}
+	free(name);
 	free(path);
 }
 
@@ -292,7 +493,7 @@ verify_manifest(struct verify *vf)
 	struct sign_sig	 sig;
 	json_error_t	 jerr;
 	json_t		*root, *entries, *je;
-	char		 err[512];
+	char		 err[512], *name;
 	size_t		 i, bad = 0;
 
 	if (vf->manifest == NULL || vf->msig == NULL) {
@@ -322,15 +523,19 @@ verify_manifest(struct verify *vf)
 	}
 	qsort(vf->v, vf->n, sizeof *vf->v, verify_cmp);
 	for (i = 1; i < vf->n; i++)
-		if (strcmp(vf->v[i - 1].path, vf->v[i].path) == 0)
-			verify_fail(vf, "%s: twice in the archive",
-			    vf->v[i].path);
+		if (strcmp(vf->v[i - 1].path, vf->v[i].path) == 0) {
+			name = util_printable(vf->v[i].path);
+			verify_fail(vf, "%s: twice in the archive", name);
+			free(name);
+		}
 	json_array_foreach(entries, i, je)
 		verify_one(vf, je);
 	for (i = 0; i < vf->n; i++)
 		if (!vf->v[i].matched) {
+			name = util_printable(vf->v[i].path);
 			verify_fail(vf, "%s: in the archive but not in the "
-			    "manifest", vf->v[i].path);
+			    "manifest", name);
+			free(name);
 			bad++;
 		}
 	if (!vf->failed)
@@ -350,7 +555,10 @@ verify_free(struct verify *vf)
 	free(vf->manifest);
 	free(vf->msig);
 	crypt_dec_free(vf->dec);
-	free(vf->decbuf);
+	ZSTD_freeDStream(vf->zd);
+	free(vf->in);
+	free(vf->blk[0]);
+	free(vf->blk[1]);
 }
 
 /* An age identity file's text, or NULL with a message printed. */
@@ -391,20 +599,28 @@ verify_decrypt(const char *in, const char *idpath, const char *outpath)
 		crypt_free_secret(ids);
 		return EXIT_USAGE;
 	}
+	if (outpath != NULL && (ofd = open(outpath, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", AGENT_NAME,
+		    outpath, strerror(errno));
+		crypt_free_secret(ids);
+		close(fd);
+		return EXIT_USAGE;
+	}
+	/* From here on the input is hostile: only what reading needs. */
+	if (sandbox_enter(err, sizeof err) == -1)
+		fprintf(stderr, "%s: running without the sandbox: %s\n",
+		    AGENT_NAME, err);
 	d = crypt_dec_new(fd, ids, err, sizeof err);
 	crypt_free_secret(ids);
 	if (d == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", AGENT_NAME, in, err);
 		close(fd);
+		if (outpath != NULL) {
+			close(ofd);
+			unlink(outpath);
+		}
 		return EXIT_VERIFY;
-	}
-	if (outpath != NULL && (ofd = open(outpath, O_WRONLY | O_CREAT |
-	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", AGENT_NAME,
-		    outpath, strerror(errno));
-		crypt_dec_free(d);
-		close(fd);
-		return EXIT_USAGE;
 	}
 	buf = xmalloc(VERIFY_CHUNK);
 	while ((n = crypt_dec_read(d, buf, VERIFY_CHUNK, err,
@@ -457,6 +673,10 @@ verify_main(const char *archive, const char *pubpath, const char *idpath)
 		free(beside);
 		return EXIT_USAGE;
 	}
+	/* From here on the input is hostile: only what reading needs. */
+	if (sandbox_enter(err, sizeof err) == -1)
+		fprintf(stderr, "%s: running without the sandbox: %s\n",
+		    AGENT_NAME, err);
 	sign_keyid_hex(vf.pub.keyid, keyid);
 	fprintf(stderr, "%s: verifying %s with key %s (%s)\n", AGENT_NAME,
 	    archive, keyid, pubpath);
@@ -480,11 +700,11 @@ verify_main(const char *archive, const char *pubpath, const char *idpath)
 			}
 			vf.dec = crypt_dec_new(fd, ids, err2, sizeof err2);
 			crypt_free_secret(ids);
-			vf.decbuf = xmalloc(VERIFY_CHUNK);
 			if (vf.dec == NULL)
 				verify_fail(&vf, "%s: %s", archive, err2);
 		}
-		if (!vf.failed && verify_read(&vf, fd) == 0)
+		vf.fd = fd;
+		if (!vf.failed && verify_read(&vf) == 0)
 			verify_manifest(&vf);
 	}
 	close(fd);

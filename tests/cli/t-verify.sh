@@ -113,3 +113,86 @@ check_rc "a truncated archive: verify exits 4" 4 \
 	"$CC_BIN" verify "$T/trunc.tar.zst" -p "$T/stock.pub"
 check_rc "verify of a missing archive: exit 2" 2 \
 	"$CC_BIN" verify "$T/nope.tar.zst" -p "$T/stock.pub"
+
+# Hostile archives, properly signed (the signer is not trusted for what
+# the archive holds): entries that are not regular files, names that
+# lead out of the extraction directory, a second manifest, bytes after
+# the end, names that would drive the terminal. Each is refused by name.
+zstd -q -d -c "$A" >"$T/plain.tar"
+hostile() {	# NAME KIND: plain.tar with one hostile entry, zstd, signed
+	python3 - "$T/plain.tar" "$T/$1.tar" "$2" <<'PY'
+import io, sys, tarfile
+src, dst, kind = sys.argv[1:4]
+def entry(name, t=tarfile.REGTYPE, data=b"", link=""):
+    ti = tarfile.TarInfo(name); ti.type = t; ti.size = len(data) if t == tarfile.REGTYPE else 0
+    ti.linkname = link; ti.mode = 0o644; ti.devmajor, ti.devminor = 1, 3
+    return ti, io.BytesIO(data) if t == tarfile.REGTYPE else None
+extra = {
+    "symlink": entry("files/etc/evil", tarfile.SYMTYPE, link="/etc/shadow"),
+    "hardlink": entry("files/etc/evil", tarfile.LNKTYPE, link="files/etc/hosts"),
+    "fifo": entry("files/etc/evil", tarfile.FIFOTYPE),
+    "device": entry("files/etc/evil", tarfile.CHRTYPE),
+    "directory": entry("files/etc/evil", tarfile.DIRTYPE),
+    "absolute": entry("/tmp/cc-verify-evil", data=b"x\n"),
+    "dotdot": entry("files/../../cc-verify-evil", data=b"x\n"),
+    "escape": entry("files/\x1b[31mred\nline\x07", data=b"x\n"),
+}
+with tarfile.open(src) as i, tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as o:
+    for m in i.getmembers():
+        o.addfile(m, i.extractfile(m))
+        if m.name == "manifest.json" and kind == "twomanifests":
+            o.addfile(m, i.extractfile(m))
+        if m.name == "files/etc/hosts" and kind in extra:
+            o.addfile(*extra[kind])
+PY
+	zstd -q -f "$T/$1.tar" -o "$T/$1.tar.zst"
+	minisign -S -s "$T/stock.key" -m "$T/$1.tar.zst" >/dev/null 2>&1
+}
+hostile same none
+check_rc "the same entries re-packed by Python's tarfile and stock zstd: verify exits 0" 0 \
+	"$CC_BIN" verify "$T/same.tar.zst" -p "$T/stock.pub"
+for k in symlink hardlink fifo device directory absolute dotdot; do
+	hostile "h-$k" "$k"
+	check_rc "an archive holding a $k entry: verify exits 4" 4 \
+		"$CC_BIN" verify "$T/h-$k.tar.zst" -p "$T/stock.pub"
+	case $k in
+	symlink) want="files/etc/evil: a symbolic link, refused" ;;
+	hardlink) want="files/etc/evil: a hard link, refused" ;;
+	fifo) want="files/etc/evil: a FIFO, refused" ;;
+	device) want="files/etc/evil: a device, refused" ;;
+	directory) want="files/etc/evil/: a directory, refused" ;;
+	absolute) want="/tmp/cc-verify-evil: an absolute name, refused" ;;
+	dotdot) want="files/../../cc-verify-evil: a name with a '..' component, refused" ;;
+	esac
+	last_err_has "$want" && ok "…the message names the $k entry and why" ||
+		nok "$k: message: $(tail -n 1 "$T/.err")"
+done
+hostile h-two twomanifests
+check_rc "an archive with two manifest.json: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/h-two.tar.zst" -p "$T/stock.pub"
+last_err_has "manifest.json: twice in the archive" && ok "…and says manifest.json is there twice" ||
+	nok "two manifests: $(tail -n 1 "$T/.err")"
+hostile h-esc escape
+check_rc "an entry whose name holds terminal controls: verify exits 4" 4 \
+	"$CC_BIN" verify "$T/h-esc.tar.zst" -p "$T/stock.pub"
+last_err_has 'files/\x1b[31mred\x0aline\x07: in the archive but not in the manifest' &&
+	ok "…the name is printed escaped" || nok "escaped name: $(tail -n 1 "$T/.err")"
+check "…and no control byte reaches the terminal" \
+	sh -c "! grep -q \"\$(printf '\\033')\" '$T/.err' && ! grep -q \"\$(printf '\\007')\" '$T/.err'"
+
+# Bytes after the end: a second tar after the first (in the same frame,
+# then in a frame of its own), and bytes that are not zstd at all.
+python3 -c 'import io, sys, tarfile
+b = io.BytesIO(); t = tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT)
+ti = tarfile.TarInfo("files/etc/hidden"); d = b"hidden after the end\n"; ti.size = len(d)
+t.addfile(ti, io.BytesIO(d)); t.close(); sys.stdout.buffer.write(b.getvalue())' >"$T/extra.tar"
+cat "$T/plain.tar" "$T/extra.tar" | zstd -q -o "$T/h-after.tar.zst"
+{ cat "$A"; zstd -q -c "$T/extra.tar"; } >"$T/h-frame.tar.zst"
+{ cat "$A"; printf 'trailing bytes'; } >"$T/h-junk.tar.zst"
+for n in after frame junk; do
+	minisign -S -s "$T/stock.key" -m "$T/h-$n.tar.zst" >/dev/null 2>&1
+	check_rc "a tar with $n data after its end: verify exits 4" 4 \
+		"$CC_BIN" verify "$T/h-$n.tar.zst" -p "$T/stock.pub"
+	last_err_has "after the end of the archive" && ok "…and says there is data after the end" ||
+		nok "$n: $(tail -n 1 "$T/.err")"
+done
