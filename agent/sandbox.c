@@ -144,6 +144,12 @@ sandbox_rule(struct sock_filter *f, size_t *n, int nr, unsigned int ret)
 	f[(*n)++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
 }
 
+/*
+ * Set once the filter is in: it cannot be left, and a second copy would
+ * only stack (a fuzz target calls verify over and over in one process).
+ */
+static int	sandbox_entered;
+
 int
 sandbox_enter(char *err, size_t errlen)
 {
@@ -151,6 +157,8 @@ sandbox_enter(char *err, size_t errlen)
 	struct sock_fprog	prog;
 	size_t			n = 0, i;
 
+	if (sandbox_entered)
+		return 0;
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 	    offsetof(struct seccomp_data, arch));
 	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
@@ -186,6 +194,7 @@ sandbox_enter(char *err, size_t errlen)
 		snprintf(err, errlen, "seccomp: %s", strerror(errno));
 		return -1;
 	}
+	sandbox_entered = 1;
 	return 0;
 }
 

@@ -13,7 +13,8 @@
 
 /*
  * Enter the sandbox, for this thread and every thread already running.
- * Irreversible. 0, or -1 with the reason in err (the run goes on
+ * Irreversible; once in, a later call does nothing. 0, or -1 with the
+ * reason in err (the run goes on
  * unsandboxed: an old kernel is no reason to lose the evidence).
  */
 int	 sandbox_enter(char *, size_t);
