@@ -24,13 +24,50 @@
 #include "util.h"
 
 #define OS_SMALL_FILE	4096
+#define OS_HOSTNAME_MAX	64
 
-static int	os_no_openat2;	/* set once openat2 returned ENOSYS */
+/*
+ * Set once openat2 returned ENOSYS (a kernel before 5.6), or from the
+ * start with CSIRT_COLLECT_NO_OPENAT2=1 in the environment, so that the
+ * component walk, stricter (it refuses every link on the way), can be
+ * run and tested on any kernel.
+ */
+static int	os_no_openat2 = -1;
+
+void
+os_use_openat2(int on)
+{
+	os_no_openat2 = !on;
+}
+
+static int	os_openat2(int, const char *, int);
 
 int
 os_root_open(const char *root)
 {
-	return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	const char	*e;
+	int		 fd, probe = -1;
+
+	if ((fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if (os_no_openat2 == -1) {
+		e = getenv("CSIRT_COLLECT_NO_OPENAT2");
+		os_no_openat2 = e != NULL && strcmp(e, "1") == 0;
+		/* Known from the start, so the log can say which it is. */
+		if (!os_no_openat2 && (probe = os_openat2(fd, ".",
+		    O_PATH)) == -1 && errno == ENOSYS)
+			os_no_openat2 = 1;
+		if (probe != -1)
+			close(probe);
+	}
+	return fd;
+}
+
+const char *
+os_resolver(void)
+{
+	return os_no_openat2 == 1 ? "a component walk refusing links "
+	    "(no openat2)" : "openat2 RESOLVE_IN_ROOT";
 }
 
 /* Walk path component by component, refusing any symlink. */
@@ -106,7 +143,7 @@ os_open_under(int rootfd, const char *path, int flags)
 	if ((flags & O_PATH) == 0)
 		flags |= O_NOATIME;
 	for (tries = 0; tries < 2; tries++) {
-		if (!os_no_openat2) {
+		if (os_no_openat2 != 1) {
 			fd = os_openat2(rootfd, path, flags);
 			if (fd == -1 && errno == ENOSYS) {
 				os_no_openat2 = 1;
@@ -163,10 +200,12 @@ os_open_regular(int rootfd, const char *path, struct stat *st)
 static char *
 os_read_line(int rootfd, const char *path)
 {
-	char	*s, *nl;
-	int	 fd;
+	struct stat	 st;
+	char		*s, *nl;
+	int		 fd;
 
-	if ((fd = os_open_under(rootfd, path, O_RDONLY)) == -1)
+	/* A FIFO or a device in an image must not block the run. */
+	if ((fd = os_open_regular(rootfd, path, &st)) == -1)
 		return NULL;
 	s = util_read_fd(fd, OS_SMALL_FILE, NULL, NULL);
 	close(fd);
@@ -187,12 +226,13 @@ os_release_name(int rootfd)
 {
 	static const char *const paths[] = { "/etc/os-release",
 	    "/usr/lib/os-release" };
-	char	*s, *p, *end, *name = NULL;
-	size_t	 i;
-	int	 fd;
+	struct stat	 st;
+	char		*s, *p, *end, *name = NULL;
+	size_t		 i;
+	int		 fd;
 
 	for (i = 0; i < nitems(paths) && name == NULL; i++) {
-		if ((fd = os_open_under(rootfd, paths[i], O_RDONLY)) == -1)
+		if ((fd = os_open_regular(rootfd, paths[i], &st)) == -1)
 			continue;
 		s = util_read_fd(fd, 65536, NULL, NULL);
 		close(fd);
@@ -235,6 +275,12 @@ os_host_read(int rootfd, int deadbox, struct os_host *h)
 	}
 	if (h->hostname == NULL)
 		h->hostname = xstrdup("unknown");
+	/*
+	 * No kernel has a longer name (HOST_NAME_MAX): an image's longer
+	 * /etc/hostname would make the archive's name too long to create.
+	 */
+	if (strlen(h->hostname) > OS_HOSTNAME_MAX)
+		h->hostname[OS_HOSTNAME_MAX] = '\0';
 	h->os = os_release_name(rootfd);
 	h->machine_id = os_read_line(rootfd, "/etc/machine-id");
 	if (!deadbox && (fd = os_root_open("/")) != -1) {

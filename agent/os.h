@@ -13,6 +13,14 @@
 
 /* Open the root directory (O_PATH). -1 with errno set. */
 int	 os_root_open(const char *);
+/*
+ * Whether os_open_under may use openat2 (default: yes where the kernel
+ * has it, unless CSIRT_COLLECT_NO_OPENAT2=1); off forces the component
+ * walk of older kernels (tests).
+ */
+void	 os_use_openat2(int);
+/* How paths are resolved under the root, for the log (static text). */
+const char *os_resolver(void);
 
 /*
  * Open path (absolute or relative, taken inside the root rootfd) with
@@ -33,7 +41,11 @@ int	 os_open_under(int, const char *, int);
  */
 int	 os_open_regular(int, const char *, struct stat *);
 
-/* Host identity, read under the root in dead-box mode. Caller frees. */
+/*
+ * Host identity, read under the root in dead-box mode; only regular
+ * files are read (a FIFO there cannot block), the hostname is cut at 64
+ * bytes. Caller frees.
+ */
 struct os_host {
 	char	*hostname;
 	char	*os;		/* os-release PRETTY_NAME */

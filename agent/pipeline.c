@@ -895,6 +895,8 @@ pipeline_run(struct config *cfg)
 	if (r.ephemeral)
 		log_msg(LOG_INFO, NULL, "signing with an ephemeral key (id %s)",
 		    r.keyid);
+	log_msg(LOG_INFO, NULL, "paths under the root resolved with %s",
+	    os_resolver());
 	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
 	pipeline_exclude(&r, r.ctx);

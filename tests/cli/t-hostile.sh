@@ -314,3 +314,38 @@ check "…the entry is whole in the archive and says the file shrank" \
     jqe '.entries[] | select(.path == "files/tmp/shrinking") |
 	(.size == 3221225472 and (.note // "" | test("shrank"))) or .size == 1000' \
 	"$O2/x/manifest.json"
+
+# The component walk of kernels without openat2, forced: the same links
+# (out of the root, absolute and relative, to the host's shadow, loops)
+# lead nowhere outside --root, and the run ends well.
+W=$T/walk
+mkdir -p "$W/root/hostile/d" "$W/o/x"
+printf 'inside\n' >"$W/root/hostile/d/file"
+for l in loop-a loop-b self up shadow shadow-rel canary-abs canary-rel outside-dir; do
+	cp -P "$H/$l" "$W/root/hostile/$l"
+done
+ln -s hostile/d "$W/root/dlink"
+cat >"$W/walk.yaml" <<'EOF'
+name: WalkFiles
+doc: the links, through a link, and the timeline
+labels: [Profile]
+sources:
+- type: FILE
+  attributes: {paths: ['/hostile/**3', '/hostile/canary-abs/*', '/dlink/*', '/hostile/shadow']}
+- type: DIRECTORY
+  attributes: {paths: ['/hostile']}
+EOF
+CSIRT_COLLECT_NO_OPENAT2=1 timeout 300 "$CC_BIN" run --root "$W/root" --output "$W/o" \
+    --no-yara --quiet --artifacts "$W/walk.yaml" -p WalkFiles >/dev/null 2>"$W/err"
+rc=$?
+check "the forced component walk: the run exits 0" test "$rc" -eq 0
+AW=$(archive_in "$W/o")
+check "…the archive verifies" "$CC_BIN" verify "$AW" 2>/dev/null
+zstd -dcq "$AW" >"$W/a.tar"
+tar -xf "$W/a.tar" -C "$W/o/x" 2>/dev/null
+check "…the file inside is collected" test -f "$W/o/x/files/hostile/d/file"
+check "…nothing outside --root: no canary" sh -c "! grep -aqF '$CANARY' '$W/a.tar'"
+check "…nothing through a link: the walk refuses links on the way" \
+    test ! -e "$W/o/x/files/dlink/file"
+check "…the log says the walk is in use" \
+    grep -q "component walk" "$W/o/x/collection.log"
