@@ -326,7 +326,22 @@ collect_seen(struct collect_ctx *ctx, const char *apath)
 int
 collect_open(struct collect_ctx *ctx, const char *path, int flags)
 {
+	struct stat	st;
+
+	/*
+	 * A file to read must be a regular file: a FIFO (or a device) where
+	 * /etc/passwd or wtmp should be would block the run or never end.
+	 */
+	if ((flags & (O_PATH | O_DIRECTORY)) == 0)
+		return os_open_regular(ctx->rootfd, path, &st);
 	return os_open_under(ctx->rootfd, path, flags);
+}
+
+const char *
+collect_open_error(int e)
+{
+	return e == EINVAL ? "not a regular file (never opened)" :
+	    strerror(e);
 }
 
 /* What the budget leaves for a file of size bytes. */
@@ -987,11 +1002,12 @@ static struct collect_id *
 collect_ids_load(struct collect_ctx *ctx, const char *path, size_t *np)
 {
 	struct collect_id	*v;
+	struct stat		 st;
 	char			*text;
 	int			 fd;
 
 	*np = 0;
-	if ((fd = os_open_under(ctx->rootfd, path, O_RDONLY)) == -1)
+	if ((fd = os_open_regular(ctx->rootfd, path, &st)) == -1)
 		return NULL;
 	text = util_read_fd(fd, COLLECT_PWFILE_MAX, NULL, NULL);
 	close(fd);

@@ -100,9 +100,13 @@ const char *const *collect_artifact_paths(struct collect_ctx *);
 
 /*
  * Open path (absolute, inside the root) for reading: O_RDONLY|O_NOFOLLOW|
- * O_NOATIME|O_CLOEXEC, no symlink in any component. -1 with errno set.
+ * O_NOATIME|O_CLOEXEC, no symlink in any component. Without O_DIRECTORY
+ * or O_PATH in flags, only a regular file is opened (EINVAL otherwise:
+ * a FIFO is never opened, so never waited on). -1 with errno set.
  */
 int		 collect_open(struct collect_ctx *, const char *, int);
+/* Why collect_open failed, for messages (errno value; static text). */
+const char	*collect_open_error(int);
 
 /* Record an error for path (may be NULL) in the manifest and the log. */
 void		 collect_error(struct collect_ctx *, const char *, const char *,

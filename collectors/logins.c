@@ -73,7 +73,8 @@ logins_open(struct collect_ctx *ctx, const char *path, int quiet)
 			collect_log(ctx, LOG_DEBUG, "%s: not present", path);
 			return -2;
 		}
-		collect_error(ctx, path, "cannot open: %s", strerror(errno));
+		collect_error(ctx, path, "cannot open: %s",
+		    collect_open_error(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {

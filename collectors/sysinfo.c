@@ -42,7 +42,7 @@ sysinfo_root_file(struct collect_ctx *ctx, const char *path, size_t *lenp)
 	if ((fd = collect_open(ctx, path, 0)) == -1) {
 		if (errno != ENOENT && errno != ELOOP)
 			collect_error(ctx, path, "cannot open: %s",
-			    strerror(errno));
+			    collect_open_error(errno));
 		return NULL;
 	}
 	s = util_read_fd(fd, SYSINFO_FILE_MAX, lenp, NULL);

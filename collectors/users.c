@@ -34,7 +34,7 @@ users_read(struct collect_ctx *ctx, const char *path, size_t *lenp)
 			collect_log(ctx, LOG_WARN, "%s: not found", path);
 		else
 			collect_error(ctx, path, "cannot open: %s",
-			    strerror(errno));
+			    collect_open_error(errno));
 		return NULL;
 	}
 	s = util_read_fd(fd, USERS_FILE_MAX, lenp, &trunc);

@@ -54,8 +54,10 @@ make_fixture() {
 
 # run_ok OUT ARGS...: run the agent, output in OUT; PASS/FAIL on exit 0.
 archive_in() { ls "$1"/*.tar.zst 2>/dev/null | head -n 1; }
-# jqe ARGS: jq -e, quiet.
-jqe() { jq -e "$@" >/dev/null 2>&1; }
+# jqe ARGS: jq -e, quiet. jq 1.6 exits 0 when its input is empty (no
+# result at all): that is a failure here, or a check on a missing file
+# would pass.
+jqe() { _jqe=$(jq -e "$@" 2>/dev/null) && [ -n "$_jqe" ]; }
 
 # ForensicArtifacts definitions: ../shared's copy, else Debian's
 # forensic-artifacts package (make deps); empty when neither is there.

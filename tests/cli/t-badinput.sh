@@ -99,3 +99,26 @@ if [ -n "$RUNAS" ]; then
 fi
 check "errors are counted in the stats" jqe '.stats.errors >= 1' "$T/x/manifest.json"
 check_rc "the archive with errors still verifies" 0 "$CC_BIN" verify "$A"
+
+# FIFOs where the small files read at set-up and by the collectors should
+# be (hostname, machine-id, os-release, passwd, group, utmp, wtmp, btmp,
+# lastlog, timezone): never opened, so nothing waits on a writer.
+F2=$T/fifos
+make_fixture "$F2"
+mkdir -p "$F2/var/run" "$F2/usr/lib" "$T/fo" "$T/fd"
+for f in etc/hostname etc/machine-id etc/os-release usr/lib/os-release \
+    etc/passwd etc/group etc/timezone var/run/utmp var/log/wtmp \
+    var/log/btmp var/log/lastlog; do
+	rm -f "$F2/$f"; mkfifo "$F2/$f"
+done
+check_rc "a dry run over an image with FIFOs for its small files ends" 0 \
+	timeout 60 "$CC_BIN" run --dry-run --root "$F2" -o "$T/fd"
+check_rc "a run over it ends, exit 0" 0 \
+	timeout 120 "$CC_BIN" run --quiet --no-yara --root "$F2" -o "$T/fo"
+AF=$(archive_in "$T/fo")
+check "…its archive verifies" "$CC_BIN" verify "$AF"
+check "…the host name is 'unknown', not read from the FIFO" \
+	sh -c "basename '$AF' | grep -q '^unknown_'"
+tar --zstd -xOf "$AF" manifest.json >"$T/fifo.manifest" 2>/dev/null
+check "…the FIFOs a collector wanted are errors saying why" \
+	jqe '[.errors[] | select(.error | test("not a regular file"))] | length > 0' "$T/fifo.manifest"
