@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "artifact.h"
+#include "os.h"
 #include "util.h"
 
 #define ARTIFACT_MAX_USERS	65536
@@ -393,12 +394,7 @@ struct artifact_gwalk {
 static int
 artifact_glob_opendir(int dfd, const char *name)
 {
-	int	fd, fl = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-
-	fd = openat(dfd, name, fl | O_NOATIME);
-	if (fd == -1 && errno == EPERM)
-		fd = openat(dfd, name, fl);
-	return fd;
+	return os_openat(dfd, name, O_RDONLY | O_DIRECTORY);
 }
 
 /* Append "/name" to w->path; the old length, or -1 if too long. */

@@ -162,6 +162,19 @@ os_open_under(int rootfd, const char *path, int flags)
 }
 
 int
+os_openat(int dfd, const char *name, int flags)
+{
+	int	fd;
+
+	flags |= O_NOFOLLOW | O_CLOEXEC;
+	/* O_NOATIME needs ownership or CAP_FOWNER. */
+	if ((fd = openat(dfd, name, flags | O_NOATIME)) == -1 &&
+	    errno == EPERM)
+		fd = openat(dfd, name, flags);
+	return fd;
+}
+
+int
 os_open_regular(int rootfd, const char *path, struct stat *st)
 {
 	struct stat	st2;

@@ -33,6 +33,14 @@ const char *os_resolver(void);
 int	 os_open_under(int, const char *, int);
 
 /*
+ * Open name in the directory dfd (a step of a tree walk), never
+ * following it (O_NOFOLLOW), sparing its atime (O_NOATIME, dropped
+ * where not permitted; for a directory this spares it when listed).
+ * -1 with errno set.
+ */
+int	 os_openat(int, const char *, int);
+
+/*
  * Open a regular file for reading without side effects on anything
  * else: the path is first opened O_PATH and checked to be a regular
  * file, so FIFOs and devices are never opened. *st gets its fstat.

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "artifacts.h"
+#include "os.h"
 
 #define TIMELINE_MAX_DEPTH	128	/* directories open at once */
 #define TIMELINE_MAX_PATH	4096
@@ -185,16 +186,13 @@ timeline_emit(struct timeline *t, const char *name, const struct statx *stx)
 static int
 timeline_enter(struct timeline *t, int dfd, const char *name)
 {
-	int	fd, fl = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int	fd;
 
 	if (t->depth >= TIMELINE_MAX_DEPTH) {
 		t->toodeep++;
 		return -1;
 	}
-	fd = openat(dfd, name, fl | O_NOATIME);
-	if (fd == -1 && errno == EPERM)
-		fd = openat(dfd, name, fl);
-	if (fd == -1) {
+	if ((fd = os_openat(dfd, name, O_RDONLY | O_DIRECTORY)) == -1) {
 		t->errors++;
 		return -1;
 	}

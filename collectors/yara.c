@@ -365,14 +365,10 @@ static int
 yara_open(int dfd, const char *name, const struct stat *st)
 {
 	struct stat	now;
-	int		fd, flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-			    O_CLOEXEC;
+	int		fd;
 
 	/* O_NONBLOCK: a FIFO swapped in after the fstatat never blocks. */
-	if ((fd = openat(dfd, name, flags | O_NOATIME)) == -1 &&
-	    errno == EPERM)
-		fd = openat(dfd, name, flags);
-	if (fd == -1)
+	if ((fd = os_openat(dfd, name, O_RDONLY | O_NONBLOCK)) == -1)
 		return -1;
 	if (fstat(fd, &now) == -1 || !S_ISREG(now.st_mode) ||
 	    now.st_ino != st->st_ino || now.st_dev != st->st_dev) {
@@ -399,8 +395,8 @@ yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		/* Listed without touching its atime. */
+		fd = os_openat(dfd, name, O_RDONLY | O_DIRECTORY);
 		if (fd == -1)
 			yara_error_errno(y, path, "open directory");
 		else if (os_fs_pseudo(fd)) {

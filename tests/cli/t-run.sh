@@ -126,3 +126,32 @@ check "…no entry of the output directory, not even the .part being written" \
 check "…the YARA sweep skipped it too (0 files scanned)" \
 	jqe -s 'map(select(.collector == "yara" and (.message | test(" 0 files scanned")))) | length == 1' \
 	"$T/own/y/collection.log"
+
+# Directories keep their atime too: those listed by the artefact globs,
+# the timeline and a --scan-path sweep (each walk lists them).
+D=$T/atime
+mkdir -p "$D/root/var/log/app/old" "$D/root/sweep/a/b" "$D/o" "$D/ctl/x"
+echo log >"$D/root/var/log/app/old/x.log"
+echo s >"$D/root/sweep/a/b/s.txt"
+cat >"$D/a.yaml" <<'EOF'
+name: AtimeProfile
+doc: a glob, the timeline
+labels: [Profile]
+sources:
+- type: FILE
+  attributes: {paths: ['/var/log/**']}
+- type: DIRECTORY
+  attributes: {paths: ['/var', '/sweep']}
+EOF
+dirs="$D/root/var/log $D/root/var/log/app $D/root/var/log/app/old $D/root/sweep $D/root/sweep/a $D/root/sweep/a/b"
+touch -a -d '2020-01-01 00:00:00 UTC' $dirs "$D/ctl/x"
+before=$(stat -c %X $dirs)
+check_rc "a run with a glob, the timeline and a sweep over the same directories" 0 \
+	"$CC_BIN" run --quiet --root "$D/root" -o "$D/o" --artifacts "$D/a.yaml" \
+	-p AtimeProfile --scan-path /sweep
+check "…leaves the atime of every directory it listed unchanged" \
+	test "$before" = "$(stat -c %X $dirs)"
+ls "$D/ctl/x" >/dev/null
+if [ "$(stat -c %X "$D/ctl/x")" != "$(date -d '2020-01-01 00:00:00 UTC' +%s)" ]; then
+	ok "control: listing a directory updates its atime here"
+else skip "this filesystem does not update directory atimes: the check above cannot fail here"; fi
