@@ -49,6 +49,7 @@ struct collect_stream {
 
 struct collect_id {
 	unsigned int	 id;
+	size_t		 line;		/* the first of an id is the one used */
 	char		*name;
 };
 
@@ -975,12 +976,28 @@ collect_flush(struct collect_ctx *ctx)
 }
 
 /* Parse passwd or group text into (id, name) pairs. */
+/* By id, then by line: the first line of an id comes first. */
+static int
+collect_id_cmp(const void *a, const void *b)
+{
+	const struct collect_id	*x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * The names of passwd or group text, sorted by id: a lookup is a binary
+ * search, so a hostile file of 100,000 entries costs no more per file
+ * collected than a real one.
+ */
 static struct collect_id *
 collect_ids_parse(char *text, size_t *np)
 {
 	struct collect_id	*v = NULL;
 	char			*line, *p = text, *f[4];
-	size_t			 n = 0, i;
+	size_t			 n = 0, cap = 0, i;
 	long long		 id;
 
 	while ((line = strsep(&p, "\n")) != NULL) {
@@ -989,11 +1006,17 @@ collect_ids_parse(char *text, size_t *np)
 		if (f[0] == NULL || f[2] == NULL || *f[0] == '\0' ||
 		    util_parse_int(f[2], 0, UINT32_MAX, &id) == -1)
 			continue;
-		v = xreallocarray(v, n + 1, sizeof *v);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
 		v[n].id = (unsigned int)id;
+		v[n].line = n;
 		v[n].name = xstrdup(f[0]);
 		n++;
 	}
+	if (n > 0)
+		qsort(v, n, sizeof *v, collect_id_cmp);
 	*np = n;
 	return v;
 }
@@ -1022,7 +1045,7 @@ static const char *
 collect_id_name(struct collect_ctx *ctx, unsigned int id, int group)
 {
 	struct collect_id	*v;
-	size_t			 i, n;
+	size_t			 lo, half, n;
 
 	if (!ctx->ids_loaded) {
 		ctx->users = collect_ids_load(ctx, "/etc/passwd",
@@ -1033,9 +1056,17 @@ collect_id_name(struct collect_ctx *ctx, unsigned int id, int group)
 	}
 	v = group ? ctx->groups : ctx->users;
 	n = group ? ctx->ngroups : ctx->nusers;
-	for (i = 0; i < n; i++)
-		if (v[i].id == id)
-			return v[i].name;
+	/* The first entry of id: lo ends on it when it is there. */
+	for (lo = 0; n > 0; n = half) {
+		half = n / 2;
+		if (v[lo + half].id < id) {
+			lo += half + 1;
+			half = n - half - 1;
+		}
+	}
+	if (v != NULL && lo < (group ? ctx->ngroups : ctx->nusers) &&
+	    v[lo].id == id)
+		return v[lo].name;
 	return NULL;
 }
 

@@ -122,3 +122,32 @@ check "…the host name is 'unknown', not read from the FIFO" \
 tar --zstd -xOf "$AF" manifest.json >"$T/fifo.manifest" 2>/dev/null
 check "…the FIFOs a collector wanted are errors saying why" \
 	jqe '[.errors[] | select(.error | test("not a regular file"))] | length > 0' "$T/fifo.manifest"
+
+# passwd and group of 100,000 entries each: names are looked up by a
+# binary search (a linear one per user made this quadratic), and the
+# first entry of an id is the one used, as getpwuid(3) does.
+P=$T/bigpw
+make_fixture "$P"
+mkdir -p "$T/po"
+python3 - "$P/etc" <<'PY'
+import sys
+d = sys.argv[1]
+with open(d + "/passwd", "w") as f:
+    f.write("root:x:0:0:root:/root:/bin/bash\n")
+    for i in range(100000):
+        f.write("u%d:x:%d:%d::/home/u%d:/bin/sh\n" % (i, 2000 + i, 2000 + (i * 7919) % 100000, i))
+with open(d + "/group", "w") as f:
+    f.write("root:x:0:\nfirst:x:2001:\n")
+    for i in range(100000):
+        f.write("g%d:x:%d:\n" % (i, 2000 + i))
+PY
+check_rc "a run over 100,000 users and groups ends, exit 0" 0 \
+	timeout 600 "$CC_BIN" run --quiet --no-yara --root "$P" -o "$T/po" -p LinuxSystemRelease
+AP=$(archive_in "$T/po")
+tar --zstd -xOf "$AP" live/users.jsonl >"$T/users.jsonl" 2>/dev/null
+check "…every user is listed" \
+	jqe -s 'map(select(.type == "user")) | length == 100001' "$T/users.jsonl"
+check "…a gid listed twice takes its first name" \
+	jqe -s 'map(select(.type == "user" and .gid == 2001)) | length > 0 and all(.group == "first")' "$T/users.jsonl"
+check "…and other groups their own" \
+	jqe -s 'map(select(.type == "user" and .gid == 2002)) | length > 0 and all(.group == "g2")' "$T/users.jsonl"
