@@ -720,6 +720,8 @@ upload_name_free(struct upload *u, const char *name, char *err,
 	if (u->sftp == NULL && upload_connect(u, err, errlen) == -1)
 		return -1;
 	for (i = 0; rc == 1 && i < nitems(sfx); i++) {
+		if (u->resume && strcmp(sfx[i], ".part") == 0)
+			continue;	/* an earlier attempt, continued */
 		path = upload_path(u, name, sfx[i]);
 		if ((e = upload_exists(u, path)) == 1)
 			rc = 0;

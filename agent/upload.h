@@ -61,7 +61,8 @@ const char	*upload_seen_key(struct upload *);
 /*
  * Whether name, name.part, name.minisig and name.pub are all absent from
  * the remote directory (connects if needed): 1 free, 0 taken, -1 with
- * err. A name the server will not say anything about counts as free:
+ * err (in resume mode name.part does not count: it is continued). A
+ * name the server will not say anything about counts as free:
  * the exclusive create and the rename that never replaces still guard.
  */
 int		 upload_name_free(struct upload *, const char *, char *, size_t);
