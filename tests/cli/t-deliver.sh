@@ -142,7 +142,7 @@ mkdir "$T/wk"
 check_rc "a wrong host key: exit 3 before collecting" 3 "$CC_BIN" run --no-yara --root "$FIX" -o "$T/wk" \
 	--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "SHA256:$(printf '%043d' 0)"
 check "…nothing collected" test -z "$(ls -A "$T/wk")"
-last_err_has "may be intercepted" && last_err_has "Do not retry" && last_err_has "call the CSIRT" &&
+last_err_has "may be intercepted" && last_err_has "Do not retry" && last_err_has "Call the CSIRT" &&
 	ok "…advice: possible interception, do not retry, call the CSIRT" || nok "no interception advice"
 last_err_has "fingerprint seen: $SSHD_FP" && ok "…with the fingerprint seen to read to them" ||
 	nok "fingerprint seen not given"
