@@ -291,6 +291,8 @@ collect_log(struct collect_ctx *ctx, enum log_level level, const char *fmt,
 {
 	va_list	ap;
 
+	if (ctx->sink == NULL && !ctx->cfg->dry_run)
+		return;		/* a real run's estimate: said by the run */
 	va_start(ap, fmt);
 	log_vmsg(level, ctx->collector, fmt, ap);
 	va_end(ap);
