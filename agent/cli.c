@@ -73,7 +73,8 @@ static const char cli_run_help[] =
 "\n"
 "  -c, --config FILE       INI configuration (options override it)\n"
 "  -p, --profile NAME      triage (default), full, or artefact names\n"
-"  -o, --output DIR        where the archive is written (default: .)\n"
+"  -o, --output DIR        where the archive is written (default: .);\n"
+"                          made (0700) when missing\n"
 "      --case ID           case reference, in the manifest and file name\n"
 "      --root DIR          read a mounted image or copied tree (dead box)\n"
 "      --artifacts PATH    more artefact definitions (file or directory)\n"
@@ -87,6 +88,7 @@ static const char cli_run_help[] =
 "      --identity FILE     SSH private key for the upload\n"
 "      --host-key SHA256:… pinned SSH host key fingerprint\n"
 "      --stream            upload while collecting, nothing on disk\n"
+"                          ([upload] stream = yes)\n"
 "      --bwlimit RATE      upload at most RATE bytes/s (K, M suffixes)\n"
 "      --insecure-accept-host-key  upload without a pinned host key\n"
 "      --max-file-size N   per-file cap (K, M, G suffixes; default 1G)\n"
@@ -102,8 +104,15 @@ static const char cli_run_help[] =
 "      --allow-unprivileged  run without root (what root alone can read\n"
 "                          will be missing)\n"
 "\n"
-"Exit status: 0 done, 1 fatal error, 2 usage or configuration error,\n"
-"3 archive produced but upload failed, 4 verification failed.\n";
+"With an upload target the drop box is checked before collecting (a wrong\n"
+"host key stops the run), and free space against the estimate (short of\n"
+"it: streamed, or stopped). [output] keep_local = no removes the local\n"
+"copy after a checked upload; 'send ARCHIVE' sends one made earlier.\n"
+"\n"
+"Exit status: 0 done, 1 fatal error, 2 usage or configuration error (or\n"
+"not enough room and no drop box), 3 archive produced but upload failed\n"
+"(or the drop box's host key is wrong: nothing collected), 4 verification\n"
+"failed.\n";
 
 enum {
 	OPT_CASE = 256, OPT_ROOT, OPT_ARTIFACTS, OPT_RULES, OPT_SCAN_PATH,
