@@ -137,6 +137,24 @@ grep -q "resuming .* at 1000 bytes" "$T/.err" && ok "…it resumed at the size t
 check "…and the result is byte-identical" cmp -s "$A" "$DROP/$N"
 clean_drop
 
+# The rename never replaces: a file appears under the final name while the
+# upload runs (--bwlimit makes it last 10 s at least): the upload fails
+# with its advice, and that file is left as it was.
+head -c 200000 /dev/urandom >"$T/slow.bin"
+"$CC_BIN" keygen -p "$T/slow.pub" -s "$T/slow.key" >/dev/null
+minisign -Sq -s "$T/slow.key" -m "$T/slow.bin" -x "$T/slow.bin.minisig" 2>/dev/null ||
+	cp "$T/slow.pub" "$T/slow.bin.minisig"
+"$CC_BIN" send "$T/slow.bin" "${UP[@]}" -c "$T/noretry.ini" --bwlimit 20K >"$T/slow.out" 2>"$T/slow.err" &
+pid=$!
+for _ in $(seq 200); do [ -e "$DROP/slow.bin.part" ] && break; sleep 0.05; done
+echo "not ours" >"$DROP/slow.bin"
+wait $pid; rc=$?
+check "a file put under the final name during the upload: exit 3" test $rc -eq 3
+check "…it is not replaced" test "$(cat "$DROP/slow.bin")" = "not ours"
+grep -q "already on the drop box" "$T/slow.err" && ok "…the advice says a file of that name is there" ||
+	nok "no name-taken advice"
+clean_drop
+
 # 4, 7. A wrong host key: stopped before collecting, with the advice.
 mkdir "$T/wk"
 check_rc "a wrong host key: exit 3 before collecting" 3 "$CC_BIN" run --no-yara --root "$FIX" -o "$T/wk" \
