@@ -222,7 +222,8 @@ void
 deliver_advice(struct upload *u, const char *kept, int collected)
 {
 	deliver_advice_what(u);
-	if (!collected)
+	if (!collected || (kept == NULL &&
+	    upload_failure(u) == UPLOAD_FAIL_HOSTKEY))
 		return;
 	if (kept == NULL) {
 		fputs(i18n("Nothing was kept on this host (--stream): run the "
