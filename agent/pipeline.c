@@ -353,7 +353,8 @@ pipeline_check_upload(struct run *r)
 		return 0;
 	}
 	upload_close(r->up);
-	log_msg(LOG_ERROR, "upload", "%s", err);
+	log_msg(upload_failure(r->up) == UPLOAD_FAIL_HOSTKEY ? LOG_ERROR :
+	    LOG_WARN, "upload", "%s", err);
 	if (upload_failure(r->up) == UPLOAD_FAIL_HOSTKEY) {
 		fprintf(stderr, i18n("FAILED: %s\n"), err);
 		deliver_advice(r->up, NULL, 0);
