@@ -22,6 +22,7 @@
 #include "collector.h"
 #include "config.h"
 #include "crypt.h"
+#include "deliver.h"
 #include "log.h"
 #include "pipeline.h"
 #include "rules.h"
@@ -48,6 +49,7 @@ static int	cli_decrypt(struct cli *, int, char **);
 static int	cli_config(struct cli *, int, char **);
 static int	cli_bundle(struct cli *, int, char **);
 static int	cli_rules(struct cli *, int, char **);
+static int	cli_send(struct cli *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
@@ -61,6 +63,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "bundle", "bundle --config FILE -o OUT", cli_bundle },
 	{ "rules", "rules verify BUNDLE [-p PUBKEY] | rules pull [-c FILE]",
 	    cli_rules },
+	{ "send", "send ARCHIVE [-c FILE] [--upload URL] [--identity FILE] "
+	    "[--host-key SHA256:…]", cli_send },
 };
 
 static const char cli_run_help[] =
@@ -69,7 +73,8 @@ static const char cli_run_help[] =
 "\n"
 "  -c, --config FILE       INI configuration (options override it)\n"
 "  -p, --profile NAME      triage (default), full, or artefact names\n"
-"  -o, --output DIR        where the archive is written (default: .)\n"
+"  -o, --output DIR        where the archive is written (default: .);\n"
+"                          made (0700) when missing\n"
 "      --case ID           case reference, in the manifest and file name\n"
 "      --root DIR          read a mounted image or copied tree (dead box)\n"
 "      --artifacts PATH    more artefact definitions (file or directory)\n"
@@ -83,6 +88,7 @@ static const char cli_run_help[] =
 "      --identity FILE     SSH private key for the upload\n"
 "      --host-key SHA256:… pinned SSH host key fingerprint\n"
 "      --stream            upload while collecting, nothing on disk\n"
+"                          ([upload] stream = yes)\n"
 "      --bwlimit RATE      upload at most RATE bytes/s (K, M suffixes)\n"
 "      --insecure-accept-host-key  upload without a pinned host key\n"
 "      --max-file-size N   per-file cap (K, M, G suffixes; default 1G)\n"
@@ -98,8 +104,15 @@ static const char cli_run_help[] =
 "      --allow-unprivileged  run without root (what root alone can read\n"
 "                          will be missing)\n"
 "\n"
-"Exit status: 0 done, 1 fatal error, 2 usage or configuration error,\n"
-"3 archive produced but upload failed, 4 verification failed.\n";
+"With an upload target the drop box is checked before collecting (a wrong\n"
+"host key stops the run), and free space against the estimate (short of\n"
+"it: streamed, or stopped). [output] keep_local = no removes the local\n"
+"copy after a checked upload; 'send ARCHIVE' sends one made earlier.\n"
+"\n"
+"Exit status: 0 done, 1 fatal error, 2 usage or configuration error (or\n"
+"not enough room and no drop box), 3 archive produced but upload failed\n"
+"(or the drop box's host key is wrong: nothing collected), 4 verification\n"
+"failed.\n";
 
 enum {
 	OPT_CASE = 256, OPT_ROOT, OPT_ARTIFACTS, OPT_RULES, OPT_SCAN_PATH,
@@ -212,7 +225,7 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 		cfg->no_process_memory = 1;
 		break;
 	case OPT_STREAM:
-		cfg->stream = 1;
+		config_set(cfg, "upload.stream", "yes", NULL, 0);
 		break;
 	case OPT_INSECURE:
 		cfg->insecure_host_key = 1;
@@ -307,6 +320,107 @@ cli_run(struct cli *cli, int argc, char **argv)
 	}
 	log_init(cfg.quiet, cfg.verbose);
 	rc = pipeline_run(&cfg);
+	config_free(&cfg);
+	log_free();
+	return rc;
+}
+
+static const char cli_send_help[] =
+"usage: csirt-collect send ARCHIVE [options]\n"
+"Send an archive made earlier to the drop box, with ARCHIVE.minisig and\n"
+"ARCHIVE.pub when present: .pub, the archive, .minisig last, each through\n"
+"NAME.part (an earlier attempt's is resumed), the remote size checked, a\n"
+"name already there never replaced (_2, _3… is used instead). The\n"
+"embedded configuration (a kit) and -c give the defaults, as for run.\n"
+"\n"
+"  -c, --config FILE       INI configuration (options override it)\n"
+"      --upload URL        sftp://USER@HOST[:PORT]/DIR\n"
+"      --identity FILE     SSH private key for the upload\n"
+"      --host-key SHA256:… pinned SSH host key fingerprint\n"
+"      --insecure-accept-host-key  upload without a pinned host key\n"
+"      --bwlimit RATE      upload at most RATE bytes/s (K, M suffixes)\n"
+"  -q, --quiet             only warnings and errors on stderr\n"
+"  -v, --verbose           debug messages too\n"
+"\n"
+"With [output] keep_local = no the local files are removed once sent.\n"
+"Exit status: 0 sent, 2 usage or configuration error (an ARCHIVE without\n"
+"its .minisig is refused), 3 the upload failed (the archive is kept).\n";
+
+/* send's options: -c first, then embedded < file < options. */
+static int
+cli_send_config(struct cli *cli, int argc, char **argv, struct config *cfg)
+{
+	static const struct option	opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "upload", required_argument, NULL, OPT_UPLOAD },
+		{ "identity", required_argument, NULL, OPT_IDENTITY },
+		{ "host-key", required_argument, NULL, OPT_HOST_KEY },
+		{ "bwlimit", required_argument, NULL, OPT_BWLIMIT },
+		{ "insecure-accept-host-key", no_argument, NULL,
+		    OPT_INSECURE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*file = NULL;
+	char		 err[1024];
+	int		 ch, idx, pass, rc;
+
+	for (pass = 0; pass < 2; pass++) {
+		opterr = 0;
+		optind = 0;
+		while ((ch = getopt_long(argc, argv, "c:qvh", opts,
+		    &idx)) != -1) {
+			if (ch == 'h') {
+				fputs(cli_send_help, stdout);
+				return -1;
+			}
+			if (ch == '?')
+				return cli_usage_error("send", "unknown or "
+				    "incomplete option '%s'", argv[optind - 1]);
+			if (ch == 'c')
+				file = optarg;
+			else if (pass == 1 && (rc = cli_run_opt(cfg, ch, optarg,
+			    opts[idx].name)) != 0)
+				return rc;
+		}
+		if (pass == 1)
+			break;
+		cfg->layer = SRC_EMBEDDED;
+		if (cli->embedded != NULL && config_parse(cfg, "(embedded "
+		    "configuration)", cli->embedded, err, sizeof err) == -1)
+			goto bad;
+		cfg->layer = SRC_FILE;
+		if (file != NULL && config_load(cfg, file, err, sizeof err) ==
+		    -1)
+			goto bad;
+		cfg->layer = SRC_OPTION;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	return EXIT_USAGE;
+}
+
+static int
+cli_send(struct cli *cli, int argc, char **argv)
+{
+	struct config	cfg;
+	int		rc;
+
+	config_init(&cfg);
+	if ((rc = cli_send_config(cli, argc, argv, &cfg)) != 0) {
+		config_free(&cfg);
+		return rc == -1 ? EXIT_DONE : rc;
+	}
+	if (optind != argc - 1) {
+		config_free(&cfg);
+		return cli_usage_error("send", optind == argc ?
+		    "send needs an ARCHIVE" : "send takes one ARCHIVE");
+	}
+	log_init(cfg.quiet, cfg.verbose);
+	rc = deliver_send(&cfg, argv[optind]);
 	config_free(&cfg);
 	log_free();
 	return rc;

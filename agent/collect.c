@@ -292,6 +292,8 @@ collect_log(struct collect_ctx *ctx, enum log_level level, const char *fmt,
 {
 	va_list	ap;
 
+	if (ctx->sink == NULL && !ctx->cfg->dry_run)
+		return;		/* a real run's estimate: said by the run */
 	va_start(ap, fmt);
 	log_vmsg(level, ctx->collector, fmt, ap);
 	va_end(ap);
@@ -744,9 +746,11 @@ collect_file_dry(struct collect_ctx *ctx, const char *path)
 	close(fd);
 	if (collect_skip_own(ctx, path, &st) || collect_seen(ctx, path))
 		return 0;
-	lossy = util_utf8_lossy(path);
-	printf("file\t%s\t%lld\n", lossy, (long long)st.st_size);
-	free(lossy);
+	if (ctx->cfg->dry_run) {	/* else a real run's estimate */
+		lossy = util_utf8_lossy(path);
+		printf("file\t%s\t%lld\n", lossy, (long long)st.st_size);
+		free(lossy);
+	}
 	ctx->nfiles++;
 	ctx->nbytes += (uint64_t)st.st_size < collect_max_file_size(ctx) ?
 	    (uint64_t)st.st_size : collect_max_file_size(ctx);
@@ -789,7 +793,8 @@ collect_file(struct collect_ctx *ctx, const char *path)
 	char		*apath;
 	int		 fd, rc;
 
-	if (ctx->cfg->dry_run)
+	/* No sink: the estimate (pipeline_estimate), metadata only. */
+	if (ctx->cfg->dry_run || ctx->sink == NULL)
 		return collect_file_dry(ctx, path);
 	if (ctx->failed || collect_expired(ctx))
 		return -1;

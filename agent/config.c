@@ -22,7 +22,9 @@
 
 #define CONFIG_MAX	(1U << 20)
 
-enum config_type { CT_STR, CT_SECRET, CT_SIZE, CT_INT, CT_LIST, CT_BOOL };
+/* CT_BOOL keys say "do it" over a "don't" field; CT_FLAG ones are direct. */
+enum config_type { CT_STR, CT_SECRET, CT_SIZE, CT_INT, CT_LIST, CT_BOOL,
+	CT_FLAG };
 
 static const struct config_key {
 	const char		*section;
@@ -33,6 +35,8 @@ static const struct config_key {
 } config_keys[] = {
 	{ "case", "id", CT_STR, offsetof(struct config, case_id), 0, 0 },
 	{ "output", "dir", CT_STR, offsetof(struct config, output_dir), 0, 0 },
+	{ "output", "keep_local", CT_FLAG, offsetof(struct config, keep_local),
+	    0, 0 },
 	{ "collection", "profile", CT_STR, offsetof(struct config, profile),
 	    0, 0 },
 	{ "collection", "artifacts", CT_LIST,
@@ -52,6 +56,7 @@ static const struct config_key {
 	    0, 0 },
 	{ "upload", "stream_window", CT_SIZE,
 	    offsetof(struct config, stream_window), 0, 0 },
+	{ "upload", "stream", CT_FLAG, offsetof(struct config, stream), 0, 0 },
 	{ "signing", "secret_key_file", CT_STR,
 	    offsetof(struct config, sign_key_file), 0, 0 },
 	{ "signing", "secret_key", CT_SECRET,
@@ -109,6 +114,7 @@ config_init(struct config *c)
 	c->stream_window = 64ULL << 20;
 	c->max_file_size = 1ULL << 30;
 	c->nice = 10;
+	c->keep_local = 1;
 }
 
 static void
@@ -264,6 +270,14 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 			return -1;
 		}
 		*(int *)field = !b;
+		break;
+	case CT_FLAG:
+		if (config_bool(v, &b) == -1) {
+			snprintf(err, errlen, "bad boolean \"%s\" (yes or no)",
+			    v);
+			return -1;
+		}
+		*(int *)field = b;
 		break;
 	}
 	c->src[k - config_keys] = (unsigned char)c->layer;
@@ -473,6 +487,8 @@ config_value(const struct config *c, const struct config_key *k)
 		return xasprintf("%lld", *(const long long *)field);
 	case CT_BOOL:
 		return xstrdup(*(const int *)field ? "no" : "yes");
+	case CT_FLAG:
+		return xstrdup(*(const int *)field ? "yes" : "no");
 	case CT_LIST:
 		l = field;
 		if (l->n == 0)

@@ -55,6 +55,7 @@ struct config {
 	uint64_t	 stream_window;
 	int		 insecure_host_key;
 	int		 stream;
+	int		 keep_local;		/* after a checked upload */
 	uint64_t	 max_file_size;
 	uint64_t	 max_total_size;	/* 0: unlimited */
 	long long	 time_limit;		/* seconds, 0: none */

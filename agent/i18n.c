@@ -50,6 +50,71 @@ static const struct {
 	  "L'archive est conservée ici : %s\nTransmettez ce fichier au CSIRT "
 	  "par un autre moyen, ou relancez quand le réseau fonctionne.\n" },
 	{ "FAILED: %s\n", "ÉCHEC : %s\n" },
+	{ "WARNING: the drop box %s did not show the expected host key: the "
+	  "connection may be intercepted.\nDo not retry. Call the CSIRT and "
+	  "read them the fingerprint seen: %s\n",
+	  "ATTENTION : le dépôt %s n'a pas présenté la clé d'hôte attendue : "
+	  "la connexion est peut-être interceptée.\nNe réessayez pas. "
+	  "Appelez le CSIRT et lisez-leur l'empreinte vue : %s\n" },
+	{ "The drop box %s refused this kit's key: call the CSIRT, they must "
+	  "accept it.\n",
+	  "Le dépôt %s a refusé la clé de ce kit : appelez le CSIRT, il doit "
+	  "l'accepter.\n" },
+	{ "The drop box %s cannot be reached (network, name resolution or a "
+	  "blocked port).\n",
+	  "Le dépôt %s n'est pas joignable (réseau, résolution de nom ou port "
+	  "bloqué).\n" },
+	{ "The drop box %s is full: call the CSIRT so they make room.\n",
+	  "Le dépôt %s est plein : appelez le CSIRT pour qu'il fasse de la "
+	  "place.\n" },
+	{ "A file of the same name is already on the drop box %s: nothing was "
+	  "replaced.\n",
+	  "Un fichier du même nom est déjà sur le dépôt %s : rien n'a été "
+	  "remplacé.\n" },
+	{ "Nothing was kept on this host (--stream): run the collection again "
+	  "when the drop box can be reached.\n",
+	  "Rien n'a été conservé sur cette machine (--stream) : relancez la "
+	  "collecte quand le dépôt sera joignable.\n" },
+	{ "The archive is kept here: %s\n",
+	  "L'archive est conservée ici : %s\n" },
+	{ "Keep it until the CSIRT says how to send it.\n",
+	  "Gardez-la jusqu'à ce que le CSIRT vous dise comment l'envoyer.\n" },
+	{ "When the network works, run: %s send %s\n",
+	  "Quand le réseau fonctionnera, lancez : %s send %s\n" },
+	{ "To send it later, run: %s send %s\n",
+	  "Pour l'envoyer plus tard, lancez : %s send %s\n" },
+	{ "The disk holding %s is full. Free some space, or run again with "
+	  "--output on another disk (a USB drive), or with --stream to send "
+	  "while collecting.\n",
+	  "Le disque de %s est plein. Libérez de la place, ou relancez avec "
+	  "--output sur un autre disque (une clé USB), ou avec --stream pour "
+	  "envoyer pendant la collecte.\n" },
+	{ "%s: %s: %s; an archive is never sent without its signature\n",
+	  "%s : %s : %s ; une archive n'est jamais envoyée sans sa "
+	  "signature\n" },
+	{ "Nothing was collected.\n", "Rien n'a été collecté.\n" },
+	{ "WARNING: the drop box cannot be used now: %s\nThe collection goes "
+	  "on: the archive will be kept on this host, and sent at the end if "
+	  "the drop box answers then.\n",
+	  "ATTENTION : le dépôt est inutilisable pour l'instant : %s\nLa "
+	  "collecte continue : l'archive sera conservée sur cette machine, et "
+	  "envoyée à la fin si le dépôt répond alors.\n" },
+	{ "Not enough room in %s (%s free, about %s to collect): the archive "
+	  "is sent to the drop box while it is made, nothing is written "
+	  "here.\n",
+	  "Pas assez de place dans %s (%s libres, environ %s à collecter) : "
+	  "l'archive est envoyée au dépôt au fur et à mesure, rien n'est "
+	  "écrit ici.\n" },
+	{ "%s: not enough room in %s: %s free, about %s to collect (plus a 64 "
+	  "MiB margin). Nothing was collected. Run again with --output on a "
+	  "disk with more room (a USB drive).\n",
+	  "%s : pas assez de place dans %s : %s libres, environ %s à collecter "
+	  "(plus une marge de 64 Mio). Rien n'a été collecté. Relancez avec "
+	  "--output sur un disque plus grand (une clé USB).\n" },
+	{ "The local copy was removed (keep_local = no): the archive is on the "
+	  "drop box only.\n",
+	  "La copie locale a été supprimée (keep_local = no) : l'archive n'est "
+	  "plus que sur le dépôt.\n" },
 	{ "FAILED: writing the archive: %s; %s\n",
 	  "ÉCHEC : écriture de l'archive : %s ; %s\n" },
 	{ "the partial archive was removed",

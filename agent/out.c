@@ -145,13 +145,21 @@ out_file_commit(struct out *o)
 {
 	struct out_file	*f = (struct out_file *)o;
 
-	if (rename(f->tmp, f->path) == -1) {
+	if (util_rename_noreplace(f->tmp, f->path) == -1) {
 		snprintf(o->err, sizeof o->err, "cannot rename %s to %s: %s",
 		    f->tmp, f->path, strerror(errno));
 		return -1;
 	}
 	f->committed = 1;
 	return 0;
+}
+
+int
+out_file_chown(struct out *o, uid_t uid, gid_t gid)
+{
+	struct out_file	*f = (struct out_file *)o;
+
+	return f->fd == -1 ? -1 : fchown(f->fd, uid, gid);
 }
 
 const char *

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct out {
 	const char	*name;
@@ -46,7 +47,10 @@ const char	*out_error(struct out *);
  * removes the temporary file.
  */
 struct out	*out_file_new(const char *, const char *, char *, size_t);
+/* Rename into place; fails (EEXIST) rather than replace a file. */
 int		 out_file_commit(struct out *);
+/* Give the file to uid:gid (fchown), e.g. the user behind sudo. */
+int		 out_file_chown(struct out *, uid_t, gid_t);
 /* The final path ("dir/name"); belongs to the stage. */
 const char	*out_file_path(struct out *);
 /* The temporary name written to until the commit. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "artifact.h"
 #include "collect.h"
 #include "crypt.h"
+#include "deliver.h"
 #include "i18n.h"
 #include "log.h"
 #include "manifest.h"
@@ -44,6 +46,7 @@
 
 #define PIPELINE_ZSTD_LEVEL	3
 #define PIPELINE_OUT_QUEUE	(4U << 20)	/* compressed bytes in hand-over */
+#define PIPELINE_SPACE_MARGIN	(64ULL << 20)	/* free space over the estimate */
 
 struct run {
 	struct config		*cfg;
@@ -55,6 +58,10 @@ struct run {
 	int			 ephemeral;
 	char			 keyid[SIGN_KEYID_HEXLEN];
 	char			*name;		/* archive file name */
+	char			*base;		/* the name before any _N */
+	unsigned int		 suffix;	/* N of name (1: none) */
+	int			 reachable;	/* the drop box answered */
+	const char		*fallback;	/* why streaming was chosen */
 	time_t			 started;
 	char			 started_iso[40];
 	struct out		*file, *hash, *zstd, *age;
@@ -80,6 +87,8 @@ struct run {
 };
 
 static volatile sig_atomic_t pipeline_stop;
+
+static void	pipeline_estimate(struct run *);
 
 static void
 pipeline_signal(int sig)
@@ -117,6 +126,32 @@ pipeline_nice(long long n)
 #endif
 }
 
+/*
+ * The output directory, made (0700, parents too) when missing, except
+ * for a dry run or a stream, which write nothing there.
+ */
+static int
+pipeline_setup_outdir(struct run *r, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (stat(r->outdir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		snprintf(err, errlen, "output directory %s: not a directory",
+		    r->outdir);
+		return -1;
+	}
+	if (errno != ENOENT && errno != ENOTDIR) {
+		snprintf(err, errlen, "output directory %s: %s", r->outdir,
+		    strerror(errno));
+		return -1;
+	}
+	if (r->cfg->dry_run || r->cfg->stream)
+		return 0;
+	return deliver_mkdirs(r->outdir, err, errlen);
+}
+
 /* The root to read under, and the output directory. */
 static int
 pipeline_setup_dirs(struct run *r, char *err, size_t errlen)
@@ -142,17 +177,7 @@ pipeline_setup_dirs(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	r->outdir = cfg->output_dir ? cfg->output_dir : ".";
-	if (stat(r->outdir, &st) == -1) {
-		snprintf(err, errlen, "output directory %s: %s", r->outdir,
-		    strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "output directory %s: not a directory",
-		    r->outdir);
-		return -1;
-	}
-	return 0;
+	return pipeline_setup_outdir(r, err, errlen);
 }
 
 /* The signing key, upload settings and recipients. */
@@ -254,7 +279,25 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* <case>_<hostname>_<time>.tar.zst, unsafe characters replaced. */
+/* The next name from r->base free in the output directory. */
+static char *
+pipeline_name_next(struct run *r)
+{
+	char	*name;
+
+	for (;;) {
+		name = util_name_suffix(r->base, ++r->suffix);
+		if (r->suffix >= 999 || deliver_local_free(r->outdir, name))
+			return name;
+		free(name);
+	}
+}
+
+/*
+ * <case>_<hostname>_<time>.tar.zst, unsafe characters replaced; with
+ * _2, _3… before .tar.zst when that name (or its .part, .minisig, .pub)
+ * is already in the output directory.
+ */
 static char *
 pipeline_name(struct run *r)
 {
@@ -268,22 +311,143 @@ pipeline_name(struct run *r)
 		name = xasprintf("%s_%s.tar.zst%s", r->host.hostname, t,
 		    r->rcpt ? ".age" : "");
 	util_safe_name(name);
-	return name;
+	r->base = name;
+	r->suffix = 0;
+	return pipeline_name_next(r);
+}
+
+/* A name free on the drop box as well as here. 0 or -1 with err. */
+static int
+pipeline_name_remote(struct run *r, char *err, size_t errlen)
+{
+	int	rc;
+
+	while ((rc = upload_name_free(r->up, r->name, err, errlen)) == 0 &&
+	    r->suffix < 999) {
+		free(r->name);
+		r->name = pipeline_name_next(r);
+	}
+	if (rc == 0)
+		snprintf(err, errlen, "no free name for %s on %s", r->base,
+		    upload_url(r->up));
+	return rc == 1 ? 0 : -1;
+}
+
+/*
+ * Before collecting, when the archive goes to the drop box afterwards:
+ * connect once (host key, login) and take a name free there. A wrong
+ * host key stops the run (exit 3); a drop box out of reach does not:
+ * the archive is kept and sent at the end if it answers then.
+ */
+static int
+pipeline_check_upload(struct run *r)
+{
+	char	err[1024];
+
+	if (r->up == NULL || r->cfg->stream)
+		return 0;
+	if (upload_probe(r->up, err, sizeof err) == 0 &&
+	    pipeline_name_remote(r, err, sizeof err) == 0) {
+		r->reachable = 1;
+		upload_close(r->up);	/* the upload reconnects */
+		return 0;
+	}
+	upload_close(r->up);
+	log_msg(upload_failure(r->up) == UPLOAD_FAIL_HOSTKEY ? LOG_ERROR :
+	    LOG_WARN, "upload", "%s", err);
+	if (upload_failure(r->up) == UPLOAD_FAIL_HOSTKEY) {
+		fprintf(stderr, i18n("FAILED: %s\n"), err);
+		deliver_advice(r->up, NULL, 0);
+		fputs(i18n("Nothing was collected.\n"), stderr);
+		return EXIT_UPLOAD;
+	}
+	fprintf(stderr, i18n("WARNING: the drop box cannot be used now: %s\n"
+	    "The collection goes on: the archive will be kept on this host, "
+	    "and sent at the end if the drop box answers then.\n"), err);
+	deliver_advice(r->up, NULL, 0);
+	return 0;
+}
+
+/*
+ * Room for the archive in the output directory: the artefacts' estimate
+ * (an upper bound: the archive is compressed) plus a margin. Short of
+ * it, stream to a drop box that answered, or stop (exit 2).
+ */
+static int
+pipeline_check_space(struct run *r)
+{
+	struct statvfs	vfs;
+	uint64_t	need, avail;
+	char		h_avail[24], h_est[24];
+
+	if (r->cfg->stream || statvfs(r->outdir, &vfs) == -1)
+		return 0;
+	pipeline_estimate(r);
+	need = r->est_bytes;
+	if (r->cfg->max_total_size > 0 && need > r->cfg->max_total_size)
+		need = r->cfg->max_total_size;
+	need += PIPELINE_SPACE_MARGIN;
+	avail = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+	if (avail >= need)
+		return 0;
+	util_human(h_avail, sizeof h_avail, avail);
+	util_human(h_est, sizeof h_est, r->est_bytes);
+	if (r->reachable) {
+		r->cfg->stream = 1;
+		r->fallback = "free space";
+		log_msg(LOG_WARN, NULL, "%s has %s free, the collection is "
+		    "estimated at %s: streaming to %s instead", r->outdir,
+		    h_avail, h_est, upload_url(r->up));
+		fprintf(stderr, i18n("Not enough room in %s (%s free, about %s "
+		    "to collect): the archive is sent to the drop box while it "
+		    "is made, nothing is written here.\n"), r->outdir, h_avail,
+		    h_est);
+		return 0;
+	}
+	fprintf(stderr, i18n("%s: not enough room in %s: %s free, about %s "
+	    "to collect (plus a 64 MiB margin). Nothing was collected. Run "
+	    "again with --output on a disk with more room (a USB drive).\n"),
+	    AGENT_NAME, r->outdir, h_avail, h_est);
+	return EXIT_USAGE;
+}
+
+/* The checks before collecting. 0, or an exit status. */
+static int
+pipeline_preflight(struct run *r)
+{
+	int	rc;
+
+	if ((rc = pipeline_check_upload(r)) != 0)
+		return rc;
+	return pipeline_check_space(r);
 }
 
 /* The archive file and its chain. -1 with err (a set-up error). */
 static int
 pipeline_open(struct run *r, char *err, size_t errlen)
 {
+	uid_t	uid;
+	gid_t	gid;
+
 	if (r->cfg->stream) {
-		if (upload_connect(r->up, err, errlen) == -1)
+		if (upload_connect(r->up, err, errlen) == -1 ||
+		    pipeline_name_remote(r, err, errlen) == -1)
 			return -2;
 		r->last = out_sftp_new(r->up, r->name, r->cfg->stream_window);
 		r->where = xasprintf("%s/%s", upload_url(r->up), r->name);
 	} else {
-		r->file = out_file_new(r->outdir, r->name, err, errlen);
+		/* Created O_EXCL: a run that took the name first wins. */
+		while ((r->file = out_file_new(r->outdir, r->name, err,
+		    errlen)) == NULL && errno == EEXIST && r->suffix < 999) {
+			free(r->name);
+			r->name = pipeline_name_next(r);
+		}
 		if (r->file == NULL)
 			return -1;
+		if (deliver_owner(&uid, &gid) && out_file_chown(r->file, uid,
+		    gid) == -1)
+			log_msg(LOG_WARN, NULL, "cannot give %s to the sudo user: "
+			    "%s", out_file_part(r->file), strerror(errno));
 		r->last = r->file;
 		r->where = xstrdup(out_file_path(r->file));
 	}
@@ -363,10 +527,11 @@ pipeline_manifest_head(struct run *r)
 	    json_pack("{s:s, s:o}", "format", "age-encryption.org/v1",
 	    "recipients", pipeline_strlist(&r->cfg->recipients)));
 	manifest_set(m, "upload", r->up == NULL ? json_null() :
-	    json_pack("{s:s, s:b, s:b, s:b}", "url", upload_url(r->up),
+	    json_pack("{s:s, s:b, s:b, s:b, s:s?}", "url", upload_url(r->up),
 	    "stream", r->cfg->stream, "host_key_pinned",
 	    r->cfg->host_key_fingerprint != NULL,
-	    "insecure_accept_host_key", r->cfg->insecure_host_key));
+	    "insecure_accept_host_key", r->cfg->insecure_host_key,
+	    "stream_fallback", r->fallback));
 	pub = sign_pubkey_base64(&r->pub);
 	manifest_set(m, "signing", json_pack("{s:s, s:s, s:b}", "key_id",
 	    r->keyid, "public_key", pub, "ephemeral", r->ephemeral));
@@ -540,18 +705,24 @@ pipeline_write_small(const char *dir, const char *name, const char *text,
 {
 	char	*tmp, *path;
 	int	 fd, rc = -1;
+	uid_t	 uid;
+	gid_t	 gid;
 
 	tmp = xasprintf("%s/.%s.part", dir, name);
 	path = xasprintf("%s/%s", dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
+	if (fd != -1 && deliver_owner(&uid, &gid) && fchown(fd, uid, gid) ==
+	    -1)
+		log_msg(LOG_WARN, NULL, "cannot give %s to the sudo user: %s",
+		    path, strerror(errno));
 	if (fd == -1 || util_write_all(fd, text, strlen(text)) == -1 ||
 	    fsync(fd) == -1) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 		    strerror(errno));
 		if (fd != -1)
 			unlink(tmp);
-	} else if (rename(tmp, path) == -1) {
+	} else if (util_rename_noreplace(tmp, path) == -1) {
 		snprintf(err, errlen, "cannot rename %s: %s", tmp,
 		    strerror(errno));
 		unlink(tmp);
@@ -599,6 +770,35 @@ pipeline_commit(struct run *r, char *err, size_t errlen)
 }
 
 /*
+ * Send the local archive with its .pub and .minisig (as `send` does);
+ * with keep_local = no, remove them once the upload is checked.
+ */
+static int
+pipeline_deliver_files(struct run *r, char *err, size_t errlen)
+{
+	struct timespec	 t0, t1;
+	const char	*path = out_file_path(r->file);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (deliver_files(r->up, path, r->name, err, errlen) == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->upload_secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	log_msg(LOG_INFO, "upload", "delivered %s/%s (%llu bytes in %.1fs)",
+	    upload_url(r->up), r->name, (unsigned long long)r->size,
+	    r->upload_secs);
+	if (r->cfg->keep_local)
+		return 0;
+	deliver_drop_local(path);
+	free(r->where);
+	r->where = xasprintf("%s/%s", upload_url(r->up), r->name);
+	fprintf(stderr, i18n("The local copy was removed (keep_local = no): "
+	    "the archive is on the drop box only.\n"));
+	return 0;
+}
+
+/*
  * Deliver to the drop box: the .pub first, the archive, the signature
  * last, so a reader never sees an archive without its signature. In
  * streaming mode the archive is already there under .part.
@@ -612,6 +812,8 @@ pipeline_deliver(struct run *r, char *err, size_t errlen)
 
 	if (r->up == NULL)
 		return 0;
+	if (r->file != NULL)
+		return pipeline_deliver_files(r, err, errlen);
 	if (r->ephemeral) {
 		name = xasprintf("%s.pub", r->name);
 		rc = upload_buffer(r->up, name, r->pubtext,
@@ -621,17 +823,9 @@ pipeline_deliver(struct run *r, char *err, size_t errlen)
 			return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (r->file == NULL) {
-		if (out_sftp_commit(r->last) == -1) {
-			snprintf(err, errlen, "%s", out_error(r->last));
-			return -1;
-		}
-	} else {
-		log_msg(LOG_INFO, "upload", "uploading %s to %s", r->name,
-		    upload_url(r->up));
-		if (upload_file(r->up, out_file_path(r->file), r->name, err,
-		    errlen) == -1)
-			return -1;
+	if (out_sftp_commit(r->last) == -1) {
+		snprintf(err, errlen, "%s", out_error(r->last));
+		return -1;
 	}
 	name = xasprintf("%s.minisig", r->name);
 	rc = upload_buffer(r->up, name, r->sigtext, strlen(r->sigtext), err,
@@ -833,6 +1027,16 @@ pipeline_dry_run(struct run *r)
 	return EXIT_DONE;
 }
 
+/* Whether the output directory's disk is full (after a write failed). */
+static int
+pipeline_disk_full(struct run *r)
+{
+	struct statvfs	vfs;
+
+	return statvfs(r->outdir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < PIPELINE_SPACE_MARGIN / 64;
+}
+
 static void
 pipeline_free(struct run *r)
 {
@@ -852,6 +1056,7 @@ pipeline_free(struct run *r)
 	sign_seckey_free(r->key);
 	os_host_free(&r->host);
 	free(r->name);
+	free(r->base);
 }
 
 int
@@ -878,9 +1083,15 @@ pipeline_run(struct config *cfg)
 		pipeline_free(&r);
 		return status;
 	}
+	if ((status = pipeline_preflight(&r)) != 0) {
+		pipeline_free(&r);
+		return status;
+	}
 	if ((status = pipeline_open(&r, err, sizeof err)) != 0) {
 		/* -2: the stream's server cannot be reached. */
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		if (status == -2)
+			deliver_advice(r.up, NULL, 1);
 		pipeline_free(&r);
 		return status == -2 ? EXIT_UPLOAD : EXIT_USAGE;
 	}
@@ -909,6 +1120,8 @@ pipeline_run(struct config *cfg)
 		    *out_error(r.zstd) ? out_error(r.zstd) : sink_error(r.sink),
 		    cfg->stream ? i18n("nothing was written to this host's "
 		    "disk") : i18n("the partial archive was removed"));
+		if (!cfg->stream && pipeline_disk_full(&r))
+			deliver_advice_disk(r.outdir);
 		status = cfg->stream ? EXIT_UPLOAD : EXIT_FATAL;
 	} else if (pipeline_commit(&r, err, sizeof err) == -1) {
 		fprintf(stderr, i18n("FAILED: %s\n"), err);
@@ -917,11 +1130,7 @@ pipeline_run(struct config *cfg)
 		log_msg(LOG_ERROR, "upload", "%s", err);
 		fprintf(stderr, i18n("FAILED: the upload did not complete: "
 		    "%s\n"), err);
-		if (r.file != NULL)
-			fprintf(stderr, i18n("The archive is kept here: %s\n"
-			    "Give this file to the CSIRT by another way, or run "
-			    "again when the network works.\n"),
-			    out_file_path(r.file));
+		deliver_advice(r.up, r.file ? out_file_path(r.file) : NULL, 1);
 		status = EXIT_UPLOAD;
 	} else {
 		log_progress_done();

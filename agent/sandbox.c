@@ -60,7 +60,7 @@ static const int sandbox_allowed[] = {
 	SYS_newfstatat, SYS_statx, SYS_fstatfs, SYS_statfs, SYS_getdents64,
 	SYS_readlinkat, SYS_faccessat, SYS_fcntl, SYS_ioctl, SYS_fadvise64,
 	SYS_fsync, SYS_fdatasync, SYS_ftruncate, SYS_renameat, SYS_unlinkat,
-	SYS_mkdirat, SYS_fchmod, SYS_dup, SYS_dup3, SYS_pipe2,
+	SYS_mkdirat, SYS_fchmod, SYS_fchown, SYS_dup, SYS_dup3, SYS_pipe2,
 	SYS_memfd_create, SYS_umask, SYS_getcwd, SYS_fchdir, SYS_flock,
 	SYS_mmap, SYS_munmap, SYS_mremap, SYS_mprotect, SYS_madvise, SYS_brk,
 	SYS_mlock, SYS_munlock, SYS_process_vm_readv,

@@ -103,7 +103,7 @@ sink_error(struct sink *s)
 uint64_t
 sink_bytes(struct sink *s)
 {
-	return s->bytes;
+	return s != NULL ? s->bytes : 0;	/* NULL: an estimate's context */
 }
 
 void

@@ -61,6 +61,9 @@ struct upload {
 	LIBSSH2_SESSION	*ssh;
 	LIBSSH2_SFTP	*sftp;
 	int		 final;		/* failure not worth a retry */
+	enum upload_fail fail;		/* category of the last failure */
+	char		 seen[80];	/* the server's host key */
+	int		 resume;	/* take over an existing .part */
 	struct timespec	 t0;		/* bandwidth accounting */
 	uint64_t	 sent;
 	uint64_t	 done, total;	/* progress of the file in hand */
@@ -383,6 +386,24 @@ upload_url(struct upload *u)
 	return u->url;
 }
 
+enum upload_fail
+upload_failure(struct upload *u)
+{
+	return u->fail;
+}
+
+const char *
+upload_seen_key(struct upload *u)
+{
+	return u->seen;
+}
+
+void
+upload_set_resume(struct upload *u, int on)
+{
+	u->resume = on;
+}
+
 /* A TCP connection with a time limit. -1 with err. */
 static int
 upload_tcp(struct upload *u, char *err, size_t errlen)
@@ -403,6 +424,7 @@ upload_tcp(struct upload *u, char *err, size_t errlen)
 	if ((rc = getaddrinfo(u->host, u->port, &hints, &res)) != 0) {
 		snprintf(err, errlen, "cannot resolve %s: %s", u->host,
 		    gai_strerror(rc));
+		u->fail = UPLOAD_FAIL_NETWORK;
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -430,7 +452,9 @@ upload_tcp(struct upload *u, char *err, size_t errlen)
 		fd = -1;
 	}
 	freeaddrinfo(res);
-	if (fd != -1) {
+	if (fd == -1)
+		u->fail = UPLOAD_FAIL_NETWORK;
+	else {
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
@@ -465,6 +489,7 @@ upload_check_host(struct upload *u, char *err, size_t errlen)
 	sodium_bin2base64(b64, sizeof b64, h, 32,
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 	snprintf(fp, sizeof fp, "SHA256:%s", b64);
+	snprintf(u->seen, sizeof u->seen, "%s", fp);
 	for (i = 0; i < u->nfps; i++)
 		if (strcmp(u->fps[i], fp) == 0)
 			return 0;
@@ -477,6 +502,7 @@ upload_check_host(struct upload *u, char *err, size_t errlen)
 	    "one: no credential sent (wrong server, or a man in the middle)",
 	    u->host, u->port, fp);
 	u->final = 1;
+	u->fail = UPLOAD_FAIL_HOSTKEY;
 	return -1;
 }
 
@@ -495,6 +521,7 @@ upload_connect_once(struct upload *u, char *err, size_t errlen)
 	if (libssh2_session_handshake(u->ssh, u->sock) != 0) {
 		snprintf(err, errlen, "SSH handshake with %s failed: %s",
 		    u->host, upload_ssh_error(u));
+		u->fail = UPLOAD_FAIL_NETWORK;
 		return -1;
 	}
 	if (upload_check_host(u, err, errlen) == -1)
@@ -510,13 +537,16 @@ upload_connect_once(struct upload *u, char *err, size_t errlen)
 		snprintf(err, errlen, "authentication as %s@%s refused: %s",
 		    u->user, u->host, upload_ssh_error(u));
 		u->final = 1;
+		u->fail = UPLOAD_FAIL_AUTH;
 		return -1;
 	}
 	if ((u->sftp = libssh2_sftp_init(u->ssh)) == NULL) {
 		snprintf(err, errlen, "SFTP on %s@%s refused: %s", u->user,
 		    u->host, upload_ssh_error(u));
+		u->fail = UPLOAD_FAIL_OTHER;
 		return -1;
 	}
+	u->fail = UPLOAD_FAIL_NONE;
 	return 0;
 }
 
@@ -534,6 +564,7 @@ upload_connect(struct upload *u, char *err, size_t errlen)
 {
 	int	try;
 
+	u->final = 0;
 	for (try = 0; ; try++) {
 		upload_disconnect(u);
 		if (upload_connect_once(u, err, errlen) == 0) {
@@ -548,6 +579,26 @@ upload_connect(struct upload *u, char *err, size_t errlen)
 		    try + 1, u->retries);
 		upload_backoff(try);
 	}
+}
+
+int
+upload_probe(struct upload *u, char *err, size_t errlen)
+{
+	upload_disconnect(u);
+	u->final = 0;
+	if (upload_connect_once(u, err, errlen) == -1) {
+		upload_disconnect(u);
+		return -1;
+	}
+	log_msg(LOG_INFO, "upload", "connected to %s: host key %s, login "
+	    "accepted", u->url, u->seen);
+	return 0;
+}
+
+void
+upload_close(struct upload *u)
+{
+	upload_disconnect(u);
 }
 
 /* Account n more bytes: progress, and pace to the bandwidth limit. */
@@ -619,39 +670,121 @@ upload_remote_size(struct upload *u, const char *path)
 	return (a.flags & LIBSSH2_SFTP_ATTR_SIZE) ? (int64_t)a.filesize : 0;
 }
 
-/* Rename part to final, replacing a stale final file. */
+/*
+ * Rename part to final, never replacing a file already there: without
+ * the OVERWRITE flag (libssh2 sends no flags to a version 3 server such
+ * as OpenSSH, whose rename links then unlinks and fails on an existing
+ * name). Nothing of another run's is ever removed. 0 or -1 (u->fail).
+ */
 static int
 upload_rename(struct upload *u, const char *part, const char *final)
 {
+	LIBSSH2_SFTP_ATTRIBUTES	a;
+
 	if (libssh2_sftp_rename_ex(u->sftp, part, strlen(part), final,
-	    strlen(final), LIBSSH2_SFTP_RENAME_OVERWRITE |
-	    LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE) == 0)
+	    strlen(final), LIBSSH2_SFTP_RENAME_ATOMIC |
+	    LIBSSH2_SFTP_RENAME_NATIVE) == 0)
 		return 0;
-	libssh2_sftp_unlink(u->sftp, final);
-	return libssh2_sftp_rename_ex(u->sftp, part, strlen(part), final,
-	    strlen(final), LIBSSH2_SFTP_RENAME_OVERWRITE |
-	    LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE);
+	u->fail = libssh2_sftp_stat(u->sftp, final, &a) == 0 ?
+	    UPLOAD_FAIL_EXISTS : UPLOAD_FAIL_OTHER;
+	if (u->fail == UPLOAD_FAIL_EXISTS)
+		u->final = 1;
+	return -1;
+}
+
+/* Whether path exists remotely: 1, 0, or -1 when the server won't say. */
+static int
+upload_exists(struct upload *u, const char *path)
+{
+	LIBSSH2_SFTP_ATTRIBUTES	a;
+	int			rc;
+
+	if ((rc = libssh2_sftp_stat(u->sftp, path, &a)) == 0)
+		return 1;
+	if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && libssh2_sftp_last_error(
+	    u->sftp) == LIBSSH2_FX_NO_SUCH_FILE)
+		return 0;
+	return -1;
+}
+
+int
+upload_name_free(struct upload *u, const char *name, char *err,
+    size_t errlen)
+{
+	static const char *const	 sfx[] = { "", ".part", ".minisig",
+					    ".pub" };
+	char				*path;
+	size_t				 i;
+	int				 rc = 1, e;
+
+	if (u->sftp == NULL && upload_connect(u, err, errlen) == -1)
+		return -1;
+	for (i = 0; rc == 1 && i < nitems(sfx); i++) {
+		if (u->resume && strcmp(sfx[i], ".part") == 0)
+			continue;	/* an earlier attempt, continued */
+		path = upload_path(u, name, sfx[i]);
+		if ((e = upload_exists(u, path)) == 1)
+			rc = 0;
+		else if (e == -1 && libssh2_session_last_errno(u->ssh) !=
+		    LIBSSH2_ERROR_SFTP_PROTOCOL) {
+			snprintf(err, errlen, "cannot look up %s on %s: %s",
+			    path, u->host, upload_ssh_error(u));
+			u->fail = UPLOAD_FAIL_NETWORK;
+			rc = -1;
+		}
+		free(path);
+	}
+	return rc;
+}
+
+/* A broken pass: a full drop box is final, anything else is retried. */
+static int
+upload_broken(struct upload *u, const char *part, char *err, size_t errlen)
+{
+	unsigned long	st = u->sftp ? libssh2_sftp_last_error(u->sftp) : 0;
+
+	if (st == LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM ||
+	    st == LIBSSH2_FX_QUOTA_EXCEEDED) {
+		snprintf(err, errlen, "upload of %s to %s: the drop box is "
+		    "full (%s)", part, u->host, st == LIBSSH2_FX_QUOTA_EXCEEDED ?
+		    "quota exceeded" : "no space left");
+		u->fail = UPLOAD_FAIL_FULL;
+		u->final = 1;
+		return -1;
+	}
+	snprintf(err, errlen, "upload of %s to %s broken: %s", part, u->host,
+	    upload_ssh_error(u));
+	u->fail = UPLOAD_FAIL_NETWORK;
+	return -1;
 }
 
 /*
- * One pass of a file upload from the server's size on. 0 done, -1
- * broken (retry), with err.
+ * One pass of a file upload from the server's size on; the first one
+ * creates part exclusively (unless resuming an earlier attempt, send).
+ * 0 done, -1 broken (retry) or final, with err.
  */
 static int
 upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
-    unsigned char *buf, char *err, size_t errlen)
+    unsigned char *buf, int *created, char *err, size_t errlen)
 {
 	LIBSSH2_SFTP_HANDLE	*h;
-	int64_t			 have;
+	int64_t			 have = 0;
 	uint64_t		 off;
 	ssize_t			 n;
 	unsigned long		 flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT;
+	int			 excl = !*created && !u->resume;
 
-	if ((have = upload_remote_size(u, part)) == -1)
-		goto broken;
+	if (excl)
+		flags |= LIBSSH2_FXF_EXCL;
+	else if ((have = upload_remote_size(u, part)) == -1)
+		return upload_broken(u, part, err, errlen);
 	if ((uint64_t)have > size) {
-		flags |= LIBSSH2_FXF_TRUNC;
-		have = 0;
+		snprintf(err, errlen, "%s on %s has %lld bytes, more than the "
+		    "file: not an earlier attempt of this one, left alone",
+		    part, u->host, (long long)have);
+		u->fail = UPLOAD_FAIL_EXISTS;
+		u->final = 1;
+		return -1;
 	}
 	if (have > 0)
 		log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes", part,
@@ -659,8 +792,16 @@ upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
 	u->done = (uint64_t)have;
 	u->total = size;
 	h = libssh2_sftp_open(u->sftp, part, flags, 0600);
+	if (h == NULL && excl && upload_exists(u, part) == 1) {
+		snprintf(err, errlen, "%s already exists on %s (another run's "
+		    "file?): left alone", part, u->host);
+		u->fail = UPLOAD_FAIL_EXISTS;
+		u->final = 1;
+		return -1;
+	}
 	if (h == NULL)
-		goto broken;
+		return upload_broken(u, part, err, errlen);
+	*created = 1;
 	libssh2_sftp_seek64(h, (libssh2_uint64_t)have);
 	for (off = (uint64_t)have; off < size; off += (uint64_t)n) {
 		n = pread(fd, buf, UPLOAD_CHUNK, (off_t)off);
@@ -668,21 +809,18 @@ upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
 			snprintf(err, errlen, "cannot read the local archive: "
 			    "%s", n == 0 ? "it shrank" : strerror(errno));
 			u->final = 1;
+			u->fail = UPLOAD_FAIL_OTHER;
 			libssh2_sftp_close(h);
 			return -1;
 		}
 		if (upload_write(u, h, (char *)buf, (size_t)n) == -1) {
 			libssh2_sftp_close(h);
-			goto broken;
+			return upload_broken(u, part, err, errlen);
 		}
 	}
 	if (libssh2_sftp_close(h) != 0)
-		goto broken;
+		return upload_broken(u, part, err, errlen);
 	return 0;
-broken:
-	snprintf(err, errlen, "upload of %s to %s broken: %s", part, u->host,
-	    upload_ssh_error(u));
-	return -1;
 }
 
 /* Run pass (with arg) until done, reconnecting on breaks. */
@@ -712,6 +850,7 @@ struct upload_job {
 	uint64_t	 size;
 	const char	*name;
 	unsigned char	*buf;
+	int		 created;	/* the .part is ours */
 };
 
 static int
@@ -724,13 +863,14 @@ upload_file_job(struct upload *u, void *arg, char *err, size_t errlen)
 
 	part = upload_path(u, j->name, ".part");
 	final = upload_path(u, j->name, "");
-	if (upload_file_pass(u, j->fd, j->size, part, j->buf, err,
-	    errlen) == -1)
+	if (upload_file_pass(u, j->fd, j->size, part, j->buf, &j->created,
+	    err, errlen) == -1)
 		goto done;
 	if ((got = upload_remote_size(u, part)) != (int64_t)j->size) {
 		snprintf(err, errlen, "%s on %s has %lld bytes, not %llu",
 		    part, u->host, (long long)got,
 		    (unsigned long long)j->size);
+		u->fail = UPLOAD_FAIL_OTHER;
 		goto done;
 	}
 	if (upload_rename(u, part, final) != 0) {
@@ -757,12 +897,14 @@ upload_file(struct upload *u, const char *path, const char *name, char *err,
 	    fstat(j.fd, &st) == -1) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
 		    strerror(errno));
+		u->fail = UPLOAD_FAIL_OTHER;
 		if (j.fd != -1)
 			close(j.fd);
 		return -1;
 	}
 	j.size = (uint64_t)st.st_size;
 	j.name = name;
+	j.created = 0;
 	j.buf = xmalloc(UPLOAD_CHUNK);
 	rc = upload_retry(u, upload_file_job, &j, err, errlen);
 	free(j.buf);
@@ -786,6 +928,7 @@ upload_buffer(struct upload *u, const char *name, const void *p, size_t n,
 	}
 	j.size = n;
 	j.name = name;
+	j.created = 0;
 	j.buf = xmalloc(UPLOAD_CHUNK);
 	rc = upload_retry(u, upload_file_job, &j, err, errlen);
 	free(j.buf);
@@ -1159,9 +1302,16 @@ out_sftp_new(struct upload *u, const char *name, size_t window)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->more, NULL);
 	pthread_cond_init(&s->room, NULL);
-	if (u->sftp != NULL)
-		s->h = libssh2_sftp_open(u->sftp, s->part, LIBSSH2_FXF_WRITE |
-		    LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0600);
+	/* Created exclusively: another run's .part is never truncated. */
+	if (u->sftp != NULL && (s->h = libssh2_sftp_open(u->sftp, s->part,
+	    LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL,
+	    0600)) == NULL) {
+		snprintf(s->out.err, sizeof s->out.err, "cannot create %s on "
+		    "%s: %s", s->part, u->host, upload_exists(u, s->part) == 1 ?
+		    "it exists (another run's file?), left alone" :
+		    upload_ssh_error(u));
+		s->failed = 1;
+	}
 	if (pthread_create(&s->thread, NULL, out_sftp_main, s) != 0)
 		fatal("pthread_create");
 	s->started = 1;

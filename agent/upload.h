@@ -21,6 +21,17 @@
 
 struct upload;
 
+/* Why the last operation failed: the advice given depends on it. */
+enum upload_fail {
+	UPLOAD_FAIL_NONE,
+	UPLOAD_FAIL_HOSTKEY,	/* not the pinned host key: interception? */
+	UPLOAD_FAIL_AUTH,	/* the server refused the key or password */
+	UPLOAD_FAIL_NETWORK,	/* name, route, port, or a broken link */
+	UPLOAD_FAIL_FULL,	/* no space (or quota) on the drop box */
+	UPLOAD_FAIL_EXISTS,	/* the name is taken on the drop box */
+	UPLOAD_FAIL_OTHER	/* SFTP refused, local read, size mismatch */
+};
+
 /*
  * Check the upload settings of cfg (URL, identity, fingerprints) and
  * load the identity into guarded memory; nothing is connected yet.
@@ -37,11 +48,35 @@ const char	*upload_url(struct upload *);
  * refused key is final. 0 or -1 with err.
  */
 int		 upload_connect(struct upload *, char *, size_t);
+/*
+ * One connection attempt, no retry: the check made before collecting.
+ * 0 or -1 with err (see upload_failure). upload_close drops it.
+ */
+int		 upload_probe(struct upload *, char *, size_t);
+void		 upload_close(struct upload *);
+/* The category of the last failure (UPLOAD_FAIL_NONE after success). */
+enum upload_fail upload_failure(struct upload *);
+/* The fingerprint the server showed ("SHA256:…"), or "" if none yet. */
+const char	*upload_seen_key(struct upload *);
+/*
+ * Whether name, name.part, name.minisig and name.pub are all absent from
+ * the remote directory (connects if needed): 1 free, 0 taken, -1 with
+ * err (in resume mode name.part does not count: it is continued). A
+ * name the server will not say anything about counts as free:
+ * the exclusive create and the rename that never replaces still guard.
+ */
+int		 upload_name_free(struct upload *, const char *, char *, size_t);
+/*
+ * Resume mode (send): an existing name.part no larger than the file is
+ * taken as an earlier attempt's and continued. Otherwise (run) the first
+ * pass creates name.part exclusively and never touches another's.
+ */
+void		 upload_set_resume(struct upload *, int);
 
 /*
  * Upload the local file path as name in the remote directory, through
- * name.part, resuming after breaks; checks the remote size at the end.
- * 0 or -1 with err.
+ * name.part, resuming after breaks; checks the remote size at the end;
+ * the rename never replaces an existing name. 0 or -1 with err.
  */
 int		 upload_file(struct upload *, const char *, const char *, char *,
 		    size_t);

@@ -551,3 +551,31 @@ util_json_set_name(void *obj, const char *key, const char *s)
 	free(k);
 	free(b64);
 }
+
+int
+util_rename_noreplace(const char *from, const char *to)
+{
+	struct stat	st;
+
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+char *
+util_name_suffix(const char *name, unsigned int n)
+{
+	const char	*ext;
+
+	if (n < 2)
+		return xstrdup(name);
+	if ((ext = strstr(name, ".tar.zst")) == NULL)
+		ext = name + strlen(name);
+	return xasprintf("%.*s_%u%s", (int)(ext - name), name, n, ext);
+}

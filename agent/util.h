@@ -131,4 +131,17 @@ void	 util_json_set_name(void *, const char *, const char *);
 /* Write all of buf to fd, retrying on EINTR and short writes. 0 or -1. */
 int	 util_write_all(int, const void *, size_t);
 
+/*
+ * Rename from to to, failing with EEXIST rather than replacing an
+ * existing to (RENAME_NOREPLACE; on a file system without it, a check
+ * then a rename). 0 or -1 with errno.
+ */
+int	 util_rename_noreplace(const char *, const char *);
+
+/*
+ * name with "_n" before its ".tar.zst" (or at the end), for n >= 2; n 1
+ * gives name itself. Caller frees.
+ */
+char	*util_name_suffix(const char *, unsigned int);
+
 #endif

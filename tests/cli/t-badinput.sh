@@ -25,8 +25,8 @@ check_rc "bad number: exit 2" 2 "$CC_BIN" run -o "$T/out" --root "$FIX" --nice 9
 check_rc "missing --root directory: exit 2" 2 "$CC_BIN" run -o "$T/out" --root "$T/nonexistent"
 last_err_has "$T/nonexistent" && ok "…message names the root" || nok "root not named"
 check_rc "--root is a file: exit 2" 2 "$CC_BIN" run -o "$T/out" --root "$FIX/etc/passwd"
-check_rc "missing --output directory: exit 2" 2 "$CC_BIN" run --root "$FIX" -o "$T/nonexistent"
-last_err_has "$T/nonexistent" && ok "…message names the output directory" || nok "output not named"
+check_rc "--output under a file: exit 2" 2 "$CC_BIN" run --root "$FIX" -o "$FIX/etc/passwd/sub"
+last_err_has "$FIX/etc/passwd is not a directory" && ok "…message names the output directory" || nok "output not named"
 check_rc "--output is a file: exit 2" 2 "$CC_BIN" run --root "$FIX" -o "$FIX/etc/passwd"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir "$T/ro"; chmod 755 "$T/ro"; chmod 755 "$T"

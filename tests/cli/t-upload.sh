@@ -35,16 +35,17 @@ check "the manifest records the upload target and the pin" \
 	sh -c "tar --zstd -xOf '$T/o1/$N' manifest.json | jq -e '.upload.host_key_pinned == true' >/dev/null"
 clean_drop
 
-# Wrong fingerprint: no credential sent, exit 3, local archive kept.
+# Wrong fingerprint: no credential sent, exit 3 at the check made before
+# collecting, so nothing is collected (t-deliver: the advice).
 : >"$SSHD_LOG"
 mkdir "$T/o2"
 check_rc "a wrong host key fingerprint: exit 3" 3 "$CC_BIN" run -q --root "$FIX" -o "$T/o2" \
 	--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "SHA256:$(printf '%043d' 0)"
 last_err_has "not the pinned one" && ok "…the message says the host key is not the pinned one" ||
 	nok "host key mismatch not explained"
-last_err_has "$(archive_in "$T/o2")" && ok "…and says where the local archive is" ||
-	nok "local archive path not printed"
-check "…the local archive is kept" test -s "$(archive_in "$T/o2")"
+last_err_has "Nothing was collected" && ok "…and that nothing was collected" ||
+	nok "stop before collecting not said"
+check "…nothing is written locally" test -z "$(ls -A "$T/o2")"
 sleep 0.3
 check "…and the server saw no authentication attempt" \
 	sh -c "grep -q 'Connection from' '$SSHD_LOG' && ! grep -qi -e publickey -e 'Accepted' -e 'Failed' '$SSHD_LOG'"
