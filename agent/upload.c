@@ -1158,6 +1158,7 @@ out_sftp_write(struct out *o, const void *p, size_t n)
 	struct out_sftp		*s = (struct out_sftp *)o;
 	const unsigned char	*c = p;
 	size_t			 k, tail, drop;
+	int			 failed;
 
 	pthread_mutex_lock(&s->lock);
 	while (n > 0 && !s->failed) {
@@ -1186,9 +1187,11 @@ out_sftp_write(struct out *o, const void *p, size_t n)
 		n -= k;
 		pthread_cond_signal(&s->more);
 	}
+	/* Read under the lock: the sending thread sets it. */
+	failed = s->failed;
 	pthread_mutex_unlock(&s->lock);
 	out_sftp_report(s);
-	return s->failed ? -1 : 0;
+	return failed ? -1 : 0;
 }
 
 /* Wait for the thread to send all it can, and stop it. */
