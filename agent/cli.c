@@ -59,8 +59,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "list", "list [--artifacts PATH]", cli_list },
 	{ "config", "config show [run options]", cli_config },
 	{ "bundle", "bundle --config FILE -o OUT", cli_bundle },
-	{ "rules", "rules verify BUNDLE [-p PUBKEY] | rules pull [-c FILE]",
-	    cli_rules },
+	{ "rules", "rules verify|install BUNDLE [-p PUBKEY] | rules pull "
+	    "[-c FILE]", cli_rules },
 };
 
 static const char cli_run_help[] =
