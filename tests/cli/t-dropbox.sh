@@ -68,6 +68,7 @@ check_rc "…the streamed archive verifies" 0 "$CC_BIN" verify "$BOX/${N2:-none}
 head -c 48000000 /dev/urandom >"$FIX/var/log/syslog"
 resumed() {
 	kind=$1; shift
+	next_second
 	"$CC_BIN" run --root "$FIX" "$@" "${UP[@]}" --bwlimit 12M >"$T/$kind.out" 2>"$T/$kind.err" &
 	pid=$!
 	for _ in $(seq 150); do
@@ -139,6 +140,7 @@ sed -i "s/ForceCommand internal-sftp .*/ForceCommand internal-sftp -u 077 -p $AL
 sshd_restart || nok "sshd restarted"
 rm -f "$BOX"/*
 mkdir "$T/o5"
+next_second
 check_rc "with -p $ALLOW: run --upload exits 0" 0 "$CC_BIN" run -q --root "$FIX" -o "$T/o5" "${UP[@]}"
 N5=$(basename "$(archive_in "$T/o5")")
 check_rc "…and the archive verifies" 0 "$CC_BIN" verify "$BOX/$N5"
