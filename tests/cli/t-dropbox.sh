@@ -111,6 +111,8 @@ check "…cannot rm an uploaded archive" test $rc -ne 0
 check "…refused by the server (remove denied)" sf_err_has "remote delete /upload/$N1: Permission denied"
 sf "rename upload/$N1.pub upload/$N1"; rc=$?
 check "…cannot rename another file over it" test $rc -ne 0
+sf "rename -l upload/$N1.pub upload/$N1"; rc=$?
+check "…nor with the plain (legacy) rename the agent uses" test $rc -ne 0
 check "…the archive is still there and unchanged" test "$(state "$BOX/$N1")" = "$s1"
 check "…and so is the file it tried to rename" test -s "$BOX/$N1.pub"
 check_rc "…and it still verifies" 0 "$CC_BIN" verify "$BOX/$N1"
