@@ -21,6 +21,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "rules.h"
 #include "sign.h"
@@ -335,15 +336,15 @@ rules_check_version(const char *path, const char *tc, const char *state,
 
 	if ((b->version = rules_version(tc)) < 0) {
 		rules_quote(q, sizeof q, tc);
-		snprintf(err, errlen, "bundle %s: the trusted comment \"%s\" is "
-		    "not exactly \"%sN\" (N a number without sign, spaces or "
-		    "leading zeros): refused", path, q, RULES_TAG);
+		snprintf(err, errlen, i18n("bundle %s: the trusted comment "
+		    "\"%s\" is not exactly \"%sN\" (N a number without sign, "
+		    "spaces or leading zeros): refused"), path, q, RULES_TAG);
 		return -1;
 	}
 	if (b->version < (prev = rules_accepted(state, b->key))) {
-		snprintf(err, errlen, "bundle %s: version %lld is older than "
-		    "version %lld accepted before for key %s: refused "
-		    "(rollback)", path, b->version, prev, b->key);
+		snprintf(err, errlen, i18n("bundle %s: version %lld is older "
+		    "than version %lld accepted before for key %s: refused "
+		    "(rollback)"), path, b->version, prev, b->key);
 		return -1;
 	}
 	return 0;
