@@ -640,6 +640,20 @@ rules_help(void)
 	return EXIT_DONE;
 }
 
+/* Run cmd with its operands (after the options). */
+static int
+rules_dispatch(struct config *cfg, const char *cmd, int argc, char **argv)
+{
+	if (strcmp(cmd, "verify") == 0 && argc == 1)
+		return rules_verify(argv[0], cfg->rules_pubkey,
+		    cfg->rules_state_dir);
+	if (strcmp(cmd, "install") == 0 && argc == 1)
+		return rules_install(cfg, argv[0]);
+	if (strcmp(cmd, "pull") == 0 && argc == 0)
+		return rules_pull(cfg);
+	return rules_usage();
+}
+
 int
 rules_main(int argc, char **argv, const char *embedded)
 {
@@ -697,15 +711,7 @@ rules_main(int argc, char **argv, const char *embedded)
 		free(cfg.rules_pubkey);
 		cfg.rules_pubkey = xstrdup(pub);
 	}
-	if (strcmp(cmd, "verify") == 0 && optind + 1 == argc - 1)
-		rc = rules_verify(argv[optind + 1], cfg.rules_pubkey,
-		    cfg.rules_state_dir);
-	else if (strcmp(cmd, "install") == 0 && optind + 1 == argc - 1)
-		rc = rules_install(&cfg, argv[optind + 1]);
-	else if (strcmp(cmd, "pull") == 0 && optind + 1 == argc)
-		rc = rules_pull(&cfg);
-	else
-		rc = rules_usage();
+	rc = rules_dispatch(&cfg, cmd, argc - 1 - optind, argv + 1 + optind);
 	config_free(&cfg);
 	return rc;
 }
