@@ -61,8 +61,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "list", "list [--artifacts PATH]", cli_list },
 	{ "config", "config show [run options]", cli_config },
 	{ "bundle", "bundle --config FILE -o OUT", cli_bundle },
-	{ "rules", "rules verify BUNDLE [-p PUBKEY] | rules pull [-c FILE]",
-	    cli_rules },
+	{ "rules", "rules verify|install BUNDLE [-p PUBKEY] | rules pull "
+	    "[-c FILE]", cli_rules },
 	{ "send", "send ARCHIVE [-c FILE] [--upload URL] [--identity FILE] "
 	    "[--host-key SHA256:…]", cli_send },
 };

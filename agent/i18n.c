@@ -128,6 +128,16 @@ static const struct {
 	{ "collecting", "collecte" },
 	{ "finishing", "finalisation" },
 	{ "sending", "envoi" },
+	{ "bundle %s: the trusted comment \"%s\" is not exactly \"%sN\" (N a "
+	  "number without sign, spaces or leading zeros): refused",
+	  "paquet de règles %s : le commentaire de confiance « %s » n'est pas "
+	  "exactement « %sN » (N un nombre sans signe, espace ni zéro en tête) : "
+	  "refusé" },
+	{ "bundle %s: version %lld is older than version %lld accepted before "
+	  "for key %s: refused (rollback)",
+	  "paquet de règles %s : la version %lld est plus ancienne que la "
+	  "version %lld acceptée auparavant pour la clé %s : refusé (retour en "
+	  "arrière, rollback)" },
 };
 
 static int

@@ -245,10 +245,6 @@ pipeline_setup_rules(struct run *r, char *err, size_t errlen)
 	snprintf(version, sizeof version, "%lld", b.version);
 	r->scan = scan_new_texts(path, version, b.files, b.nfiles, err,
 	    errlen);
-	if (r->scan != NULL && rules_accept(cfg->rules_state_dir, b.version,
-	    err, errlen) == -1)
-		log_msg(LOG_WARN, "rules", "version %lld not recorded: %s",
-		    b.version, err);
 	rules_bundle_free(&b);
 	free(installed);
 	return r->scan ? 0 : -1;

@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Signed rule bundles: verification, the version check against rollback,
- * unpacking in memory with libarchive, the state directory, and the
- * `rules verify` and `rules pull` commands. See rules.h.
+ * unpacking in memory with libarchive, the state directory (written only
+ * by `rules install` and `rules pull`), and the `rules verify`, `rules
+ * install` and `rules pull` commands. See rules.h.
  */
 #include <sys/stat.h>
 
@@ -20,6 +21,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "rules.h"
 #include "sign.h"
@@ -54,27 +56,38 @@ rules_pubkey(const char *key, struct sign_pubkey *pk, char *err,
 	return sign_pubkey_load(key, pk, err, errlen);
 }
 
-/* N of "csirt-collect-rules version=N" in the trusted comment. */
+/*
+ * N of a trusted comment that is exactly "csirt-collect-rules version=N",
+ * N a decimal number up to 2^53 without sign, spaces or leading zeros (one
+ * spelling per version: "05" is refused, "0" is a version). -1 otherwise.
+ */
 static long long
 rules_version(const char *tc)
 {
-	const char	*p = strstr(tc, RULES_TAG);
+	const char	*p;
 	long long	 v;
-	char		 num[24];
 	size_t		 n;
 
-	if (p == NULL)
+	if (strncmp(tc, RULES_TAG, strlen(RULES_TAG)) != 0)
 		return -1;
-	p += strlen(RULES_TAG);
+	p = tc + strlen(RULES_TAG);
 	n = strspn(p, "0123456789");
-	if (n == 0 || n >= sizeof num || (p[n] != '\0' && p[n] != ' ' &&
-	    p[n] != '\t'))
+	if (n == 0 || n > 16 || p[n] != '\0' || (p[0] == '0' && n > 1))
 		return -1;
-	memcpy(num, p, n);
-	num[n] = '\0';
-	if (util_parse_int(num, 0, 1LL << 53, &v) == -1)
+	if (util_parse_int(p, 0, 1LL << 53, &v) == -1)
 		return -1;
 	return v;
+}
+
+/* The trusted comment for a message: printable ASCII, cut at 80. */
+static void
+rules_quote(char *dst, size_t len, const char *tc)
+{
+	size_t	i;
+
+	for (i = 0; tc[i] != '\0' && i + 1 < len && i < 80; i++)
+		dst[i] = tc[i] >= 0x20 && tc[i] < 0x7f ? tc[i] : '?';
+	dst[i] = '\0';
 }
 
 static char *
@@ -83,23 +96,45 @@ rules_state_path(const char *dir, const char *name)
 	return xasprintf("%s/%s", dir ? dir : RULES_STATE_DIR, name);
 }
 
-/* The highest version accepted before, 0 when none. */
+/* The version in the state file dir/name, or -1 when it has none. */
 static long long
-rules_accepted(const char *dir)
+rules_read_version(const char *dir, const char *name)
 {
 	char		*path, *s, err[256];
 	long long	 v;
 	size_t		 len;
 
-	path = rules_state_path(dir, "rules.version");
+	path = rules_state_path(dir, name);
 	s = util_read_file(path, 64, &len, err, sizeof err);
 	free(path);
 	if (s == NULL)
-		return 0;
+		return -1;
 	s[strcspn(s, "\n")] = '\0';
 	if (util_parse_int(s, 0, 1LL << 53, &v) == -1)
 		v = 0;
 	free(s);
+	return v;
+}
+
+/*
+ * The highest version accepted before for the key keyid (hex), 0 when
+ * none. The floor is per key (rules.KEYID-HASH.version, see
+ * rules_key_name): a bundle signed by
+ * one key never blocks those of another. Migration: the single
+ * rules.version of older agents still counts as the floor of the
+ * configured key as long as that key has no file of its own; it is
+ * never written again.
+ */
+static long long
+rules_accepted(const char *dir, const char *keyid)
+{
+	char		 name[96];
+	long long	 v;
+
+	snprintf(name, sizeof name, "rules.%s.version", keyid);
+	if ((v = rules_read_version(dir, name)) == -1 &&
+	    (v = rules_read_version(dir, "rules.version")) == -1)
+		v = 0;
 	return v;
 }
 
@@ -140,15 +175,16 @@ rules_write_state(const char *dir, const char *name, const void *p,
 }
 
 int
-rules_accept(const char *dir, long long version, char *err, size_t errlen)
+rules_accept(const char *dir, const struct rules_bundle *b, char *err,
+    size_t errlen)
 {
-	char	num[32];
+	char	num[32], name[96];
 
-	if (version <= rules_accepted(dir))
+	if (b->version <= rules_accepted(dir, b->key))
 		return 0;
-	snprintf(num, sizeof num, "%lld\n", version);
-	return rules_write_state(dir, "rules.version", num, strlen(num), err,
-	    errlen);
+	snprintf(num, sizeof num, "%lld\n", b->version);
+	snprintf(name, sizeof name, "rules.%s.version", b->key);
+	return rules_write_state(dir, name, num, strlen(num), err, errlen);
 }
 
 /* Is an entry name safe: relative, no "..", no empty component? */
@@ -273,78 +309,140 @@ rules_unpack(const char *data, size_t len, struct rules_bundle *b,
 	return rc == ARCHIVE_EOF ? 0 : -1;
 }
 
-/* Check the signature and version of data; b->version set. */
+/*
+ * The name of a key's rollback floor: minisign's key id (what `minisign`
+ * prints) and 128 bits of the SHA-256 of the public key, since the key
+ * id alone is chosen by whoever makes the key and could be copied.
+ */
+static void
+rules_key_name(const struct sign_pubkey *pk, char *out, size_t len)
+{
+	unsigned char	sha[32];
+	char		id[SIGN_KEYID_HEXLEN], hex[65];
+
+	EVP_Digest(pk->pk, sizeof pk->pk, sha, NULL, EVP_sha256(), NULL);
+	util_hex(hex, sha, 16);
+	sign_keyid_hex(pk->keyid, id);
+	snprintf(out, len, "%s-%.32s", id, hex);
+}
+
+/* Check the version tag of a verified trusted comment and the floor. */
+static int
+rules_check_version(const char *path, const char *tc, const char *state,
+    struct rules_bundle *b, char *err, size_t errlen)
+{
+	char		q[96];
+	long long	prev;
+
+	if ((b->version = rules_version(tc)) < 0) {
+		rules_quote(q, sizeof q, tc);
+		snprintf(err, errlen, i18n("bundle %s: the trusted comment "
+		    "\"%s\" is not exactly \"%sN\" (N a number without sign, "
+		    "spaces or leading zeros): refused"), path, q, RULES_TAG);
+		return -1;
+	}
+	if (b->version < (prev = rules_accepted(state, b->key))) {
+		snprintf(err, errlen, i18n("bundle %s: version %lld is older "
+		    "than version %lld accepted before for key %s: refused "
+		    "(rollback)"), path, b->version, prev, b->key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check the signature sigtext and the version of data; b->version set. */
 static int
 rules_check(const char *path, const char *data, size_t len,
-    const char *pubkey, const char *state, struct rules_bundle *b,
-    char *err, size_t errlen)
+    const char *sigtext, size_t siglen, const char *pubkey,
+    const char *state, struct rules_bundle *b, char *err, size_t errlen)
 {
 	struct sign_pubkey	 pk;
 	struct sign_sig		 sig;
-	char			*sigpath, *sigtext, why[256];
-	size_t			 siglen;
-	long long		 prev;
+	char			 why[256];
 	int			 rc = -1;
 
 	if (rules_pubkey(pubkey, &pk, err, errlen) == -1)
 		return -1;
-	sigpath = xasprintf("%s.minisig", path);
-	sigtext = util_read_file(sigpath, RULES_SIG_MAX, &siglen, why, sizeof why);
-	if (sigtext == NULL) {
-		snprintf(err, errlen, "bundle %s has no signature: %s", path,
-		    why);
-		free(sigpath);
-		return -1;
-	}
+	rules_key_name(&pk, b->key, sizeof b->key);
 	memset(&sig, 0, sizeof sig);
 	if (sign_sig_parse(sigtext, siglen, &sig, why, sizeof why) == -1 ||
 	    sign_verify_buffer(&pk, &sig, data, len, why, sizeof why) == -1)
 		snprintf(err, errlen, "bundle %s: signature refused: %s", path,
 		    why);
-	else if ((b->version = rules_version(sig.trusted_comment)) < 0)
-		snprintf(err, errlen, "bundle %s: the trusted comment has no "
-		    "\"%sN\"", path, RULES_TAG);
-	else if (b->version < (prev = rules_accepted(state)))
-		snprintf(err, errlen, "bundle %s: version %lld is older than "
-		    "version %lld accepted before: refused (rollback)", path,
-		    b->version, prev);
 	else
-		rc = 0;
+		rc = rules_check_version(path, sig.trusted_comment, state, b,
+		    err, errlen);
 	sign_sig_free(&sig);
-	free(sigtext);
-	free(sigpath);
 	return rc;
+}
+
+/* rules_bundle_load on a bundle and its signature in memory. */
+static int
+rules_bundle_load_mem(const char *path, const char *data, size_t len,
+    const char *sig, size_t siglen, const char *pubkey, const char *state,
+    struct rules_bundle *b, char *err, size_t errlen)
+{
+	unsigned char	 sha[32];
+	char		 why[256];
+
+	memset(b, 0, sizeof *b);
+	if (rules_check(path, data, len, sig, siglen, pubkey, state, b, err,
+	    errlen) == -1) {
+		rules_bundle_free(b);
+		return -1;
+	}
+	if (rules_unpack(data, len, b, why, sizeof why) == -1) {
+		snprintf(err, errlen, "bundle %s: %s", path, why);
+		rules_bundle_free(b);
+		return -1;
+	}
+	EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL);
+	util_hex(b->sha256, sha, sizeof sha);
+	return 0;
+}
+
+/* Read a bundle and its .minisig: 0, or -1 with err. */
+static int
+rules_read(const char *path, char **data, size_t *len, char **sig,
+    size_t *siglen, char *err, size_t errlen)
+{
+	char	*sigpath, why[256];
+
+	*sig = NULL;
+	if ((*data = util_read_file(path, RULES_BUNDLE_MAX, len, why,
+	    sizeof why)) == NULL) {
+		snprintf(err, errlen, "rule bundle: %s", why);
+		return -1;
+	}
+	sigpath = xasprintf("%s.minisig", path);
+	*sig = util_read_file(sigpath, RULES_SIG_MAX, siglen, why, sizeof why);
+	free(sigpath);
+	if (*sig == NULL) {
+		snprintf(err, errlen, "bundle %s has no signature: %s", path,
+		    why);
+		free(*data);
+		*data = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
 rules_bundle_load(const char *path, const char *pubkey, const char *state,
     struct rules_bundle *b, char *err, size_t errlen)
 {
-	unsigned char	 sha[32];
-	char		*data, why[256];
-	size_t		 len;
+	char	*data, *sig;
+	size_t	 len, siglen;
+	int	 rc;
 
 	memset(b, 0, sizeof *b);
-	if ((data = util_read_file(path, RULES_BUNDLE_MAX, &len, why,
-	    sizeof why)) == NULL) {
-		snprintf(err, errlen, "rule bundle: %s", why);
+	if (rules_read(path, &data, &len, &sig, &siglen, err, errlen) == -1)
 		return -1;
-	}
-	if (rules_check(path, data, len, pubkey, state, b, err, errlen) == -1) {
-		free(data);
-		rules_bundle_free(b);
-		return -1;
-	}
-	if (rules_unpack(data, len, b, why, sizeof why) == -1) {
-		snprintf(err, errlen, "bundle %s: %s", path, why);
-		free(data);
-		rules_bundle_free(b);
-		return -1;
-	}
-	EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL);
-	util_hex(b->sha256, sha, sizeof sha);
+	rc = rules_bundle_load_mem(path, data, len, sig, siglen, pubkey,
+	    state, b, err, errlen);
 	free(data);
-	return 0;
+	free(sig);
+	return rc;
 }
 
 void
@@ -371,25 +469,19 @@ rules_installed(const char *dir)
 	return NULL;
 }
 
-/* Verify a bundle and compile its rules; print what was found. */
+/* Compile the rules of a loaded bundle; print what was found. */
 static int
-rules_verify_one(const char *path, const char *pubkey, const char *state,
-    struct rules_bundle *b)
+rules_report(const char *path, const struct rules_bundle *b)
 {
 	struct scan	*s;
 	char		 err[1024], version[32];
 
-	if (rules_bundle_load(path, pubkey, state, b, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-		return EXIT_VERIFY;
-	}
 	snprintf(version, sizeof version, "%lld", b->version);
 	s = scan_new_texts(path, version, b->files, b->nfiles, err,
 	    sizeof err);
 	if (s == NULL) {
 		fprintf(stderr, "%s: bundle %s: rules do not compile: %s\n",
 		    AGENT_NAME, path, err);
-		rules_bundle_free(b);
 		return EXIT_VERIFY;
 	}
 	fprintf(stderr, "%s: bundle %s: signature ok, version %lld, %zu rule "
@@ -399,16 +491,87 @@ rules_verify_one(const char *path, const char *pubkey, const char *state,
 	return EXIT_DONE;
 }
 
+/* rules verify: check a bundle against the key and the floor; no write. */
+static int
+rules_verify(const char *path, const char *pubkey, const char *state)
+{
+	struct rules_bundle	 b;
+	char			 err[1024];
+	int			 rc;
+
+	if (rules_bundle_load(path, pubkey, state, &b, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_VERIFY;
+	}
+	rc = rules_report(path, &b);
+	rules_bundle_free(&b);
+	return rc;
+}
+
+/*
+ * Verify a bundle in memory (data, sig) and install it in the state
+ * directory as rules.tar.zst(.minisig), raising its key's floor: what
+ * `rules pull` does after fetching and `rules install` after reading.
+ */
+static int
+rules_install_mem(const struct config *cfg, const char *path,
+    const char *data, size_t len, const char *sig, size_t siglen)
+{
+	struct rules_bundle	 b;
+	const char		*dir = cfg->rules_state_dir;
+	char			 err[1024];
+	int			 rc;
+
+	if (rules_bundle_load_mem(path, data, len, sig, siglen,
+	    cfg->rules_pubkey, dir, &b, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_VERIFY;
+	}
+	if ((rc = rules_report(path, &b)) != EXIT_DONE)
+		goto done;
+	rc = EXIT_FATAL;
+	if (rules_write_state(dir, "rules.tar.zst", data, len, err,
+	    sizeof err) == -1 || rules_write_state(dir,
+	    "rules.tar.zst.minisig", sig, siglen, err, sizeof err) == -1 ||
+	    rules_accept(dir, &b, err, sizeof err) == -1)
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	else {
+		fprintf(stderr, "%s: rule bundle version %lld installed in %s\n",
+		    AGENT_NAME, b.version, dir ? dir : RULES_STATE_DIR);
+		rc = EXIT_DONE;
+	}
+done:
+	rules_bundle_free(&b);
+	return rc;
+}
+
+/* rules install: a local bundle and its .minisig, verified, installed. */
+static int
+rules_install(const struct config *cfg, const char *path)
+{
+	char	*data, *sig, err[1024];
+	size_t	 len, siglen;
+	int	 rc;
+
+	if (rules_read(path, &data, &len, &sig, &siglen, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+		return EXIT_VERIFY;
+	}
+	rc = rules_install_mem(cfg, path, data, len, sig, siglen);
+	free(data);
+	free(sig);
+	return rc;
+}
+
 /* rules pull: fetch BUNDLE and BUNDLE.minisig, verify, install. */
 static int
 rules_pull(struct config *cfg)
 {
-	struct rules_bundle	 b;
 	struct config		 up;
 	struct upload		*u = NULL;
 	char			 err[1024], *url = NULL, *name, *data = NULL;
-	char			*sig = NULL, *inc = NULL, *incsig = NULL;
-	char			*signame;
+	char			*sig = NULL, *signame;
 	size_t			 len, siglen;
 	int			 rc = EXIT_FATAL;
 
@@ -426,46 +589,15 @@ rules_pull(struct config *cfg)
 		free(url);
 		return EXIT_USAGE;
 	}
-	inc = rules_state_path(cfg->rules_state_dir, "incoming.tar.zst");
-	incsig = xasprintf("%s.minisig", inc);
 	signame = xasprintf("%s.minisig", name + 1);
 	if (upload_fetch(u, name + 1, RULES_BUNDLE_MAX, &data, &len, err,
 	    sizeof err) == -1 || upload_fetch(u, signame, RULES_SIG_MAX, &sig,
-	    &siglen, err, sizeof err) == -1) {
+	    &siglen, err, sizeof err) == -1)
 		fprintf(stderr, "%s: rules pull: %s\n", AGENT_NAME, err);
-		free(signame);
-		goto done;
-	}
+	else
+		rc = rules_install_mem(cfg, cfg->rules_url, data, len, sig,
+		    siglen);
 	free(signame);
-	if (rules_write_state(cfg->rules_state_dir, "incoming.tar.zst", data,
-	    len, err, sizeof err) == -1 || rules_write_state(
-	    cfg->rules_state_dir, "incoming.tar.zst.minisig", sig, siglen, err,
-	    sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-		goto done;
-	}
-	if ((rc = rules_verify_one(inc, cfg->rules_pubkey,
-	    cfg->rules_state_dir, &b)) != EXIT_DONE)
-		goto done;
-	rc = EXIT_FATAL;
-	if (rules_write_state(cfg->rules_state_dir, "rules.tar.zst", data,
-	    len, err, sizeof err) == -1 || rules_write_state(
-	    cfg->rules_state_dir, "rules.tar.zst.minisig", sig, siglen, err,
-	    sizeof err) == -1 || rules_accept(cfg->rules_state_dir, b.version,
-	    err, sizeof err) == -1)
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-	else {
-		fprintf(stderr, "%s: rule bundle version %lld installed in %s\n",
-		    AGENT_NAME, b.version, cfg->rules_state_dir ?
-		    cfg->rules_state_dir : RULES_STATE_DIR);
-		rc = EXIT_DONE;
-	}
-	rules_bundle_free(&b);
-done:
-	unlink(inc);
-	unlink(incsig);
-	free(inc);
-	free(incsig);
 	free(data);
 	free(sig);
 	free(url);
@@ -473,13 +605,53 @@ done:
 	return rc;
 }
 
+static void
+rules_usage_to(FILE *f)
+{
+	fprintf(f, "usage: %s rules verify BUNDLE [-p PUBKEY] [-c FILE] "
+	    "[--state-dir DIR]\n       %s rules install BUNDLE [-p PUBKEY] "
+	    "[-c FILE] [--state-dir DIR]\n       %s rules pull [-p PUBKEY] "
+	    "[-c FILE] [--state-dir DIR]\n", AGENT_NAME, AGENT_NAME,
+	    AGENT_NAME);
+}
+
 static int
 rules_usage(void)
 {
-	fprintf(stderr, "usage: %s rules verify BUNDLE [-p PUBKEY] [-c FILE] "
-	    "[--state-dir DIR]\n       %s rules pull [-c FILE] "
-	    "[--state-dir DIR]\n", AGENT_NAME, AGENT_NAME);
+	rules_usage_to(stderr);
 	return EXIT_USAGE;
+}
+
+/* --help: on stdout, exit 0. */
+static int
+rules_help(void)
+{
+	rules_usage_to(stdout);
+	printf("\n"
+"  verify    check BUNDLE and BUNDLE.minisig against the key and the\n"
+"            version floor; writes nothing\n"
+"  install   verify, then install BUNDLE in the state directory and raise\n"
+"            the floor of its key\n"
+"  pull      fetch [rules] url and its .minisig over SFTP, then install\n"
+"  -p, --pubkey KEY     rules public key (RW... or a file) [rules.pubkey]\n"
+"  -c, --config FILE    INI configuration\n"
+"      --state-dir DIR  state directory [rules.state_dir], default %s\n",
+	    RULES_STATE_DIR);
+	return EXIT_DONE;
+}
+
+/* Run cmd with its operands (after the options). */
+static int
+rules_dispatch(struct config *cfg, const char *cmd, int argc, char **argv)
+{
+	if (strcmp(cmd, "verify") == 0 && argc == 1)
+		return rules_verify(argv[0], cfg->rules_pubkey,
+		    cfg->rules_state_dir);
+	if (strcmp(cmd, "install") == 0 && argc == 1)
+		return rules_install(cfg, argv[0]);
+	if (strcmp(cmd, "pull") == 0 && argc == 0)
+		return rules_pull(cfg);
+	return rules_usage();
 }
 
 int
@@ -492,7 +664,6 @@ rules_main(int argc, char **argv, const char *embedded)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rules_bundle	 b;
 	struct config		 cfg;
 	const char		*cmd, *pub = NULL, *file = NULL;
 	char			 err[1024];
@@ -501,6 +672,8 @@ rules_main(int argc, char **argv, const char *embedded)
 	if (argc < 2)
 		return rules_usage();
 	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+		return rules_help();
 	config_init(&cfg);
 	opterr = 0;
 	optind = 0;
@@ -519,8 +692,7 @@ rules_main(int argc, char **argv, const char *embedded)
 			break;
 		case 'h':
 			config_free(&cfg);
-			rules_usage();
-			return EXIT_DONE;
+			return rules_help();
 		default:
 			config_free(&cfg);
 			return rules_usage();
@@ -535,23 +707,11 @@ rules_main(int argc, char **argv, const char *embedded)
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "verify") == 0 && optind + 1 == argc - 1) {
-		rc = rules_verify_one(argv[optind + 1], pub ? pub :
-		    cfg.rules_pubkey, cfg.rules_state_dir, &b);
-		if (rc == EXIT_DONE && rules_accept(cfg.rules_state_dir,
-		    b.version, err, sizeof err) == -1)
-			log_msg(LOG_WARN, "rules", "version not recorded: %s",
-			    err);
-		if (rc == EXIT_DONE)
-			rules_bundle_free(&b);
-	} else if (strcmp(cmd, "pull") == 0 && optind + 1 == argc) {
-		if (pub != NULL) {
-			free(cfg.rules_pubkey);
-			cfg.rules_pubkey = xstrdup(pub);
-		}
-		rc = rules_pull(&cfg);
-	} else
-		rc = rules_usage();
+	if (pub != NULL) {
+		free(cfg.rules_pubkey);
+		cfg.rules_pubkey = xstrdup(pub);
+	}
+	rc = rules_dispatch(&cfg, cmd, argc - 1 - optind, argv + 1 + optind);
 	config_free(&cfg);
 	return rc;
 }

@@ -4,10 +4,11 @@
  *
  * Signed rule bundles (SPEC "Signed rule bundles"): a .tar.zst of .yar
  * files signed with stock `minisign -S -t "csirt-collect-rules
- * version=N"`. A bundle is accepted only if its signature verifies
- * against the configured public key and N is not lower than the highest
- * version accepted before (kept in the state directory, written
- * atomically). It is unpacked in memory; entries with "..", absolute
+ * version=N"` (exactly that trusted comment). A bundle is accepted
+ * only if its signature verifies against the configured public key and N
+ * is not lower than the highest version accepted before for that key
+ * (kept in the state directory, written atomically by `rules install`
+ * and `rules pull` only: verifying and running write nothing). It is unpacked in memory; entries with "..", absolute
  * paths, links or devices are refused, sizes are capped.
  */
 #ifndef RULES_H
@@ -22,6 +23,7 @@
 
 struct rules_bundle {
 	long long		 version;
+	char			 key[64];	/* name of its key's floor */
 	char			 sha256[65];	/* of the bundle file */
 	struct scan_builtin	*files;		/* name, text */
 	size_t			 nfiles;
@@ -36,14 +38,18 @@ struct rules_bundle {
 int	 rules_bundle_load(const char *, const char *, const char *,
 	    struct rules_bundle *, char *, size_t);
 void	 rules_bundle_free(struct rules_bundle *);
-/* Record version as accepted in the state directory. 0 or -1. */
-int	 rules_accept(const char *, long long, char *, size_t);
+/*
+ * Record the bundle's version as accepted for its key in the state
+ * directory (only `rules install` and `rules pull` do). 0 or -1.
+ */
+int	 rules_accept(const char *, const struct rules_bundle *, char *,
+	    size_t);
 /* Whether path names a bundle (ends in .tar.zst). */
 int	 rules_is_bundle(const char *);
 /* The installed bundle in the state directory, or NULL (caller frees). */
 char	*rules_installed(const char *);
 
-/* The `rules` command: verify, pull. Returns the exit status. */
+/* The `rules` command: verify, install, pull. Returns the exit status. */
 int	 rules_main(int, char **, const char *);
 
 #endif

@@ -9,6 +9,9 @@
 #                   key), SSHD_DROP (the chroot), SSHD_LOG, SSHD_URL
 #   sshd_stop / sshd_restart
 #   sshd_kill_sessions   kill the per-connection processes (a broken link)
+#
+# SSHD_SFTP_OPTS, when set before sshd_start, is appended to the account's
+# `ForceCommand internal-sftp` (e.g. "-P opendir,read" for a drop box).
 
 sshd_start() {
 	SSHD_DIR=$T/sshd
@@ -50,7 +53,7 @@ Subsystem sftp internal-sftp
 Match User $SSHD_USER
 	PasswordAuthentication yes
 	ChrootDirectory $SSHD_DROP
-	ForceCommand internal-sftp
+	ForceCommand internal-sftp${SSHD_SFTP_OPTS:+ $SSHD_SFTP_OPTS}
 	AllowTcpForwarding no
 	X11Forwarding no
 EOC
