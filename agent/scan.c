@@ -26,6 +26,7 @@
 #include <yara.h>
 
 #include "log.h"
+#include "procmem.h"
 #include "scan.h"
 #include "util.h"
 
@@ -659,10 +660,10 @@ scan_build(const char *source, struct scan_source *v, size_t n, char *err,
 }
 
 /*
- * libyara reads a process's memory a region at a time, up to 1 GiB per
- * block by default: a JVM's heap would cost as much. Blocks of
- * SCAN_PROC_CHUNK bound it (a string across two blocks is missed, as one
- * across two regions always is).
+ * Process memory is read by procmem in blocks of PROCMEM_CHUNK (libyara's
+ * own iterator takes up to 1 GiB per block: a JVM's heap would cost as
+ * much). A string across two blocks is missed, as one across two
+ * regions always is.
  */
 static int
 scan_init(char *err, size_t errlen)
@@ -671,8 +672,6 @@ scan_init(char *err, size_t errlen)
 		snprintf(err, errlen, "libyara cannot be initialised");
 		return -1;
 	}
-	yr_set_configuration_uint64(YR_CONFIG_MAX_PROCESS_MEMORY_CHUNK,
-	    SCAN_PROC_CHUNK);
 	return 0;
 }
 
@@ -860,6 +859,32 @@ scan_strerror(int rc)
 	}
 }
 
+/*
+ * Process memory through procmem (pages present only, budget per
+ * process) instead of libyara's iterator, which reads every byte of
+ * every mapping. A libyara result code.
+ */
+static int
+scan_proc(struct scan_thread *t, int pid)
+{
+	struct procmem	*pm;
+	char		 rd[16], sk[16];
+	int		 rc;
+
+	if ((pm = procmem_new(pid, SCAN_PROC_BUDGET)) == NULL)
+		return ERROR_COULD_NOT_ATTACH_TO_PROCESS;
+	yr_scanner_set_flags(t->sc, SCAN_FLAGS_PROCESS_MEMORY);
+	rc = yr_scanner_scan_mem_blocks(t->sc, procmem_iterator(pm));
+	yr_scanner_set_flags(t->sc, 0);
+	util_human(rd, sizeof rd, procmem_read(pm));
+	util_human(sk, sizeof sk, procmem_skipped(pm));
+	log_msg(procmem_cut(pm) ? LOG_WARN : LOG_DEBUG, "yara", "process %d: "
+	    "%s read, %s of pages never touched skipped%s", pid, rd, sk,
+	    procmem_cut(pm) ? "; cut at the per-process budget" : "");
+	procmem_free(pm);
+	return rc;
+}
+
 /* Run the scanner over p, or over process pid when p is NULL. */
 static int
 scan_run(struct scan_thread *t, const void *p, size_t len, int pid,
@@ -875,7 +900,7 @@ scan_run(struct scan_thread *t, const void *p, size_t len, int pid,
 		rc = yr_scanner_scan_mem(t->sc, p ? p : (const void *)"",
 		    len);
 	else
-		rc = yr_scanner_scan_proc(t->sc, pid);
+		rc = scan_proc(t, pid);
 	if (rc != ERROR_SUCCESS) {
 		snprintf(err, errlen, "%s (libyara error %d)",
 		    scan_strerror(rc), rc);

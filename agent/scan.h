@@ -31,8 +31,6 @@
  * is at most this much.
  */
 #define SCAN_CAP		(64ULL << 20)
-/* Bytes of process memory read (and held) at once per scanning thread. */
-#define SCAN_PROC_CHUNK		(16ULL << 20)
 /*
  * Files up to this size are read whole by a scanning thread; a larger
  * one (up to SCAN_CAP) is read by one thread at a time, into memory
@@ -41,6 +39,8 @@
 #define SCAN_BIG		(8ULL << 20)
 #define SCAN_FILE_TIMEOUT	60	/* seconds per file */
 #define SCAN_PROC_TIMEOUT	60	/* seconds per process */
+/* Bytes of process memory read at most per process (pages present). */
+#define SCAN_PROC_BUDGET	(4ULL << 30)
 
 #define SCAN_OK		0
 #define SCAN_TIMEOUT	1

@@ -181,6 +181,30 @@ check "with --no-process-memory nothing is reported for it" \
 	test ! -s <(tar --zstd -xOf "$(archive_in "$T/o6")" yara/matches.jsonl 2>/dev/null)
 kill $MPID 2>/dev/null
 
+# --- A process hiding a marker behind huge untouched mappings ------------
+# 2 x 64 GiB reserved (MAP_NORESERVE) and never touched, the marker in a
+# page of the second: only pages that exist are read, so the scan reaches
+# it at once instead of reading zeros until its timeout.
+hexs=$(printf 'CCSPARSE_MARKER_%s_z9' "$$" | od -An -tx1 | tr -s ' \n' ' ')
+printf 'rule Sparse_Marker { strings: $m = {%s} condition: $m }\n' "$hexs" >"$T/sparse.yar"
+python3 -c 'import mmap, sys, time
+F = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x4000  # MAP_NORESERVE
+big = [mmap.mmap(-1, 64 << 30, flags=F) for _ in range(2)]
+m = ("CCSPARSE_MARKER_" + sys.argv[1] + "_z9").encode()
+big[1][12345 * 4096:12345 * 4096 + len(m)] = m
+print("ready", flush=True); time.sleep(120)' "$$" >"$T/sparse.ready" &
+SPID=$!; at_exit "kill $SPID 2>/dev/null"
+for _ in $(seq 100); do grep -q ready "$T/sparse.ready" 2>/dev/null && break; sleep 0.1; done
+mkdir "$T/o8"
+check_rc "a live run with a process of 128 GiB of untouched mappings exits 0" 0 \
+	"$CC_BIN" run --profile LinuxSystemRelease --rules "$T/sparse.yar" --output "$T/o8" --quiet
+tar --zstd -xOf "$(archive_in "$T/o8")" yara/matches.jsonl >"$T/sp.jsonl" 2>/dev/null
+check "…the marker behind them is found in that process" \
+	jqe --argjson p "$SPID" '[inputs] | any(.target=="process" and .pid==$p and .rule=="Sparse_Marker")' -n "$T/sp.jsonl"
+check "…and no process scan timed out" bash -c \
+	"tar --zstd -xOf '$(archive_in "$T/o8")' collection.log | grep -q ' 0 timeouts'"
+kill $SPID 2>/dev/null
+
 # --- A sweep through a sparse file, a FIFO and an unreadable file --------
 S=$ROOT/sweep
 mkdir -p "$S/d"
