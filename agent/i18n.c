@@ -63,6 +63,40 @@ static const struct {
 	{ "collecting", "collecte" },
 	{ "finishing", "finalisation" },
 	{ "sending", "envoi" },
+	{ "\nStopping: finishing a signed archive of what was collected so "
+	  "far. Press Ctrl-C again to abort and delete it.\n",
+	  "\nArrêt : finalisation d'une archive signée de ce qui a été "
+	  "collecté. Appuyez de nouveau sur Ctrl-C pour abandonner et la "
+	  "supprimer.\n" },
+	{ "\nAborted: the partial archive was deleted.\n",
+	  "\nAbandon : l'archive partielle a été supprimée.\n" },
+	{ "interrupted by Ctrl-C", "interrompu par Ctrl-C" },
+	{ "stopped by SIGTERM", "arrêté par SIGTERM" },
+	{ "interrupted by a signal", "interrompu par un signal" },
+	{ "time limit reached", "limite de durée atteinte" },
+	{ "total size limit reached", "limite de taille totale atteinte" },
+	{ "Checking the set-up", "Vérification de la configuration" },
+	{ "Live state (processes, network, users)",
+	  "État du système en marche (processus, réseau, utilisateurs)" },
+	{ "System state (users, logins)",
+	  "État du système (utilisateurs, connexions)" },
+	{ "Files and scans", "Fichiers et analyses" },
+	{ "Sealing the archive (manifest, signature)",
+	  "Scellement de l'archive (manifeste, signature)" },
+	{ "Sending to the CSIRT", "Envoi au CSIRT" },
+	{ "  about %d s left", "  environ %d s restantes" },
+	{ "  about %d min left", "  environ %d min restantes" },
+	{ "  about %d h left", "  environ %d h restantes" },
+	{ "%s collected", "%s collectés" },
+	{ " (pid %ld)", " (pid %ld)" },
+	{ "another collection of %s is already running%s: wait for it to "
+	  "end, then run again if needed.\n",
+	  "une autre collecte de %s est déjà en cours%s : attendez qu'elle "
+	  "se termine, puis relancez si besoin.\n" },
+	{ "another collection is already running on this host%s: wait for "
+	  "it to end, then run again if needed.\n",
+	  "une autre collecte est déjà en cours sur cette machine%s : "
+	  "attendez qu'elle se termine, puis relancez si besoin.\n" },
 };
 
 static int

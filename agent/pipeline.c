@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "collect.h"
 #include "crypt.h"
 #include "i18n.h"
+#include "lock.h"
 #include "log.h"
 #include "manifest.h"
 #include "os.h"
@@ -44,6 +46,12 @@
 
 #define PIPELINE_ZSTD_LEVEL	3
 #define PIPELINE_OUT_QUEUE	(4U << 20)	/* compressed bytes in hand-over */
+#define PIPELINE_BAR_WIDTH	30
+
+/* The steps of a run, as the victim sees them numbered. */
+enum pipeline_step {
+	STEP_CHECK = 1, STEP_STATE, STEP_FILES, STEP_SEAL, STEP_SEND
+};
 
 struct run {
 	struct config		*cfg;
@@ -77,31 +85,106 @@ struct run {
 	size_t			 ncollectors_failed;
 	uint64_t		 est_files;	/* pipeline_estimate */
 	uint64_t		 est_bytes;
+	int			 step, nsteps;	/* enum pipeline_step */
+	uint64_t		 files_base;	/* sink bytes when files began */
+	struct timespec		 files_t0;
+	struct timespec		 bar_last;	/* last drawn */
 };
 
+/* The first SIGINT or SIGTERM received (its number), or 0. */
 static volatile sig_atomic_t pipeline_stop;
+/* The local .part to delete on a second signal ("" when none). */
+static char pipeline_part[PATH_MAX];
+/* The messages the handler writes, translated before it is installed. */
+static const char *pipeline_msg_stop, *pipeline_msg_abort;
 
+/*
+ * The first Ctrl-C or SIGTERM: stop collecting and finish a valid,
+ * signed archive of what was collected. A second one: delete the
+ * partial archive and exit at once. Async-signal-safe calls only.
+ */
 static void
 pipeline_signal(int sig)
 {
-	(void)sig;
-	pipeline_stop = 1;
+	const char	*msg;
+	ssize_t		 n;
+
+	if (pipeline_stop == 0) {
+		pipeline_stop = sig;
+		msg = pipeline_msg_stop;
+	} else {
+		if (pipeline_part[0] != '\0')
+			unlink(pipeline_part);
+		msg = pipeline_msg_abort;
+	}
+	n = write(STDERR_FILENO, msg, strlen(msg));
+	(void)n;	/* the terminal may be gone */
+	if (msg == pipeline_msg_abort)
+		_exit(EXIT_ABORTED);
 }
 
+/*
+ * SIGHUP is ignored: the victim closing the terminal or the SSH session
+ * must not stop the collection (writes to the lost terminal then fail,
+ * unnoticed). SIGINT and SIGTERM: pipeline_signal.
+ */
 static void
-pipeline_signals(void)
+pipeline_signals(struct run *r)
 {
 	struct sigaction	sa;
 
+	pipeline_msg_stop = i18n("\nStopping: finishing a signed archive of "
+	    "what was collected so far. Press Ctrl-C again to abort and "
+	    "delete it.\n");
+	pipeline_msg_abort = i18n("\nAborted: the partial archive was "
+	    "deleted.\n");
+	if (r->file != NULL && snprintf(pipeline_part, sizeof pipeline_part,
+	    "%s", out_file_part(r->file)) >= (int)sizeof pipeline_part)
+		pipeline_part[0] = '\0';
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = pipeline_signal;
-	/* A second signal takes the default action: abort the run. */
-	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Print the line of step s once, when the run gets to it. */
+static void
+pipeline_step(struct run *r, int s)
+{
+	const char	*label;
+
+	if (s <= r->step)
+		return;
+	r->step = s;
+	switch (s) {
+	case STEP_CHECK:
+		label = i18n("Checking the set-up");
+		break;
+	case STEP_STATE:
+		label = r->cfg->root ? i18n("System state (users, logins)") :
+		    i18n("Live state (processes, network, users)");
+		break;
+	case STEP_FILES:
+		label = i18n("Files and scans");
+		break;
+	case STEP_SEAL:
+		label = i18n("Sealing the archive (manifest, signature)");
+		break;
+	default:
+		label = i18n("Sending to the CSIRT");
+		break;
+	}
+	log_step("[%d/%d] %s", s, r->nsteps, label);
+	if (s == STEP_FILES) {
+		r->files_base = sink_bytes(r->sink);
+		clock_gettime(CLOCK_MONOTONIC, &r->files_t0);
+	}
+	memset(&r->bar_last, 0, sizeof r->bar_last);	/* redraw now */
 }
 
 /* Lower CPU and I/O priority so the host keeps serving. */
@@ -403,20 +486,75 @@ pipeline_throttle(struct run *r)
 		usleep((useconds_t)(over > 1.0 ? 1e6 : over * 1e6));
 }
 
-/* The progress line: stage, files, bytes read, archive size. */
+/* "about 3 min left" for secs seconds, into out. */
+static void
+pipeline_eta(char *out, size_t len, double secs)
+{
+	if (secs < 60)
+		snprintf(out, len, i18n("  about %d s left"), (int)secs + 1);
+	else if (secs < 5400)
+		snprintf(out, len, i18n("  about %d min left"),
+		    (int)(secs / 60 + 0.5));
+	else
+		snprintf(out, len, i18n("  about %d h left"),
+		    (int)(secs / 3600 + 0.5));
+}
+
+/*
+ * The one bar of the run, into out: "[#####.....]  42%  1.2 GiB / 2.9 GiB
+ * about 3 min left", the bytes of the files step against the estimate.
+ * Without an estimate, or once past it, the bytes alone: no percentage
+ * that would lie.
+ */
+static void
+pipeline_bar(struct run *r, char *out, size_t len)
+{
+	struct timespec	 now;
+	char		 bar[PIPELINE_BAR_WIDTH + 1], done[24], total[24];
+	char		 eta[64] = "";
+	uint64_t	 n = 0, pct;
+	double		 secs;
+
+	if (r->step >= STEP_FILES)
+		n = sink_bytes(r->sink) - r->files_base;
+	util_human(done, sizeof done, n);
+	if (r->est_bytes == 0 || n > r->est_bytes) {
+		snprintf(out, len, i18n("%s collected"), done);
+		return;
+	}
+	util_human(total, sizeof total, r->est_bytes);
+	pct = n * 100 / r->est_bytes;
+	memset(bar, '.', PIPELINE_BAR_WIDTH);
+	memset(bar, '#', (size_t)(pct * PIPELINE_BAR_WIDTH / 100));
+	bar[PIPELINE_BAR_WIDTH] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - r->files_t0.tv_sec) +
+	    (double)(now.tv_nsec - r->files_t0.tv_nsec) / 1e9;
+	if (r->step == STEP_FILES && n > 0 && n < r->est_bytes && secs >= 2)
+		pipeline_eta(eta, sizeof eta, secs *
+		    (double)(r->est_bytes - n) / (double)n);
+	snprintf(out, len, "[%s] %3u%%  %s / %s%s", bar, (unsigned)pct, done,
+	    total, eta);
+}
+
+/* The status line (a terminal only), at most four times a second. */
 static void
 pipeline_progress(void *arg)
 {
 	struct run	*r = arg;
-	char		 files[24], in[24], out[24];
+	struct timespec	 now;
+	char		 line[160];
 
 	pipeline_throttle(r);
-	snprintf(files, sizeof files, "%llu",
-	    (unsigned long long)collect_nfiles(r->ctx));
-	util_human(in, sizeof in, sink_bytes(r->sink));
-	util_human(out, sizeof out, out_hash_count(r->hash));
-	log_progress(0, i18n("%s  %s files  %s read  archive %s"),
-	    r->stage ? r->stage : i18n("collecting"), files, in, out);
+	if (!log_progress_shown() || r->step < STEP_STATE)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - r->bar_last.tv_sec) * 1000 + (now.tv_nsec -
+	    r->bar_last.tv_nsec) / 1000000 < 250)
+		return;
+	r->bar_last = now;
+	pipeline_bar(r, line, sizeof line);
+	log_progress(1, "%s", line);
 }
 
 /* Run every collector in table order. */
@@ -432,7 +570,7 @@ pipeline_collect(struct run *r)
 
 	for (cp = collectors; (c = *cp) != NULL; cp++) {
 		if (collect_expired(r->ctx)) {
-			log_msg(LOG_WARN, c->name, "not run: %s",
+			log_detail(LOG_WARN, c->name, "not run: %s",
 			    collect_cut_reason(r->ctx) ?
 			    collect_cut_reason(r->ctx) : "output failed");
 			continue;
@@ -443,10 +581,13 @@ pipeline_collect(struct run *r)
 			continue;
 		}
 		if ((c->flags & COLLECTOR_NEEDS_ROOT) && geteuid() != 0)
-			log_msg(LOG_WARN, c->name, "not running as root: "
+			log_detail(LOG_WARN, c->name, "not running as root: "
 			    "some data will be unreadable");
 		collect_begin(r->ctx, c);
 		r->stage = c->name;
+		if (strcmp(c->name, "artifacts") == 0)
+			pipeline_step(r, STEP_FILES);
+		pipeline_step(r, STEP_STATE);
 		log_msg(LOG_INFO, c->name, "started");
 		pipeline_progress(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -711,7 +852,7 @@ pipeline_summary(struct run *r)
 	fputc('\n', stderr);
 	if (cut)
 		fprintf(stderr, i18n("DONE, BUT CUT SHORT (%s): the archive "
-		    "holds what was collected."), cut);
+		    "holds what was collected."), i18n(cut));
 	else
 		fputs(i18n("DONE: the collection is complete."), stderr);
 	fputc('\n', stderr);
@@ -772,13 +913,16 @@ pipeline_estimate(struct run *r)
 	const struct collector	*art = collector_find("artifacts");
 	struct collect_ctx	*ctx;
 	struct manifest		*m;
+	struct config		 dry = *r->cfg;	/* shallow: read only */
 	int			 fd;
 
 	r->est_files = r->est_bytes = 0;
 	if (art == NULL || (fd = fcntl(r->rootfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return;
+	if (!dry.dry_run)	/* a real run: metadata only, silently */
+		dry.dry_run = 2;
 	m = manifest_new();
-	ctx = collect_new(r->cfg, NULL, m, fd, &pipeline_stop);
+	ctx = collect_new(&dry, NULL, m, fd, &pipeline_stop);
 	pipeline_exclude(r, ctx);
 	collect_begin(ctx, art);
 	art->run(ctx);
@@ -854,6 +998,57 @@ pipeline_free(struct run *r)
 	free(r->name);
 }
 
+/* The last step, when an upload is configured. */
+static int
+pipeline_send(struct run *r, char *err, size_t errlen)
+{
+	if (r->up != NULL)
+		pipeline_step(r, STEP_SEND);
+	return pipeline_deliver(r, err, errlen);
+}
+
+/*
+ * One collection at a time (lock.c), taken before the archive file is
+ * opened. 0, or -1 when another run holds it (said on stderr).
+ */
+static int
+pipeline_lock(struct run *r)
+{
+	char	pid[48] = "";
+	pid_t	holder;
+	int	fd;
+
+	if ((fd = lock_take(r->cfg->root, &holder)) >= 0)
+		return 0;	/* kept open: released at exit */
+	if (fd == -2) {
+		log_msg(LOG_WARN, NULL, "no lock against a second run at "
+		    "once: %s", strerror(errno));
+		return 0;
+	}
+	if (holder > 0)
+		snprintf(pid, sizeof pid, i18n(" (pid %ld)"), (long)holder);
+	fputs(AGENT_NAME ": ", stderr);
+	if (r->cfg->root != NULL)
+		fprintf(stderr, i18n("another collection of %s is already "
+		    "running%s: wait for it to end, then run again if "
+		    "needed.\n"), r->cfg->root, pid);
+	else
+		fprintf(stderr, i18n("another collection is already running "
+		    "on this host%s: wait for it to end, then run again if "
+		    "needed.\n"), pid);
+	return -1;
+}
+
+/* The set-up error err, in a line of its own after the step line. */
+static int
+pipeline_setup_failed(struct run *r, const char *err, int status)
+{
+	log_progress_done();
+	fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	pipeline_free(r);
+	return status;
+}
+
 int
 pipeline_run(struct config *cfg)
 {
@@ -865,12 +1060,12 @@ pipeline_run(struct config *cfg)
 	r.cfg = cfg;
 	r.rootfd = -1;
 	r.started = time(NULL);
+	r.nsteps = cfg->upload_url != NULL ? STEP_SEND : STEP_SEAL;
 	util_iso8601(r.started_iso, sizeof r.started_iso, r.started, -1);
-	if (pipeline_setup(&r, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-		pipeline_free(&r);
-		return EXIT_USAGE;
-	}
+	if (!cfg->dry_run)
+		pipeline_step(&r, STEP_CHECK);
+	if (pipeline_setup(&r, err, sizeof err) == -1)
+		return pipeline_setup_failed(&r, err, EXIT_USAGE);
 	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
 	r.name = pipeline_name(&r);
 	if (cfg->dry_run) {
@@ -878,14 +1073,18 @@ pipeline_run(struct config *cfg)
 		pipeline_free(&r);
 		return status;
 	}
-	if ((status = pipeline_open(&r, err, sizeof err)) != 0) {
-		/* -2: the stream's server cannot be reached. */
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	if (pipeline_lock(&r) == -1) {
 		pipeline_free(&r);
-		return status == -2 ? EXIT_UPLOAD : EXIT_USAGE;
+		return EXIT_USAGE;
 	}
-	pipeline_signals();
+	if ((status = pipeline_open(&r, err, sizeof err)) != 0)
+		/* -2: the stream's server cannot be reached. */
+		return pipeline_setup_failed(&r, err, status == -2 ?
+		    EXIT_UPLOAD : EXIT_USAGE);
+	pipeline_signals(&r);
 	pipeline_nice(cfg->nice);
+	/* The total of the progress bar, from metadata only. */
+	pipeline_estimate(&r);
 	/* Set up: from here on, only what collection and upload need. */
 	if (sandbox_enter(err, sizeof err) == -1)
 		log_msg(LOG_WARN, NULL, "running without the sandbox: %s", err);
@@ -902,16 +1101,20 @@ pipeline_run(struct config *cfg)
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
 	r.stage = i18n("finishing");
+	pipeline_step(&r, STEP_SEAL);
 	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
+		log_progress_done();
 		fprintf(stderr, i18n("FAILED: writing the archive: %s; %s\n"),
 		    *out_error(r.zstd) ? out_error(r.zstd) : sink_error(r.sink),
 		    cfg->stream ? i18n("nothing was written to this host's "
 		    "disk") : i18n("the partial archive was removed"));
 		status = cfg->stream ? EXIT_UPLOAD : EXIT_FATAL;
 	} else if (pipeline_commit(&r, err, sizeof err) == -1) {
+		log_progress_done();
 		fprintf(stderr, i18n("FAILED: %s\n"), err);
 		status = EXIT_FATAL;
-	} else if (pipeline_deliver(&r, err, sizeof err) == -1) {
+	} else if (pipeline_send(&r, err, sizeof err) == -1) {
+		log_progress_done();
 		log_msg(LOG_ERROR, "upload", "%s", err);
 		fprintf(stderr, i18n("FAILED: the upload did not complete: "
 		    "%s\n"), err);
@@ -924,6 +1127,9 @@ pipeline_run(struct config *cfg)
 	} else {
 		log_progress_done();
 		pipeline_summary(&r);
+		/* Ctrl-C or SIGTERM: the archive is valid, but partial. */
+		if (pipeline_stop != 0 && collect_cut_reason(r.ctx) != NULL)
+			status = EXIT_INTERRUPTED;
 	}
 	pipeline_free(&r);
 	return status;
