@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "artifacts.h"
+#include "collect.h"
+#include "log.h"
 
 #define ARTIFACTS_PASSWD_MAX	(16 * 1024 * 1024)
 
