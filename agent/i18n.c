@@ -97,6 +97,26 @@ static const struct {
 	  "it to end, then run again if needed.\n",
 	  "une autre collecte est déjà en cours sur cette machine%s : "
 	  "attendez qu'elle se termine, puis relancez si besoin.\n" },
+	{ "Try '%s %s --help'.\n", "Essayez '%s %s --help'.\n" },
+	{ "unknown or incomplete option '%s'",
+	  "option inconnue ou incomplète '%s'" },
+	{ "unexpected argument '%s'", "argument inattendu '%s'" },
+	{ "unknown command '%s'\n", "commande inconnue '%s'\n" },
+	{ "option --%s: %s", "option --%s : %s" },
+	{ "bundle needs --config FILE and -o OUT",
+	  "bundle demande --config FICHIER et -o SORTIE" },
+	{ "config needs 'show': config show [-c FILE] [run options]",
+	  "config demande 'show' : config show [-c FICHIER] [options de run]" },
+	{ "decrypt needs -i IDENTITY and one FILE",
+	  "decrypt demande -i IDENTITÉ et un FICHIER" },
+	{ "keygen needs -p PUBKEY and -s SECKEY and nothing else",
+	  "keygen demande -p CLÉ_PUBLIQUE et -s CLÉ_SECRÈTE, rien d'autre" },
+	{ "verify needs an ARCHIVE", "verify demande une ARCHIVE" },
+	{ "verify takes one ARCHIVE", "verify prend une seule ARCHIVE" },
+	{ "rules %s: wrong number of arguments",
+	  "rules %s : mauvais nombre d'arguments" },
+	{ "rules needs a command: %s", "rules demande une commande : %s" },
+	{ "unknown rules command '%s'", "commande rules inconnue '%s'" },
 };
 
 static int

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "rules.h"
 #include "sign.h"
@@ -473,12 +475,40 @@ done:
 	return rc;
 }
 
+static const char rules_help[] =
+"usage: csirt-collect rules verify BUNDLE [-p PUBKEY] [-c FILE] "
+"[--state-dir DIR]\n"
+"       csirt-collect rules pull [-c FILE] [-p PUBKEY] [--state-dir DIR]\n"
+"verify: check a signed rule bundle (signature, version, rules compile).\n"
+"pull: fetch the bundle of [rules] url, verify it and install it.\n"
+"\n"
+"  -p, --pubkey FILE       the CSIRT's minisign public key for bundles\n"
+"  -c, --config FILE       INI configuration ([rules] url, pubkey)\n"
+"      --state-dir DIR     where the installed bundle and accepted version\n"
+"                          are kept\n";
+
 static int
-rules_usage(void)
+rules_help_show(void)
 {
-	fprintf(stderr, "usage: %s rules verify BUNDLE [-p PUBKEY] [-c FILE] "
-	    "[--state-dir DIR]\n       %s rules pull [-c FILE] "
-	    "[--state-dir DIR]\n", AGENT_NAME, AGENT_NAME);
+	fputs(rules_help, stdout);
+	return EXIT_DONE;
+}
+
+/* A usage error (stderr, exit 2), naming the argument at fault. */
+static int
+rules_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+rules_usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs(AGENT_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fprintf(stderr, i18n("Try '%s %s --help'.\n"), AGENT_NAME, "rules");
 	return EXIT_USAGE;
 }
 
@@ -499,8 +529,14 @@ rules_main(int argc, char **argv, const char *embedded)
 	int			 ch, rc;
 
 	if (argc < 2)
-		return rules_usage();
+		return rules_usage(i18n("rules needs a command: %s"),
+		    "verify, pull");
 	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		return rules_help_show();
+	if (strcmp(cmd, "verify") != 0 && strcmp(cmd, "pull") != 0)
+		return rules_usage(*cmd == '-' ? i18n("unknown or incomplete "
+		    "option '%s'") : i18n("unknown rules command '%s'"), cmd);
 	config_init(&cfg);
 	opterr = 0;
 	optind = 0;
@@ -519,11 +555,11 @@ rules_main(int argc, char **argv, const char *embedded)
 			break;
 		case 'h':
 			config_free(&cfg);
-			rules_usage();
-			return EXIT_DONE;
+			return rules_help_show();
 		default:
 			config_free(&cfg);
-			return rules_usage();
+			return rules_usage(i18n("unknown or incomplete option "
+			    "'%s'"), argv[optind]);
 		}
 	}
 	cfg.layer = SRC_EMBEDDED;
@@ -551,7 +587,8 @@ rules_main(int argc, char **argv, const char *embedded)
 		}
 		rc = rules_pull(&cfg);
 	} else
-		rc = rules_usage();
+		rc = rules_usage(i18n("rules %s: wrong number of arguments"),
+		    cmd);
 	config_free(&cfg);
 	return rc;
 }
