@@ -91,16 +91,19 @@ static const char cli_run_help[] =
 "      --time-limit SECS   stop collecting after SECS seconds\n"
 "      --nice N            CPU priority (default 10; I/O best-effort 7)\n"
 "      --max-cpu PERCENT   use at most PERCENT of one CPU (200: two)\n"
-"  -q, --quiet             only warnings and errors on stderr\n"
-"  -v, --verbose           debug messages too\n"
+"  -q, --quiet             only warnings and errors on stderr (no steps)\n"
+"  -v, --verbose           every log line on stderr (per collector, file)\n"
 "      --json              summary as one JSON object on stdout\n"
 "      --dry-run           say what would be collected; read no content,\n"
 "                          connect nowhere, write nothing\n"
 "      --allow-unprivileged  run without root (what root alone can read\n"
 "                          will be missing)\n"
 "\n"
-"Exit status: 0 done, 1 fatal error, 2 usage or configuration error,\n"
-"3 archive produced but upload failed, 4 verification failed.\n";
+"Exit status: 0 done, 1 fatal error, 2 usage or configuration error (or\n"
+"another collection is running), 3 archive produced but upload failed,\n"
+"4 verification failed, 5 interrupted (Ctrl-C, SIGTERM): a valid, signed\n"
+"archive of what was collected was produced, 130 aborted by a second\n"
+"Ctrl-C: the partial archive was deleted. SIGHUP is ignored.\n";
 
 static const char cli_config_help[] =
 "usage: csirt-collect config show [-c FILE] [run options]\n"
