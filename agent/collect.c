@@ -279,7 +279,7 @@ collect_expired(struct collect_ctx *ctx)
 		ctx->cut = "time limit reached";
 		log_msg(LOG_WARN, NULL, "time limit of %llds reached: "
 		    "finishing the archive", ctx->cfg->time_limit);
-	} else if (ctx->cfg->max_total_size != 0 &&
+	} else if (ctx->cfg->max_total_size != 0 && ctx->sink != NULL &&
 	    sink_bytes(ctx->sink) + (ctx->pool ? workers_inflight(ctx->pool) :
 	    0) >= ctx->cfg->max_total_size) {
 		ctx->cut = "total size limit reached";

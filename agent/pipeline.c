@@ -929,6 +929,8 @@ pipeline_estimate(struct run *r)
 	collect_begin(ctx, NULL);
 	r->est_files = collect_nfiles(ctx);
 	r->est_bytes = collect_nbytes(ctx);
+	if (r->cfg->max_total_size != 0 && r->est_bytes > r->cfg->max_total_size)
+		r->est_bytes = r->cfg->max_total_size;
 	collect_free(ctx);
 	manifest_free(m);
 }
