@@ -231,9 +231,12 @@ fi
 if command -v tmux >/dev/null; then
 	TM=(tmux -u -L ccv$$)
 	mkdir "$T/ot"
-	at_exit "${TM[*]} kill-server 2>/dev/null"
-	"${TM[@]}" new-session -d -x 160 -y 40 "trap '' INT; LANG=fr_FR.UTF-8 LANGUAGE= LC_ALL= \
-		LC_MESSAGES= '$CC_BIN' ${SLOWARGS[*]} -o '$T/ot'; echo \$? >'$T/ot.rc'; sleep 600"
+	# The agent ignores SIGHUP (kill-server): its pid, to stop it.
+	printf 'echo $$ >"%s"\nexec env LANG=fr_FR.UTF-8 LANGUAGE= LC_ALL= LC_MESSAGES= "%s" %s -o "%s"\n' \
+		"$T/ot.pid" "$CC_BIN" "${SLOWARGS[*]}" "$T/ot" >"$T/ot.sh"
+	at_exit "${TM[*]} kill-server 2>/dev/null; kill -9 \$(cat '$T/ot.pid' 2>/dev/null) 2>/dev/null"
+	# The pane's shell ignores Ctrl-C; the agent has its own handler.
+	"${TM[@]}" new-session -d -x 160 -y 40 "trap '' INT; sh '$T/ot.sh'; echo \$? >'$T/ot.rc'; sleep 600"
 	screen=""
 	for _ in $(seq 1 1800); do
 		screen=$("${TM[@]}" capture-pane -p 2>/dev/null)
