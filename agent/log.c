@@ -216,7 +216,7 @@ log_progress(int force, const char *fmt, ...)
 }
 
 int
-log_progress_shown(void)
+log_progress_on(void)
 {
 	return log_state.tty && !log_state.quiet;
 }

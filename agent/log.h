@@ -42,7 +42,7 @@ unsigned long log_count(enum log_level);
 void	 log_progress(int, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Whether log_progress draws anything (a terminal, not --quiet). */
-int	 log_progress_shown(void);
+int	 log_progress_on(void);
 /*
  * A step line for the person at the keyboard ("[2/4] …"), on stderr
  * above the status line, terminal or not; nothing with --quiet.

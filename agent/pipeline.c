@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +130,7 @@ pipeline_signal(int sig)
  * unnoticed). SIGINT and SIGTERM: pipeline_signal.
  */
 static void
-pipeline_signals(struct run *r)
+pipeline_signals(void)
 {
 	struct sigaction	sa;
 
@@ -138,9 +139,6 @@ pipeline_signals(struct run *r)
 	    "delete it.\n");
 	pipeline_msg_abort = i18n("\nAborted: the partial archive was "
 	    "deleted.\n");
-	if (r->file != NULL && snprintf(pipeline_part, sizeof pipeline_part,
-	    "%s", out_file_part(r->file)) >= (int)sizeof pipeline_part)
-		pipeline_part[0] = '\0';
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = pipeline_signal;
 	sigemptyset(&sa.sa_mask);
@@ -150,6 +148,24 @@ pipeline_signals(struct run *r)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The partial archive, for the handler to delete on a second signal. */
+static void
+pipeline_signals_part(struct run *r)
+{
+	sigset_t	set, old;
+
+	if (r->file == NULL)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (snprintf(pipeline_part, sizeof pipeline_part, "%s",
+	    out_file_part(r->file)) >= (int)sizeof pipeline_part)
+		pipeline_part[0] = '\0';
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Print the line of step s once, when the run gets to it. */
@@ -546,7 +562,7 @@ pipeline_progress(void *arg)
 	char		 line[160];
 
 	pipeline_throttle(r);
-	if (!log_progress_shown() || r->step < STEP_STATE)
+	if (!log_progress_on() || r->step < STEP_STATE)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((now.tv_sec - r->bar_last.tv_sec) * 1000 + (now.tv_nsec -
@@ -1079,11 +1095,12 @@ pipeline_run(struct config *cfg)
 		pipeline_free(&r);
 		return EXIT_USAGE;
 	}
+	pipeline_signals();
 	if ((status = pipeline_open(&r, err, sizeof err)) != 0)
 		/* -2: the stream's server cannot be reached. */
 		return pipeline_setup_failed(&r, err, status == -2 ?
 		    EXIT_UPLOAD : EXIT_USAGE);
-	pipeline_signals(&r);
+	pipeline_signals_part(&r);
 	pipeline_nice(cfg->nice);
 	/* The total of the progress bar, from metadata only. */
 	pipeline_estimate(&r);
