@@ -40,6 +40,7 @@
 #include "rules.h"
 #include "sandbox.h"
 #include "scan.h"
+#include "screen.h"
 #include "sign.h"
 #include "sink.h"
 #include "upload.h"
@@ -47,12 +48,6 @@
 
 #define PIPELINE_ZSTD_LEVEL	3
 #define PIPELINE_OUT_QUEUE	(4U << 20)	/* compressed bytes in hand-over */
-#define PIPELINE_BAR_WIDTH	30
-
-/* The steps of a run, as the victim sees them numbered. */
-enum pipeline_step {
-	STEP_CHECK = 1, STEP_STATE, STEP_FILES, STEP_SEAL, STEP_SEND
-};
 
 struct run {
 	struct config		*cfg;
@@ -86,10 +81,7 @@ struct run {
 	size_t			 ncollectors_failed;
 	uint64_t		 est_files;	/* pipeline_estimate */
 	uint64_t		 est_bytes;
-	int			 step, nsteps;	/* enum pipeline_step */
-	uint64_t		 files_base;	/* sink bytes when files began */
-	struct timespec		 files_t0;
-	struct timespec		 bar_last;	/* last drawn */
+	struct screen		 screen;	/* steps and bar */
 };
 
 /* The first SIGINT or SIGTERM received (its number), or 0. */
@@ -168,39 +160,11 @@ pipeline_signals_part(struct run *r)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Print the line of step s once, when the run gets to it. */
+/* The line of step s, once (the byte count starts the bar's). */
 static void
 pipeline_step(struct run *r, int s)
 {
-	const char	*label;
-
-	if (s <= r->step)
-		return;
-	r->step = s;
-	switch (s) {
-	case STEP_CHECK:
-		label = i18n("Checking the set-up");
-		break;
-	case STEP_STATE:
-		label = r->cfg->root ? i18n("System state (users, logins)") :
-		    i18n("Live state (processes, network, users)");
-		break;
-	case STEP_FILES:
-		label = i18n("Files and scans");
-		break;
-	case STEP_SEAL:
-		label = i18n("Sealing the archive (manifest, signature)");
-		break;
-	default:
-		label = i18n("Sending to the CSIRT");
-		break;
-	}
-	log_step("[%d/%d] %s", s, r->nsteps, label);
-	if (s == STEP_FILES) {
-		r->files_base = sink_bytes(r->sink);
-		clock_gettime(CLOCK_MONOTONIC, &r->files_t0);
-	}
-	memset(&r->bar_last, 0, sizeof r->bar_last);	/* redraw now */
+	screen_step(&r->screen, s, r->sink ? sink_bytes(r->sink) : 0);
 }
 
 /* Lower CPU and I/O priority so the host keeps serving. */
@@ -502,75 +466,14 @@ pipeline_throttle(struct run *r)
 		usleep((useconds_t)(over > 1.0 ? 1e6 : over * 1e6));
 }
 
-/* "about 3 min left" for secs seconds, into out. */
-static void
-pipeline_eta(char *out, size_t len, double secs)
-{
-	if (secs < 60)
-		snprintf(out, len, i18n("  about %d s left"), (int)secs + 1);
-	else if (secs < 5400)
-		snprintf(out, len, i18n("  about %d min left"),
-		    (int)(secs / 60 + 0.5));
-	else
-		snprintf(out, len, i18n("  about %d h left"),
-		    (int)(secs / 3600 + 0.5));
-}
-
-/*
- * The one bar of the run, into out: "[#####.....]  42%  1.2 GiB / 2.9 GiB
- * about 3 min left", the bytes of the files step against the estimate.
- * Without an estimate, or once past it, the bytes alone: no percentage
- * that would lie.
- */
-static void
-pipeline_bar(struct run *r, char *out, size_t len)
-{
-	struct timespec	 now;
-	char		 bar[PIPELINE_BAR_WIDTH + 1], done[24], total[24];
-	char		 eta[64] = "";
-	uint64_t	 n = 0, pct;
-	double		 secs;
-
-	if (r->step >= STEP_FILES)
-		n = sink_bytes(r->sink) - r->files_base;
-	util_human(done, sizeof done, n);
-	if (r->est_bytes == 0 || n > r->est_bytes) {
-		snprintf(out, len, i18n("%s collected"), done);
-		return;
-	}
-	util_human(total, sizeof total, r->est_bytes);
-	pct = n * 100 / r->est_bytes;
-	memset(bar, '.', PIPELINE_BAR_WIDTH);
-	memset(bar, '#', (size_t)(pct * PIPELINE_BAR_WIDTH / 100));
-	bar[PIPELINE_BAR_WIDTH] = '\0';
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - r->files_t0.tv_sec) +
-	    (double)(now.tv_nsec - r->files_t0.tv_nsec) / 1e9;
-	if (r->step == STEP_FILES && n > 0 && n < r->est_bytes && secs >= 2)
-		pipeline_eta(eta, sizeof eta, secs *
-		    (double)(r->est_bytes - n) / (double)n);
-	snprintf(out, len, "[%s] %3u%%  %s / %s%s", bar, (unsigned)pct, done,
-	    total, eta);
-}
-
 /* The status line (a terminal only), at most four times a second. */
 static void
 pipeline_progress(void *arg)
 {
 	struct run	*r = arg;
-	struct timespec	 now;
-	char		 line[160];
 
 	pipeline_throttle(r);
-	if (!log_progress_on() || r->step < STEP_STATE)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - r->bar_last.tv_sec) * 1000 + (now.tv_nsec -
-	    r->bar_last.tv_nsec) / 1000000 < 250)
-		return;
-	r->bar_last = now;
-	pipeline_bar(r, line, sizeof line);
-	log_progress(1, "%s", line);
+	screen_progress(&r->screen, sink_bytes(r->sink));
 }
 
 /* Run every collector in table order. */
@@ -602,8 +505,8 @@ pipeline_collect(struct run *r)
 		collect_begin(r->ctx, c);
 		r->stage = c->name;
 		if (strcmp(c->name, "artifacts") == 0)
-			pipeline_step(r, STEP_FILES);
-		pipeline_step(r, STEP_STATE);
+			pipeline_step(r, SCREEN_FILES);
+		pipeline_step(r, SCREEN_STATE);
 		log_msg(LOG_INFO, c->name, "started");
 		pipeline_progress(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1021,7 +924,7 @@ static int
 pipeline_send(struct run *r, char *err, size_t errlen)
 {
 	if (r->up != NULL)
-		pipeline_step(r, STEP_SEND);
+		pipeline_step(r, SCREEN_SEND);
 	return pipeline_deliver(r, err, errlen);
 }
 
@@ -1078,10 +981,10 @@ pipeline_run(struct config *cfg)
 	r.cfg = cfg;
 	r.rootfd = -1;
 	r.started = time(NULL);
-	r.nsteps = cfg->upload_url != NULL ? STEP_SEND : STEP_SEAL;
+	screen_init(&r.screen, cfg->upload_url != NULL, cfg->root != NULL);
 	util_iso8601(r.started_iso, sizeof r.started_iso, r.started, -1);
 	if (!cfg->dry_run)
-		pipeline_step(&r, STEP_CHECK);
+		pipeline_step(&r, SCREEN_CHECK);
 	if (pipeline_setup(&r, err, sizeof err) == -1)
 		return pipeline_setup_failed(&r, err, EXIT_USAGE);
 	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
@@ -1104,6 +1007,7 @@ pipeline_run(struct config *cfg)
 	pipeline_nice(cfg->nice);
 	/* The total of the progress bar, from metadata only. */
 	pipeline_estimate(&r);
+	r.screen.total = r.est_bytes;
 	/* Set up: from here on, only what collection and upload need. */
 	if (sandbox_enter(err, sizeof err) == -1)
 		log_msg(LOG_WARN, NULL, "running without the sandbox: %s", err);
@@ -1120,7 +1024,7 @@ pipeline_run(struct config *cfg)
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
 	r.stage = i18n("finishing");
-	pipeline_step(&r, STEP_SEAL);
+	pipeline_step(&r, SCREEN_SEAL);
 	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
 		log_progress_done();
 		fprintf(stderr, i18n("FAILED: writing the archive: %s; %s\n"),
