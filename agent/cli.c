@@ -636,11 +636,12 @@ cli_usage(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", AGENT_NAME);
+	fprintf(f, i18n("usage: %s COMMAND [OPTIONS]\n\ncommands:\n"),
+	    AGENT_NAME);
 	for (i = 0; i < nitems(cli_cmds); i++)
 		fprintf(f, "  %s\n", cli_cmds[i].usage);
-	fprintf(f, "\n'%s COMMAND --help' for a command's options; "
-	    "'%s --version'.\n", AGENT_NAME, AGENT_NAME);
+	fprintf(f, i18n("\n'%s COMMAND --help' for a command's options; "
+	    "'%s --version'.\n"), AGENT_NAME, AGENT_NAME);
 }
 
 int

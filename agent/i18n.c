@@ -117,6 +117,11 @@ static const struct {
 	  "rules %s : mauvais nombre d'arguments" },
 	{ "rules needs a command: %s", "rules demande une commande : %s" },
 	{ "unknown rules command '%s'", "commande rules inconnue '%s'" },
+	{ "usage: %s COMMAND [OPTIONS]\n\ncommands:\n",
+	  "usage : %s COMMANDE [OPTIONS]\n\ncommandes :\n" },
+	{ "\n'%s COMMAND --help' for a command's options; '%s --version'.\n",
+	  "\n'%s COMMANDE --help' pour les options d'une commande ; "
+	  "'%s --version'.\n" },
 };
 
 static int
