@@ -207,8 +207,9 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 			if (config_set(cfg, cli_run_keys[i].key, arg, err,
 			    sizeof err) == -1)
 				return cli_usage_error("run",
-				    i18n("option --%s: %s"), name, strchr(err, ':') ? strchr(err, ':') +
-				    2 : err);
+				    i18n("option --%s: %s"), name,
+				    strchr(err, ':') ? strchr(err, ':') + 2 :
+				    err);
 			return 0;
 		}
 	switch (ch) {

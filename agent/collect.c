@@ -273,8 +273,8 @@ collect_expired(struct collect_ctx *ctx)
 		ctx->cut = *ctx->stop == SIGINT ? "interrupted by Ctrl-C" :
 		    *ctx->stop == SIGTERM ? "stopped by SIGTERM" :
 		    "interrupted by a signal";
-		log_detail(LOG_WARN, NULL, "%s: finishing the archive with what "
-		    "was collected", ctx->cut);
+		log_detail(LOG_WARN, NULL, "%s: finishing the archive with "
+		    "what was collected", ctx->cut);
 	} else if (ctx->deadline != 0 && time(NULL) >= ctx->deadline) {
 		ctx->cut = "time limit reached";
 		log_msg(LOG_WARN, NULL, "time limit of %llds reached: "
