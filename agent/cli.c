@@ -23,6 +23,7 @@
 #include "config.h"
 #include "crypt.h"
 #include "deliver.h"
+#include "i18n.h"
 #include "log.h"
 #include "pipeline.h"
 #include "rules.h"
@@ -96,8 +97,8 @@ static const char cli_run_help[] =
 "      --time-limit SECS   stop collecting after SECS seconds\n"
 "      --nice N            CPU priority (default 10; I/O best-effort 7)\n"
 "      --max-cpu PERCENT   use at most PERCENT of one CPU (200: two)\n"
-"  -q, --quiet             only warnings and errors on stderr\n"
-"  -v, --verbose           debug messages too\n"
+"  -q, --quiet             only warnings and errors on stderr (no steps)\n"
+"  -v, --verbose           every log line on stderr (per collector, file)\n"
 "      --json              summary as one JSON object on stdout\n"
 "      --dry-run           say what would be collected; read no content,\n"
 "                          connect nowhere, write nothing\n"
@@ -110,9 +111,27 @@ static const char cli_run_help[] =
 "copy after a checked upload; 'send ARCHIVE' sends one made earlier.\n"
 "\n"
 "Exit status: 0 done, 1 fatal error, 2 usage or configuration error (or\n"
-"not enough room and no drop box), 3 archive produced but upload failed\n"
-"(or the drop box's host key is wrong: nothing collected), 4 verification\n"
-"failed.\n";
+"another collection is running, or not enough room and no drop box),\n"
+"3 archive produced but upload failed (or the drop box's host key is\n"
+"wrong: nothing collected), 4 verification failed, 5 interrupted (Ctrl-C,\n"
+"SIGTERM): a valid, signed archive of what was collected was produced,\n"
+"130 aborted by a second Ctrl-C: the partial archive was deleted. SIGHUP\n"
+"is ignored.\n";
+
+static const char cli_config_help[] =
+"usage: csirt-collect config show [-c FILE] [run options]\n"
+"Print the effective configuration: every key, its value and where it\n"
+"came from (default, embedded, file or option), as `run` would use it.\n"
+"\n"
+"  -c, --config FILE       INI configuration (options override it)\n"
+"Any option of `run` (see 'csirt-collect run --help') is applied too.\n";
+
+static const char cli_list_help[] =
+"usage: csirt-collect list [--artifacts PATH]\n"
+"List the collectors and the artefacts a run can collect.\n"
+"\n"
+"      --artifacts PATH    more artefact definitions (file or directory;\n"
+"                          repeatable)\n";
 
 enum {
 	OPT_CASE = 256, OPT_ROOT, OPT_ARTIFACTS, OPT_RULES, OPT_SCAN_PATH,
@@ -184,7 +203,8 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", AGENT_NAME, cmd);
+	fputc('\n', stderr);
+	fprintf(stderr, i18n("Try '%s %s --help'.\n"), AGENT_NAME, cmd);
 	return EXIT_USAGE;
 }
 
@@ -199,9 +219,10 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 		if (cli_run_keys[i].opt == ch) {
 			if (config_set(cfg, cli_run_keys[i].key, arg, err,
 			    sizeof err) == -1)
-				return cli_usage_error("run", "option --%s: %s",
-				    name, strchr(err, ':') ? strchr(err, ':') +
-				    2 : err);
+				return cli_usage_error("run",
+				    i18n("option --%s: %s"), name,
+				    strchr(err, ':') ? strchr(err, ':') + 2 :
+				    err);
 			return 0;
 		}
 	switch (ch) {
@@ -268,17 +289,18 @@ cli_run_config(struct cli *cli, const char *cmd, int argc, char **argv,
 	while ((ch = getopt_long(argc, argv, "c:p:o:qvh", cli_run_opts,
 	    &idx)) != -1) {
 		if (ch == 'h') {
-			fputs(cli_run_help, stdout);
+			fputs(strcmp(cmd, "config") == 0 ? cli_config_help :
+			    cli_run_help, stdout);
 			return -1;
 		}
 		if (ch == '?')
-			return cli_usage_error(cmd, "unknown or incomplete "
-			    "option '%s'", argv[optind - 1]);
+			return cli_usage_error(cmd, i18n("unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 		if (ch == 'c')
 			file = optarg;
 	}
 	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
+		return cli_usage_error(cmd, i18n("unexpected argument '%s'"),
 		    argv[optind]);
 	cfg->layer = SRC_EMBEDDED;
 	if (cli->embedded != NULL && config_parse(cfg, "(embedded "
@@ -432,9 +454,17 @@ cli_config(struct cli *cli, int argc, char **argv)
 	struct config	cfg;
 	int		rc;
 
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(cli_config_help, stdout);
+		return EXIT_DONE;
+	}
+	if (argc >= 2 && argv[1][0] == '-')
+		return cli_usage_error("config", i18n("unknown or incomplete "
+		    "option '%s'"), argv[1]);
 	if (argc < 2 || strcmp(argv[1], "show") != 0)
-		return cli_usage_error("config", "usage: %s config show "
-		    "[-c FILE] [run options]", AGENT_NAME);
+		return cli_usage_error("config", "%s", i18n("config needs "
+		    "'show': config show [-c FILE] [run options]"));
 	config_init(&cfg);
 	if ((rc = cli_run_config(cli, "config", argc - 1, argv + 1,
 	    &cfg)) == 0) {
@@ -478,13 +508,13 @@ cli_bundle(struct cli *cli, int argc, char **argv)
 			    "no argument.\n", AGENT_NAME);
 			return EXIT_DONE;
 		default:
-			return cli_usage_error("bundle", "unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			return cli_usage_error("bundle", i18n("unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (cfgpath == NULL || out == NULL || optind != argc)
-		return cli_usage_error("bundle", "bundle needs --config FILE "
-		    "and -o OUT");
+		return cli_usage_error("bundle", "%s", i18n("bundle needs "
+		    "--config FILE and -o OUT"));
 	if (bundle_write(cfgpath, out, err, sizeof err) == -1) {
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 		return EXIT_USAGE;
@@ -526,13 +556,14 @@ cli_verify(struct cli *cli, int argc, char **argv)
 			    "identity is given with -i.\n", AGENT_NAME);
 			return EXIT_DONE;
 		default:
-			return cli_usage_error("verify", "unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			return cli_usage_error("verify", i18n("unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return cli_usage_error("verify", optind == argc ?
-		    "verify needs an ARCHIVE" : "verify takes one ARCHIVE");
+		return cli_usage_error("verify", "%s", optind == argc ?
+		    i18n("verify needs an ARCHIVE") :
+		    i18n("verify takes one ARCHIVE"));
 	return verify_main(argv[optind], pub, identity);
 }
 
@@ -612,15 +643,15 @@ cli_keygen(struct cli *cli, int argc, char **argv)
 			    AGENT_NAME);
 			return EXIT_DONE;
 		default:
-			return cli_usage_error("keygen", "unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			return cli_usage_error("keygen", i18n("unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (age && sec != NULL && pub == NULL && optind == argc)
 		return cli_keygen_age(sec, force);
 	if (pub == NULL || sec == NULL || optind != argc)
-		return cli_usage_error("keygen", "keygen needs -p PUBKEY and "
-		    "-s SECKEY and nothing else");
+		return cli_usage_error("keygen", "%s", i18n("keygen needs "
+		    "-p PUBKEY and -s SECKEY and nothing else"));
 	if (sign_keygen_files(pub, sec, force, keyid, err, sizeof err) == -1) {
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 		return EXIT_USAGE;
@@ -668,13 +699,13 @@ cli_decrypt(struct cli *cli, int argc, char **argv)
 			    "stdout.\n", AGENT_NAME);
 			return EXIT_DONE;
 		default:
-			return cli_usage_error("decrypt", "unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			return cli_usage_error("decrypt", i18n("unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (idpath == NULL || optind != argc - 1)
-		return cli_usage_error("decrypt", "decrypt needs -i IDENTITY "
-		    "and one FILE");
+		return cli_usage_error("decrypt", "%s", i18n("decrypt needs "
+		    "-i IDENTITY and one FILE"));
 	return verify_decrypt(argv[optind], idpath, outpath);
 }
 
@@ -687,10 +718,17 @@ cli_list(struct cli *cli, int argc, char **argv)
 
 	(void)cli;
 	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			strlist_clear(&paths);
+			fputs(cli_list_help, stdout);
+			return EXIT_DONE;
+		}
 		if (strcmp(argv[i], "--artifacts") != 0 || i + 1 == argc) {
 			strlist_clear(&paths);
-			return cli_usage_error("list", "list takes only "
-			    "--artifacts PATH");
+			return cli_usage_error("list", argv[i][0] == '-' ?
+			    i18n("unknown or incomplete option '%s'") :
+			    i18n("unexpected argument '%s'"), argv[i]);
 		}
 		strlist_add(&paths, argv[++i]);
 	}
@@ -713,11 +751,12 @@ cli_usage(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", AGENT_NAME);
+	fprintf(f, i18n("usage: %s COMMAND [OPTIONS]\n\ncommands:\n"),
+	    AGENT_NAME);
 	for (i = 0; i < nitems(cli_cmds); i++)
 		fprintf(f, "  %s\n", cli_cmds[i].usage);
-	fprintf(f, "\n'%s COMMAND --help' for a command's options; "
-	    "'%s --version'.\n", AGENT_NAME, AGENT_NAME);
+	fprintf(f, i18n("\n'%s COMMAND --help' for a command's options; "
+	    "'%s --version'.\n"), AGENT_NAME, AGENT_NAME);
 }
 
 int
@@ -756,8 +795,8 @@ cli_main(int argc, char **argv)
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)
 			rc = cli_cmds[i].main(&cli, argc - 1, argv + 1);
 	if (rc == -2) {
-		fprintf(stderr, "%s: unknown command '%s'\n", AGENT_NAME,
-		    argv[1]);
+		fputs(AGENT_NAME ": ", stderr);
+		fprintf(stderr, i18n("unknown command '%s'\n"), argv[1]);
 		cli_usage(stderr);
 		rc = EXIT_USAGE;
 	}

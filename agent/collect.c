@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,14 +270,17 @@ collect_expired(struct collect_ctx *ctx)
 	if (ctx->cut != NULL)
 		return 1;
 	if (*ctx->stop) {
-		ctx->cut = "interrupted by a signal";
-		log_msg(LOG_WARN, NULL, "signal received: finishing the "
-		    "archive with what was collected");
+		/* The victim was told by the signal handler: log only. */
+		ctx->cut = *ctx->stop == SIGINT ? "interrupted by Ctrl-C" :
+		    *ctx->stop == SIGTERM ? "stopped by SIGTERM" :
+		    "interrupted by a signal";
+		log_detail(LOG_WARN, NULL, "%s: finishing the archive with "
+		    "what was collected", ctx->cut);
 	} else if (ctx->deadline != 0 && time(NULL) >= ctx->deadline) {
 		ctx->cut = "time limit reached";
 		log_msg(LOG_WARN, NULL, "time limit of %llds reached: "
 		    "finishing the archive", ctx->cfg->time_limit);
-	} else if (ctx->cfg->max_total_size != 0 &&
+	} else if (ctx->cfg->max_total_size != 0 && ctx->sink != NULL &&
 	    sink_bytes(ctx->sink) + (ctx->pool ? workers_inflight(ctx->pool) :
 	    0) >= ctx->cfg->max_total_size) {
 		ctx->cut = "total size limit reached";
@@ -312,10 +316,10 @@ collect_error(struct collect_ctx *ctx, const char *path, const char *fmt, ...)
 	manifest_add_error(ctx->m, path, ctx->collector, msg);
 	if (path != NULL) {
 		lossy = util_utf8_lossy(path);
-		log_msg(LOG_WARN, ctx->collector, "%s: %s", lossy, msg);
+		log_detail(LOG_WARN, ctx->collector, "%s: %s", lossy, msg);
 		free(lossy);
 	} else
-		log_msg(LOG_WARN, ctx->collector, "%s", msg);
+		log_detail(LOG_WARN, ctx->collector, "%s", msg);
 	free(msg);
 }
 
@@ -746,7 +750,7 @@ collect_file_dry(struct collect_ctx *ctx, const char *path)
 	close(fd);
 	if (collect_skip_own(ctx, path, &st) || collect_seen(ctx, path))
 		return 0;
-	if (ctx->cfg->dry_run) {	/* else a real run's estimate */
+	if (ctx->cfg->dry_run == 1) {	/* 2: a real run's estimate */
 		lossy = util_utf8_lossy(path);
 		printf("file\t%s\t%lld\n", lossy, (long long)st.st_size);
 		free(lossy);

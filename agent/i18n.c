@@ -138,6 +138,65 @@ static const struct {
 	  "paquet de règles %s : la version %lld est plus ancienne que la "
 	  "version %lld acceptée auparavant pour la clé %s : refusé (retour en "
 	  "arrière, rollback)" },
+	{ "\nStopping: finishing a signed archive of what was collected so "
+	  "far. Press Ctrl-C again to abort and delete it.\n",
+	  "\nArrêt : finalisation d'une archive signée de ce qui a été "
+	  "collecté. Appuyez de nouveau sur Ctrl-C pour abandonner et la "
+	  "supprimer.\n" },
+	{ "\nAborted: the partial archive was deleted.\n",
+	  "\nAbandon : l'archive partielle a été supprimée.\n" },
+	{ "interrupted by Ctrl-C", "interrompu par Ctrl-C" },
+	{ "stopped by SIGTERM", "arrêté par SIGTERM" },
+	{ "interrupted by a signal", "interrompu par un signal" },
+	{ "time limit reached", "limite de durée atteinte" },
+	{ "total size limit reached", "limite de taille totale atteinte" },
+	{ "Checking the set-up", "Vérification de la configuration" },
+	{ "Live state (processes, network, users)",
+	  "État du système en marche (processus, réseau, utilisateurs)" },
+	{ "System state (users, logins)",
+	  "État du système (utilisateurs, connexions)" },
+	{ "Files and scans", "Fichiers et analyses" },
+	{ "Sealing the archive (manifest, signature)",
+	  "Scellement de l'archive (manifeste, signature)" },
+	{ "Sending to the CSIRT", "Envoi au CSIRT" },
+	{ "  about %d s left", "  environ %d s restantes" },
+	{ "  about %d min left", "  environ %d min restantes" },
+	{ "  about %d h left", "  environ %d h restantes" },
+	{ "%s collected", "%s collectés" },
+	{ " (pid %ld)", " (pid %ld)" },
+	{ "another collection of %s is already running%s: wait for it to "
+	  "end, then run again if needed.\n",
+	  "une autre collecte de %s est déjà en cours%s : attendez qu'elle "
+	  "se termine, puis relancez si besoin.\n" },
+	{ "another collection is already running on this host%s: wait for "
+	  "it to end, then run again if needed.\n",
+	  "une autre collecte est déjà en cours sur cette machine%s : "
+	  "attendez qu'elle se termine, puis relancez si besoin.\n" },
+	{ "Try '%s %s --help'.\n", "Essayez '%s %s --help'.\n" },
+	{ "unknown or incomplete option '%s'",
+	  "option inconnue ou incomplète '%s'" },
+	{ "unexpected argument '%s'", "argument inattendu '%s'" },
+	{ "unknown command '%s'\n", "commande inconnue '%s'\n" },
+	{ "option --%s: %s", "option --%s : %s" },
+	{ "bundle needs --config FILE and -o OUT",
+	  "bundle demande --config FICHIER et -o SORTIE" },
+	{ "config needs 'show': config show [-c FILE] [run options]",
+	  "config demande 'show' : config show [-c FICHIER] [options de run]" },
+	{ "decrypt needs -i IDENTITY and one FILE",
+	  "decrypt demande -i IDENTITÉ et un FICHIER" },
+	{ "keygen needs -p PUBKEY and -s SECKEY and nothing else",
+	  "keygen demande -p CLÉ_PUBLIQUE et -s CLÉ_SECRÈTE, rien d'autre" },
+	{ "verify needs an ARCHIVE", "verify demande une ARCHIVE" },
+	{ "verify takes one ARCHIVE", "verify prend une seule ARCHIVE" },
+	{ "rules %s: wrong number of arguments",
+	  "rules %s : mauvais nombre d'arguments" },
+	{ "rules needs a command: %s", "rules demande une commande : %s" },
+	{ "unknown rules command '%s'", "commande rules inconnue '%s'" },
+	{ "usage: %s COMMAND [OPTIONS]\n\ncommands:\n",
+	  "usage : %s COMMANDE [OPTIONS]\n\ncommandes :\n" },
+	{ "\n'%s COMMAND --help' for a command's options; '%s --version'.\n",
+	  "\n'%s COMMANDE --help' pour les options d'une commande ; "
+	  "'%s --version'.\n" },
 };
 
 static int

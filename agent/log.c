@@ -19,6 +19,7 @@
 #include "util.h"
 
 #define LOG_MAX		(32U << 20)
+#define LOG_PROGRESS_MS	250	/* at most 4 redraws a second */
 
 static struct {
 	int		 quiet;
@@ -70,9 +71,24 @@ log_term_safe(const char *msg)
 	return b.data;
 }
 
-void
-log_vmsg(enum log_level level, const char *collector, const char *fmt,
-    va_list ap)
+/*
+ * Whether a message goes to stderr: errors always; warnings unless they
+ * are details (per-file errors, kept in collection.log and counted in the
+ * summary); everything with -v (but not with -q).
+ */
+static int
+log_on_screen(enum log_level level, int detail)
+{
+	if (level >= LOG_ERROR)
+		return 1;
+	if (log_state.verbose && !log_state.quiet)
+		return 1;
+	return level == LOG_WARN && !detail;
+}
+
+static void
+log_emit(enum log_level level, int detail, const char *collector,
+    const char *fmt, va_list ap)
 {
 	char	 now[40], *msg, *line, *safe;
 	json_t	*o;
@@ -83,8 +99,7 @@ log_vmsg(enum log_level level, const char *collector, const char *fmt,
 	pthread_mutex_lock(&log_lock);
 	log_state.count[level]++;
 
-	if (level >= LOG_WARN || (!log_state.quiet &&
-	    (level > LOG_DEBUG || log_state.verbose))) {
+	if (log_on_screen(level, detail)) {
 		if (log_state.progress_shown) {
 			fputs("\r\033[K", stderr);
 			log_state.progress_shown = 0;
@@ -114,6 +129,23 @@ log_vmsg(enum log_level level, const char *collector, const char *fmt,
 	pthread_mutex_unlock(&log_lock);
 	free(line);
 	free(msg);
+}
+
+void
+log_vmsg(enum log_level level, const char *collector, const char *fmt,
+    va_list ap)
+{
+	log_emit(level, 0, collector, fmt, ap);
+}
+
+void
+log_detail(enum log_level level, const char *collector, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_emit(level, 1, collector, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -163,31 +195,48 @@ log_progress(int force, const char *fmt, ...)
 	va_list		ap;
 	long		ms;
 
-	if (log_state.quiet)
+	if (log_state.quiet || !log_state.tty)
 		return;
 	pthread_mutex_lock(&log_lock);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - log_state.progress_last.tv_sec) * 1000 +
 	    (now.tv_nsec - log_state.progress_last.tv_nsec) / 1000000;
-	if (!force && ms < (log_state.tty ? 200 : 10000)) {
+	if (!force && ms < LOG_PROGRESS_MS) {
 		pthread_mutex_unlock(&log_lock);
 		return;
 	}
 	log_state.progress_last = now;
 	va_start(ap, fmt);
-	if (log_state.tty) {
-		fputs("\r\033[K", stderr);
-		vfprintf(stderr, fmt, ap);
-		log_state.progress_shown = 1;
-	} else {
-		char	stamp[40];
-
-		util_now(stamp, sizeof stamp);
-		fprintf(stderr, "%.19sZ info  progress: ", stamp);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	fputs("\r\033[K", stderr);
+	vfprintf(stderr, fmt, ap);
+	log_state.progress_shown = 1;
 	va_end(ap);
+	fflush(stderr);
+	pthread_mutex_unlock(&log_lock);
+}
+
+int
+log_progress_on(void)
+{
+	return log_state.tty && !log_state.quiet;
+}
+
+void
+log_step(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_state.quiet)
+		return;
+	pthread_mutex_lock(&log_lock);
+	if (log_state.progress_shown) {
+		fputs("\r\033[K", stderr);
+		log_state.progress_shown = 0;
+	}
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }

@@ -12,6 +12,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@
 #include "crypt.h"
 #include "deliver.h"
 #include "i18n.h"
+#include "lock.h"
 #include "log.h"
 #include "manifest.h"
 #include "os.h"
@@ -39,6 +42,7 @@
 #include "rules.h"
 #include "sandbox.h"
 #include "scan.h"
+#include "screen.h"
 #include "sign.h"
 #include "sink.h"
 #include "upload.h"
@@ -84,33 +88,93 @@ struct run {
 	size_t			 ncollectors_failed;
 	uint64_t		 est_files;	/* pipeline_estimate */
 	uint64_t		 est_bytes;
+	int			 estimated;
+	struct screen		 screen;	/* steps and bar */
 };
 
+/* The first SIGINT or SIGTERM received (its number), or 0. */
 static volatile sig_atomic_t pipeline_stop;
+/* The local .part to delete on a second signal ("" when none). */
+static char pipeline_part[PATH_MAX];
+/* The messages the handler writes, translated before it is installed. */
+static const char *pipeline_msg_stop, *pipeline_msg_abort;
 
 static void	pipeline_estimate(struct run *);
 
+/*
+ * The first Ctrl-C or SIGTERM: stop collecting and finish a valid,
+ * signed archive of what was collected. A second one: delete the
+ * partial archive and exit at once. Async-signal-safe calls only.
+ */
 static void
 pipeline_signal(int sig)
 {
-	(void)sig;
-	pipeline_stop = 1;
+	const char	*msg;
+	ssize_t		 n;
+
+	if (pipeline_stop == 0) {
+		pipeline_stop = sig;
+		msg = pipeline_msg_stop;
+	} else {
+		if (pipeline_part[0] != '\0')
+			unlink(pipeline_part);
+		msg = pipeline_msg_abort;
+	}
+	n = write(STDERR_FILENO, msg, strlen(msg));
+	(void)n;	/* the terminal may be gone */
+	if (msg == pipeline_msg_abort)
+		_exit(EXIT_ABORTED);
 }
 
+/*
+ * SIGHUP is ignored: the victim closing the terminal or the SSH session
+ * must not stop the collection (writes to the lost terminal then fail,
+ * unnoticed). SIGINT and SIGTERM: pipeline_signal.
+ */
 static void
 pipeline_signals(void)
 {
 	struct sigaction	sa;
 
+	pipeline_msg_stop = i18n("\nStopping: finishing a signed archive of "
+	    "what was collected so far. Press Ctrl-C again to abort and "
+	    "delete it.\n");
+	pipeline_msg_abort = i18n("\nAborted: the partial archive was "
+	    "deleted.\n");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = pipeline_signal;
-	/* A second signal takes the default action: abort the run. */
-	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The partial archive, for the handler to delete on a second signal. */
+static void
+pipeline_signals_part(struct run *r)
+{
+	sigset_t	set, old;
+
+	if (r->file == NULL)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (snprintf(pipeline_part, sizeof pipeline_part, "%s",
+	    out_file_part(r->file)) >= (int)sizeof pipeline_part)
+		pipeline_part[0] = '\0';
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The line of step s, once (the byte count starts the bar's). */
+static void
+pipeline_step(struct run *r, int s)
+{
+	screen_step(&r->screen, s, r->sink ? sink_bytes(r->sink) : 0);
 }
 
 /* Lower CPU and I/O priority so the host keeps serving. */
@@ -564,20 +628,14 @@ pipeline_throttle(struct run *r)
 		usleep((useconds_t)(over > 1.0 ? 1e6 : over * 1e6));
 }
 
-/* The progress line: stage, files, bytes read, archive size. */
+/* The status line (a terminal only), at most four times a second. */
 static void
 pipeline_progress(void *arg)
 {
 	struct run	*r = arg;
-	char		 files[24], in[24], out[24];
 
 	pipeline_throttle(r);
-	snprintf(files, sizeof files, "%llu",
-	    (unsigned long long)collect_nfiles(r->ctx));
-	util_human(in, sizeof in, sink_bytes(r->sink));
-	util_human(out, sizeof out, out_hash_count(r->hash));
-	log_progress(0, i18n("%s  %s files  %s read  archive %s"),
-	    r->stage ? r->stage : i18n("collecting"), files, in, out);
+	screen_progress(&r->screen, sink_bytes(r->sink));
 }
 
 /* Run every collector in table order. */
@@ -593,7 +651,7 @@ pipeline_collect(struct run *r)
 
 	for (cp = collectors; (c = *cp) != NULL; cp++) {
 		if (collect_expired(r->ctx)) {
-			log_msg(LOG_WARN, c->name, "not run: %s",
+			log_detail(LOG_WARN, c->name, "not run: %s",
 			    collect_cut_reason(r->ctx) ?
 			    collect_cut_reason(r->ctx) : "output failed");
 			continue;
@@ -604,10 +662,13 @@ pipeline_collect(struct run *r)
 			continue;
 		}
 		if ((c->flags & COLLECTOR_NEEDS_ROOT) && geteuid() != 0)
-			log_msg(LOG_WARN, c->name, "not running as root: "
+			log_detail(LOG_WARN, c->name, "not running as root: "
 			    "some data will be unreadable");
 		collect_begin(r->ctx, c);
 		r->stage = c->name;
+		if (strcmp(c->name, "artifacts") == 0)
+			pipeline_step(r, SCREEN_FILES);
+		pipeline_step(r, SCREEN_STATE);
 		log_msg(LOG_INFO, c->name, "started");
 		pipeline_progress(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -901,7 +962,7 @@ pipeline_summary(struct run *r)
 	fputc('\n', stderr);
 	if (cut)
 		fprintf(stderr, i18n("DONE, BUT CUT SHORT (%s): the archive "
-		    "holds what was collected."), cut);
+		    "holds what was collected."), i18n(cut));
 	else
 		fputs(i18n("DONE: the collection is complete."), stderr);
 	fputc('\n', stderr);
@@ -962,19 +1023,27 @@ pipeline_estimate(struct run *r)
 	const struct collector	*art = collector_find("artifacts");
 	struct collect_ctx	*ctx;
 	struct manifest		*m;
+	struct config		 dry = *r->cfg;	/* shallow: read only */
 	int			 fd;
 
+	if (r->estimated)	/* once: the space check may have made it */
+		return;
+	r->estimated = 1;
 	r->est_files = r->est_bytes = 0;
 	if (art == NULL || (fd = fcntl(r->rootfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return;
+	if (!dry.dry_run)	/* a real run: metadata only, silently */
+		dry.dry_run = 2;
 	m = manifest_new();
-	ctx = collect_new(r->cfg, NULL, m, fd, &pipeline_stop);
+	ctx = collect_new(&dry, NULL, m, fd, &pipeline_stop);
 	pipeline_exclude(r, ctx);
 	collect_begin(ctx, art);
 	art->run(ctx);
 	collect_begin(ctx, NULL);
 	r->est_files = collect_nfiles(ctx);
 	r->est_bytes = collect_nbytes(ctx);
+	if (r->cfg->max_total_size != 0 && r->est_bytes > r->cfg->max_total_size)
+		r->est_bytes = r->cfg->max_total_size;
 	collect_free(ctx);
 	manifest_free(m);
 }
@@ -1055,6 +1124,57 @@ pipeline_free(struct run *r)
 	free(r->base);
 }
 
+/* The last step, when an upload is configured. */
+static int
+pipeline_send(struct run *r, char *err, size_t errlen)
+{
+	if (r->up != NULL)
+		pipeline_step(r, SCREEN_SEND);
+	return pipeline_deliver(r, err, errlen);
+}
+
+/*
+ * One collection at a time (lock.c), taken before the archive file is
+ * opened. 0, or -1 when another run holds it (said on stderr).
+ */
+static int
+pipeline_lock(struct run *r)
+{
+	char	pid[48] = "";
+	pid_t	holder;
+	int	fd;
+
+	if ((fd = lock_take(r->cfg->root, &holder)) >= 0)
+		return 0;	/* kept open: released at exit */
+	if (fd == -2) {
+		log_msg(LOG_WARN, NULL, "no lock against a second run at "
+		    "once: %s", strerror(errno));
+		return 0;
+	}
+	if (holder > 0)
+		snprintf(pid, sizeof pid, i18n(" (pid %ld)"), (long)holder);
+	fputs(AGENT_NAME ": ", stderr);
+	if (r->cfg->root != NULL)
+		fprintf(stderr, i18n("another collection of %s is already "
+		    "running%s: wait for it to end, then run again if "
+		    "needed.\n"), r->cfg->root, pid);
+	else
+		fprintf(stderr, i18n("another collection is already running "
+		    "on this host%s: wait for it to end, then run again if "
+		    "needed.\n"), pid);
+	return -1;
+}
+
+/* The set-up error err, in a line of its own after the step line. */
+static int
+pipeline_setup_failed(struct run *r, const char *err, int status)
+{
+	log_progress_done();
+	fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
+	pipeline_free(r);
+	return status;
+}
+
 int
 pipeline_run(struct config *cfg)
 {
@@ -1066,12 +1186,12 @@ pipeline_run(struct config *cfg)
 	r.cfg = cfg;
 	r.rootfd = -1;
 	r.started = time(NULL);
+	screen_init(&r.screen, cfg->upload_url != NULL, cfg->root != NULL);
 	util_iso8601(r.started_iso, sizeof r.started_iso, r.started, -1);
-	if (pipeline_setup(&r, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-		pipeline_free(&r);
-		return EXIT_USAGE;
-	}
+	if (!cfg->dry_run)
+		pipeline_step(&r, SCREEN_CHECK);
+	if (pipeline_setup(&r, err, sizeof err) == -1)
+		return pipeline_setup_failed(&r, err, EXIT_USAGE);
 	os_host_read(r.rootfd, cfg->root != NULL, &r.host);
 	r.name = pipeline_name(&r);
 	if (cfg->dry_run) {
@@ -1079,20 +1199,29 @@ pipeline_run(struct config *cfg)
 		pipeline_free(&r);
 		return status;
 	}
+	if (pipeline_lock(&r) == -1) {
+		pipeline_free(&r);
+		return EXIT_USAGE;
+	}
 	if ((status = pipeline_preflight(&r)) != 0) {
 		pipeline_free(&r);
 		return status;
 	}
+	pipeline_signals();
 	if ((status = pipeline_open(&r, err, sizeof err)) != 0) {
 		/* -2: the stream's server cannot be reached. */
+		log_progress_done();
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 		if (status == -2)
 			deliver_advice(r.up, NULL, 1);
 		pipeline_free(&r);
 		return status == -2 ? EXIT_UPLOAD : EXIT_USAGE;
 	}
-	pipeline_signals();
+	pipeline_signals_part(&r);
 	pipeline_nice(cfg->nice);
+	/* The total of the progress bar, from metadata only. */
+	pipeline_estimate(&r);
+	r.screen.total = r.est_bytes;
 	/* Set up: from here on, only what collection and upload need. */
 	if (sandbox_enter(err, sizeof err) == -1)
 		log_msg(LOG_WARN, NULL, "running without the sandbox: %s", err);
@@ -1111,7 +1240,9 @@ pipeline_run(struct config *cfg)
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
 	r.stage = i18n("finishing");
+	pipeline_step(&r, SCREEN_SEAL);
 	if (collect_output_failed(r.ctx) || pipeline_finish(&r) == -1) {
+		log_progress_done();
 		fprintf(stderr, i18n("FAILED: writing the archive: %s; %s\n"),
 		    *out_error(r.zstd) ? out_error(r.zstd) : sink_error(r.sink),
 		    cfg->stream ? i18n("nothing was written to this host's "
@@ -1120,9 +1251,11 @@ pipeline_run(struct config *cfg)
 			deliver_advice_disk(r.outdir);
 		status = cfg->stream ? EXIT_UPLOAD : EXIT_FATAL;
 	} else if (pipeline_commit(&r, err, sizeof err) == -1) {
+		log_progress_done();
 		fprintf(stderr, i18n("FAILED: %s\n"), err);
 		status = EXIT_FATAL;
-	} else if (pipeline_deliver(&r, err, sizeof err) == -1) {
+	} else if (pipeline_send(&r, err, sizeof err) == -1) {
+		log_progress_done();
 		log_msg(LOG_ERROR, "upload", "%s", err);
 		fprintf(stderr, i18n("FAILED: the upload did not complete: "
 		    "%s\n"), err);
@@ -1131,6 +1264,9 @@ pipeline_run(struct config *cfg)
 	} else {
 		log_progress_done();
 		pipeline_summary(&r);
+		/* Ctrl-C or SIGTERM: the archive is valid, but partial. */
+		if (pipeline_stop != 0 && collect_cut_reason(r.ctx) != NULL)
+			status = EXIT_INTERRUPTED;
 	}
 	pipeline_free(&r);
 	return status;

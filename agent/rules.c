@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -605,29 +606,13 @@ rules_pull(struct config *cfg)
 	return rc;
 }
 
-static void
-rules_usage_to(FILE *f)
-{
-	fprintf(f, "usage: %s rules verify BUNDLE [-p PUBKEY] [-c FILE] "
-	    "[--state-dir DIR]\n       %s rules install BUNDLE [-p PUBKEY] "
-	    "[-c FILE] [--state-dir DIR]\n       %s rules pull [-p PUBKEY] "
-	    "[-c FILE] [--state-dir DIR]\n", AGENT_NAME, AGENT_NAME,
-	    AGENT_NAME);
-}
-
-static int
-rules_usage(void)
-{
-	rules_usage_to(stderr);
-	return EXIT_USAGE;
-}
-
-/* --help: on stdout, exit 0. */
-static int
-rules_help(void)
-{
-	rules_usage_to(stdout);
-	printf("\n"
+static const char rules_help_text[] =
+"usage: csirt-collect rules verify BUNDLE [-p PUBKEY] [-c FILE] "
+"[--state-dir DIR]\n"
+"       csirt-collect rules install BUNDLE [-p PUBKEY] [-c FILE] "
+"[--state-dir DIR]\n"
+"       csirt-collect rules pull [-p PUBKEY] [-c FILE] [--state-dir DIR]\n"
+"\n"
 "  verify    check BUNDLE and BUNDLE.minisig against the key and the\n"
 "            version floor; writes nothing\n"
 "  install   verify, then install BUNDLE in the state directory and raise\n"
@@ -635,9 +620,33 @@ rules_help(void)
 "  pull      fetch [rules] url and its .minisig over SFTP, then install\n"
 "  -p, --pubkey KEY     rules public key (RW... or a file) [rules.pubkey]\n"
 "  -c, --config FILE    INI configuration\n"
-"      --state-dir DIR  state directory [rules.state_dir], default %s\n",
-	    RULES_STATE_DIR);
+"      --state-dir DIR  state directory [rules.state_dir], default "
+RULES_STATE_DIR "\n";
+
+/* --help: on stdout, exit 0. */
+static int
+rules_help(void)
+{
+	fputs(rules_help_text, stdout);
 	return EXIT_DONE;
+}
+
+/* A usage error (stderr, exit 2), naming the argument at fault. */
+static int
+rules_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+rules_usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs(AGENT_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fprintf(stderr, i18n("Try '%s %s --help'.\n"), AGENT_NAME, "rules");
+	return EXIT_USAGE;
 }
 
 /* Run cmd with its operands (after the options). */
@@ -651,7 +660,7 @@ rules_dispatch(struct config *cfg, const char *cmd, int argc, char **argv)
 		return rules_install(cfg, argv[0]);
 	if (strcmp(cmd, "pull") == 0 && argc == 0)
 		return rules_pull(cfg);
-	return rules_usage();
+	return rules_usage(i18n("rules %s: wrong number of arguments"), cmd);
 }
 
 int
@@ -670,10 +679,15 @@ rules_main(int argc, char **argv, const char *embedded)
 	int			 ch, rc;
 
 	if (argc < 2)
-		return rules_usage();
+		return rules_usage(i18n("rules needs a command: %s"),
+		    "verify, install, pull");
 	cmd = argv[1];
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		return rules_help();
+	if (strcmp(cmd, "verify") != 0 && strcmp(cmd, "install") != 0 &&
+	    strcmp(cmd, "pull") != 0)
+		return rules_usage(*cmd == '-' ? i18n("unknown or incomplete "
+		    "option '%s'") : i18n("unknown rules command '%s'"), cmd);
 	config_init(&cfg);
 	opterr = 0;
 	optind = 0;
@@ -695,7 +709,8 @@ rules_main(int argc, char **argv, const char *embedded)
 			return rules_help();
 		default:
 			config_free(&cfg);
-			return rules_usage();
+			return rules_usage(i18n("unknown or incomplete option "
+			    "'%s'"), argv[optind]);
 		}
 	}
 	cfg.layer = SRC_EMBEDDED;

@@ -27,6 +27,10 @@
 #define EXIT_USAGE	2
 #define EXIT_UPLOAD	3
 #define EXIT_VERIFY	4
+/* Ctrl-C or SIGTERM: a valid, signed archive of what was collected. */
+#define EXIT_INTERRUPTED 5
+/* A second Ctrl-C or SIGTERM: aborted, the partial archive deleted. */
+#define EXIT_ABORTED	130
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 

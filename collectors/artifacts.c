@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "artifacts.h"
+#include "collect.h"
+#include "log.h"
 
 #define ARTIFACTS_PASSWD_MAX	(16 * 1024 * 1024)
 
@@ -289,8 +291,9 @@ artifacts_run(struct collect_ctx *ctx)
 	for (i = 0; i < p.plan.nfiles && !collect_expired(ctx); i++)
 		artifacts_source(&r, &p, &p.plan.files[i], &skipped);
 	if (collect_expired(ctx))
-		collect_log(ctx, LOG_WARN, "stopped early: time or size "
-		    "limit reached");
+		log_detail(LOG_WARN, "artifacts", "stopped early: %s",
+		    collect_cut_reason(ctx) ? collect_cut_reason(ctx) :
+		    "output failed");
 	collect_log(ctx, LOG_INFO, "%zu files collected, %zu failed, %zu "
 	    "symlinks recorded, %zu FIFOs/sockets/devices not opened, %zu "
 	    "duplicates (same path or hard link) skipped, %zu paths not "

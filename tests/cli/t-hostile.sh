@@ -106,7 +106,8 @@ mkdir -p "$O/x"
 start=$(date +%s)
 churn & cpid=$!
 at_exit "kill $cpid 2>/dev/null"
-timeout 600 "$CC_BIN" run --root "$R" --output "$O" --no-yara --quiet \
+# -v: per-file errors (which name the files) reach stderr only with it.
+timeout 600 "$CC_BIN" run --root "$R" --output "$O" --no-yara -v \
     --artifacts "$T/hostile.yaml" -p HostileProfile --max-file-size 1M \
     >"$O/stdout" 2>"$O/stderr"
 rc=$?

@@ -60,9 +60,9 @@ pid=$!
 # during set-up, before the handlers are in place.
 for _ in $(seq 1 100); do ls -A "$T/o3" | grep -q '\.part$' && break; sleep 0.1; done
 sleep 0.5; kill -TERM $pid; wait $pid; rc=$?
-check "SIGTERM during collection: exit 0" test $rc -eq 0
-check "…a complete signed archive whose manifest says a signal cut it" \
-	cut_archive_ok "$T/o3" "interrupted by a signal"
+check "SIGTERM during collection: exit 5 (interrupted)" test $rc -eq 5
+check "…a complete signed archive whose manifest says SIGTERM cut it" \
+	cut_archive_ok "$T/o3" "stopped by SIGTERM"
 
 mkdir "$T/o4"
 "$CC_BIN" run -q --root "$FIX" -o "$T/o4" --max-file-size 8G --no-yara >/dev/null 2>&1 &

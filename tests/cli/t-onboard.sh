@@ -85,22 +85,28 @@ check "config show prints no secret (keys masked)" test $leak -eq 0
 echo "$out" | grep -q "upload.identity = \*\*\*\*\*\*\*\*" && ok "…the inline identity shows as masked" ||
 	nok "inline identity not shown masked"
 
-# Progress under tmux: the screen shows the stage and counts mid-run.
+# Progress under tmux: the screen shows the bar with bytes mid-run.
 if command -v tmux >/dev/null; then
 	truncate -s 3G "$FIX/var/log/syslog"
 	mkdir "$T/o3"
-	tmux -L cc$$ new-session -d -x 160 -y 30 \
-		"'$CC_BIN' run --root '$FIX' -o '$T/o3' --max-file-size 4G --no-yara; sleep 30"
-	at_exit "tmux -L cc$$ kill-server 2>/dev/null"
+	# The agent ignores SIGHUP (kill-server): its pid, to stop it.
+	printf 'echo $$ >"%s"\nexec "%s" run --root "%s" -o "%s" --max-file-size 4G --no-yara\n' \
+		"$T/o3.pid" "$CC_BIN" "$FIX" "$T/o3" >"$T/o3.sh"
+	tmux -L cc$$ new-session -d -x 160 -y 30 "sh '$T/o3.sh'; sleep 30"
+	at_exit "tmux -L cc$$ kill-server 2>/dev/null; kill -9 \$(cat '$T/o3.pid' 2>/dev/null) 2>/dev/null"
 	screen=""
-	for _ in $(seq 40); do
-		sleep 0.25
+	for _ in $(seq 400); do
+		sleep 0.1
 		screen=$(tmux -L cc$$ capture-pane -p 2>/dev/null)
-		echo "$screen" | grep -q "read  archive" && break
+		echo "$screen" | grep -q "%  " && break
 	done
-	echo "$screen" | grep -Eq "^artifacts  [0-9]+ files  [0-9.]+ [KMG]?i?B read  archive" &&
-		ok "the progress line shows the stage, files and bytes" || {
-		nok "no progress line on the terminal"; echo "$screen" | tail -5 | sed 's/^/    /'; }
+	echo "$screen" | grep -Eq "^\[[#.]+\] +[0-9]+%  [0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]?i?B" &&
+		ok "the progress bar shows the share and the bytes" || {
+		nok "no progress bar on the terminal"; echo "$screen" | tail -5 | sed 's/^/    /'; }
+	p=$(cat "$T/o3.pid" 2>/dev/null)
+	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	# Its lock on the fixture goes with it: wait until it is gone.
+	for _ in $(seq 300); do [ -n "$p" ] && [ -d "/proc/$p" ] || break; sleep 0.1; done
 	tmux -L cc$$ kill-server 2>/dev/null
 	rm -f "$FIX/var/log/syslog"; echo boot >"$FIX/var/log/syslog"
 else

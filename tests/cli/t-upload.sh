@@ -133,7 +133,7 @@ clean_drop
 # in the middle; the agent reconnects and continues from the server's size.
 head -c 48000000 /dev/urandom >"$FIX/var/log/syslog"
 mkdir "$T/o6"
-"$CC_BIN" run --root "$FIX" -o "$T/o6" "${UP[@]}" --bwlimit 12M >"$T/o6.out" 2>"$T/o6.err" &
+"$CC_BIN" run -v --root "$FIX" -o "$T/o6" "${UP[@]}" --bwlimit 12M >"$T/o6.out" 2>"$T/o6.err" &
 pid=$!
 for _ in $(seq 100); do
 	p=$(ls "$SSHD_DROP/upload/"*.part 2>/dev/null | head -1)
@@ -175,7 +175,7 @@ check "nothing written locally" test -z "$(ls -A "$T/o7b")"
 clean_drop
 
 # Streaming resume: the session is killed mid-stream; the window covers it.
-"$CC_BIN" run --root "$FIX" --stream "${UP[@]}" --bwlimit 12M >"$T/o8.out" 2>"$T/o8.err" &
+"$CC_BIN" run -v --root "$FIX" --stream "${UP[@]}" --bwlimit 12M >"$T/o8.out" 2>"$T/o8.err" &
 pid=$!
 for _ in $(seq 100); do
 	p=$(ls "$SSHD_DROP/upload/"*.part 2>/dev/null | head -1)
