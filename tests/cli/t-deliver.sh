@@ -132,7 +132,7 @@ check "…it documents --bwlimit and the exit status" sh -c "grep -q -- --bwlimi
 # Resume: an earlier attempt left a partial .part; send continues it.
 clean_drop
 head -c 1000 "$A" >"$DROP/$N.part"; chown "$SSHD_USER" "$DROP/$N.part"
-check_rc "send with an earlier partial NAME.part on the drop box: exit 0" 0 "$CC_BIN" send "$A" "${UP[@]}"
+check_rc "send with an earlier partial NAME.part on the drop box: exit 0" 0 "$CC_BIN" send -v "$A" "${UP[@]}"
 grep -q "resuming .* at 1000 bytes" "$T/.err" && ok "…it resumed at the size the server had" || nok "not resumed"
 check "…and the result is byte-identical" cmp -s "$A" "$DROP/$N"
 clean_drop

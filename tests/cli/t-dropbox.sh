@@ -69,7 +69,7 @@ head -c 48000000 /dev/urandom >"$FIX/var/log/syslog"
 resumed() {
 	kind=$1; shift
 	next_second
-	"$CC_BIN" run --root "$FIX" "$@" "${UP[@]}" --bwlimit 12M >"$T/$kind.out" 2>"$T/$kind.err" &
+	"$CC_BIN" run -v --root "$FIX" "$@" "${UP[@]}" --bwlimit 12M >"$T/$kind.out" 2>"$T/$kind.err" &
 	pid=$!
 	for _ in $(seq 150); do
 		p=$(ls -S "$BOX/"*.part 2>/dev/null | head -1)
