@@ -793,6 +793,26 @@ upload_buffer(struct upload *u, const char *name, const void *p, size_t n,
 	return rc;
 }
 
+int
+upload_probe(struct upload *u, const char *name, const char *text,
+    int *removed, char *err, size_t errlen)
+{
+	long long	 retries = u->retries;
+	char		*final;
+	int		 rc;
+
+	*removed = 0;
+	u->retries = 0;
+	rc = upload_buffer(u, name, text, strlen(text), err, errlen);
+	u->retries = retries;
+	if (rc == -1)
+		return -1;
+	final = upload_path(u, name, "");
+	*removed = libssh2_sftp_unlink(u->sftp, final) == 0;
+	free(final);
+	return 0;
+}
+
 struct upload_get {
 	const char	*name;
 	size_t		 max;

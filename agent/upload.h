@@ -50,6 +50,15 @@ int		 upload_buffer(struct upload *, const char *, const void *,
 		    size_t, char *, size_t);
 
 /*
+ * Test the drop box: connect once (no retry), check the pin, log in,
+ * write text as name through name.part and rename it, then try to
+ * remove it; *removed says whether that worked (a write-only drop box
+ * refuses, which is no error). 0 or -1 with err.
+ */
+int		 upload_probe(struct upload *, const char *, const char *,
+		    int *, char *, size_t);
+
+/*
  * Download the remote file name (in the URL's directory), at most max
  * bytes, into a new buffer (*out, NUL-terminated; caller frees). 0 or
  * -1 with err.
