@@ -200,9 +200,10 @@ bundle_elf_static(int fd, const char *path, char *err, size_t errlen)
 static void
 bundle_agent_path(const struct bundle_opts *o, char *buf, size_t len)
 {
-	char	self[PATH_MAX], dir[PATH_MAX], errbuf[256];
-	ssize_t	n;
-	int	fd, st = 0;
+	char		self[PATH_MAX], dir[PATH_MAX], errbuf[256];
+	struct stat	a, b;
+	ssize_t		n;
+	int		fd, st = 0;
 
 	if (o->agent != NULL) {
 		snprintf(buf, len, "%s", o->agent);
@@ -221,9 +222,16 @@ bundle_agent_path(const struct bundle_opts *o, char *buf, size_t len)
 		return;
 	snprintf(dir, sizeof dir, "%s", self);
 	if ((size_t)snprintf(errbuf, sizeof errbuf, "%s/%s-static",
-	    dirname(dir), AGENT_NAME) < sizeof errbuf &&
-	    access(errbuf, F_OK) == 0)
-		snprintf(buf, len, "%s", errbuf);
+	    dirname(dir), AGENT_NAME) >= sizeof errbuf ||
+	    access(errbuf, F_OK) == -1)
+		return;
+	snprintf(buf, len, "%s", errbuf);
+	/* A build directory: the static agent may predate this build. */
+	if (stat(self, &a) == 0 && stat(buf, &b) == 0 &&
+	    b.st_mtime < a.st_mtime)
+		fprintf(stderr, "%s: warning: %s is older than %s: rebuild it "
+		    "(make static) if the sources changed\n", AGENT_NAME, buf,
+		    self);
 }
 
 /* Open the agent to embed and check it is static. -1 with err. */
