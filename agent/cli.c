@@ -61,7 +61,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "decrypt", "decrypt -i IDENTITY [-o OUT] FILE.age", cli_decrypt },
 	{ "list", "list [--artifacts PATH]", cli_list },
 	{ "config", "config show [run options]", cli_config },
-	{ "bundle", "bundle --config FILE -o OUT", cli_bundle },
+	{ "bundle", "bundle --config FILE -o OUT [--agent PATH] "
+	    "[--allow-dynamic] [--no-preflight]", cli_bundle },
 	{ "rules", "rules verify|install BUNDLE [-p PUBKEY] | rules pull "
 	    "[-c FILE]", cli_rules },
 	{ "send", "send ARCHIVE [-c FILE] [--upload URL] [--identity FILE] "
@@ -476,20 +477,58 @@ cli_config(struct cli *cli, int argc, char **argv)
 	return rc == -1 ? EXIT_DONE : rc;
 }
 
+static const char cli_bundle_help[] =
+"usage: csirt-collect bundle --config FILE -o OUT [--agent PATH]\n"
+"                            [--allow-dynamic] [--no-preflight]\n"
+"Write a kit: a static copy of this agent with FILE embedded, to run on\n"
+"the victim host with no argument (or with run options: OUT --no-yara).\n"
+"The files FILE names (SSH identity, rules public key) are read now and\n"
+"embedded; FILE is checked by the checks run makes (exit 2 if run would\n"
+"refuse it).\n"
+"\n"
+"  -c, --config FILE   the kit's configuration (INI, as for run)\n"
+"  -o, --output OUT    the kit to write (not overwritten); its signing\n"
+"                      public key goes to OUT.pub\n"
+"      --agent PATH    the static agent to embed (default: this binary if\n"
+"                      static, else csirt-collect-static beside it, as\n"
+"                      made by 'make static')\n"
+"      --allow-dynamic embed a dynamically linked agent (warning: it needs\n"
+"                      the same shared libraries on the victim host)\n"
+"      --no-preflight  do not test the drop box before writing the kit\n"
+"\n"
+"Keys: a kit never carries the CSIRT's signing key ([signing] secret_key\n"
+"or secret_key_file is refused). Each kit gets its own key pair: the\n"
+"secret key is embedded, the public key written to OUT.pub and printed;\n"
+"keep it to verify that kit's archives (minisign -V -p OUT.pub -m A).\n"
+"The rules public key must not be the signing key.\n"
+"\n"
+"Preflight: with [upload] url, the drop box is tested first (host key\n"
+"pin, login, a probe file csirt-collect-probe_OUT_TIME.txt written as\n"
+".part, renamed, then removed if the server allows it).\n"
+"\n"
+"Exit status: 0 kit written; 1 writing failed; 2 usage, configuration\n"
+"or a dynamic agent refused; 3 the drop box test failed (no kit written).\n";
+
 static int
 cli_bundle(struct cli *cli, int argc, char **argv)
 {
+	enum { B_AGENT = 256, B_DYNAMIC, B_NO_PREFLIGHT };
 	static const struct option	opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "agent", required_argument, NULL, B_AGENT },
+		{ "allow-dynamic", no_argument, NULL, B_DYNAMIC },
+		{ "no-preflight", no_argument, NULL, B_NO_PREFLIGHT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*cfgpath = NULL, *out = NULL;
-	char		 err[1024];
-	int		 ch;
+	struct bundle_opts	 o;
+	const char		*cfgpath = NULL, *out = NULL;
+	char			 err[1024];
+	int			 ch, rc;
 
 	(void)cli;
+	memset(&o, 0, sizeof o);
 	opterr = 0;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
@@ -500,12 +539,17 @@ cli_bundle(struct cli *cli, int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case B_AGENT:
+			o.agent = optarg;
+			break;
+		case B_DYNAMIC:
+			o.allow_dynamic = 1;
+			break;
+		case B_NO_PREFLIGHT:
+			o.no_preflight = 1;
+			break;
 		case 'h':
-			printf("usage: %s bundle --config FILE -o OUT\n"
-			    "Write a copy of this agent with FILE embedded: "
-			    "the files it names (SSH identity,\nsigning key) "
-			    "are read now and embedded too. Run the copy with "
-			    "no argument.\n", AGENT_NAME);
+			fputs(cli_bundle_help, stdout);
 			return EXIT_DONE;
 		default:
 			return cli_usage_error("bundle", i18n("unknown or "
@@ -515,12 +559,20 @@ cli_bundle(struct cli *cli, int argc, char **argv)
 	if (cfgpath == NULL || out == NULL || optind != argc)
 		return cli_usage_error("bundle", "%s", i18n("bundle needs "
 		    "--config FILE and -o OUT"));
-	if (bundle_write(cfgpath, out, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-		return EXIT_USAGE;
+	if ((rc = bundle_write(cfgpath, out, &o, err, sizeof err)) != 0)
+		fprintf(stderr, "%s: %s%s\n", AGENT_NAME, rc == EXIT_UPLOAD ?
+		    "drop box test failed, no kit written: " : "", err);
+	else {
+		if (o.probe[0] != '\0')
+			printf("drop box tested: probe %s written%s\n", o.probe,
+			    o.probe_removed ? " and removed" : " (the server "
+			    "refused its removal: a write-only drop box)");
+		printf("%s: kit written to %s\nkit signing key id %s, public "
+		    "key in %s.pub (keep it to verify this kit's archives):\n"
+		    "%s", AGENT_NAME, out, o.keyid, out, o.pubkey);
 	}
-	printf("%s: pre-configured agent written to %s\n", AGENT_NAME, out);
-	return EXIT_DONE;
+	free(o.pubkey);
+	return rc;
 }
 
 static int
@@ -759,6 +811,21 @@ cli_usage(FILE *f)
 	    "'%s --version'.\n"), AGENT_NAME, AGENT_NAME);
 }
 
+/* --help: a kit's is run's, saying it is pre-configured. */
+static void
+cli_usage_kit(int kit, const char *argv0)
+{
+	if (!kit) {
+		cli_usage(stdout);
+		return;
+	}
+	fputs(cli_run_help, stdout);
+	printf(i18n("\nThis copy is pre-configured (an embedded configuration):"
+	    " run it with no argument, or give it run options directly (%s "
+	    "--no-yara -o DIR). Other commands: %s COMMAND --help; '%s config "
+	    "show' prints the configuration.\n"), argv0, argv0, argv0);
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -788,8 +855,11 @@ cli_main(int argc, char **argv)
 		rc = EXIT_DONE;
 	} else if (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		cli_usage(stdout);
+		cli_usage_kit(text != NULL, argv[0]);
 		rc = EXIT_DONE;
+	} else if (text != NULL && argv[1][0] == '-') {
+		/* A kit given run options directly: KIT --no-yara -o DIR. */
+		rc = cli_run(&cli, argc, argv);
 	}
 	for (i = 0; rc == -2 && i < nitems(cli_cmds); i++)
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)

@@ -220,6 +220,49 @@ config_secret(const char *v)
 	return (char *)raw;
 }
 
+/* Keys that say the same thing two ways (a file, or the value inline). */
+static const char *const config_pairs[][3] = {
+	{ "upload", "identity_file", "identity" },
+	{ "signing", "secret_key_file", "secret_key" },
+};
+
+/*
+ * Before setting k: its partner of config_pairs set in the same layer
+ * is a conflict (-1 with err); set in a lower layer, it is overridden
+ * (cleared), as an option overrides the file.
+ */
+static int
+config_partner(struct config *c, const struct config_key *k, char *err,
+    size_t errlen)
+{
+	const struct config_key	*o = NULL;
+	char			**field;
+	size_t			 i;
+
+	for (i = 0; o == NULL && i < nitems(config_pairs); i++) {
+		if (strcmp(k->section, config_pairs[i][0]) != 0)
+			continue;
+		if (strcmp(k->name, config_pairs[i][1]) == 0)
+			o = config_find(k->section, config_pairs[i][2]);
+		else if (strcmp(k->name, config_pairs[i][2]) == 0)
+			o = config_find(k->section, config_pairs[i][1]);
+	}
+	if (o == NULL || *(field = (char **)((char *)c + o->off)) == NULL)
+		return 0;
+	if (c->src[o - config_keys] == c->layer) {
+		snprintf(err, errlen, "conflicts with [%s] %s, set too; give "
+		    "only one of the two", o->section, o->name);
+		return -1;
+	}
+	if (o->type == CT_SECRET)
+		config_free_secret(*field);
+	else
+		free(*field);
+	*field = NULL;
+	c->src[o - config_keys] = SRC_DEFAULT;
+	return 0;
+}
+
 static int
 config_apply(struct config *c, const struct config_key *k, const char *v,
     char *err, size_t errlen)
@@ -228,6 +271,8 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 	long long	 n;
 	int		 b;
 
+	if (config_partner(c, k, err, errlen) == -1)
+		return -1;
 	switch (k->type) {
 	case CT_STR:
 		if (*v == '\0') {

@@ -115,6 +115,14 @@ static const struct {
 	  "drop box only.\n",
 	  "La copie locale a été supprimée (keep_local = no) : l'archive n'est "
 	  "plus que sur le dépôt.\n" },
+	{ "\nThis copy is pre-configured (an embedded configuration): run "
+	  "it with no argument, or give it run options directly (%s --no-yara "
+	  "-o DIR). Other commands: %s COMMAND --help; '%s config show' "
+	  "prints the configuration.\n",
+	  "\nCette copie est préconfigurée (configuration intégrée) : lancez-la "
+	  "sans argument, ou donnez-lui directement des options de run (%s "
+	  "--no-yara -o DOSSIER). Autres commandes : %s COMMANDE --help ; "
+	  "'%s config show' affiche la configuration.\n" },
 	{ "FAILED: writing the archive: %s; %s\n",
 	  "ÉCHEC : écriture de l'archive : %s ; %s\n" },
 	{ "the partial archive was removed",

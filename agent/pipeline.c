@@ -100,6 +100,7 @@ static char pipeline_part[PATH_MAX];
 static const char *pipeline_msg_stop, *pipeline_msg_abort;
 
 static void	pipeline_estimate(struct run *);
+static void	pipeline_free(struct run *);
 
 /*
  * The first Ctrl-C or SIGTERM: stop collecting and finish a valid,
@@ -244,6 +245,38 @@ pipeline_setup_dirs(struct run *r, char *err, size_t errlen)
 	return pipeline_setup_outdir(r, err, errlen);
 }
 
+/*
+ * The rules key must not be the archive signing key: a kit carries its
+ * signing key, so whoever holds the kit could sign rules.
+ */
+static int
+pipeline_setup_rules_key(struct run *r, char *err, size_t errlen)
+{
+	const char		*key = r->cfg->rules_pubkey;
+	struct sign_pubkey	 pk;
+	char			 why[512];
+	int			 rc;
+
+	if (key == NULL)
+		return 0;
+	if (strncmp(key, "RW", 2) == 0)
+		rc = sign_pubkey_parse(key, strlen(key), &pk, why, sizeof why);
+	else
+		rc = sign_pubkey_load(key, &pk, why, sizeof why);
+	if (rc == -1) {
+		snprintf(err, errlen, "[rules] pubkey: %s", why);
+		return -1;
+	}
+	if (sodium_memcmp(pk.pk, r->pub.pk, sizeof pk.pk) == 0) {
+		snprintf(err, errlen, "[rules] pubkey is the archive signing "
+		    "key ([signing] secret_key): the rules key must not be the "
+		    "archive signing key: whoever holds the kit could sign "
+		    "rules");
+		return -1;
+	}
+	return 0;
+}
+
 /* The signing key, upload settings and recipients. */
 static int
 pipeline_setup_keys(struct run *r, char *err, size_t errlen)
@@ -279,7 +312,7 @@ pipeline_setup_keys(struct run *r, char *err, size_t errlen)
 		return -1;
 	sign_seckey_pubkey(r->key, &r->pub);
 	sign_keyid_hex(r->pub.keyid, r->keyid);
-	return 0;
+	return pipeline_setup_rules_key(r, err, errlen);
 }
 
 /*
@@ -314,6 +347,44 @@ pipeline_setup_rules(struct run *r, char *err, size_t errlen)
 	return r->scan ? 0 : -1;
 }
 
+/*
+ * What the configuration itself can get wrong, whatever the host: keys,
+ * upload settings, recipients, profile (and, when host is set, the
+ * artefact definition files it names, which are paths on the host).
+ */
+static int
+pipeline_setup_config(struct run *r, int host, char *err, size_t errlen)
+{
+	struct config	*cfg = r->cfg;
+
+	if (pipeline_setup_keys(r, err, errlen) == -1)
+		return -1;
+	if ((host || cfg->artifacts.n == 0) && artifact_check(cfg->profile,
+	    cfg->artifacts.n ? (const char *const *)cfg->artifacts.v : NULL,
+	    err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+int
+pipeline_check(const struct config *cfg, struct upload **up, char *err,
+    size_t errlen)
+{
+	struct run	r;
+	int		rc;
+
+	memset(&r, 0, sizeof r);
+	r.cfg = (struct config *)cfg;
+	r.rootfd = -1;
+	rc = pipeline_setup_config(&r, 0, err, errlen);
+	if (rc == 0 && up != NULL) {
+		*up = r.up;
+		r.up = NULL;
+	}
+	pipeline_free(&r);
+	return rc;
+}
+
 /* Set-up of everything that can be wrong before collecting. */
 static int
 pipeline_setup(struct run *r, char *err, size_t errlen)
@@ -328,10 +399,7 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	if (pipeline_setup_dirs(r, err, errlen) == -1 ||
-	    pipeline_setup_keys(r, err, errlen) == -1)
-		return -1;
-	if (artifact_check(cfg->profile, cfg->artifacts.n ?
-	    (const char *const *)cfg->artifacts.v : NULL, err, errlen) == -1)
+	    pipeline_setup_config(r, 1, err, errlen) == -1)
 		return -1;
 	/* YARA rules: compiled once; a rule file that fails is exit 2. */
 	if (!cfg->no_yara && pipeline_setup_rules(r, err, errlen) == -1)
@@ -406,7 +474,7 @@ pipeline_check_upload(struct run *r)
 
 	if (r->up == NULL || r->cfg->stream)
 		return 0;
-	if (upload_probe(r->up, err, sizeof err) == 0 &&
+	if (upload_check(r->up, err, sizeof err) == 0 &&
 	    pipeline_name_remote(r, err, sizeof err) == 0) {
 		r->reachable = 1;
 		upload_close(r->up);	/* the upload reconnects */

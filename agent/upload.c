@@ -582,7 +582,7 @@ upload_connect(struct upload *u, char *err, size_t errlen)
 }
 
 int
-upload_probe(struct upload *u, char *err, size_t errlen)
+upload_check(struct upload *u, char *err, size_t errlen)
 {
 	upload_disconnect(u);
 	u->final = 0;
@@ -934,6 +934,26 @@ upload_buffer(struct upload *u, const char *name, const void *p, size_t n,
 	free(j.buf);
 	close(j.fd);
 	return rc;
+}
+
+int
+upload_probe(struct upload *u, const char *name, const char *text,
+    int *removed, char *err, size_t errlen)
+{
+	long long	 retries = u->retries;
+	char		*final;
+	int		 rc;
+
+	*removed = 0;
+	u->retries = 0;
+	rc = upload_buffer(u, name, text, strlen(text), err, errlen);
+	u->retries = retries;
+	if (rc == -1)
+		return -1;
+	final = upload_path(u, name, "");
+	*removed = libssh2_sftp_unlink(u->sftp, final) == 0;
+	free(final);
+	return 0;
 }
 
 struct upload_get {

@@ -52,7 +52,7 @@ int		 upload_connect(struct upload *, char *, size_t);
  * One connection attempt, no retry: the check made before collecting.
  * 0 or -1 with err (see upload_failure). upload_close drops it.
  */
-int		 upload_probe(struct upload *, char *, size_t);
+int		 upload_check(struct upload *, char *, size_t);
 void		 upload_close(struct upload *);
 /* The category of the last failure (UPLOAD_FAIL_NONE after success). */
 enum upload_fail upload_failure(struct upload *);
@@ -83,6 +83,15 @@ int		 upload_file(struct upload *, const char *, const char *, char *,
 /* Same for a small buffer (signature, public key). */
 int		 upload_buffer(struct upload *, const char *, const void *,
 		    size_t, char *, size_t);
+
+/*
+ * Test the drop box: connect once (no retry), check the pin, log in,
+ * write text as name through name.part and rename it, then try to
+ * remove it; *removed says whether that worked (a write-only drop box
+ * refuses, which is no error). 0 or -1 with err.
+ */
+int		 upload_probe(struct upload *, const char *, const char *,
+		    int *, char *, size_t);
 
 /*
  * Download the remote file name (in the URL's directory), at most max

@@ -15,6 +15,7 @@ fi
 sshd_start || { nok "sshd started"; exit 1; }
 FIX=$T/fixture
 make_fixture "$FIX"
+# The CSIRT's rules key: never the kit's signing key (bundle makes that).
 minisign -G -W -p "$T/csirt.pub" -s "$T/csirt.key" >/dev/null 2>&1
 
 cat >"$T/provider.ini" <<EOI
@@ -24,8 +25,6 @@ id = CERT-2026-0042
 url = $SSHD_URL
 identity_file = $SSHD_KEY
 host_key_fingerprint = $SSHD_FP
-[signing]
-secret_key_file = $T/csirt.key
 [scan]
 process_memory = no
 [rules]
@@ -35,19 +34,21 @@ state_dir = $T/state
 max_file_size = 1M
 time_limit = 120
 EOI
-check_rc "bundle writes a pre-configured agent" 0 "$CC_BIN" bundle --config "$T/provider.ini" -o "$T/agent"
+# This build's agent (t-kit tests the static one): current under ASan too.
+check_rc "bundle writes a pre-configured agent" 0 "$CC_BIN" bundle --config "$T/provider.ini" -o "$T/agent" \
+	--agent "$CC_BIN" --allow-dynamic
 check "the bundle is executable" test -x "$T/agent"
 check "the bundle says it is pre-configured" sh -c "'$T/agent' --version | grep -q pre-configured"
 # The bundle needs nothing beside it: move the files it was made from.
-mkdir "$T/gone"; mv "$T/csirt.key" "$T/csirt.pub" "$SSHD_KEY" "$T/provider.ini" "$T/gone/"
+mkdir "$T/gone"; mv "$T/csirt.key" "$T/csirt.pub" "$T/agent.pub" "$SSHD_KEY" "$T/provider.ini" "$T/gone/"
 mkdir "$T/run"
 (cd "$T/run" && "$T/agent" >"$T/noarg.out" 2>"$T/noarg.err"); rc=$?
 check "run with no argument: exit 0" test $rc -eq 0
 N=$(basename "$(ls "$SSHD_DROP/upload/"*.tar.zst 2>/dev/null | head -1)")
 case "$N" in CERT-2026-0042_*) ok "the uploaded archive's name holds the embedded case id" ;;
 *) nok "uploaded name: '$N'"; sed 's/^/    /' "$T/noarg.err" | tail -5 ;; esac
-check "its signature verifies with the embedded key's public key (stock minisign)" \
-	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$T/gone/csirt.pub"
+check "its signature verifies with the kit's public key, written beside it (stock minisign)" \
+	minisign -Vq -m "$SSHD_DROP/upload/$N" -p "$T/gone/agent.pub"
 check "the final message gives the reference to read to the CSIRT" \
 	grep -q "Read this reference to the CSIRT: [0-9a-f]\{4\} [0-9a-f]\{4\}" "$T/noarg.err"
 ref=$(sed -n 's/.*CSIRT: \([0-9a-f]\{4\}\) \([0-9a-f]\{4\}\)$/\1\2/p' "$T/noarg.err")

@@ -201,6 +201,51 @@ test_long_line(void)
 	config_free(&c);
 }
 
+/* A key file and its inline value: one per layer, the upper one wins. */
+static void
+test_partners(void)
+{
+	struct config	c;
+	char		err[512];
+
+	config_init(&c);
+	c.layer = SRC_FILE;
+	CHECK(config_parse(&c, "t.ini", "[upload]\nidentity_file = /k\n"
+	    "identity = text\n", err, sizeof err) == -1);
+	CHECK_STR(err, "t.ini:3: [upload] identity: conflicts with [upload] "
+	    "identity_file, set too; give only one of the two");
+	config_free(&c);
+	config_init(&c);
+	c.layer = SRC_FILE;
+	CHECK(config_parse(&c, "t.ini", "[signing]\nsecret_key = k\n"
+	    "secret_key_file = /k\n", err, sizeof err) == -1);
+	CHECK(strstr(err, "t.ini:3: [signing] secret_key_file: conflicts "
+	    "with [signing] secret_key") == err);
+	config_free(&c);
+	/* Embedded inline identity, then an option naming a file. */
+	config_init(&c);
+	c.layer = SRC_EMBEDDED;
+	CHECK(config_parse(&c, "e", "[upload]\nidentity = text\n", err,
+	    sizeof err) == 0);
+	c.layer = SRC_OPTION;
+	CHECK(config_set(&c, "upload.identity_file", "/k", err,
+	    sizeof err) == 0);
+	CHECK(c.identity == NULL);
+	CHECK_STR(c.identity_file, "/k");
+	config_free(&c);
+	/* And the other way round: a file's key file, an inline key above. */
+	config_init(&c);
+	c.layer = SRC_FILE;
+	CHECK(config_set(&c, "upload.identity_file", "/k", err,
+	    sizeof err) == 0);
+	c.layer = SRC_OPTION;
+	CHECK(config_set(&c, "upload.identity", "text2", err,
+	    sizeof err) == 0);
+	CHECK(c.identity_file == NULL);
+	CHECK_STR(c.identity, "text2");
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -211,5 +256,6 @@ main(void)
 	UNIT_RUN(test_load_file);
 	UNIT_RUN(test_continuations);
 	UNIT_RUN(test_long_line);
+	UNIT_RUN(test_partners);
 	UNIT_EXIT();
 }
