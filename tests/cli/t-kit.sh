@@ -106,7 +106,8 @@ printf '[upload]\nurl = %s\nidentity_file = %s\n' "$SSHD_URL" "$SSHD_KEY" >conf5
 refused "an upload without a host key pin" "no pinned host key" conf5.ini
 printf '[rules]\npubkey = %s/nowhere.pub\n' "$T" >conf6.ini
 refused "an unreadable rules key" "nowhere.pub" conf6.ini
-printf '[signing]\nsecret_key_file = %s/csirt.key\nsecret_key = base64:%s\n' "$T" "$(base64 -w0 csirt.key)" >conf7.ini
+{ printf '[signing]\nsecret_key_file = %s/csirt.key\nsecret_key = base64:' "$T"
+  base64 -w0 csirt.key | fold -w 120 | sed '2,$s/^/\t/'; } >conf7.ini
 check_rc "run refuses secret_key_file with secret_key: exit 2" 2 "$CC_BIN" run -c conf7.ini --root "$FIX" -o orun --no-yara
 last_err_has "[signing] secret_key: conflicts with [signing] secret_key_file" && ok "…naming both" || nok "signing conflict message"
 printf '[rules]\npubkey = %s/csirt.pub\n' "$T" >conf8.ini
@@ -122,7 +123,8 @@ last_err_has "[signing] secret_key_file: a kit never carries the CSIRT's signing
 	last_err_has "makes a key pair for this kit" && ok "…saying why and that the kit gets its own key" ||
 	nok "signing key refusal message"
 check "…no kit written" no_kit kbad
-printf '[signing]\nsecret_key = base64:%s\n' "$(base64 -w0 csirt.key)" >sig2.ini
+# A long value continues on indented lines (INI lines stop at 199 bytes).
+{ printf '[signing]\nsecret_key = base64:'; base64 -w0 csirt.key | fold -w 120 | sed '2,$s/^/\t/'; } >sig2.ini
 check_rc "…and an inline [signing] secret_key: exit 2" 2 "$CC_BIN" bundle -c sig2.ini -o kbad $DYN
 last_err_has "[signing] secret_key:" && ok "…naming it" || nok "inline key not named"
 
