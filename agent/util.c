@@ -481,8 +481,12 @@ util_utf8_valid(const char *s)
 	return 1;
 }
 
-char *
-util_utf8_lossy(const char *s)
+/*
+ * Copy of s with each invalid UTF-8 byte as \xNN; with controls, also
+ * each control character (C0, DEL, C1) and each backslash.
+ */
+static char *
+util_escape(const char *s, int controls)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	struct buf		 b = { 0 };
@@ -490,7 +494,10 @@ util_utf8_lossy(const char *s)
 
 	buf_add(&b, "", 0);
 	while (*p != '\0') {
-		if ((n = util_utf8_seq(p)) == 0) {
+		n = util_utf8_seq(p);
+		/* U+0080 to U+009F (C1 controls) are c2 80 to c2 9f. */
+		if (n == 0 || (controls && (*p < 0x20 || *p == 0x7f ||
+		    *p == '\\' || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)))) {
 			buf_printf(&b, "\\x%02x", *p);
 			p++;
 		} else {
@@ -502,26 +509,15 @@ util_utf8_lossy(const char *s)
 }
 
 char *
+util_utf8_lossy(const char *s)
+{
+	return util_escape(s, 0);
+}
+
+char *
 util_printable(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = { 0 };
-	size_t			 n;
-
-	buf_add(&b, "", 0);
-	while (*p != '\0') {
-		n = util_utf8_seq(p);
-		/* U+0080 to U+009F (C1 controls) are c2 80 to c2 9f. */
-		if (n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\' ||
-		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
-			buf_printf(&b, "\\x%02x", *p);
-			p++;
-		} else {
-			buf_add(&b, p, n);
-			p += n;
-		}
-	}
-	return b.data;
+	return util_escape(s, 1);
 }
 
 void
