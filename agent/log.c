@@ -45,33 +45,6 @@ log_init(int quiet, int verbose)
 }
 
 /*
- * msg as it may go to a terminal: messages carry names from the host, and
- * a file named "\033[2J…" must not clear the victim's screen or fake a
- * line. Control characters (C0, DEL, and C1 as UTF-8) and bytes that are
- * not UTF-8 become "\xNN". Caller frees.
- */
-static char *
-log_term_safe(const char *msg)
-{
-	char		*lossy = util_utf8_lossy(msg);
-	const unsigned char *p;
-	struct buf	 b = { 0 };
-
-	for (p = (const unsigned char *)lossy; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			buf_printf(&b, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			buf_printf(&b, "\\x%02x", p[1]);
-			p++;
-		} else
-			buf_add(&b, p, 1);
-	}
-	buf_add(&b, "", 0);	/* a NUL-terminated string, even when empty */
-	free(lossy);
-	return b.data;
-}
-
-/*
  * Whether a message goes to stderr: errors always; warnings unless they
  * are details (per-file errors, kept in collection.log and counted in the
  * summary); everything with -v (but not with -q).
@@ -85,6 +58,9 @@ log_on_screen(enum log_level level, int detail)
 		return 1;
 	return level == LOG_WARN && !detail;
 }
+
+static void	log_emit(enum log_level, int, const char *, const char *,
+		    va_list) __attribute__((format(printf, 4, 0)));
 
 static void
 log_emit(enum log_level level, int detail, const char *collector,
@@ -104,7 +80,11 @@ log_emit(enum log_level level, int detail, const char *collector,
 			fputs("\r\033[K", stderr);
 			log_state.progress_shown = 0;
 		}
-		safe = log_term_safe(msg);
+		/*
+		 * Messages carry names from the host: a file named
+		 * "\033[2J…" must not clear the victim's screen or fake a line.
+		 */
+		safe = util_printable(msg);
 		fprintf(stderr, "%.19sZ %-5s %s%s%s\n", now, log_names[level],
 		    collector ? collector : "", collector ? ": " : "", safe);
 		free(safe);
