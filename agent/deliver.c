@@ -6,18 +6,24 @@
  * behind sudo, free names, the files of an archive sent in order, the
  * advice per failure, and the `send` command. See deliver.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "deliver.h"
 #include "i18n.h"
 #include "log.h"
 #include "util.h"
+
+#define DELIVER_STALE		60	/* seconds unchanged */
+#define DELIVER_CLEAN_MAX	100000	/* entries looked at */
 
 #define DELIVER_MAX_SUFFIX	999
 
@@ -105,6 +111,77 @@ deliver_local_free(const char *dir, const char *name)
 			return 0;
 	}
 	return 1;
+}
+
+/* Whether name is one of our temporary files: .X.part, X ours. */
+static int
+deliver_part_name(const char *name)
+{
+	static const char *const	 ends[] = { ".tar.zst.part",
+					    ".tar.zst.age.part",
+					    ".minisig.part", ".pub.part" };
+	size_t				 i, n = strlen(name), e;
+
+	if (name[0] != '.')
+		return 0;
+	for (i = 0; i < nitems(ends); i++)
+		if (n > (e = strlen(ends[i])) + 1 &&
+		    strcmp(name + n - e, ends[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Remove dfd's entry name if it is a regular file that no process holds
+ * (a run holds its .part locked while it writes it) and that has not
+ * changed for DELIVER_STALE seconds (so one being created is left). 1
+ * removed, 0 not.
+ */
+static int
+deliver_clean_one(int dfd, const char *name, time_t now)
+{
+	struct stat	st, again;
+	int		fd, rc = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    now - st.st_mtime > DELIVER_STALE &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(dfd, name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    again.st_dev == st.st_dev && again.st_ino == st.st_ino &&
+	    unlinkat(dfd, name, 0) == 0)
+		rc = 1;
+	close(fd);
+	return rc;
+}
+
+int
+deliver_clean_parts(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*d;
+	time_t		 now = time(NULL);
+	int		 dfd, n = 0, seen = 0;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return 0;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && seen++ < DELIVER_CLEAN_MAX)
+		if (deliver_part_name(de->d_name) &&
+		    deliver_clean_one(dirfd(d), de->d_name, now)) {
+			log_msg(LOG_INFO, NULL, "removed %s/%s: the partial "
+			    "archive of a run stopped before its end", dir,
+			    de->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
 }
 
 char *

@@ -36,6 +36,13 @@ int	 deliver_mkdirs(const char *, char *, size_t);
 int	 deliver_local_free(const char *, const char *);
 
 /*
+ * Remove from dir the temporary files (.NAME.part) that runs killed
+ * before their end left: those no process holds (a run holds its own
+ * locked) and unchanged for a minute. Each is logged. The count.
+ */
+int	 deliver_clean_parts(const char *);
+
+/*
  * The first of name, name_2, name_3… free on the drop box (and in dir
  * when dir is not NULL). NULL with err (and upload_failure) if the drop
  * box cannot be asked or no name is free. Caller frees.

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +138,8 @@ out_file_new(const char *dir, const char *name, char *err, size_t errlen)
 		out_file_free(&f->out);
 		return NULL;
 	}
+	/* Held while written: a .part nobody holds is a killed run's. */
+	(void)flock(f->fd, LOCK_EX | LOCK_NB);
 	return &f->out;
 }
 

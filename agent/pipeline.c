@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -837,6 +838,8 @@ pipeline_write_small(const char *dir, const char *name, const char *text,
 	path = xasprintf("%s/%s", dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
+	if (fd != -1)	/* held while written, as the archive's .part */
+		(void)flock(fd, LOCK_EX | LOCK_NB);
 	if (fd != -1 && deliver_owner(&uid, &gid) && fchown(fd, uid, gid) ==
 	    -1)
 		log_msg(LOG_WARN, NULL, "cannot give %s to the sudo user: %s",
@@ -1271,6 +1274,9 @@ pipeline_run(struct config *cfg)
 		pipeline_free(&r);
 		return EXIT_USAGE;
 	}
+	/* Under the lock: the .part files nobody holds are leftovers. */
+	if (!cfg->stream)
+		deliver_clean_parts(r.outdir);
 	if ((status = pipeline_preflight(&r)) != 0) {
 		pipeline_free(&r);
 		return status;

@@ -264,3 +264,31 @@ check "…exits 0 in a fresh directory" test $rc -eq 0
 A=$(archive_in "$T/clone/out")
 check "…./out was made (0700) and holds the archive, which verifies" sh -c \
 	"test \"\$(stat -c %a '$T/clone/out')\" = 700 && '$CC_BIN' verify '$A' >/dev/null 2>&1"
+
+# Leftovers of killed runs: a .NAME.part nobody holds and unchanged for a
+# minute is removed by the next run in that directory; one a process
+# holds (a run writing it), a fresh one, and files not ours are kept.
+L=$T/left
+mkdir -p "$L"
+for f in .old_h_20200101T000000Z.tar.zst.part .old_h_20200101T000000Z.tar.zst.age.part \
+    .old_h_20200101T000000Z.tar.zst.minisig.part .held_h_20200101T000000Z.tar.zst.part \
+    .fresh_h_20200101T000000Z.tar.zst.part .notours.part kept_h.tar.zst.part; do
+	echo partial >"$L/$f"
+done
+touch -d '-10 minutes' "$L"/.old_* "$L/.held_h_20200101T000000Z.tar.zst.part" \
+    "$L/.notours.part" "$L/kept_h.tar.zst.part"
+flock "$L/.held_h_20200101T000000Z.tar.zst.part" sleep 120 & HOLD=$!
+at_exit "kill $HOLD 2>/dev/null"
+for _ in $(seq 50); do [ -e "/proc/$HOLD" ] && sleep 0.2 && break; done
+check_rc "a run in a directory with leftovers of killed runs: exit 0" 0 \
+	"$CC_BIN" run -q --no-yara --root "$FIX" -o "$L"
+check "…the old ones nobody holds are removed (archive, .age, .minisig)" \
+	sh -c "! ls -a '$L' | grep -q '^\.old_'"
+check "…the one a process holds is kept" test -e "$L/.held_h_20200101T000000Z.tar.zst.part"
+check "…a fresh one is kept" test -e "$L/.fresh_h_20200101T000000Z.tar.zst.part"
+check "…files that are not ours are kept" \
+	sh -c "test -e '$L/.notours.part' && test -e '$L/kept_h.tar.zst.part'"
+tar --zstd -xOf "$(archive_in "$L")" collection.log >"$T/left.log" 2>/dev/null
+check "…each removal is in the log" \
+	test "$(grep -c 'the partial archive of a run stopped before its end' "$T/left.log")" -eq 3
+kill $HOLD 2>/dev/null
