@@ -1079,7 +1079,14 @@ scan_file(struct scan_thread *t, const void *p, size_t len,
 			    json_integer((json_int_t)len));
 		json_array_append_new(*out, rec);
 	}
+	/*
+	 * hits may be the cache's, shared by the threads: jansson's
+	 * json_incref reads the count before its atomic add, so every
+	 * count change of a shared value is made under the lock.
+	 */
+	pthread_mutex_lock(&s->lock);
 	json_decref(hits);
+	pthread_mutex_unlock(&s->lock);
 	return SCAN_OK;
 }
 
