@@ -24,6 +24,7 @@
 
 #define DELIVER_STALE		60	/* seconds unchanged */
 #define DELIVER_CLEAN_MAX	100000	/* entries looked at */
+#define DELIVER_SMALL_ROOM	4096	/* a .minisig or .pub fits */
 
 #define DELIVER_MAX_SUFFIX	999
 
@@ -111,6 +112,87 @@ deliver_local_free(const char *dir, const char *name)
 			return 0;
 	}
 	return 1;
+}
+
+int
+deliver_small_reserve(struct deliver_small *ds, const char *dir,
+    const char *name, char *err, size_t errlen)
+{
+	uid_t	uid;
+	gid_t	gid;
+
+	ds->committed = 0;
+	ds->tmp = xasprintf("%s/.%s.part", dir, name);
+	ds->path = xasprintf("%s/%s", dir, name);
+	ds->fd = open(ds->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (ds->fd == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", ds->tmp,
+		    strerror(errno));
+		free(ds->tmp);
+		ds->tmp = NULL;
+		return -1;
+	}
+	/* Held while written, as the archive's .part. */
+	(void)flock(ds->fd, LOCK_EX | LOCK_NB);
+	if (deliver_owner(&uid, &gid) && fchown(ds->fd, uid, gid) == -1)
+		log_msg(LOG_WARN, NULL, "cannot give %s to the sudo user: %s",
+		    ds->path, strerror(errno));
+	if ((errno = posix_fallocate(ds->fd, 0, DELIVER_SMALL_ROOM)) != 0) {
+		snprintf(err, errlen, "cannot reserve room for %s: %s",
+		    ds->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+deliver_small_write(struct deliver_small *ds, const char *text, char *err,
+    size_t errlen)
+{
+	size_t	len = strlen(text), off = 0;
+	ssize_t	n;
+
+	while (off < len) {
+		if ((n = pwrite(ds->fd, text + off, len - off, (off_t)off)) ==
+		    -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < len || ftruncate(ds->fd, (off_t)len) == -1 ||
+	    fsync(ds->fd) == -1) {
+		snprintf(err, errlen, "cannot write %s: %s", ds->path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+deliver_small_commit(struct deliver_small *ds, char *err, size_t errlen)
+{
+	if (util_rename_noreplace(ds->tmp, ds->path) == -1) {
+		snprintf(err, errlen, "cannot rename %s: %s", ds->tmp,
+		    strerror(errno));
+		return -1;
+	}
+	ds->committed = 1;
+	return 0;
+}
+
+void
+deliver_small_free(struct deliver_small *ds)
+{
+	if (ds->tmp != NULL && !ds->committed)
+		unlink(ds->tmp);
+	if (ds->tmp != NULL && ds->fd != -1)
+		close(ds->fd);
+	free(ds->tmp);
+	free(ds->path);
+	memset(ds, 0, sizeof *ds);
+	ds->fd = -1;
 }
 
 /* Whether name is one of our temporary files: .X.part, X ours. */

@@ -36,6 +36,29 @@ int	 deliver_mkdirs(const char *, char *, size_t);
 int	 deliver_local_free(const char *, const char *);
 
 /*
+ * A small file beside the archive (.pub, .minisig). Its room is reserved
+ * when the archive is opened, so a disk that fills up meanwhile cannot
+ * leave the archive without its signature: the text is written into the
+ * reserved .NAME.part before anything is renamed.
+ */
+struct deliver_small {
+	int	 fd;
+	char	*tmp, *path;
+	int	 committed;
+};
+/* Create dir/.name.part (exclusive, 0644, held, given to the sudo user)
+ * and reserve its room. 0, or -1 with err. */
+int	 deliver_small_reserve(struct deliver_small *, const char *,
+	    const char *, char *, size_t);
+/* Write text into it (synced). 0 or -1 with err. */
+int	 deliver_small_write(struct deliver_small *, const char *, char *,
+	    size_t);
+/* Rename it to its name, never replacing. 0 or -1 with err. */
+int	 deliver_small_commit(struct deliver_small *, char *, size_t);
+/* Close it; remove the temporary file unless committed. */
+void	 deliver_small_free(struct deliver_small *);
+
+/*
  * Remove from dir the temporary files (.NAME.part) that runs killed
  * before their end left: those no process holds (a run holds its own
  * locked) and unchanged for a minute. Each is logged. The count.

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -90,13 +89,15 @@ struct run {
 	uint64_t		 est_files;	/* pipeline_estimate */
 	uint64_t		 est_bytes;
 	int			 estimated;
+	struct deliver_small	 sigf, pubf;	/* .minisig, .pub, reserved */
 	struct screen		 screen;	/* steps and bar */
 };
 
 /* The first SIGINT or SIGTERM received (its number), or 0. */
 static volatile sig_atomic_t pipeline_stop;
-/* The local .part to delete on a second signal ("" when none). */
-static char pipeline_part[PATH_MAX];
+/* The local .part files (archive, .minisig, .pub) to delete on a second
+ * signal ("" when none). */
+static char pipeline_part[3][PATH_MAX];
 /* The messages the handler writes, translated before it is installed. */
 static const char *pipeline_msg_stop, *pipeline_msg_abort;
 
@@ -113,13 +114,15 @@ pipeline_signal(int sig)
 {
 	const char	*msg;
 	ssize_t		 n;
+	int		 i;
 
 	if (pipeline_stop == 0) {
 		pipeline_stop = sig;
 		msg = pipeline_msg_stop;
 	} else {
-		if (pipeline_part[0] != '\0')
-			unlink(pipeline_part);
+		for (i = 0; i < 3; i++)
+			if (pipeline_part[i][0] != '\0')
+				unlink(pipeline_part[i]);
 		msg = pipeline_msg_abort;
 	}
 	n = write(STDERR_FILENO, msg, strlen(msg));
@@ -156,6 +159,14 @@ pipeline_signals(void)
 
 /* The partial archive, for the handler to delete on a second signal. */
 static void
+pipeline_part_set(int i, const char *path)
+{
+	if (path == NULL || snprintf(pipeline_part[i], sizeof pipeline_part[i],
+	    "%s", path) >= (int)sizeof pipeline_part[i])
+		pipeline_part[i][0] = '\0';
+}
+
+static void
 pipeline_signals_part(struct run *r)
 {
 	sigset_t	set, old;
@@ -166,9 +177,9 @@ pipeline_signals_part(struct run *r)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	if (snprintf(pipeline_part, sizeof pipeline_part, "%s",
-	    out_file_part(r->file)) >= (int)sizeof pipeline_part)
-		pipeline_part[0] = '\0';
+	pipeline_part_set(0, out_file_part(r->file));
+	pipeline_part_set(1, r->sigf.tmp);
+	pipeline_part_set(2, r->pubf.tmp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -551,6 +562,25 @@ pipeline_preflight(struct run *r)
 	return pipeline_check_space(r);
 }
 
+/* Room for the .minisig (and .pub) beside the archive, taken now. */
+static int
+pipeline_reserve(struct run *r, char *err, size_t errlen)
+{
+	char	*name;
+	int	 rc;
+
+	name = xasprintf("%s.minisig", r->name);
+	rc = deliver_small_reserve(&r->sigf, r->outdir, name, err, errlen);
+	free(name);
+	if (rc == 0 && r->ephemeral) {
+		name = xasprintf("%s.pub", r->name);
+		rc = deliver_small_reserve(&r->pubf, r->outdir, name, err,
+		    errlen);
+		free(name);
+	}
+	return rc;
+}
+
 /* The archive file and its chain. -1 with err (a set-up error). */
 static int
 pipeline_open(struct run *r, char *err, size_t errlen)
@@ -579,6 +609,8 @@ pipeline_open(struct run *r, char *err, size_t errlen)
 			    "%s", out_file_part(r->file), strerror(errno));
 		r->last = r->file;
 		r->where = xstrdup(out_file_path(r->file));
+		if (pipeline_reserve(r, err, errlen) == -1)
+			return -1;
 	}
 	r->hash = out_hash_new(r->last);
 	if (r->rcpt != NULL)
@@ -824,51 +856,15 @@ pipeline_finish(struct run *r)
 	return 0;
 }
 
-/* Write text to dir/name through a temporary file. 0 or -1. */
-static int
-pipeline_write_small(const char *dir, const char *name, const char *text,
-    mode_t mode, char *err, size_t errlen)
-{
-	char	*tmp, *path;
-	int	 fd, rc = -1;
-	uid_t	 uid;
-	gid_t	 gid;
-
-	tmp = xasprintf("%s/.%s.part", dir, name);
-	path = xasprintf("%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
-	if (fd != -1)	/* held while written, as the archive's .part */
-		(void)flock(fd, LOCK_EX | LOCK_NB);
-	if (fd != -1 && deliver_owner(&uid, &gid) && fchown(fd, uid, gid) ==
-	    -1)
-		log_msg(LOG_WARN, NULL, "cannot give %s to the sudo user: %s",
-		    path, strerror(errno));
-	if (fd == -1 || util_write_all(fd, text, strlen(text)) == -1 ||
-	    fsync(fd) == -1) {
-		snprintf(err, errlen, "cannot write %s: %s", path,
-		    strerror(errno));
-		if (fd != -1)
-			unlink(tmp);
-	} else if (util_rename_noreplace(tmp, path) == -1) {
-		snprintf(err, errlen, "cannot rename %s: %s", tmp,
-		    strerror(errno));
-		unlink(tmp);
-	} else
-		rc = 0;
-	if (fd != -1)
-		close(fd);
-	free(tmp);
-	free(path);
-	return rc;
-}
-
-/* Rename the archive into place, then its .pub and .minisig. */
+/*
+ * Sign, then write the .minisig and .pub into the room reserved for them,
+ * and only then rename the archive into place, between its .pub and its
+ * .minisig: an archive is never under its final name unsigned.
+ */
 static int
 pipeline_commit(struct run *r, char *err, size_t errlen)
 {
-	char	*tc, *name;
-	int	 rc = 0;
+	char	*tc;
 
 	tc = xasprintf("timestamp:%lld\tfile:%s\tprehashed",
 	    (long long)time(NULL), r->name);
@@ -878,23 +874,17 @@ pipeline_commit(struct run *r, char *err, size_t errlen)
 		r->pubtext = sign_pubkey_format(&r->pub);
 	if (r->file == NULL)		/* streamed: nothing local */
 		return 0;
-	if (r->ephemeral) {
-		name = xasprintf("%s.pub", r->name);
-		rc = pipeline_write_small(r->outdir, name, r->pubtext, 0644,
-		    err, errlen);
-		free(name);
-		if (rc == -1)
-			return -1;
-	}
+	if (deliver_small_write(&r->sigf, r->sigtext, err, errlen) == -1 ||
+	    (r->ephemeral && deliver_small_write(&r->pubf, r->pubtext, err,
+	    errlen) == -1))
+		return -1;
+	if (r->ephemeral && deliver_small_commit(&r->pubf, err, errlen) == -1)
+		return -1;
 	if (out_file_commit(r->file) == -1) {
 		snprintf(err, errlen, "%s", out_error(r->file));
 		return -1;
 	}
-	name = xasprintf("%s.minisig", r->name);
-	rc = pipeline_write_small(r->outdir, name, r->sigtext, 0644, err,
-	    errlen);
-	free(name);
-	return rc;
+	return deliver_small_commit(&r->sigf, err, errlen);
 }
 
 /*
@@ -1191,6 +1181,8 @@ pipeline_free(struct run *r)
 	free(r->pubtext);
 	sign_seckey_free(r->key);
 	os_host_free(&r->host);
+	deliver_small_free(&r->sigf);
+	deliver_small_free(&r->pubf);
 	free(r->name);
 	free(r->base);
 }

@@ -292,3 +292,43 @@ tar --zstd -xOf "$(archive_in "$L")" collection.log >"$T/left.log" 2>/dev/null
 check "…each removal is in the log" \
 	test "$(grep -c 'the partial archive of a run stopped before its end' "$T/left.log")" -eq 3
 kill $HOLD 2>/dev/null
+
+# The signature cannot be written (here a write error injected by an
+# LD_PRELOAD shim on .minisig files; a full disk cannot cause it: the room
+# is reserved when the archive is opened): the run fails and no archive is
+# left under its final name without its signature.
+cat >"$T/nosig.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+static int
+sig(int fd)
+{
+	char	l[64], p[4096];
+	ssize_t	n;
+
+	snprintf(l, sizeof l, "/proc/self/fd/%d", fd);
+	if ((n = readlink(l, p, sizeof p - 1)) <= 0)
+		return 0;
+	p[n] = '\0';
+	return strstr(p, ".minisig") != NULL;
+}
+#define WRAP(name, args, call, ...) \
+ssize_t name args { static ssize_t (*real) args; \
+	if (sig(fd)) { errno = ENOSPC; return -1; } \
+	if (real == NULL) real = dlsym(RTLD_NEXT, #name); return real call; }
+WRAP(write, (int fd, const void *b, size_t n), (fd, b, n))
+WRAP(pwrite, (int fd, const void *b, size_t n, off_t o), (fd, b, n, o))
+WRAP(pwrite64, (int fd, const void *b, size_t n, off_t o), (fd, b, n, o))
+EOF
+cc -shared -fPIC -o "$T/libnosig.so" "$T/nosig.c" -ldl
+mkdir -p "$T/ns"
+check_rc "the .minisig cannot be written: the run fails, exit 1" 1 \
+	env LD_PRELOAD="$T/libnosig.so" "$CC_BIN" run -q --no-yara --root "$FIX" -o "$T/ns"
+last_err_has ".minisig" && ok "…the message names the signature file" || nok "signature failure not named"
+check "…no archive is left under its final name, nor any part of it" \
+	test -z "$(ls -A "$T/ns")"
