@@ -57,30 +57,33 @@ lock_addr(const char *root, struct sockaddr_un *sun)
 	    (size_t)n);
 }
 
-/* The pid of the process listening on sun, or 0. */
-static pid_t
+/* The credentials of the process listening on sun (pid 0: unknown). */
+static struct ucred
 lock_holder(const struct sockaddr_un *sun, socklen_t len)
 {
 	struct ucred	cred;
 	socklen_t	clen = sizeof cred;
-	pid_t		pid = 0;
 	int		fd;
 
+	memset(&cred, 0, sizeof cred);
+	cred.uid = (uid_t)-1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1)
-		return 0;
-	memset(&cred, 0, sizeof cred);
-	if (connect(fd, (const struct sockaddr *)sun, len) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
-		pid = cred.pid;
+		return cred;
+	if (connect(fd, (const struct sockaddr *)sun, len) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == -1) {
+		memset(&cred, 0, sizeof cred);
+		cred.uid = (uid_t)-1;
+	}
 	close(fd);
-	return pid;
+	return cred;
 }
 
 int
 lock_take(const char *root, pid_t *holder)
 {
 	struct sockaddr_un	sun;
+	struct ucred		cred;
 	socklen_t		len;
 	int			fd, saved;
 
@@ -104,6 +107,17 @@ lock_take(const char *root, pid_t *holder)
 		errno = saved;
 		return -2;
 	}
-	*holder = lock_holder(&sun, len);
+	cred = lock_holder(&sun, len);
+	/*
+	 * Any process can bind an abstract name: one of another user (an
+	 * intruder's, on the host under examination) is no collection of
+	 * ours and must not stop this one. Run on, unlocked (-2).
+	 */
+	if (cred.uid != geteuid()) {
+		*holder = cred.pid;
+		errno = EPERM;
+		return -2;
+	}
+	*holder = cred.pid;
 	return -1;
 }

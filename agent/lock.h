@@ -15,7 +15,9 @@
  * at root (dead box). Returns the socket (kept open until exit: the
  * kernel releases it however the process ends); -1 with *holder the pid
  * of the run holding it (0 when it cannot be known); -2 when no lock can
- * be made here (no unix sockets), with the reason in errno.
+ * be made here (no unix sockets), with the reason in errno: EPERM when
+ * the name is held by a process of another user (*holder its pid), which
+ * is no collection of ours and does not stop this one.
  */
 int	 lock_take(const char *, pid_t *);
 

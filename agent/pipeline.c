@@ -1209,6 +1209,12 @@ pipeline_lock(struct run *r)
 
 	if ((fd = lock_take(r->cfg->root, &holder)) >= 0)
 		return 0;	/* kept open: released at exit */
+	if (fd == -2 && errno == EPERM) {
+		log_msg(LOG_WARN, NULL, "the lock's name is held by pid %ld, "
+		    "a process of another user: not a collection, ignored "
+		    "(running unlocked)", (long)holder);
+		return 0;
+	}
 	if (fd == -2) {
 		log_msg(LOG_WARN, NULL, "no lock against a second run at "
 		    "once: %s", strerror(errno));

@@ -266,3 +266,33 @@ if command -v tmux >/dev/null; then
 else
 	nok "tmux is missing (make deps installs it)"
 fi
+
+# A squatter: any process can bind an abstract name. One of another user
+# (an intruder's, on the host examined) must not stop the collection; one
+# of our own user holding the same name stops it (the control: the name
+# is right).
+SQ=$T/squat
+make_fixture "$SQ"
+mkdir -p "$T/sqo" "$T/sqo2"
+squat() {	# AS...: bind the lock name of $SQ, as the given user
+	: >"$T/squat.ready"
+	"$@" /usr/bin/python3 -c 'import hashlib, os, socket, sys, time
+h = hashlib.blake2b(os.path.realpath(sys.argv[1]).encode(), digest_size=16).hexdigest()
+s = socket.socket(socket.AF_UNIX); s.bind("\0csirt-collect:root:" + h); s.listen(1)
+print("ready", flush=True); time.sleep(60)' "$SQ" >"$T/squat.ready" &
+	SQP=$!
+	for _ in $(seq 100); do grep -q ready "$T/squat.ready" 2>/dev/null && break; sleep 0.1; done
+}
+squat setpriv --reuid=65534 --regid=65534 --clear-groups
+at_exit 'kill $SQP 2>/dev/null'
+check "a process of another user (nobody) holds the lock's name" grep -q ready "$T/squat.ready"
+check_rc "the lock's name held by another user's process does not stop a run: exit 0" 0 \
+	"$CC_BIN" run -q --no-yara --root "$SQ" -o "$T/sqo"
+tar --zstd -xOf "$(archive_in "$T/sqo")" collection.log >"$T/sq.log" 2>/dev/null
+check "…the log says it ran unlocked, and why" grep -q "a process of another user" "$T/sq.log"
+kill $SQP 2>/dev/null; wait $SQP 2>/dev/null || true
+squat
+check "a process of our own user holds it now" grep -q ready "$T/squat.ready"
+check_rc "control: the same name held by a process of our own user stops it: exit 2" 2 \
+	"$CC_BIN" run -q --no-yara --root "$SQ" -o "$T/sqo2"
+kill $SQP 2>/dev/null; wait $SQP 2>/dev/null || true
