@@ -33,6 +33,7 @@
 
 #include "bundle.h"
 #include "config.h"
+#include "i18n.h"
 #include "pipeline.h"
 #include "sign.h"
 #include "upload.h"
@@ -54,26 +55,92 @@ bundle_trailer(unsigned char *t, const char *text, size_t len)
 	EVP_Digest(text, len, t + 24, NULL, EVP_sha256(), NULL);
 }
 
+/* The ELF header of fd: 0, or -1 when it is not an ELF file. */
+static int
+bundle_elf_header(int fd, ElfW(Ehdr) *eh)
+{
+	if (pread(fd, eh, sizeof *eh, 0) != (ssize_t)sizeof *eh ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Where the ELF file in fd ends: the furthest of its headers, section
+ * header table and segments. A plain agent ends there; a kit has its
+ * payload and trailer after it. -1 when fd is not a readable ELF file.
+ */
+static off_t
+bundle_elf_end(int fd)
+{
+	ElfW(Ehdr)	eh;
+	ElfW(Phdr)	ph;
+	uint64_t	end, e;
+	int		i;
+
+	if (bundle_elf_header(fd, &eh) == -1 || eh.e_phentsize != sizeof ph)
+		return -1;
+	end = sizeof eh;
+	e = eh.e_phoff + (uint64_t)eh.e_phnum * sizeof ph;
+	if (e > end)
+		end = e;
+	if (eh.e_shoff != 0 && (e = eh.e_shoff + (uint64_t)eh.e_shnum *
+	    eh.e_shentsize) > end)
+		end = e;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff +
+		    (uint64_t)i * sizeof ph)) != (ssize_t)sizeof ph)
+			return -1;
+		if ((e = ph.p_offset + ph.p_filesz) > end)
+			end = e;
+	}
+	return end > INT64_MAX ? -1 : (off_t)end;
+}
+
 static int
 bundle_read_fd(int fd, char **text, char *err, size_t errlen)
 {
 	unsigned char	 t[BUNDLE_TRAILER], want[BUNDLE_TRAILER];
 	struct stat	 st;
 	uint64_t	 len = 0;
+	off_t		 end;
 	char		*p;
 	int		 i;
 
 	*text = NULL;
-	if (fstat(fd, &st) == -1 || st.st_size < BUNDLE_TRAILER ||
-	    pread(fd, t, sizeof t, st.st_size - BUNDLE_TRAILER) !=
-	    (ssize_t)sizeof t || memcmp(t, BUNDLE_MAGIC, 16) != 0)
+	if (fstat(fd, &st) == -1)
 		return 0;
+	if (st.st_size < BUNDLE_TRAILER || pread(fd, t, sizeof t,
+	    st.st_size - BUNDLE_TRAILER) != (ssize_t)sizeof t ||
+	    memcmp(t, BUNDLE_MAGIC, 16) != 0) {
+		/*
+		 * No trailer. Bytes after the program are a kit's payload
+		 * whose trailer was cut or altered (a truncated download,
+		 * a damaged copy): never run on defaults as a plain agent.
+		 */
+		if ((end = bundle_elf_end(fd)) != -1 && st.st_size > end) {
+			snprintf(err, errlen, i18n("this copy of the agent "
+			    "carries %lld bytes after the program but no valid "
+			    "configuration trailer: the kit is damaged "
+			    "(truncated or altered); ask the CSIRT for a new "
+			    "copy"), (long long)(st.st_size - end));
+			return -1;
+		}
+		if (end != -1 && st.st_size < end) {
+			snprintf(err, errlen, "%s", i18n("this copy of the agent "
+			    "is truncated (it ends before its program does); "
+			    "ask the CSIRT for a new copy"));
+			return -1;
+		}
+		return 0;
+	}
 	for (i = 0; i < 8; i++)
 		len |= (uint64_t)t[16 + i] << (8 * i);
 	if (len == 0 || len > BUNDLE_MAX ||
 	    len > (uint64_t)st.st_size - BUNDLE_TRAILER) {
-		snprintf(err, errlen, "embedded configuration damaged (bad "
-		    "length): this copy of the agent is corrupted");
+		snprintf(err, errlen, "%s", i18n("embedded configuration "
+		    "damaged (bad length): this copy of the agent is "
+		    "corrupted"));
 		return -1;
 	}
 	p = xmalloc(len + 1);
@@ -87,8 +154,9 @@ bundle_read_fd(int fd, char **text, char *err, size_t errlen)
 	p[len] = '\0';
 	bundle_trailer(want, p, len);
 	if (sodium_memcmp(want, t, sizeof t) != 0 || strlen(p) != len) {
-		snprintf(err, errlen, "embedded configuration damaged "
-		    "(checksum mismatch): this copy of the agent is corrupted");
+		snprintf(err, errlen, "%s", i18n("embedded configuration "
+		    "damaged (checksum mismatch): this copy of the agent is "
+		    "corrupted"));
 		config_free_text(p);
 		return -1;
 	}
@@ -121,16 +189,6 @@ bundle_read(char **text, char *err, size_t errlen)
 	if (rc == 0 && access("/proc/self/exe", F_OK) == -1 && exe != NULL)
 		rc = bundle_read_file(exe, text, err, errlen);
 	return rc;
-}
-
-/* The ELF header of fd: 0, or -1 when it is not an ELF file. */
-static int
-bundle_elf_header(int fd, ElfW(Ehdr) *eh)
-{
-	if (pread(fd, eh, sizeof *eh, 0) != (ssize_t)sizeof *eh ||
-	    memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return -1;
-	return 0;
 }
 
 /* Whether a PT_DYNAMIC segment lists a DT_NEEDED library. */

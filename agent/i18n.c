@@ -153,6 +153,24 @@ static const struct {
 	  "supprimer.\n" },
 	{ "\nAborted: the partial archive was deleted.\n",
 	  "\nAbandon : l'archive partielle a été supprimée.\n" },
+	{ "this copy of the agent carries %lld bytes after the program but "
+	  "no valid configuration trailer: the kit is damaged (truncated or "
+	  "altered); ask the CSIRT for a new copy",
+	  "cette copie de l'agent porte %lld octets après le programme mais "
+	  "pas de fin de configuration valide : le kit est endommagé (tronqué "
+	  "ou modifié) ; demandez au CSIRT une nouvelle copie" },
+	{ "this copy of the agent is truncated (it ends before its program "
+	  "does); ask the CSIRT for a new copy",
+	  "cette copie de l'agent est tronquée (elle s'arrête avant la fin du "
+	  "programme) ; demandez au CSIRT une nouvelle copie" },
+	{ "embedded configuration damaged (bad length): this copy of the "
+	  "agent is corrupted",
+	  "configuration intégrée endommagée (longueur invalide) : cette copie "
+	  "de l'agent est corrompue" },
+	{ "embedded configuration damaged (checksum mismatch): this copy of "
+	  "the agent is corrupted",
+	  "configuration intégrée endommagée (somme de contrôle fausse) : "
+	  "cette copie de l'agent est corrompue" },
 	{ "interrupted by Ctrl-C", "interrompu par Ctrl-C" },
 	{ "stopped by SIGTERM", "arrêté par SIGTERM" },
 	{ "interrupted by a signal", "interrompu par un signal" },

@@ -68,6 +68,24 @@ check_rc "a payload with one byte changed: exit 2" 2 "$T/bad" --version
 last_err_has "damaged" && ok "…with a clear message" || nok "damage not reported"
 check_rc "…also for run" 2 "$T/bad" run --dry-run
 
+# A damaged trailer (its magic altered, or the kit cut short by a broken
+# download) is not a plain agent: it must not run on defaults.
+cp "$T/agent" "$T/bad"
+b=$(od -An -tu1 -j $((size - 64)) -N 1 "$T/bad" | tr -d ' ')
+printf "\\$(printf %03o $(( (b + 1) % 256 )))" |
+	dd of="$T/bad" bs=1 seek=$((size - 64)) conv=notrunc 2>/dev/null
+check "…the trailer's magic really changed" test "$(cmp "$T/agent" "$T/bad" | wc -l)" -eq 1
+check_rc "a kit whose trailer magic is altered: exit 2" 2 "$T/bad" --version
+last_err_has "kit is damaged" && ok "…named as a damaged kit" || nok "damaged trailer not reported"
+check_rc "…also for run" 2 "$T/bad" run --dry-run
+for cut in 10 300; do
+	head -c $((size - cut)) "$T/agent" >"$T/bad"; chmod +x "$T/bad"
+	check_rc "a kit cut $cut bytes short: exit 2" 2 "$T/bad" --version
+	grep -q "kit is damaged\|is truncated" "$T/.err" && ok "…named as a damaged or truncated kit" ||
+		{ nok "cut kit not reported"; sed 's/^/    /' "$T/.err"; }
+done
+check_rc "the plain agent (nothing after the program) still runs" 0 "$CC_BIN" --version
+
 # config show: where each key came from, never a secret.
 check_rc "config show on the bundle" 0 "$T/agent" config show --case OPT-1
 out=$(cat "$T/.out")
