@@ -14,7 +14,7 @@ PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
 libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
-python3 procps iproute2 file tmux util-linux forensic-artifacts
+python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev
 groff-base man-db lintian ansible-core"
 missing=""
