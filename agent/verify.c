@@ -5,7 +5,8 @@
  * verify ARCHIVE [-p PUBKEY]: the outer minisign signature over the file
  * as written, the signature of manifest.json inside, and every entry's
  * sha256 and size against the manifest, with no entry missing or extra.
- * The archive is read once, streamed; only the manifest is held whole.
+ * The archive is read once, streamed; the manifest's bytes are held
+ * (512 MiB at most) and decoded one entry at a time.
  *
  * The archive is hostile until proven otherwise. It is decompressed here
  * (libzstd, window capped) and handed to libarchive as plain tar, so the
@@ -36,7 +37,12 @@
 #include "verify.h"
 
 #define VERIFY_SIG_MAX		(64U << 10)
-#define VERIFY_MANIFEST_MAX	(1ULL << 30)
+/*
+ * Memory is bounded whatever the archive declares: the manifest's bytes
+ * (it is decoded one entry at a time) and one name and hash per entry.
+ */
+#define VERIFY_MANIFEST_MAX	(512ULL << 20)
+#define VERIFY_ENTRIES_MAX	(4U << 20)
 #define VERIFY_CHUNK		(1U << 20)
 /* zstd's window: ours is 2 MiB; a frame asking for more than 32 MiB is
  * refused rather than allocated. */
@@ -393,8 +399,17 @@ verify_read(struct verify *vf)
 		else if (strcmp(path, "manifest.json.minisig") == 0)
 			rc = verify_keep(a, &vf->msig, &vf->msig_len,
 			    VERIFY_SIG_MAX);
-		else {
-			vf->v = xreallocarray(vf->v, vf->n + 1, sizeof *vf->v);
+		else if (vf->n == VERIFY_ENTRIES_MAX) {
+			verify_fail(vf, "%s: more than %u entries: refused (an "
+			    "archive of %s holds fewer)", vf->archive,
+			    VERIFY_ENTRIES_MAX, AGENT_NAME);
+			free(name);
+			ret = -1;
+			break;
+		} else {
+			if ((vf->n & (vf->n - 1)) == 0)
+				vf->v = xreallocarray(vf->v, vf->n ? 2 * vf->n :
+				    1, sizeof *vf->v);
 			memset(&vf->v[vf->n], 0, sizeof *vf->v);
 			vf->v[vf->n].path = xstrdup(path);
 			rc = verify_hash_entry(a, &vf->v[vf->n++], chunk);
@@ -487,14 +502,76 @@ verify_one(struct verify *vf, json_t *je)
 	free(path);
 }
 
+/*
+ * Where the top-level "entries" array of the manifest starts (the byte
+ * after its '['), or 0 when there is none. A scan of strings and depth,
+ * no tree: the entries are then decoded one by one, so a manifest costs
+ * its own bytes and one entry at a time, whatever it lists.
+ */
+static size_t
+verify_entries_at(const char *m, size_t len)
+{
+	size_t	i, j, depth = 0, start = 0, end = 0;
+	int	instr = 0, esc = 0;
+
+	for (i = 0; i < len; i++) {
+		if (instr) {
+			if (esc)
+				esc = 0;
+			else if (m[i] == '\\')
+				esc = 1;
+			else if (m[i] == '"') {
+				instr = 0;
+				end = i;
+			}
+			continue;
+		}
+		switch (m[i]) {
+		case '"':
+			instr = 1;
+			start = i + 1;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (depth-- == 0)
+				return 0;
+			break;
+		case ':':
+			if (depth != 1 || end < start || end - start != 7 ||
+			    memcmp(m + start, "entries", 7) != 0 ||
+			    strspn(m + end + 1, " \t\r\n") != i - end - 1)
+				break;
+			for (j = i + 1; j < len && strchr(" \t\r\n", m[j]) &&
+			    m[j] != '\0'; j++)
+				;
+			return j < len && m[j] == '[' ? j + 1 : 0;
+		}
+	}
+	return 0;
+}
+
+static size_t
+verify_skip_space(const char *m, size_t len, size_t p)
+{
+	while (p < len && (m[p] == ' ' || m[p] == '\t' || m[p] == '\r' ||
+	    m[p] == '\n'))
+		p++;
+	return p;
+}
+
 static void
 verify_manifest(struct verify *vf)
 {
 	struct sign_sig	 sig;
 	json_error_t	 jerr;
-	json_t		*root, *entries, *je;
+	json_t		*je;
+	const char	*m = vf->manifest;
 	char		 err[512], *name;
-	size_t		 i, bad = 0;
+	size_t		 i, p, len = vf->manifest_len, bad = 0;
 
 	if (vf->manifest == NULL || vf->msig == NULL) {
 		verify_fail(vf, "%s is missing from the archive",
@@ -509,16 +586,9 @@ verify_manifest(struct verify *vf)
 	else
 		fprintf(stderr, "  ok      manifest signature\n");
 	sign_sig_free(&sig);
-	if ((root = json_loadb(vf->manifest, vf->manifest_len, 0,
-	    &jerr)) == NULL) {
-		verify_fail(vf, "manifest.json: line %d: %s", jerr.line,
-		    jerr.text);
-		return;
-	}
-	entries = json_object_get(root, "entries");
-	if (!json_is_array(entries)) {
+	if (memchr(m, '\0', len) != NULL ||
+	    (p = verify_entries_at(m, len)) == 0) {
 		verify_fail(vf, "manifest.json: no entries list");
-		json_decref(root);
 		return;
 	}
 	qsort(vf->v, vf->n, sizeof *vf->v, verify_cmp);
@@ -528,8 +598,28 @@ verify_manifest(struct verify *vf)
 			verify_fail(vf, "%s: twice in the archive", name);
 			free(name);
 		}
-	json_array_foreach(entries, i, je)
+	for (;;) {
+		if ((p = verify_skip_space(m, len, p)) < len && m[p] == ']')
+			break;
+		je = json_loadb(m + p, len - p, JSON_DISABLE_EOF_CHECK,
+		    &jerr);
+		if (je == NULL || !json_is_object(je)) {
+			verify_fail(vf, "manifest.json: entries: %s", je ?
+			    "an entry is not an object" : jerr.text);
+			json_decref(je);
+			return;
+		}
+		p += (size_t)jerr.position;
 		verify_one(vf, je);
+		json_decref(je);
+		if ((p = verify_skip_space(m, len, p)) < len && m[p] == ',')
+			p++;
+		else if (p >= len || m[p] != ']') {
+			verify_fail(vf, "manifest.json: entries list not "
+			    "closed");
+			return;
+		}
+	}
 	for (i = 0; i < vf->n; i++)
 		if (!vf->v[i].matched) {
 			name = util_printable(vf->v[i].path);
@@ -541,7 +631,6 @@ verify_manifest(struct verify *vf)
 	if (!vf->failed)
 		fprintf(stderr, "  ok      %zu entries match the manifest\n",
 		    vf->n);
-	json_decref(root);
 }
 
 static void

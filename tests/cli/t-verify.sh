@@ -196,3 +196,38 @@ for n in after frame junk; do
 	last_err_has "after the end of the archive" && ok "…and says there is data after the end" ||
 		nok "$n: $(tail -n 1 "$T/.err")"
 done
+
+# Bounded memory whatever the archive lists: a 43 MB manifest of 200,000
+# entries (1.3 MB compressed) costs its bytes, not a JSON tree of them
+# (about 350 MB before). Memory, not time: peak RSS of the verify.
+if [ -n "${CC_TSAN:-}" ]; then
+	skip "peak RSS under ThreadSanitizer: not measured"
+else
+	mkdir "$T/bomb"
+	python3 - "$T/bomb/manifest.json" <<'PY'
+import sys
+n = 200000
+with open(sys.argv[1], "w") as f:
+    f.write('{\n  "format": 1,\n  "entries": [\n')
+    for i in range(n):
+        f.write('    {"path":"f/%07d","source":null,"size":1,"sha256":"%064x",'
+                '"mode":null,"uid":null,"gid":null,"mtime":null,"atime":null,'
+                '"ctime":null,"truncated":false}%s\n' % (i, i, "," if i < n - 1 else ""))
+    f.write("  ]\n}\n")
+PY
+	echo one >"$T/bomb/one"
+	minisign -S -s "$T/stock.key" -m "$T/bomb/manifest.json" -x "$T/bomb/manifest.json.minisig" >/dev/null 2>&1
+	tar -C "$T/bomb" -cf - manifest.json manifest.json.minisig one | zstd -q -o "$T/bomb.tar.zst"
+	minisign -S -s "$T/stock.key" -m "$T/bomb.tar.zst" >/dev/null 2>&1
+	rss=$(ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0" \
+	    python3 - "$CC_BIN" verify "$T/bomb.tar.zst" -p "$T/stock.pub" <<'PY'
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if r.returncode == 4 else -1)
+PY
+)
+	msize=$(( $(stat -c %s "$T/bomb/manifest.json") / 1024 ))
+	echo "# verify of a ${msize} KiB manifest: peak RSS $((rss / 1024)) MiB"
+	check "a manifest of 200,000 entries: verify fails (exit 4) within its bytes + 64 MiB" \
+	    test "$rss" -gt 0 -a "$rss" -lt $((msize + 65536))
+fi
