@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "rules.h"
 #include "util.h"
 
 #define CONFIG_MAX	(1U << 20)
@@ -149,6 +150,7 @@ config_free(struct config *c)
 		}
 	}
 	free(c->root);
+	free(c->file);
 	memset(c, 0, sizeof *c);
 }
 
@@ -502,6 +504,10 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	rc = config_parse(c, path, text, err, errlen);
+	if (rc == 0) {
+		free(c->file);
+		c->file = xstrdup(path);
+	}
 	sodium_memzero(text, len);
 	free(text);
 	return rc;
@@ -545,24 +551,68 @@ config_value(const struct config *c, const struct config_key *k)
 	return NULL;
 }
 
+/* What an unset key means, for config show. */
+static const char *
+config_unset(const struct config_key *k)
+{
+	static const struct {
+		const char	*key, *means;
+	} m[] = {
+		{ "case.id", "no case id: the archive is named after the host" },
+		{ "output.dir", "the current directory" },
+		{ "collection.artifacts", "the built-in definitions" },
+		{ "upload.url", "no upload: the archive stays in output.dir" },
+		{ "upload.host_key_fingerprint", "none: an upload is refused" },
+		{ "signing.secret_key_file", "a key made for this run; its "
+		    "public key is written beside the archive" },
+		{ "encryption.recipients", "not encrypted" },
+		{ "rules.path", "the installed bundle, else the built-in rules" },
+		{ "rules.pubkey", "no bundle can be verified" },
+		{ "rules.url", "no rules pull" },
+		{ "rules.state_dir", RULES_STATE_DIR },
+		{ "scan.paths", "no tree swept" },
+	};
+	char	name[128];
+	size_t	i;
+
+	snprintf(name, sizeof name, "%s.%s", k->section, k->name);
+	for (i = 0; i < nitems(m); i++)
+		if (strcmp(m[i].key, name) == 0)
+			return m[i].means;
+	return NULL;
+}
+
 void
 config_show(const struct config *c, FILE *f)
 {
-	size_t	 i;
-	char	*v;
+	const char	*means;
+	size_t		 i;
+	char		*v, *file;
 
+	file = c->file ? util_printable(c->file) : xstrdup("?");
 	for (i = 0; i < nitems(config_keys); i++) {
 		const struct config_key	*k = &config_keys[i];
 
 		v = config_value(c, k);
-		fprintf(f, "%s.%s = %s\t(%s)\n", k->section, k->name,
-		    v == NULL ? "(unset)" : k->type == CT_SECRET ?
-		    "******** (secret, masked)" : v,
-		    config_src_names[c->src[i]]);
+		fprintf(f, "%s.%s = ", k->section, k->name);
+		if (v == NULL && (means = config_unset(k)) != NULL)
+			fprintf(f, "(unset: %s)", means);
+		else
+			fputs(v == NULL ? "(unset)" : k->type == CT_SECRET ?
+			    "******** (secret, masked)" : v, f);
+		if (v != NULL && strcmp(v, "0") == 0 && (strcmp(k->name,
+		    "bwlimit") == 0 || strcmp(k->section, "limits") == 0) &&
+		    strcmp(k->name, "nice") != 0)
+			fputs(" (no limit)", f);
+		if (c->src[i] == SRC_FILE)
+			fprintf(f, "\t(file %s)\n", file);
+		else
+			fprintf(f, "\t(%s)\n", config_src_names[c->src[i]]);
 		if (v != NULL && k->type == CT_SECRET)
 			sodium_memzero(v, strlen(v));
 		free(v);
 	}
+	free(file);
 }
 
 /* A file's content as "base64:…", for inlining. NULL with err. */

@@ -28,6 +28,7 @@ enum config_src { SRC_DEFAULT, SRC_EMBEDDED, SRC_FILE, SRC_OPTION };
 struct config {
 	enum config_src	 layer;			/* the layer being applied */
 	unsigned char	 src[CONFIG_MAX_KEYS];	/* per key of the table */
+	char		*file;			/* the INI file applied */
 	int		 dry_run;	/* 2: the estimate of a real run */
 	int		 allow_unprivileged;
 	char		*case_id;

@@ -67,7 +67,11 @@ check "…and nothing is handed over" test "$(stat -c %u "$(archive_in "$T/sudo2
 # 2. [upload] stream = yes is --stream.
 printf '[upload]\nstream = yes\n' >"$T/stream.ini"
 "$CC_BIN" config show -c "$T/stream.ini" >"$T/show" 2>&1
-check "config show: upload.stream = yes (file)" grep -q '^upload.stream = yes.(file)' "$T/show"
+check "config show: upload.stream = yes (file NAME)" grep -qF "upload.stream = yes	(file $T/stream.ini)" "$T/show"
+check "config show: an unset key says what it means" \
+	grep -qF "output.dir = (unset: the current directory)	(default)" "$T/show"
+check "config show: a zero limit says it is none" \
+	grep -qF "limits.time_limit = 0 (no limit)	(default)" "$T/show"
 "$CC_BIN" config show --stream >"$T/show" 2>&1
 check "config show --stream: upload.stream = yes (option)" grep -q '^upload.stream = yes.(option)' "$T/show"
 mkdir "$T/st"
