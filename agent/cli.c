@@ -616,7 +616,7 @@ cli_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("verify", "%s", optind == argc ?
 		    i18n("verify needs an ARCHIVE") :
 		    i18n("verify takes one ARCHIVE"));
-	return verify_main(argv[optind], pub, identity);
+	return cli_verify_archive(argv[optind], pub, identity);
 }
 
 /* keygen --age: an identity file like age-keygen's. */
@@ -758,7 +758,7 @@ cli_decrypt(struct cli *cli, int argc, char **argv)
 	if (idpath == NULL || optind != argc - 1)
 		return cli_usage_error("decrypt", "%s", i18n("decrypt needs "
 		    "-i IDENTITY and one FILE"));
-	return verify_decrypt(argv[optind], idpath, outpath);
+	return cli_decrypt_file(argv[optind], idpath, outpath);
 }
 
 static int

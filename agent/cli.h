@@ -10,4 +10,8 @@
 /* Dispatch argv[1] to its command; returns the exit status. */
 int	 cli_main(int, char **);
 
+/* cli-verify.c: verify and decrypt; each returns the exit status. */
+int	 cli_verify_archive(const char *, const char *, const char *);
+int	 cli_decrypt_file(const char *, const char *, const char *);
+
 #endif

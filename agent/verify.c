@@ -16,6 +16,7 @@
  * escaped: a name is bytes chosen by whoever made the archive.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,6 @@
 #include <zstd.h>
 
 #include "crypt.h"
-#include "sandbox.h"
 #include "sign.h"
 #include "util.h"
 #include "verify.h"
@@ -64,8 +64,8 @@ struct verify {
 	size_t			 manifest_len;
 	char			*msig;
 	size_t			 msig_len;
-	int			 failed;
-	char			 first[1024];	/* the first failure */
+	const struct verify_say	*say;
+	struct verify_result	*res;
 	struct crypt_dec	*dec;		/* .age: decrypting reader */
 	/* The tar stream: the file (or dec) through zstd. */
 	int			 fd;
@@ -83,11 +83,11 @@ struct verify {
 };
 
 static void
-verify_fail(struct verify *vf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+verify_say(struct verify *vf, const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
-verify_fail(struct verify *vf, const char *fmt, ...)
+verify_say(struct verify *vf, const char *tag, const char *fmt, ...)
 {
 	va_list	ap;
 	char	msg[1024];
@@ -95,11 +95,17 @@ verify_fail(struct verify *vf, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "  FAILED  %s\n", msg);
-	if (!vf->failed)
-		snprintf(vf->first, sizeof vf->first, "%s", msg);
-	vf->failed = 1;
+	if (strcmp(tag, "FAILED") == 0) {
+		if (!vf->res->failed)
+			snprintf(vf->res->first, sizeof vf->res->first, "%s",
+			    msg);
+		vf->res->failed = 1;
+	}
+	if (vf->say != NULL)
+		vf->say->line(vf->say->arg, tag, msg);
 }
+
+#define verify_fail(vf, ...)	verify_say(vf, "FAILED", __VA_ARGS__)
 
 static int
 verify_outer(struct verify *vf, int fd)
@@ -123,8 +129,8 @@ verify_outer(struct verify *vf, int fd)
 	if (sign_verify_fd(&vf->pub, &sig, fd, err, sizeof err) == -1)
 		verify_fail(vf, "outer signature: %s: %s", vf->archive, err);
 	else {
-		fprintf(stderr, "  ok      outer signature (trusted comment: "
-		    "%s)\n", sig.trusted_comment);
+		verify_say(vf, "ok", "outer signature (trusted comment: %s)",
+		    sig.trusted_comment);
 		rc = 0;
 	}
 	sign_sig_free(&sig);
@@ -584,7 +590,7 @@ verify_manifest(struct verify *vf)
 	    vf->manifest, vf->manifest_len, err, sizeof err) == -1)
 		verify_fail(vf, "manifest.json signature: %s", err);
 	else
-		fprintf(stderr, "  ok      manifest signature\n");
+		verify_say(vf, "ok", "manifest signature");
 	sign_sig_free(&sig);
 	if (memchr(m, '\0', len) != NULL ||
 	    (p = verify_entries_at(m, len)) == 0) {
@@ -628,9 +634,8 @@ verify_manifest(struct verify *vf)
 			free(name);
 			bad++;
 		}
-	if (!vf->failed)
-		fprintf(stderr, "  ok      %zu entries match the manifest\n",
-		    vf->n);
+	if (!vf->res->failed)
+		verify_say(vf, "ok", "%zu entries match the manifest", vf->n);
 }
 
 static void
@@ -650,20 +655,7 @@ verify_free(struct verify *vf)
 	free(vf->blk[1]);
 }
 
-/* An age identity file's text, or NULL with a message printed. */
-static char *
-verify_identity(const char *path)
-{
-	char	 err[512], *text;
-	size_t	 len;
-
-	text = util_read_file(path, VERIFY_SIG_MAX, &len, err, sizeof err);
-	if (text == NULL)
-		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
-	return text;
-}
-
-static int
+int
 verify_is_age(int fd)
 {
 	char	head[22];
@@ -673,140 +665,54 @@ verify_is_age(int fd)
 }
 
 int
-verify_decrypt(const char *in, const char *idpath, const char *outpath)
+verify_decrypt(int fd, const char *ids, int ofd, char *err, size_t errlen)
 {
 	struct crypt_dec	*d;
-	char			 err[512], *ids, *buf;
+	char			*buf;
 	ssize_t			 n;
-	int			 fd, ofd = STDOUT_FILENO, rc = EXIT_DONE;
 
-	if ((ids = verify_identity(idpath)) == NULL)
-		return EXIT_USAGE;
-	if ((fd = open(in, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "%s: cannot read %s: %s\n", AGENT_NAME, in,
-		    strerror(errno));
-		crypt_free_secret(ids);
-		return EXIT_USAGE;
-	}
-	if (outpath != NULL && (ofd = open(outpath, O_WRONLY | O_CREAT |
-	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", AGENT_NAME,
-		    outpath, strerror(errno));
-		crypt_free_secret(ids);
-		close(fd);
-		return EXIT_USAGE;
-	}
-	/* From here on the input is hostile: only what reading needs. */
-	if (sandbox_enter(err, sizeof err) == -1)
-		fprintf(stderr, "%s: running without the sandbox: %s\n",
-		    AGENT_NAME, err);
-	d = crypt_dec_new(fd, ids, err, sizeof err);
-	crypt_free_secret(ids);
-	if (d == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", AGENT_NAME, in, err);
-		close(fd);
-		if (outpath != NULL) {
-			close(ofd);
-			unlink(outpath);
-		}
-		return EXIT_VERIFY;
-	}
+	if ((d = crypt_dec_new(fd, ids, err, errlen)) == NULL)
+		return -1;
 	buf = xmalloc(VERIFY_CHUNK);
-	while ((n = crypt_dec_read(d, buf, VERIFY_CHUNK, err,
-	    sizeof err)) > 0)
+	while ((n = crypt_dec_read(d, buf, VERIFY_CHUNK, err, errlen)) > 0)
 		if (util_write_all(ofd, buf, (size_t)n) == -1) {
-			snprintf(err, sizeof err, "write: %s", strerror(errno));
+			snprintf(err, errlen, "write: %s", strerror(errno));
 			n = -1;
 			break;
 		}
-	if (n == -1) {
-		fprintf(stderr, "%s: %s: %s\n", AGENT_NAME, in, err);
-		rc = EXIT_VERIFY;
-		if (outpath != NULL)
-			unlink(outpath);
-	}
 	free(buf);
 	crypt_dec_free(d);
-	close(fd);
-	if (outpath != NULL)
-		close(ofd);
-	return rc;
+	return n == -1 ? -1 : 0;
 }
 
-int
-verify_main(const char *archive, const char *pubpath, const char *idpath)
+void
+verify_archive(int fd, const char *archive, const struct sign_pubkey *pub,
+    const char *ids, const struct verify_say *say, struct verify_result *res)
 {
 	struct verify	 vf;
-	struct stat	 st;
-	char		 err[512], keyid[SIGN_KEYID_HEXLEN], *beside = NULL;
-	int		 fd;
+	char		 err[256];
 
+	memset(res, 0, sizeof *res);
 	memset(&vf, 0, sizeof vf);
 	vf.archive = archive;
-	if (pubpath == NULL) {
-		beside = xasprintf("%s.pub", archive);
-		pubpath = beside;
-	}
-	if (sign_pubkey_load(pubpath, &vf.pub, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s%s\n", AGENT_NAME, err, beside ?
-		    " (give the public key with -p PUBKEY)" : "");
-		free(beside);
-		return EXIT_USAGE;
-	}
-	if ((fd = open(archive, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: cannot read archive %s: %s\n", AGENT_NAME,
-		    archive, fd == -1 ? strerror(errno) : "not a file");
-		if (fd != -1)
-			close(fd);
-		free(beside);
-		return EXIT_USAGE;
-	}
-	/* From here on the input is hostile: only what reading needs. */
-	if (sandbox_enter(err, sizeof err) == -1)
-		fprintf(stderr, "%s: running without the sandbox: %s\n",
-		    AGENT_NAME, err);
-	sign_keyid_hex(vf.pub.keyid, keyid);
-	fprintf(stderr, "%s: verifying %s with key %s (%s)\n", AGENT_NAME,
-	    archive, keyid, pubpath);
-	if (beside != NULL)
-		fprintf(stderr, "  note    the key beside the archive proves "
-		    "integrity, not origin: compare its id with the one the "
-		    "victim read to you\n");
+	vf.pub = *pub;
+	vf.say = say;
+	vf.res = res;
 	verify_outer(&vf, fd);
-	if (verify_is_age(fd) && idpath == NULL) {
-		fprintf(stderr, "  note    encrypted (age): the inside is not "
-		    "checked; give the identity with -i to check it\n");
-	} else if (lseek(fd, 0, SEEK_SET) == 0) {
-		if (verify_is_age(fd)) {
-			char	*ids = verify_identity(idpath), err2[256];
-
-			if (ids == NULL) {
-				close(fd);
-				verify_free(&vf);
-				free(beside);
-				return EXIT_USAGE;
-			}
-			vf.dec = crypt_dec_new(fd, ids, err2, sizeof err2);
-			crypt_free_secret(ids);
-			if (vf.dec == NULL)
-				verify_fail(&vf, "%s: %s", archive, err2);
-		}
+	if (verify_is_age(fd) && ids == NULL)
+		verify_say(&vf, "note", "encrypted (age): the inside is not "
+		    "checked; give the identity with -i to check it");
+	else if (lseek(fd, 0, SEEK_SET) == 0) {
+		if (verify_is_age(fd) && (vf.dec = crypt_dec_new(fd, ids, err,
+		    sizeof err)) == NULL)
+			verify_fail(&vf, "%s: %s", archive, err);
 		vf.fd = fd;
-		if (!vf.failed && verify_read(&vf) == 0)
+		if (!res->failed && verify_read(&vf) == 0) {
 			verify_manifest(&vf);
-	}
-	close(fd);
-	if (vf.failed)
-		fprintf(stderr, "%s: verification FAILED: %s\n", AGENT_NAME,
-		    vf.first);
-	else if (vf.n == 0 && vf.manifest == NULL)
-		fprintf(stderr, "%s: %s: signature ok; contents encrypted, "
-		    "not checked\n", AGENT_NAME, archive);
-	else
-		fprintf(stderr, "%s: %s verified: signature and %zu entries "
-		    "ok\n", AGENT_NAME, archive, vf.n);
+			res->inside = 1;
+		}
+	} else
+		verify_fail(&vf, "%s: %s", archive, strerror(errno));
+	res->entries = vf.n;
 	verify_free(&vf);
-	free(beside);
-	return vf.failed ? EXIT_VERIFY : EXIT_DONE;
 }

@@ -2,24 +2,47 @@
  * Copyright 2026 csirt-collect developers
  * SPDX-License-Identifier: Apache-2.0
  *
- * Verification of an archive made by `run`.
+ * Verification of an archive made by `run`, and decryption of an age
+ * file. These read hostile bytes and report what they find through the
+ * caller; they print nothing and decide no exit code (the CLI does:
+ * cli-verify.c).
  */
 #ifndef VERIFY_H
 #define VERIFY_H
 
+#include <stddef.h>
+
+#include "sign.h"
+
+/* How the checks are reported: one line each, tag "ok", "FAILED", "note". */
+struct verify_say {
+	void	(*line)(void *, const char *, const char *);
+	void	 *arg;
+};
+
+struct verify_result {
+	int	 failed;
+	char	 first[1024];	/* the first failure */
+	size_t	 entries;	/* entries checked against the manifest */
+	int	 inside;	/* the inside was read (not encrypted, or ids) */
+};
+
 /*
- * Verify archive with the public key at pubpath (NULL: the .pub beside
- * the archive). An encrypted archive is checked inside too when the age
- * identity file idpath is given. Prints what it checks on stderr;
- * returns 0 when all is valid, EXIT_VERIFY (4) on any mismatch,
- * EXIT_USAGE (2) when the key or the archive cannot be read at all.
+ * Check the archive open on fd (archive: its path, whose .minisig beside
+ * it is the outer signature) with pub: the outer signature, then, unless
+ * it is age-encrypted and ids (age identities, text) is NULL, the
+ * manifest's signature and every entry's sha256 and size against it,
+ * with no entry missing or extra. Memory is bounded whatever the archive
+ * declares.
  */
-int	 verify_main(const char *, const char *, const char *);
+void	 verify_archive(int, const char *, const struct sign_pubkey *,
+	    const char *, const struct verify_say *, struct verify_result *);
+/* Whether fd starts with an age header. */
+int	 verify_is_age(int);
 /*
- * Decrypt the age file in with the identity file idpath to outpath
- * (created, 0600; NULL: stdout). 0, EXIT_VERIFY on a damaged or forged
- * file (outpath removed), EXIT_USAGE when a file cannot be opened.
+ * Decrypt the age file on fd with ids (text) to ofd. 0, or -1 with err
+ * on a damaged or forged file or a write error.
  */
-int	 verify_decrypt(const char *, const char *, const char *);
+int	 verify_decrypt(int, const char *, int, char *, size_t);
 
 #endif

@@ -7,7 +7,7 @@
  * fuzzer gets past the outer signature into what a forger controls once
  * a key is stolen or an archive merely claims a key: the zstd stream, the
  * tar entries, manifest.json (JSON, path_b64), manifest.json.minisig, and
- * the age layer (the fixed identity of fuzz_crypt.c is given with -i).
+ * the age layer (the fixed identity of fuzz_crypt.c is given).
  * Corpus: tests/fuzz/corpus/verify/ (archives of `run`, signed with
  * tests/fuzz/corpus/sign/seckey, one encrypted, one not compressed).
  */
@@ -34,6 +34,7 @@ static const char fuzz_identity[] =
 
 static struct {
 	struct sign_seckey	*sk;
+	struct sign_pubkey	 pk;
 	char			*dir, *archive, *sig, *pub, *id;
 } fz;
 
@@ -60,7 +61,6 @@ fuzz_write(const char *path, const void *p, size_t n)
 static void
 fuzz_init(void)
 {
-	struct sign_pubkey	 pk;
 	const char		*tmp = getenv("TMPDIR");
 	char			*text, err[512];
 
@@ -74,8 +74,8 @@ fuzz_init(void)
 	fz.sig = xasprintf("%s/a.tar.zst.minisig", fz.dir);
 	fz.pub = xasprintf("%s/key.pub", fz.dir);
 	fz.id = xasprintf("%s/id.txt", fz.dir);
-	sign_seckey_pubkey(fz.sk, &pk);
-	text = sign_pubkey_format(&pk);
+	sign_seckey_pubkey(fz.sk, &fz.pk);
+	text = sign_pubkey_format(&fz.pk);
 	fuzz_write(fz.pub, text, strlen(text));
 	free(text);
 	fuzz_write(fz.id, fuzz_identity, strlen(fuzz_identity));
@@ -85,7 +85,9 @@ fuzz_init(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	char	*sig;
+	struct verify_result	 res;
+	char			*sig;
+	int			 fd;
 
 	if (len > (4U << 20))
 		return 0;
@@ -95,6 +97,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	sig = sign_buffer(fz.sk, data, len, "fuzz");
 	fuzz_write(fz.sig, sig, strlen(sig));
 	free(sig);
-	(void)verify_main(fz.archive, fz.pub, fz.id);
+	if ((fd = open(fz.archive, O_RDONLY | O_CLOEXEC)) == -1)
+		fatal("fuzz: %s", fz.archive);
+	verify_archive(fd, fz.archive, &fz.pk, fuzz_identity, NULL, &res);
+	close(fd);
 	return 0;
 }
