@@ -795,7 +795,7 @@ cli_list(struct cli *cli, int argc, char **argv)
 static int
 cli_rules(struct cli *cli, int argc, char **argv)
 {
-	return rules_main(argc, argv, cli->embedded);
+	return cli_rules_main(argc, argv, cli->embedded);
 }
 
 static void

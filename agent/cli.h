@@ -13,5 +13,7 @@ int	 cli_main(int, char **);
 /* cli-verify.c: verify and decrypt; each returns the exit status. */
 int	 cli_verify_archive(const char *, const char *, const char *);
 int	 cli_decrypt_file(const char *, const char *, const char *);
+/* cli-rules.c: rules verify|install|pull (embedded configuration or NULL). */
+int	 cli_rules_main(int, char **, const char *);
 
 #endif

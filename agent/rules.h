@@ -20,6 +20,8 @@
 #include "scan.h"
 
 #define RULES_STATE_DIR		"/var/lib/csirt-collect"
+#define RULES_BUNDLE_MAX	(256U << 20)
+#define RULES_SIG_MAX		(64U << 10)
 
 struct rules_bundle {
 	long long		 version;
@@ -49,7 +51,22 @@ int	 rules_is_bundle(const char *);
 /* The installed bundle in the state directory, or NULL (caller frees). */
 char	*rules_installed(const char *);
 
-/* The `rules` command: verify, install, pull. Returns the exit status. */
-int	 rules_main(int, char **, const char *);
+/* rules_bundle_load on a bundle and its signature in memory. */
+int	 rules_bundle_load_mem(const char *, const char *, size_t,
+	    const char *, size_t, const char *, const char *,
+	    struct rules_bundle *, char *, size_t);
+/*
+ * Read a bundle and its .minisig (capped at RULES_BUNDLE_MAX and
+ * RULES_SIG_MAX; the caller frees both): 0, or -1 with err.
+ */
+int	 rules_read(const char *, char **, size_t *, char **, size_t *, char *,
+	    size_t);
+/*
+ * Install a verified bundle (b, with its bytes and signature) in the
+ * state directory as rules.tar.zst(.minisig) and raise its key's floor.
+ * 0, or -1 with err.
+ */
+int	 rules_store(const char *, const struct rules_bundle *, const char *,
+	    size_t, const char *, size_t, char *, size_t);
 
 #endif
