@@ -182,23 +182,6 @@ rules_help(void)
 }
 
 /* A usage error (stderr, exit 2), naming the argument at fault. */
-static int
-rules_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-rules_usage(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fputs(AGENT_NAME ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	fprintf(stderr, i18n("Try '%s %s --help'.\n"), AGENT_NAME, "rules");
-	return EXIT_USAGE;
-}
-
 /* Run cmd with its operands (after the options). */
 static int
 rules_dispatch(struct config *cfg, const char *cmd, int argc, char **argv)
@@ -216,7 +199,8 @@ rules_dispatch(struct config *cfg, const char *cmd, int argc, char **argv)
 		return rules_install(cfg, argv[0]);
 	if (strcmp(cmd, "pull") == 0 && argc == 0)
 		return rules_pull(cfg);
-	return rules_usage(i18n("rules %s: wrong number of arguments"), cmd);
+	return cli_usage_error("rules", i18n("rules %s: wrong number of "
+	    "arguments"), cmd);
 }
 
 int
@@ -235,15 +219,16 @@ cli_rules_main(int argc, char **argv, const char *embedded)
 	int			 ch, rc;
 
 	if (argc < 2)
-		return rules_usage(i18n("rules needs a command: %s"),
-		    "verify, install, pull");
+		return cli_usage_error("rules", i18n("rules needs a command: "
+		    "%s"), "verify, install, pull");
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		return rules_help();
 	if (strcmp(cmd, "verify") != 0 && strcmp(cmd, "install") != 0 &&
 	    strcmp(cmd, "pull") != 0)
-		return rules_usage(*cmd == '-' ? i18n("unknown or incomplete "
-		    "option '%s'") : i18n("unknown rules command '%s'"), cmd);
+		return cli_usage_error("rules", *cmd == '-' ? i18n("unknown "
+		    "or incomplete option '%s'") : i18n("unknown rules command "
+		    "'%s'"), cmd);
 	config_init(&cfg);
 	opterr = 0;
 	optind = 0;
@@ -265,8 +250,8 @@ cli_rules_main(int argc, char **argv, const char *embedded)
 			return rules_help();
 		default:
 			config_free(&cfg);
-			return rules_usage(i18n("unknown or incomplete option "
-			    "'%s'"), argv[optind]);
+			return cli_usage_error("rules", i18n("unknown or "
+			    "incomplete option '%s'"), argv[optind]);
 		}
 	}
 	cfg.layer = SRC_EMBEDDED;

@@ -191,11 +191,7 @@ static const struct {
 	{ OPT_BWLIMIT, "upload.bwlimit" }, { OPT_MAX_CPU, "limits.max_cpu" },
 };
 
-static int
-cli_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
+int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list	ap;

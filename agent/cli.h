@@ -9,6 +9,9 @@
 
 /* Dispatch argv[1] to its command; returns the exit status. */
 int	 cli_main(int, char **);
+/* "csirt-collect: MESSAGE" and "Try 'csirt-collect CMD --help'": EXIT_USAGE. */
+int	 cli_usage_error(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* cli-verify.c: verify and decrypt; each returns the exit status. */
 int	 cli_verify_archive(const char *, const char *, const char *);
