@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <zstd.h>
 
 #include "out.h"
+#include "ring.h"
 #include "util.h"
 
 int
@@ -278,77 +280,33 @@ struct out_thread {
 	struct out	 out;
 	pthread_t	 thread;
 	int		 started;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 more;		/* bytes to pass, or closing */
-	pthread_cond_t	 room;		/* bytes passed, or failed */
-	unsigned char	*ring;
-	size_t		 cap, head, len;
-	int		 closing, failed;
+	struct ring	 ring;
 };
 
 static void *
 out_thread_main(void *arg)
 {
 	struct out_thread	*t = arg;
+	const unsigned char	*p;
 	sigset_t		 all;
-	size_t			 k;
-	int			 rc;
+	long			 k;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&t->lock);
-	for (;;) {
-		while (t->len == 0 && !t->closing && !t->failed)
-			pthread_cond_wait(&t->more, &t->lock);
-		if (t->failed || t->len == 0)
+	while ((k = ring_peek(&t->ring, &p, SIZE_MAX)) > 0) {
+		if (out_write(t->out.next, p, (size_t)k) == -1) {
+			ring_fail(&t->ring);
 			break;
-		k = t->cap - t->head < t->len ? t->cap - t->head : t->len;
-		pthread_mutex_unlock(&t->lock);
-		/* Only this thread frees ring space: [head, head+k) stays. */
-		rc = out_write(t->out.next, t->ring + t->head, k);
-		pthread_mutex_lock(&t->lock);
-		if (rc == -1)
-			t->failed = 1;
-		else {
-			t->head = (t->head + k) % t->cap;
-			t->len -= k;
 		}
-		pthread_cond_signal(&t->room);
+		ring_consume(&t->ring, (size_t)k);
 	}
-	pthread_cond_signal(&t->room);
-	pthread_mutex_unlock(&t->lock);
 	return NULL;
 }
 
 static int
 out_thread_write(struct out *o, const void *p, size_t n)
 {
-	struct out_thread	*t = (struct out_thread *)o;
-	const unsigned char	*c = p;
-	size_t			 tail, k;
-	int			 failed;
-
-	pthread_mutex_lock(&t->lock);
-	while (n > 0 && !t->failed) {
-		if (t->len == t->cap) {
-			pthread_cond_wait(&t->room, &t->lock);
-			continue;
-		}
-		tail = (t->head + t->len) % t->cap;
-		k = t->cap - tail < t->cap - t->len ? t->cap - tail :
-		    t->cap - t->len;
-		if (k > n)
-			k = n;
-		memcpy(t->ring + tail, c, k);
-		t->len += k;
-		c += k;
-		n -= k;
-		pthread_cond_signal(&t->more);
-	}
-	/* Read under the lock: the thread sets it (a data race before). */
-	failed = t->failed;
-	pthread_mutex_unlock(&t->lock);
-	return failed ? -1 : 0;
+	return ring_write(&((struct out_thread *)o)->ring, p, n);
 }
 
 /* Let the thread pass on what it has (unless abandon), and stop it. */
@@ -357,12 +315,7 @@ out_thread_join(struct out_thread *t, int abandon)
 {
 	if (!t->started)
 		return;
-	pthread_mutex_lock(&t->lock);
-	t->closing = 1;
-	if (abandon)
-		t->failed = 1;
-	pthread_cond_signal(&t->more);
-	pthread_mutex_unlock(&t->lock);
+	ring_close(&t->ring, abandon);
 	pthread_join(t->thread, NULL);
 	t->started = 0;
 }
@@ -373,7 +326,7 @@ out_thread_close(struct out *o)
 	struct out_thread	*t = (struct out_thread *)o;
 
 	out_thread_join(t, 0);
-	if (t->failed)
+	if (ring_failed(&t->ring))
 		return -1;
 	return out_close(o->next);
 }
@@ -384,10 +337,7 @@ out_thread_free(struct out *o)
 	struct out_thread	*t = (struct out_thread *)o;
 
 	out_thread_join(t, 1);
-	pthread_mutex_destroy(&t->lock);
-	pthread_cond_destroy(&t->more);
-	pthread_cond_destroy(&t->room);
-	free(t->ring);
+	ring_destroy(&t->ring);
 	free(t);
 }
 
@@ -402,11 +352,7 @@ out_thread_new(struct out *next, size_t cap)
 	t->out.close = out_thread_close;
 	t->out.free = out_thread_free;
 	t->out.next = next;
-	t->cap = cap;
-	t->ring = xmalloc(cap);
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->more, NULL);
-	pthread_cond_init(&t->room, NULL);
+	ring_init(&t->ring, cap, 0);
 	if (pthread_create(&t->thread, NULL, out_thread_main, t) != 0)
 		fatal("pthread_create");
 	t->started = 1;
