@@ -239,7 +239,8 @@ if command -v tmux >/dev/null; then
 	"${TM[@]}" new-session -d -x 160 -y 40 "trap '' INT; sh '$T/ot.sh'; echo \$? >'$T/ot.rc'; sleep 600"
 	screen=""
 	for _ in $(seq 1 1800); do
-		screen=$("${TM[@]}" capture-pane -p 2>/dev/null)
+		# With the scrollback: the first steps may have scrolled off.
+		screen=$("${TM[@]}" capture-pane -p -S -200 2>/dev/null)
 		echo "$screen" | grep -Eq '^\[[#.]{30}\] +[0-9]+%  [0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]?i?B' && break
 		sleep 0.1
 	done
@@ -247,6 +248,8 @@ if command -v tmux >/dev/null; then
 	check "tmux: the French steps while running" sh -c \
 		"grep -q '^\[1/4\] Vérification de la configuration' '$T/ot.running' &&
 		 grep -q '^\[3/4\] Fichiers et analyses' '$T/ot.running'"
+	grep -q '^\[1/4\] Vérification' "$T/ot.running" && grep -q '^\[3/4\] Fichiers' "$T/ot.running" ||
+		sed 's/^/    | /' "$T/ot.running" | head -50
 	check "tmux: the bar with a percentage while running" \
 		grep -Eq '^\[[#.]{30}\] +[0-9]+%  [0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]?i?B' "$T/ot.running"
 	"${TM[@]}" send-keys C-c
