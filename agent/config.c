@@ -53,6 +53,8 @@ static const struct config_key {
 	    offsetof(struct config, host_key_fingerprint), 0, 0 },
 	{ "upload", "retries", CT_INT, offsetof(struct config, retries),
 	    0, 100 },
+	{ "upload", "timeout", CT_INT, offsetof(struct config, upload_timeout),
+	    5, 3600 },
 	{ "upload", "bwlimit", CT_SIZE, offsetof(struct config, bwlimit),
 	    0, 0 },
 	{ "upload", "stream_window", CT_SIZE,
@@ -112,6 +114,7 @@ config_init(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->profile = xstrdup("triage");
 	c->retries = 5;
+	c->upload_timeout = 20;
 	c->stream_window = 64ULL << 20;
 	c->max_file_size = 1ULL << 30;
 	c->nice = 10;

@@ -52,6 +52,7 @@ struct config {
 	char		*password;		/* secret */
 	char		*host_key_fingerprint;
 	long long	 retries;
+	long long	 upload_timeout;	/* s without an answer */
 	uint64_t	 bwlimit;		/* bytes/s, 0: none */
 	uint64_t	 stream_window;
 	int		 insecure_host_key;

@@ -20,6 +20,7 @@
 #include "deliver.h"
 #include "i18n.h"
 #include "log.h"
+#include "upload-resume.h"
 #include "util.h"
 
 #define DELIVER_STALE		60	/* seconds unchanged */
@@ -295,10 +296,15 @@ int
 deliver_files(struct upload *u, const char *path, const char *rname,
     char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		*pub, *sig, *rpub, *rsig;
-	int		 rc = -1;
+	struct upload_resume	*state;
+	struct stat		 st;
+	char			*pub, *sig, *rpub, *rsig;
+	int			 rc = -1;
 
+	/* Its token names the .part files, to resume them across runs. */
+	if ((state = upload_resume_open(path, 1)) != NULL)
+		upload_resume_set_name(state, rname);
+	upload_set_state(u, state);
 	pub = xasprintf("%s.pub", path);
 	sig = xasprintf("%s.minisig", path);
 	rpub = xasprintf("%s.pub", rname);
@@ -311,8 +317,12 @@ deliver_files(struct upload *u, const char *path, const char *rname,
 	if (upload_file(u, path, rname, err, errlen) == -1 ||
 	    upload_file(u, sig, rsig, err, errlen) == -1)
 		goto done;
+	if (state != NULL)
+		upload_resume_finish(state);
 	rc = 0;
 done:
+	upload_set_state(u, NULL);
+	upload_resume_free(state);
 	free(pub);
 	free(sig);
 	free(rpub);
@@ -364,6 +374,16 @@ deliver_advice_what(struct upload *u)
 		    "(network, name resolution or a blocked port).\n"),
 		    upload_url(u));
 		break;
+	case UPLOAD_FAIL_STALLED:
+		fprintf(stderr, i18n("The drop box %s stopped answering for "
+		    "%lld seconds (a stalled network or server): the upload "
+		    "was given up.\n"), upload_url(u), upload_timeout(u));
+		break;
+	case UPLOAD_FAIL_DENIED:
+		fprintf(stderr, i18n("The drop box %s refused to let this kit "
+		    "write (permission denied): call the CSIRT.\n"),
+		    upload_url(u));
+		break;
 	case UPLOAD_FAIL_FULL:
 		fprintf(stderr, i18n("The drop box %s is full: call the CSIRT "
 		    "so they make room.\n"), upload_url(u));
@@ -394,7 +414,8 @@ deliver_advice(struct upload *u, const char *kept, int collected)
 	if (upload_failure(u) == UPLOAD_FAIL_HOSTKEY)
 		fputs(i18n("Keep it until the CSIRT says how to send it.\n"),
 		    stderr);
-	else if (upload_failure(u) == UPLOAD_FAIL_NETWORK)
+	else if (upload_failure(u) == UPLOAD_FAIL_NETWORK ||
+	    upload_failure(u) == UPLOAD_FAIL_STALLED)
 		fprintf(stderr, i18n("When the network works, run: %s send "
 		    "%s\n"), program_invocation_name, kept);
 	else
@@ -408,6 +429,27 @@ deliver_advice_disk(const char *dir)
 	fprintf(stderr, i18n("The disk holding %s is full. Free some space, "
 	    "or run again with --output on another disk (a USB drive), or "
 	    "with --stream to send while collecting.\n"), dir);
+}
+
+/*
+ * The remote name an earlier attempt to send path chose (its upload
+ * state says), to continue under it; NULL for none. Caller frees.
+ */
+static char *
+deliver_earlier_name(const char *path)
+{
+	struct upload_resume	*state;
+	char			*name = NULL;
+
+	if ((state = upload_resume_open(path, 0)) == NULL)
+		return NULL;
+	if (upload_resume_name(state) != NULL) {
+		name = xstrdup(upload_resume_name(state));
+		log_msg(LOG_INFO, "upload", "continuing an earlier attempt "
+		    "to send %s, as %s", path, name);
+	}
+	upload_resume_free(state);
+	return name;
 }
 
 /* The signature (and the archive) must be there: exit 2 otherwise. */
@@ -459,8 +501,10 @@ deliver_send(struct config *cfg, const char *path)
 	/* An earlier attempt's .part is continued, not started again. */
 	upload_set_resume(u, 1);
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if ((rname = deliver_free_name(u, NULL, base, err, sizeof err)) ==
-	    NULL || deliver_files(u, path, rname, err, sizeof err) == -1) {
+	if ((rname = deliver_earlier_name(path)) == NULL)
+		rname = deliver_free_name(u, NULL, base, err, sizeof err);
+	if (rname == NULL || deliver_files(u, path, rname, err,
+	    sizeof err) == -1) {
 		log_msg(LOG_ERROR, "upload", "%s", err);
 		fprintf(stderr, i18n("FAILED: the upload did not complete: "
 		    "%s\n"), err);

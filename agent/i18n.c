@@ -64,6 +64,14 @@ static const struct {
 	  "blocked port).\n",
 	  "Le dépôt %s n'est pas joignable (réseau, résolution de nom ou port "
 	  "bloqué).\n" },
+	{ "The drop box %s stopped answering for %lld seconds (a stalled "
+	  "network or server): the upload was given up.\n",
+	  "Le dépôt %s n'a plus répondu pendant %lld secondes (réseau ou "
+	  "serveur bloqué) : l'envoi a été abandonné.\n" },
+	{ "The drop box %s refused to let this kit write (permission "
+	  "denied): call the CSIRT.\n",
+	  "Le dépôt %s refuse que ce kit écrive (permission refusée) : "
+	  "appelez le CSIRT.\n" },
 	{ "The drop box %s is full: call the CSIRT so they make room.\n",
 	  "Le dépôt %s est plein : appelez le CSIRT pour qu'il fasse de la "
 	  "place.\n" },

@@ -4,8 +4,9 @@
  *
  * SFTP delivery with libssh2: pinned host key checked before any
  * credential is sent, public-key authentication, uploads through a .part
- * name with resume after breaks, and a streaming output stage with a
- * bounded resume window. See upload.h.
+ * name with resume after breaks (proven ours: upload-resume.c), SFTP
+ * failures in words, a time-out on a silent server. The streaming stage
+ * is upload-stream.c. See upload.h.
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -33,41 +34,16 @@
 
 #include "i18n.h"
 #include "log.h"
+#include "upload-int.h"
+#include "upload-resume.h"
 #include "upload.h"
 #include "util.h"
 
 #define UPLOAD_KEY_MAX		(64U << 10)
-#define UPLOAD_CHUNK		(1U << 20)
-#define UPLOAD_TIMEOUT_MS	30000
 #define UPLOAD_CONNECT_MS	10000
+#define UPLOAD_BYE_MS		2000	/* goodbye to a server that answers */
 #define UPLOAD_BACKOFF_MAX	30
 
-struct upload {
-	char		*url;
-	char		*user;
-	char		*host;
-	char		*port;
-	char		*dir;
-	char		*key;		/* sodium_malloc */
-	size_t		 keylen;
-	char		*pass;		/* the key's passphrase, or NULL */
-	char		*password;	/* password auth, or NULL */
-	char		**fps;		/* pinned "SHA256:…" */
-	size_t		 nfps;
-	int		 insecure;
-	long long	 retries;
-	uint64_t	 bwlimit;	/* bytes/s, 0 none */
-	int		 sock;
-	LIBSSH2_SESSION	*ssh;
-	LIBSSH2_SFTP	*sftp;
-	int		 final;		/* failure not worth a retry */
-	enum upload_fail fail;		/* category of the last failure */
-	char		 seen[80];	/* the server's host key */
-	int		 resume;	/* take over an existing .part */
-	struct timespec	 t0;		/* bandwidth accounting */
-	uint64_t	 sent;
-	uint64_t	 done, total;	/* progress of the file in hand */
-};
 
 static int	upload_ssh_inited;
 
@@ -315,6 +291,7 @@ upload_new(const struct config *cfg, char *err, size_t errlen)
 	u->url = xstrdup(cfg->upload_url);
 	u->retries = cfg->retries;
 	u->bwlimit = cfg->bwlimit;
+	u->timeout = cfg->upload_timeout;
 	u->insecure = cfg->insecure_host_key;
 	if (upload_parse_url(u, cfg->upload_url, err, errlen) == -1 ||
 	    (cfg->host_key_fingerprint != NULL && upload_fingerprints(u,
@@ -339,9 +316,41 @@ fail:
 	return NULL;
 }
 
-static void
+/*
+ * Whether the session itself failed (time-out, socket, closed channel),
+ * not one SFTP request.
+ */
+int
+upload_link_broken(struct upload *u)
+{
+	int	e;
+
+	if (u->ssh == NULL)
+		return 1;
+	e = libssh2_session_last_errno(u->ssh);
+	return e != 0 && e != LIBSSH2_ERROR_SFTP_PROTOCOL &&
+	    e != LIBSSH2_ERROR_EAGAIN;
+}
+
+/*
+ * A link known broken is cut, so that the goodbyes below (and closing
+ * handles) fail at once instead of waiting for a silent server.
+ */
+void
+upload_cut(struct upload *u)
+{
+	if (u->sock != -1)
+		shutdown(u->sock, SHUT_RDWR);
+}
+
+void
 upload_disconnect(struct upload *u)
 {
+	if (u->ssh != NULL) {
+		if (upload_link_broken(u))
+			upload_cut(u);
+		libssh2_session_set_timeout(u->ssh, UPLOAD_BYE_MS);
+	}
 	if (u->sftp != NULL)
 		libssh2_sftp_shutdown(u->sftp);
 	if (u->ssh != NULL) {
@@ -392,6 +401,12 @@ upload_failure(struct upload *u)
 	return u->fail;
 }
 
+long long
+upload_timeout(struct upload *u)
+{
+	return u->timeout;
+}
+
 const char *
 upload_seen_key(struct upload *u)
 {
@@ -402,6 +417,12 @@ void
 upload_set_resume(struct upload *u, int on)
 {
 	u->resume = on;
+}
+
+void
+upload_set_state(struct upload *u, struct upload_resume *r)
+{
+	u->state = r;
 }
 
 /* A TCP connection with a time limit. -1 with err. */
@@ -438,7 +459,9 @@ upload_tcp(struct upload *u, char *err, size_t errlen)
 			pfd.events = POLLOUT;
 			soerr = ETIMEDOUT;
 			sl = sizeof soerr;
-			if (poll(&pfd, 1, UPLOAD_CONNECT_MS) == 1)
+			if (poll(&pfd, 1, u->timeout * 1000 <
+			    UPLOAD_CONNECT_MS ? (int)u->timeout * 1000 :
+			    UPLOAD_CONNECT_MS) == 1)
 				getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
 				    &sl);
 			errno = soerr;
@@ -455,8 +478,12 @@ upload_tcp(struct upload *u, char *err, size_t errlen)
 	if (fd == -1)
 		u->fail = UPLOAD_FAIL_NETWORK;
 	else {
+		unsigned int	ms = (unsigned int)u->timeout * 1000U;
+
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		/* Data the peer's host does not acknowledge: a dead link. */
+		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
 	}
 	return fd;
 }
@@ -470,6 +497,84 @@ upload_ssh_error(struct upload *u)
 		return "no session";
 	libssh2_session_last_error(u->ssh, &msg, NULL, 0);
 	return msg ? msg : "unknown error";
+}
+
+/* An SFTP status in words. */
+static const char *
+upload_status_name(unsigned long st)
+{
+	static const char *const	 names[] = {
+		"ok", "end of file", "no such file", "permission denied",
+		"failure (the server gives no reason: OpenSSH says so for a "
+		"full disk too)", "bad message", "no connection",
+		"connection lost", "operation not supported",
+		"invalid handle", "no such path", "file already exists",
+		"write protected", "no media", "no space left on the drop box",
+		"quota exceeded", "unknown principal", "lock conflict",
+		"directory not empty", "not a directory", "invalid file name",
+		"link loop"
+	};
+
+	return st < nitems(names) ? names[st] : "unknown status";
+}
+
+/*
+ * Why the last request failed, in words: the SFTP status for a refusal,
+ * else what became of the connection. The text is u's until the next
+ * call.
+ */
+const char *
+upload_why(struct upload *u)
+{
+	unsigned long	st;
+	int		e;
+
+	if (u->ssh == NULL)
+		return "not connected";
+	switch ((e = libssh2_session_last_errno(u->ssh))) {
+	case LIBSSH2_ERROR_SFTP_PROTOCOL:
+		st = u->sftp ? libssh2_sftp_last_error(u->sftp) : 0;
+		snprintf(u->why, sizeof u->why, "%s (SFTP status %lu)",
+		    upload_status_name(st), st);
+		break;
+	case LIBSSH2_ERROR_TIMEOUT:
+		snprintf(u->why, sizeof u->why, "no answer for %lld s: the "
+		    "connection stalled", u->timeout);
+		break;
+	case LIBSSH2_ERROR_SOCKET_SEND:
+	case LIBSSH2_ERROR_SOCKET_RECV:
+	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+	case LIBSSH2_ERROR_SOCKET_TIMEOUT:
+	case LIBSSH2_ERROR_CHANNEL_CLOSED:
+	case LIBSSH2_ERROR_CHANNEL_EOF_SENT:
+	case LIBSSH2_ERROR_CHANNEL_FAILURE:
+		snprintf(u->why, sizeof u->why, "connection lost (%s)",
+		    upload_ssh_error(u));
+		break;
+	default:
+		snprintf(u->why, sizeof u->why, "%s", upload_ssh_error(u));
+		break;
+	}
+	return u->why;
+}
+
+/*
+ * Keep an idle session alive (and learn early that it is not). The
+ * keep-alive is configured only for this call: while configured, libssh2
+ * ends every blocking wait at its interval as a time-out (and breaks the
+ * key exchange), so a slow answer would be taken for a stall.
+ */
+int
+upload_keepalive(struct upload *u)
+{
+	int	next, rc;
+
+	if (u->ssh == NULL)
+		return -1;
+	libssh2_keepalive_config(u->ssh, 1, 2);
+	rc = libssh2_keepalive_send(u->ssh, &next);
+	libssh2_keepalive_config(u->ssh, 1, 0);
+	return rc == 0 || rc == LIBSSH2_ERROR_EAGAIN ? 0 : -1;
 }
 
 /* Compare the server's host key with the pinned ones. */
@@ -517,7 +622,8 @@ upload_connect_once(struct upload *u, char *err, size_t errlen)
 	if ((u->ssh = libssh2_session_init()) == NULL)
 		fatal("libssh2_session_init");
 	libssh2_session_set_blocking(u->ssh, 1);
-	libssh2_session_set_timeout(u->ssh, UPLOAD_TIMEOUT_MS);
+	/* A server that stops answering is given up after the time-out. */
+	libssh2_session_set_timeout(u->ssh, u->timeout * 1000);
 	if (libssh2_session_handshake(u->ssh, u->sock) != 0) {
 		snprintf(err, errlen, "SSH handshake with %s failed: %s",
 		    u->host, upload_ssh_error(u));
@@ -551,7 +657,7 @@ upload_connect_once(struct upload *u, char *err, size_t errlen)
 }
 
 /* Sleep before retry n (1, 2, 4… seconds, capped). */
-static void
+void
 upload_backoff(int n)
 {
 	unsigned int	s = 1U << (n < 5 ? n : 5);
@@ -632,7 +738,7 @@ upload_pace(struct upload *u, size_t n)
 }
 
 /* Write all of p at the handle's position. 0 or -1. */
-static int
+int
 upload_write(struct upload *u, LIBSSH2_SFTP_HANDLE *h, const char *p,
     size_t n)
 {
@@ -649,14 +755,14 @@ upload_write(struct upload *u, LIBSSH2_SFTP_HANDLE *h, const char *p,
 	return 0;
 }
 
-static char *
+char *
 upload_path(struct upload *u, const char *name, const char *suffix)
 {
 	return xasprintf("%s/%s%s", u->dir, name, suffix);
 }
 
 /* Size of a remote file, or 0 when absent. -1 on a broken session. */
-static int64_t
+int64_t
 upload_remote_size(struct upload *u, const char *path)
 {
 	LIBSSH2_SFTP_ATTRIBUTES	a;
@@ -676,24 +782,34 @@ upload_remote_size(struct upload *u, const char *path)
  * as OpenSSH, whose rename links then unlinks and fails on an existing
  * name). Nothing of another run's is ever removed. 0 or -1 (u->fail).
  */
-static int
-upload_rename(struct upload *u, const char *part, const char *final)
+int
+upload_rename(struct upload *u, const char *part, const char *final,
+    char *err, size_t errlen)
 {
 	LIBSSH2_SFTP_ATTRIBUTES	a;
+	int			broken;
 
 	if (libssh2_sftp_rename_ex(u->sftp, part, strlen(part), final,
 	    strlen(final), LIBSSH2_SFTP_RENAME_ATOMIC |
 	    LIBSSH2_SFTP_RENAME_NATIVE) == 0)
 		return 0;
-	u->fail = libssh2_sftp_stat(u->sftp, final, &a) == 0 ?
-	    UPLOAD_FAIL_EXISTS : UPLOAD_FAIL_OTHER;
-	if (u->fail == UPLOAD_FAIL_EXISTS)
+	/* The reason before the stat below replaces it. */
+	snprintf(err, errlen, "cannot rename %s to %s on %s: %s", part, final,
+	    u->host, upload_why(u));
+	broken = upload_link_broken(u);
+	u->fail = !broken && libssh2_sftp_stat(u->sftp, final, &a) == 0 ?
+	    UPLOAD_FAIL_EXISTS : broken ? UPLOAD_FAIL_NETWORK :
+	    UPLOAD_FAIL_OTHER;
+	if (u->fail == UPLOAD_FAIL_EXISTS) {
+		snprintf(err, errlen, "cannot rename %s to %s on %s: %s "
+		    "exists, never replaced", part, final, u->host, final);
 		u->final = 1;
+	}
 	return -1;
 }
 
 /* Whether path exists remotely: 1, 0, or -1 when the server won't say. */
-static int
+int
 upload_exists(struct upload *u, const char *path)
 {
 	LIBSSH2_SFTP_ATTRIBUTES	a;
@@ -728,7 +844,7 @@ upload_name_free(struct upload *u, const char *name, char *err,
 		else if (e == -1 && libssh2_session_last_errno(u->ssh) !=
 		    LIBSSH2_ERROR_SFTP_PROTOCOL) {
 			snprintf(err, errlen, "cannot look up %s on %s: %s",
-			    path, u->host, upload_ssh_error(u));
+			    path, u->host, upload_why(u));
 			u->fail = UPLOAD_FAIL_NETWORK;
 			rc = -1;
 		}
@@ -741,70 +857,220 @@ upload_name_free(struct upload *u, const char *name, char *err,
 static int
 upload_broken(struct upload *u, const char *part, char *err, size_t errlen)
 {
-	unsigned long	st = u->sftp ? libssh2_sftp_last_error(u->sftp) : 0;
+	unsigned long	st = 0;
 
+	if (!upload_link_broken(u) && u->sftp != NULL)
+		st = libssh2_sftp_last_error(u->sftp);
 	if (st == LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM ||
 	    st == LIBSSH2_FX_QUOTA_EXCEEDED) {
 		snprintf(err, errlen, "upload of %s to %s: the drop box is "
-		    "full (%s)", part, u->host, st == LIBSSH2_FX_QUOTA_EXCEEDED ?
-		    "quota exceeded" : "no space left");
+		    "full: %s", part, u->host, upload_why(u));
 		u->fail = UPLOAD_FAIL_FULL;
 		u->final = 1;
 		return -1;
 	}
-	snprintf(err, errlen, "upload of %s to %s broken: %s", part, u->host,
-	    upload_ssh_error(u));
-	u->fail = UPLOAD_FAIL_NETWORK;
+	snprintf(err, errlen, "upload of %s to %s %s: %s", part, u->host,
+	    upload_link_broken(u) ? "broken" : "refused", upload_why(u));
+	if (st == LIBSSH2_FX_PERMISSION_DENIED) {
+		u->fail = UPLOAD_FAIL_DENIED;
+		u->final = 1;		/* it will be refused again */
+		return -1;
+	}
+	if (!upload_link_broken(u))
+		u->fail = UPLOAD_FAIL_OTHER;	/* refused: retried */
+	else if (u->ssh != NULL && libssh2_session_last_errno(u->ssh) ==
+	    LIBSSH2_ERROR_TIMEOUT)
+		u->fail = UPLOAD_FAIL_STALLED;
+	else
+		u->fail = UPLOAD_FAIL_NETWORK;
+	if (upload_link_broken(u))
+		upload_cut(u);		/* handles close at once */
 	return -1;
 }
 
+struct upload_job {
+	int		 fd;
+	uint64_t	 size;
+	const char	*name;
+	unsigned char	*buf;
+	char		*part;		/* the remote .part, once chosen */
+	int		 created;	/* the .part is ours */
+	char		 token[UPLOAD_TOKEN_LEN + 1];	/* "" for none */
+};
+
+/* The job's local bytes at off, for a comparison. n or -1. */
+static int
+upload_job_get(void *arg, uint64_t off, unsigned char *p, size_t n)
+{
+	struct upload_job	*j = arg;
+	size_t			 got = 0;
+	ssize_t			 r;
+
+	while (got < n) {
+		r = pread(j->fd, p + got, n - got, (off_t)(off + got));
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
 /*
- * One pass of a file upload from the server's size on; the first one
- * creates part exclusively (unless resuming an earlier attempt, send).
+ * Whether the first have bytes of part are the file's: SAME, or why not
+ * (*why, for the log). BROKEN means the session broke: retry.
+ */
+static enum upload_proof
+upload_job_prove(struct upload *u, struct upload_job *j, const char *part,
+    int64_t have, const char **why)
+{
+	enum upload_proof	p;
+	unsigned long		st;
+
+	if ((uint64_t)have > j->size) {
+		*why = "it is larger than the file";
+		return UPLOAD_PROOF_DIFFERS;
+	}
+	p = upload_resume_compare(u->ssh, u->sftp, part, 0, (uint64_t)have,
+	    upload_job_get, j, j->buf, UPLOAD_CHUNK, &st);
+	if (p == UPLOAD_PROOF_DIFFERS)
+		*why = "its bytes differ from the file's (SHA-256 of the "
+		    "prefix)";
+	else if (p == UPLOAD_PROOF_REFUSED)
+		*why = st == LIBSSH2_FX_PERMISSION_DENIED ? "the drop box "
+		    "does not let it be read back (permission denied)" :
+		    "the drop box cannot read it back (operation not "
+		    "supported)";
+	return p;
+}
+
+/*
+ * The first pass: choose the .part and where to start. An existing one
+ * is continued only when proven ours: its bytes read back match, or, on
+ * a drop box that refuses reads, its name carries this archive's token.
+ * Otherwise the upload starts over, in a .part of its own, created
+ * exclusively. The offset, or -1 with err (broken: retried).
+ */
+static int64_t
+upload_job_plan(struct upload *u, struct upload_job *j, unsigned long *flags,
+    char *err, size_t errlen)
+{
+	enum upload_proof	 p;
+	const char		*why = "";
+	char			*sfx, *legacy;
+	int64_t			 have;
+
+	*flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL;
+	sfx = *j->token ? xasprintf(".%s.part", j->token) : xstrdup(".part");
+	j->part = upload_path(u, j->name, sfx);
+	free(sfx);
+	if (*j->token && u->state != NULL && !upload_resume_fresh(u->state)) {
+		/* An earlier attempt of this archive may have left it. */
+		if ((have = upload_remote_size(u, j->part)) == -1)
+			return upload_broken(u, j->part, err, errlen);
+		*flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT;
+		if (have > 0 && (p = upload_job_prove(u, j, j->part, have,
+		    &why)) == UPLOAD_PROOF_BROKEN)
+			return upload_broken(u, j->part, err, errlen);
+		if (have > 0 && (p == UPLOAD_PROOF_SAME ||
+		    p == UPLOAD_PROOF_REFUSED)) {
+			log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes "
+			    "(%s)", j->part, (long long)have,
+			    p == UPLOAD_PROOF_SAME ? "its bytes read back match "
+			    "the file's" : "its name carries this archive's "
+			    "token; it cannot be read back");
+			return have;
+		}
+		if (have > 0) {
+			log_msg(LOG_WARN, "upload", "%s on %s: %s: started "
+			    "over", j->part, u->host, why);
+			*flags |= LIBSSH2_FXF_TRUNC;
+			return 0;
+		}
+	}
+	if (!u->resume)
+		return 0;
+	/* send: NAME.part of an earlier attempt, by bytes read back only. */
+	legacy = upload_path(u, j->name, ".part");
+	if ((have = upload_remote_size(u, legacy)) > 0) {
+		p = upload_job_prove(u, j, legacy, have, &why);
+		if (p == UPLOAD_PROOF_BROKEN) {
+			have = upload_broken(u, legacy, err, errlen);
+			free(legacy);
+			return have;
+		}
+		if (p == UPLOAD_PROOF_SAME) {
+			log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes "
+			    "(its bytes read back match the file's)", legacy,
+			    (long long)have);
+			free(j->part);
+			j->part = legacy;
+			*flags = LIBSSH2_FXF_WRITE;
+			return have;
+		}
+		log_msg(LOG_WARN, "upload", "%s on %s is not resumed: %s%s; "
+		    "left alone, the upload starts over as %s", legacy,
+		    u->host, why, p == UPLOAD_PROOF_REFUSED ? ", and nothing "
+		    "else proves it is this archive's" : "", j->part);
+	} else if (have == -1) {
+		have = upload_broken(u, legacy, err, errlen);
+		free(legacy);
+		return have;
+	}
+	free(legacy);
+	return 0;
+}
+
+/*
+ * One pass of a file upload: the first chooses the .part (see
+ * upload_job_plan), the next ones continue ours from the server's size.
  * 0 done, -1 broken (retry) or final, with err.
  */
 static int
-upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
-    unsigned char *buf, int *created, char *err, size_t errlen)
+upload_file_pass(struct upload *u, struct upload_job *j, char *err,
+    size_t errlen)
 {
 	LIBSSH2_SFTP_HANDLE	*h;
 	int64_t			 have = 0;
 	uint64_t		 off;
 	ssize_t			 n;
-	unsigned long		 flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT;
-	int			 excl = !*created && !u->resume;
+	unsigned long		 flags = LIBSSH2_FXF_WRITE;
 
-	if (excl)
-		flags |= LIBSSH2_FXF_EXCL;
-	else if ((have = upload_remote_size(u, part)) == -1)
-		return upload_broken(u, part, err, errlen);
-	if ((uint64_t)have > size) {
+	if (!j->created) {
+		free(j->part);
+		j->part = NULL;
+		if ((have = upload_job_plan(u, j, &flags, err, errlen)) == -1)
+			return -1;
+	} else if ((have = upload_remote_size(u, j->part)) == -1)
+		return upload_broken(u, j->part, err, errlen);
+	else if (have > 0)
+		log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes",
+		    j->part, (long long)have);
+	if ((uint64_t)have > j->size) {
 		snprintf(err, errlen, "%s on %s has %lld bytes, more than the "
-		    "file: not an earlier attempt of this one, left alone",
-		    part, u->host, (long long)have);
-		u->fail = UPLOAD_FAIL_EXISTS;
+		    "file", j->part, u->host, (long long)have);
+		u->fail = UPLOAD_FAIL_OTHER;
 		u->final = 1;
 		return -1;
 	}
-	if (have > 0)
-		log_msg(LOG_INFO, "upload", "resuming %s at %lld bytes", part,
-		    (long long)have);
 	u->done = (uint64_t)have;
-	u->total = size;
-	h = libssh2_sftp_open(u->sftp, part, flags, 0600);
-	if (h == NULL && excl && upload_exists(u, part) == 1) {
-		snprintf(err, errlen, "%s already exists on %s (another run's "
-		    "file?): left alone", part, u->host);
-		u->fail = UPLOAD_FAIL_EXISTS;
-		u->final = 1;
+	u->total = j->size;
+	if ((h = libssh2_sftp_open(u->sftp, j->part, flags, 0600)) == NULL) {
+		/* The reason first: the stat below replaces it. */
+		upload_broken(u, j->part, err, errlen);
+		if ((flags & LIBSSH2_FXF_EXCL) && !upload_link_broken(u) &&
+		    upload_exists(u, j->part) == 1) {
+			snprintf(err, errlen, "%s already exists on %s "
+			    "(another run's file?): left alone", j->part,
+			    u->host);
+			u->fail = UPLOAD_FAIL_EXISTS;
+			u->final = 1;
+		}
 		return -1;
 	}
-	if (h == NULL)
-		return upload_broken(u, part, err, errlen);
-	*created = 1;
+	j->created = 1;
 	libssh2_sftp_seek64(h, (libssh2_uint64_t)have);
-	for (off = (uint64_t)have; off < size; off += (uint64_t)n) {
-		n = pread(fd, buf, UPLOAD_CHUNK, (off_t)off);
+	for (off = (uint64_t)have; off < j->size; off += (uint64_t)n) {
+		n = pread(j->fd, j->buf, UPLOAD_CHUNK, (off_t)off);
 		if (n <= 0) {
 			snprintf(err, errlen, "cannot read the local archive: "
 			    "%s", n == 0 ? "it shrank" : strerror(errno));
@@ -813,13 +1079,14 @@ upload_file_pass(struct upload *u, int fd, uint64_t size, const char *part,
 			libssh2_sftp_close(h);
 			return -1;
 		}
-		if (upload_write(u, h, (char *)buf, (size_t)n) == -1) {
+		if (upload_write(u, h, (char *)j->buf, (size_t)n) == -1) {
+			upload_broken(u, j->part, err, errlen);
 			libssh2_sftp_close(h);
-			return upload_broken(u, part, err, errlen);
+			return -1;
 		}
 	}
 	if (libssh2_sftp_close(h) != 0)
-		return upload_broken(u, part, err, errlen);
+		return upload_broken(u, j->part, err, errlen);
 	return 0;
 }
 
@@ -845,42 +1112,35 @@ upload_retry(struct upload *u, int (*pass)(struct upload *, void *, char *,
 	}
 }
 
-struct upload_job {
-	int		 fd;
-	uint64_t	 size;
-	const char	*name;
-	unsigned char	*buf;
-	int		 created;	/* the .part is ours */
-};
 
 static int
 upload_file_job(struct upload *u, void *arg, char *err, size_t errlen)
 {
 	struct upload_job	*j = arg;
-	char			*part, *final;
+	char			*final;
 	int64_t			 got;
 	int			 rc = -1;
 
-	part = upload_path(u, j->name, ".part");
 	final = upload_path(u, j->name, "");
-	if (upload_file_pass(u, j->fd, j->size, part, j->buf, &j->created,
-	    err, errlen) == -1)
+	if (upload_file_pass(u, j, err, errlen) == -1)
 		goto done;
-	if ((got = upload_remote_size(u, part)) != (int64_t)j->size) {
+	if ((got = upload_remote_size(u, j->part)) == -1) {
+		upload_broken(u, j->part, err, errlen);
+		goto done;
+	}
+	if (got != (int64_t)j->size) {
 		snprintf(err, errlen, "%s on %s has %lld bytes, not %llu",
-		    part, u->host, (long long)got,
+		    j->part, u->host, (long long)got,
 		    (unsigned long long)j->size);
 		u->fail = UPLOAD_FAIL_OTHER;
 		goto done;
 	}
-	if (upload_rename(u, part, final) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s on %s: %s", part,
-		    final, u->host, upload_ssh_error(u));
+	if (upload_rename(u, j->part, final, err, errlen) != 0)
 		goto done;
-	}
+	if (u->state != NULL)
+		upload_resume_set_done(u->state, j->name);
 	rc = 0;
 done:
-	free(part);
 	free(final);
 	return rc;
 }
@@ -893,6 +1153,11 @@ upload_file(struct upload *u, const char *path, const char *name, char *err,
 	struct stat		st;
 	int			rc;
 
+	if (u->state != NULL && upload_resume_is_done(u->state, name)) {
+		log_msg(LOG_INFO, "upload", "%s/%s: delivered by an earlier "
+		    "attempt", u->url, name);
+		return 0;
+	}
 	if ((j.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
 	    fstat(j.fd, &st) == -1) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
@@ -905,9 +1170,17 @@ upload_file(struct upload *u, const char *path, const char *name, char *err,
 	j.size = (uint64_t)st.st_size;
 	j.name = name;
 	j.created = 0;
+	j.part = NULL;
+	/* The archive's token, or one of this upload's own. */
+	if (u->state != NULL)
+		snprintf(j.token, sizeof j.token, "%s",
+		    upload_resume_token(u->state));
+	else
+		upload_resume_random(j.token);
 	j.buf = xmalloc(UPLOAD_CHUNK);
 	rc = upload_retry(u, upload_file_job, &j, err, errlen);
 	free(j.buf);
+	free(j.part);
 	close(j.fd);
 	return rc;
 }
@@ -929,9 +1202,12 @@ upload_buffer(struct upload *u, const char *name, const void *p, size_t n,
 	j.size = n;
 	j.name = name;
 	j.created = 0;
+	j.part = NULL;
+	j.token[0] = '\0';		/* NAME.part, created exclusively */
 	j.buf = xmalloc(UPLOAD_CHUNK);
 	rc = upload_retry(u, upload_file_job, &j, err, errlen);
 	free(j.buf);
+	free(j.part);
 	close(j.fd);
 	return rc;
 }
@@ -976,9 +1252,7 @@ upload_fetch_job(struct upload *u, void *arg, char *err, size_t errlen)
 	h = libssh2_sftp_open(u->sftp, path, LIBSSH2_FXF_READ, 0);
 	if (h == NULL) {
 		snprintf(err, errlen, "cannot open %s on %s: %s", path,
-		    u->host, libssh2_sftp_last_error(u->sftp) ==
-		    LIBSSH2_FX_NO_SUCH_FILE ? "no such file" :
-		    upload_ssh_error(u));
+		    u->host, upload_why(u));
 		if (libssh2_sftp_last_error(u->sftp) ==
 		    LIBSSH2_FX_NO_SUCH_FILE)
 			u->final = 1;
@@ -998,7 +1272,7 @@ upload_fetch_job(struct upload *u, void *arg, char *err, size_t errlen)
 	libssh2_sftp_close(h);
 	if (n < 0 && !u->final)
 		snprintf(err, errlen, "reading %s on %s: %s", path, u->host,
-		    upload_ssh_error(u));
+		    upload_why(u));
 	free(path);
 	return n < 0 ? -1 : 0;
 }
@@ -1015,342 +1289,5 @@ upload_fetch(struct upload *u, const char *name, size_t max, char **out,
 	}
 	*out = g.data.data;
 	*len = g.data.len;
-	return 0;
-}
-
-/*
- * Streaming stage. The writer appends to a ring (the window) and goes on
- * packing; a thread of its own sends the ring to the server. The ring is
- * both the queue between them (the writer waits when all of it is still
- * unsent) and the resume window: bytes already sent stay in it until the
- * room is needed, and after a break the thread reconnects, asks the
- * server how much it has, and sends again from there if the ring still
- * holds it. Only that thread uses the session until the stage is closed.
- */
-
-struct out_sftp {
-	struct out		 out;
-	struct upload		*u;
-	char			*part;
-	char			*final;
-	LIBSSH2_SFTP_HANDLE	*h;
-	pthread_t		 thread;
-	int			 started;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 more;		/* bytes to send, or closing */
-	pthread_cond_t		 room;		/* bytes sent, or failed */
-	unsigned char		*win;		/* ring of the last bytes */
-	size_t			 cap;
-	size_t			 head;		/* ring index of wstart */
-	size_t			 len;
-	uint64_t		 wstart;	/* stream offset of head */
-	uint64_t		 pos;		/* bytes the server has */
-	int			 resuming;	/* keep every byte: no drop */
-	int			 closing;
-	int			 failed;	/* out.err says why */
-	int			 closed;
-	uint64_t		 resumed_at;	/* to log, by the writer */
-	int			 resumed;
-};
-
-/*
- * Reconnect and open the .part at the server's size, which must be in
- * the window [wstart, end]. That size, or -1 with out.err set.
- */
-static int64_t
-out_sftp_reconnect(struct out_sftp *s, uint64_t wstart, uint64_t end)
-{
-	struct upload	*u = s->u;
-	char		 err[256];
-	int64_t		 have;
-	int		 try;
-
-	err[0] = '\0';
-	for (try = 0; try <= u->retries; try++) {
-		if (try > 0)
-			upload_backoff(try - 1);
-		if (s->h != NULL)
-			libssh2_sftp_close(s->h);
-		s->h = NULL;
-		upload_disconnect(u);
-		if (upload_connect(u, err, sizeof err) == -1)
-			break;
-		if ((have = upload_remote_size(u, s->part)) == -1)
-			continue;
-		if ((uint64_t)have < wstart || (uint64_t)have > end) {
-			snprintf(s->out.err, sizeof s->out.err, "the server "
-			    "has %lld bytes of %s, outside the resume window "
-			    "(%llu to %llu): the stream cannot be resumed",
-			    (long long)have, s->part,
-			    (unsigned long long)wstart,
-			    (unsigned long long)end);
-			return -1;
-		}
-		s->h = libssh2_sftp_open(u->sftp, s->part, LIBSSH2_FXF_WRITE,
-		    0600);
-		if (s->h == NULL)
-			continue;
-		libssh2_sftp_seek64(s->h, (libssh2_uint64_t)have);
-		return have;
-	}
-	snprintf(s->out.err, sizeof s->out.err, "stream to %s broken and not "
-	    "resumed: %s", u->url, u->sftp ? upload_ssh_error(u) : err);
-	return -1;
-}
-
-static void *
-out_sftp_main(void *arg)
-{
-	struct out_sftp	*s = arg;
-	sigset_t	 all;
-	uint64_t	 end;
-	int64_t		 have;
-	size_t		 idx, k;
-	int		 ok;
-
-	/* Signals are the writer's: it finishes the archive on them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		while (!s->failed && !s->closing &&
-		    s->pos == s->wstart + s->len)
-			pthread_cond_wait(&s->more, &s->lock);
-		end = s->wstart + s->len;
-		if (s->failed || (s->closing && s->pos == end))
-			break;
-		idx = (s->head + (size_t)(s->pos - s->wstart)) % s->cap;
-		k = s->cap - idx;
-		if (k > end - s->pos)
-			k = (size_t)(end - s->pos);
-		if (k > UPLOAD_CHUNK)
-			k = UPLOAD_CHUNK;
-		pthread_mutex_unlock(&s->lock);
-		/* The writer never drops or overwrites unsent bytes. */
-		ok = s->h != NULL && upload_write(s->u, s->h,
-		    (const char *)s->win + idx, k) == 0;
-		pthread_mutex_lock(&s->lock);
-		if (ok) {
-			s->pos += k;
-			pthread_cond_signal(&s->room);
-			continue;
-		}
-		s->resuming = 1;
-		end = s->wstart + s->len;
-		pthread_mutex_unlock(&s->lock);
-		have = out_sftp_reconnect(s, s->wstart, end);
-		pthread_mutex_lock(&s->lock);
-		s->resuming = 0;
-		if (have == -1)
-			s->failed = 1;
-		else {
-			s->pos = (uint64_t)have;
-			s->resumed_at = (uint64_t)have;
-			s->resumed++;
-		}
-		pthread_cond_signal(&s->room);
-	}
-	pthread_cond_signal(&s->room);
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-/* Log what the thread did (the writer owns the log's order). */
-static void
-out_sftp_report(struct out_sftp *s)
-{
-	uint64_t	at;
-	int		n;
-
-	pthread_mutex_lock(&s->lock);
-	n = s->resumed;
-	at = s->resumed_at;
-	s->resumed = 0;
-	pthread_mutex_unlock(&s->lock);
-	if (n > 0)
-		log_msg(LOG_INFO, "upload", "stream resumed at %llu bytes",
-		    (unsigned long long)at);
-}
-
-static int
-out_sftp_write(struct out *o, const void *p, size_t n)
-{
-	struct out_sftp		*s = (struct out_sftp *)o;
-	const unsigned char	*c = p;
-	size_t			 k, tail, drop;
-	int			 failed;
-
-	pthread_mutex_lock(&s->lock);
-	while (n > 0 && !s->failed) {
-		if (s->len == s->cap) {
-			/* Full: drop the oldest bytes sent, or wait. */
-			drop = (size_t)(s->pos - s->wstart);
-			if (drop == 0 || s->resuming) {
-				pthread_cond_wait(&s->room, &s->lock);
-				continue;
-			}
-			if (drop > n)
-				drop = n;
-			s->head = (s->head + drop) % s->cap;
-			s->len -= drop;
-			s->wstart += drop;
-		}
-		tail = (s->head + s->len) % s->cap;
-		k = s->cap - tail;
-		if (k > s->cap - s->len)
-			k = s->cap - s->len;
-		if (k > n)
-			k = n;
-		memcpy(s->win + tail, c, k);
-		s->len += k;
-		c += k;
-		n -= k;
-		pthread_cond_signal(&s->more);
-	}
-	/* Read under the lock: the sending thread sets it. */
-	failed = s->failed;
-	pthread_mutex_unlock(&s->lock);
-	out_sftp_report(s);
-	return failed ? -1 : 0;
-}
-
-/* Wait for the thread to send all it can, and stop it. */
-static void
-out_sftp_join(struct out_sftp *s, int abandon)
-{
-	if (!s->started)
-		return;
-	pthread_mutex_lock(&s->lock);
-	s->closing = 1;
-	if (abandon)
-		s->failed = 1;
-	pthread_cond_signal(&s->more);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	s->started = 0;
-	out_sftp_report(s);
-}
-
-/* After the thread: resend from the server's size (the window). */
-static int
-out_sftp_resume(struct out_sftp *s, uint64_t end)
-{
-	struct upload	*u = s->u;
-	int64_t		 have;
-	uint64_t	 off;
-
-	if ((have = out_sftp_reconnect(s, s->wstart, end)) == -1)
-		return -1;
-	log_msg(LOG_INFO, "upload", "stream resumed at %lld bytes",
-	    (long long)have);
-	for (off = (uint64_t)have; off < end;) {
-		size_t	idx = (s->head + (size_t)(off - s->wstart)) % s->cap;
-		size_t	k = s->cap - idx;
-
-		if (k > end - off)
-			k = (size_t)(end - off);
-		if (upload_write(u, s->h, (char *)s->win + idx, k) == -1) {
-			snprintf(s->out.err, sizeof s->out.err, "stream to %s "
-			    "broken again while resumed: %s", u->url,
-			    upload_ssh_error(u));
-			return -1;
-		}
-		off += k;
-	}
-	s->pos = end;
-	return 0;
-}
-
-static int
-out_sftp_close(struct out *o)
-{
-	struct out_sftp	*s = (struct out_sftp *)o;
-	int64_t		 have;
-
-	if (s->closed)
-		return 0;
-	out_sftp_join(s, 0);
-	if (s->failed)
-		return -1;
-	if (s->h != NULL && libssh2_sftp_close(s->h) != 0) {
-		s->h = NULL;
-		if (out_sftp_resume(s, s->pos) == -1 ||
-		    libssh2_sftp_close(s->h) != 0)
-			return -1;
-	}
-	s->h = NULL;
-	have = upload_remote_size(s->u, s->part);
-	if (have != (int64_t)s->pos) {
-		snprintf(o->err, sizeof o->err, "%s on %s has %lld bytes, not "
-		    "%llu", s->part, s->u->host, (long long)have,
-		    (unsigned long long)s->pos);
-		return -1;
-	}
-	s->closed = 1;
-	return 0;
-}
-
-static void
-out_sftp_free(struct out *o)
-{
-	struct out_sftp	*s = (struct out_sftp *)o;
-
-	out_sftp_join(s, 1);
-	if (s->h != NULL)
-		libssh2_sftp_close(s->h);
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->more);
-	pthread_cond_destroy(&s->room);
-	free(s->win);
-	free(s->part);
-	free(s->final);
-	free(s);
-}
-
-struct out *
-out_sftp_new(struct upload *u, const char *name, size_t window)
-{
-	struct out_sftp	*s;
-
-	s = xcalloc(1, sizeof *s);
-	s->out.name = "sftp";
-	s->out.write = out_sftp_write;
-	s->out.close = out_sftp_close;
-	s->out.free = out_sftp_free;
-	s->u = u;
-	s->part = upload_path(u, name, ".part");
-	s->final = upload_path(u, name, "");
-	s->cap = window < UPLOAD_CHUNK ? UPLOAD_CHUNK : window;
-	s->win = xmalloc(s->cap);
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->more, NULL);
-	pthread_cond_init(&s->room, NULL);
-	/* Created exclusively: another run's .part is never truncated. */
-	if (u->sftp != NULL && (s->h = libssh2_sftp_open(u->sftp, s->part,
-	    LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL,
-	    0600)) == NULL) {
-		snprintf(s->out.err, sizeof s->out.err, "cannot create %s on "
-		    "%s: %s", s->part, u->host, upload_exists(u, s->part) == 1 ?
-		    "it exists (another run's file?), left alone" :
-		    upload_ssh_error(u));
-		s->failed = 1;
-	}
-	if (pthread_create(&s->thread, NULL, out_sftp_main, s) != 0)
-		fatal("pthread_create");
-	s->started = 1;
-	return &s->out;
-}
-
-int
-out_sftp_commit(struct out *o)
-{
-	struct out_sftp	*s = (struct out_sftp *)o;
-
-	if (upload_rename(s->u, s->part, s->final) != 0) {
-		snprintf(o->err, sizeof o->err, "cannot rename %s to %s on "
-		    "%s: %s", s->part, s->final, s->u->host,
-		    upload_ssh_error(s->u));
-		return -1;
-	}
 	return 0;
 }

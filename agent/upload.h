@@ -20,6 +20,7 @@
 #include "out.h"
 
 struct upload;
+struct upload_resume;
 
 /* Why the last operation failed: the advice given depends on it. */
 enum upload_fail {
@@ -27,6 +28,8 @@ enum upload_fail {
 	UPLOAD_FAIL_HOSTKEY,	/* not the pinned host key: interception? */
 	UPLOAD_FAIL_AUTH,	/* the server refused the key or password */
 	UPLOAD_FAIL_NETWORK,	/* name, route, port, or a broken link */
+	UPLOAD_FAIL_STALLED,	/* no answer for the time-out */
+	UPLOAD_FAIL_DENIED,	/* SFTP permission denied */
 	UPLOAD_FAIL_FULL,	/* no space (or quota) on the drop box */
 	UPLOAD_FAIL_EXISTS,	/* the name is taken on the drop box */
 	UPLOAD_FAIL_OTHER	/* SFTP refused, local read, size mismatch */
@@ -56,6 +59,8 @@ int		 upload_check(struct upload *, char *, size_t);
 void		 upload_close(struct upload *);
 /* The category of the last failure (UPLOAD_FAIL_NONE after success). */
 enum upload_fail upload_failure(struct upload *);
+/* Seconds without an answer before a connection is given up. */
+long long	 upload_timeout(struct upload *);
 /* The fingerprint the server showed ("SHA256:…"), or "" if none yet. */
 const char	*upload_seen_key(struct upload *);
 /*
@@ -67,11 +72,19 @@ const char	*upload_seen_key(struct upload *);
  */
 int		 upload_name_free(struct upload *, const char *, char *, size_t);
 /*
- * Resume mode (send): an existing name.part no larger than the file is
- * taken as an earlier attempt's and continued. Otherwise (run) the first
- * pass creates name.part exclusively and never touches another's.
+ * Resume mode (send): an existing name.part is continued when its bytes
+ * read back are the file's (otherwise left alone: the upload starts
+ * over in a .part of its own). Otherwise (run) the first pass creates
+ * its .part exclusively and never touches another's.
  */
 void		 upload_set_resume(struct upload *, int);
+/*
+ * The upload state of the local archive being sent (upload-resume.h),
+ * or NULL: its token names the .part files of upload_file, which are
+ * then resumed across runs (send), and the files done are recorded in
+ * it. Still the caller's.
+ */
+void		 upload_set_state(struct upload *, struct upload_resume *);
 
 /*
  * Upload the local file path as name in the remote directory, through

@@ -150,7 +150,7 @@ minisign -Sq -s "$T/slow.key" -m "$T/slow.bin" -x "$T/slow.bin.minisig" 2>/dev/n
 	cp "$T/slow.pub" "$T/slow.bin.minisig"
 "$CC_BIN" send "$T/slow.bin" "${UP[@]}" -c "$T/noretry.ini" --bwlimit 20K >"$T/slow.out" 2>"$T/slow.err" &
 pid=$!
-for _ in $(seq 200); do [ -e "$DROP/slow.bin.part" ] && break; sleep 0.05; done
+for _ in $(seq 200); do ls "$DROP"/slow.bin.*.part >/dev/null 2>&1 && break; sleep 0.05; done
 echo "not ours" >"$DROP/slow.bin"
 wait $pid; rc=$?
 check "a file put under the final name during the upload: exit 3" test $rc -eq 3
