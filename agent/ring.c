@@ -7,7 +7,9 @@
  * when it needs room, or at once without keep) and adds them, so the
  * bytes the consumer was given stay put while it uses them unlocked.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "ring.h"
@@ -98,19 +100,37 @@ ring_span(struct ring *r, uint64_t off, const unsigned char **p, size_t max)
 }
 
 long
-ring_peek(struct ring *r, const unsigned char **p, size_t max)
+ring_peek_timed(struct ring *r, const unsigned char **p, size_t max,
+    int secs)
 {
-	long	k;
+	struct timespec	 ts;
+	long		 k;
 
+	if (secs > 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += secs;
+	}
 	pthread_mutex_lock(&r->lock);
 	while (!r->failed && !r->closing && r->pos == r->start + r->len)
-		pthread_cond_wait(&r->more, &r->lock);
+		if (secs <= 0)
+			pthread_cond_wait(&r->more, &r->lock);
+		else if (pthread_cond_timedwait(&r->more, &r->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
 	if (r->failed)
 		k = -1;
+	else if (!r->closing && r->pos == r->start + r->len)
+		k = RING_TIMEOUT;
 	else
 		k = (long)ring_span(r, r->pos, p, max);
 	pthread_mutex_unlock(&r->lock);
 	return k;
+}
+
+long
+ring_peek(struct ring *r, const unsigned char **p, size_t max)
+{
+	return ring_peek_timed(r, p, max, 0);
 }
 
 void

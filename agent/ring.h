@@ -45,6 +45,9 @@ int	 ring_write(struct ring *, const void *, size_t);
  * all was consumed; -1 when it failed.
  */
 long	 ring_peek(struct ring *, const unsigned char **, size_t);
+/* ring_peek waiting at most secs (0: no limit): RING_TIMEOUT if none came. */
+#define RING_TIMEOUT	(-2)
+long	 ring_peek_timed(struct ring *, const unsigned char **, size_t, int);
 /* Mark k bytes peeked as consumed. */
 void	 ring_consume(struct ring *, size_t);
 /*

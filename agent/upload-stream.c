@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "ring.h"
 #include "upload-int.h"
 #include "upload-resume.h"
 #include "upload.h"
@@ -39,38 +40,28 @@ struct out_sftp {
 	LIBSSH2_SFTP_HANDLE	*h;
 	pthread_t		 thread;
 	int			 started;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 more;		/* bytes to send, or closing */
-	pthread_cond_t		 room;		/* bytes sent, or failed */
-	unsigned char		*win;		/* ring of the last bytes */
-	size_t			 cap;
-	size_t			 head;		/* ring index of wstart */
-	size_t			 len;
-	uint64_t		 wstart;	/* stream offset of head */
-	uint64_t		 pos;		/* bytes the server has */
-	int			 resuming;	/* keep every byte: no drop */
-	int			 closing;
-	int			 failed;	/* out.err says why */
+	struct ring		 ring;		/* kept: the resume window */
 	int			 closed;
 	uint64_t		 proof_end;	/* of the bytes compared */
 	uint64_t		 resumed_at;	/* to log, by the writer */
-	int			 resumed;
+	int			 resumed;	/* (both atomic) */
 };
 
 /* Bytes of the window at stream offset off, for a comparison. */
 static int
 out_sftp_get(void *arg, uint64_t off, unsigned char *p, size_t n)
 {
-	struct out_sftp	*s = arg;
-	size_t		 idx, k;
+	struct out_sftp		*s = arg;
+	const unsigned char	*q;
+	size_t			 k;
 
-	/* Not s->len: the writer may be appending (never dropping). */
-	if (off < s->wstart || off + n > s->proof_end)
+	/* The ring is held: nothing in it moves while this reads. */
+	if (off + n > s->proof_end)
 		return -1;
 	while (n > 0) {
-		idx = (s->head + (size_t)(off - s->wstart)) % s->cap;
-		k = s->cap - idx < n ? s->cap - idx : n;
-		memcpy(p, s->win + idx, k);
+		if ((k = ring_at(&s->ring, off, &q, n)) == 0)
+			return -1;
+		memcpy(p, q, k);
 		p += k;
 		off += k;
 		n -= k;
@@ -85,7 +76,7 @@ out_sftp_get(void *arg, uint64_t off, unsigned char *p, size_t n)
  * its size (within the window). 0, or -1 with out.err; 1 broken.
  */
 static int
-out_sftp_prove(struct out_sftp *s, uint64_t have)
+out_sftp_prove(struct out_sftp *s, uint64_t wstart, uint64_t have)
 {
 	struct upload		*u = s->u;
 	enum upload_proof	 p;
@@ -93,8 +84,7 @@ out_sftp_prove(struct out_sftp *s, uint64_t have)
 	unsigned long		 st;
 	uint64_t		 from;
 
-	from = have - s->wstart > UPLOAD_PROOF ? have - UPLOAD_PROOF :
-	    s->wstart;
+	from = have - wstart > UPLOAD_PROOF ? have - UPLOAD_PROOF : wstart;
 	if (from == have)
 		return 0;
 	buf = xmalloc(UPLOAD_PROOF);
@@ -150,7 +140,7 @@ out_sftp_reconnect(struct out_sftp *s, uint64_t wstart, uint64_t end)
 			    (unsigned long long)end);
 			return -1;
 		}
-		if ((rc = out_sftp_prove(s, (uint64_t)have)) == -1)
+		if ((rc = out_sftp_prove(s, wstart, (uint64_t)have)) == -1)
 			return -1;
 		if (rc == 1)
 			continue;
@@ -167,90 +157,6 @@ out_sftp_reconnect(struct out_sftp *s, uint64_t wstart, uint64_t end)
 	return -1;
 }
 
-/*
- * Wait for bytes to send (the lock held); while none come, keep the
- * session alive. 1 when the keep-alive found the link broken.
- */
-static int
-out_sftp_idle(struct out_sftp *s)
-{
-	struct timespec	ts;
-	int		rc;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += s->u->timeout / 4 > 0 ? s->u->timeout / 4 : 1;
-	if (pthread_cond_timedwait(&s->more, &s->lock, &ts) != ETIMEDOUT ||
-	    s->h == NULL)
-		return 0;
-	pthread_mutex_unlock(&s->lock);
-	rc = upload_keepalive(s->u);
-	pthread_mutex_lock(&s->lock);
-	return rc == -1;
-}
-
-static void *
-out_sftp_main(void *arg)
-{
-	struct out_sftp	*s = arg;
-	sigset_t	 all;
-	uint64_t	 end;
-	int64_t		 have;
-	size_t		 idx, k;
-	int		 ok, idle_broken;
-
-	/* Signals are the writer's: it finishes the archive on them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		idle_broken = 0;
-		while (!s->failed && !s->closing && !idle_broken &&
-		    s->pos == s->wstart + s->len)
-			idle_broken = out_sftp_idle(s);
-		end = s->wstart + s->len;
-		if (s->failed || (s->closing && s->pos == end))
-			break;
-		if (idle_broken) {
-			ok = 0;
-			goto broken;
-		}
-		idx = (s->head + (size_t)(s->pos - s->wstart)) % s->cap;
-		k = s->cap - idx;
-		if (k > end - s->pos)
-			k = (size_t)(end - s->pos);
-		if (k > UPLOAD_CHUNK)
-			k = UPLOAD_CHUNK;
-		pthread_mutex_unlock(&s->lock);
-		/* The writer never drops or overwrites unsent bytes. */
-		ok = s->h != NULL && upload_write(s->u, s->h,
-		    (const char *)s->win + idx, k) == 0;
-		pthread_mutex_lock(&s->lock);
-		if (ok) {
-			s->pos += k;
-			pthread_cond_signal(&s->room);
-			continue;
-		}
-broken:
-		s->resuming = 1;
-		end = s->wstart + s->len;
-		pthread_mutex_unlock(&s->lock);
-		have = out_sftp_reconnect(s, s->wstart, end);
-		pthread_mutex_lock(&s->lock);
-		s->resuming = 0;
-		if (have == -1)
-			s->failed = 1;
-		else {
-			s->pos = (uint64_t)have;
-			s->resumed_at = (uint64_t)have;
-			s->resumed++;
-		}
-		pthread_cond_signal(&s->room);
-	}
-	pthread_cond_signal(&s->room);
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
 /* Log what the thread did (the writer owns the log's order). */
 static void
 out_sftp_report(struct out_sftp *s)
@@ -258,56 +164,79 @@ out_sftp_report(struct out_sftp *s)
 	uint64_t	at;
 	int		n;
 
-	pthread_mutex_lock(&s->lock);
-	n = s->resumed;
-	at = s->resumed_at;
-	s->resumed = 0;
-	pthread_mutex_unlock(&s->lock);
-	if (n > 0)
+	if ((n = __atomic_exchange_n(&s->resumed, 0, __ATOMIC_ACQ_REL)) > 0) {
+		at = __atomic_load_n(&s->resumed_at, __ATOMIC_ACQUIRE);
 		log_msg(LOG_INFO, "upload", "stream resumed at %llu bytes",
 		    (unsigned long long)at);
+	}
+}
+
+/*
+ * After a break: hold the window, reconnect, and go on from the server's
+ * size. 0, or -1 (out.err says why).
+ */
+static int
+out_sftp_rejoin(struct out_sftp *s)
+{
+	uint64_t	start, end;
+	int64_t		have;
+
+	ring_hold(&s->ring, 1);
+	ring_window(&s->ring, &start, &end, NULL);
+	have = out_sftp_reconnect(s, start, end);
+	if (have != -1) {
+		ring_rewind(&s->ring, (uint64_t)have);
+		__atomic_store_n(&s->resumed_at, (uint64_t)have,
+		    __ATOMIC_RELEASE);
+		__atomic_add_fetch(&s->resumed, 1, __ATOMIC_ACQ_REL);
+	}
+	ring_hold(&s->ring, 0);
+	return have == -1 ? -1 : 0;
+}
+
+static void *
+out_sftp_main(void *arg)
+{
+	struct out_sftp		*s = arg;
+	const unsigned char	*p;
+	sigset_t		 all;
+	long			 k;
+	int			 idle;
+
+	/* Signals are the writer's: it finishes the archive on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* While nothing comes to send, the session is kept alive. */
+	idle = s->u->timeout / 4 > 0 ? s->u->timeout / 4 : 1;
+	for (;;) {
+		k = ring_peek_timed(&s->ring, &p, UPLOAD_CHUNK, s->h ? idle : 0);
+		if (k == RING_TIMEOUT) {
+			if (upload_keepalive(s->u) != -1)
+				continue;
+		} else if (k <= 0)
+			break;
+		else if (s->h != NULL && upload_write(s->u, s->h,
+		    (const char *)p, (size_t)k) == 0) {
+			ring_consume(&s->ring, (size_t)k);
+			continue;
+		}
+		if (out_sftp_rejoin(s) == -1) {
+			ring_fail(&s->ring);
+			break;
+		}
+	}
+	return NULL;
 }
 
 static int
 out_sftp_write(struct out *o, const void *p, size_t n)
 {
-	struct out_sftp		*s = (struct out_sftp *)o;
-	const unsigned char	*c = p;
-	size_t			 k, tail, drop;
-	int			 failed;
+	struct out_sftp	*s = (struct out_sftp *)o;
+	int		 rc;
 
-	pthread_mutex_lock(&s->lock);
-	while (n > 0 && !s->failed) {
-		if (s->len == s->cap) {
-			/* Full: drop the oldest bytes sent, or wait. */
-			drop = (size_t)(s->pos - s->wstart);
-			if (drop == 0 || s->resuming) {
-				pthread_cond_wait(&s->room, &s->lock);
-				continue;
-			}
-			if (drop > n)
-				drop = n;
-			s->head = (s->head + drop) % s->cap;
-			s->len -= drop;
-			s->wstart += drop;
-		}
-		tail = (s->head + s->len) % s->cap;
-		k = s->cap - tail;
-		if (k > s->cap - s->len)
-			k = s->cap - s->len;
-		if (k > n)
-			k = n;
-		memcpy(s->win + tail, c, k);
-		s->len += k;
-		c += k;
-		n -= k;
-		pthread_cond_signal(&s->more);
-	}
-	/* Read under the lock: the sending thread sets it. */
-	failed = s->failed;
-	pthread_mutex_unlock(&s->lock);
+	rc = ring_write(&s->ring, p, n);
 	out_sftp_report(s);
-	return failed ? -1 : 0;
+	return rc;
 }
 
 /* Wait for the thread to send all it can, and stop it. */
@@ -316,12 +245,7 @@ out_sftp_join(struct out_sftp *s, int abandon)
 {
 	if (!s->started)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->closing = 1;
-	if (abandon)
-		s->failed = 1;
-	pthread_cond_signal(&s->more);
-	pthread_mutex_unlock(&s->lock);
+	ring_close(&s->ring, abandon);
 	pthread_join(s->thread, NULL);
 	s->started = 0;
 	out_sftp_report(s);
@@ -331,29 +255,26 @@ out_sftp_join(struct out_sftp *s, int abandon)
 static int
 out_sftp_resume(struct out_sftp *s, uint64_t end)
 {
-	struct upload	*u = s->u;
-	int64_t		 have;
-	uint64_t	 off;
+	struct upload		*u = s->u;
+	const unsigned char	*p;
+	uint64_t		 start, off;
+	int64_t			 have;
+	size_t			 k;
 
-	if ((have = out_sftp_reconnect(s, s->wstart, end)) == -1)
+	ring_window(&s->ring, &start, NULL, NULL);
+	if ((have = out_sftp_reconnect(s, start, end)) == -1)
 		return -1;
 	log_msg(LOG_INFO, "upload", "stream resumed at %lld bytes",
 	    (long long)have);
-	for (off = (uint64_t)have; off < end;) {
-		size_t	idx = (s->head + (size_t)(off - s->wstart)) % s->cap;
-		size_t	k = s->cap - idx;
-
-		if (k > end - off)
-			k = (size_t)(end - off);
-		if (upload_write(u, s->h, (char *)s->win + idx, k) == -1) {
+	for (off = (uint64_t)have; off < end; off += k) {
+		if ((k = ring_at(&s->ring, off, &p, end - off)) == 0 ||
+		    upload_write(u, s->h, (const char *)p, k) == -1) {
 			snprintf(s->out.err, sizeof s->out.err, "stream of %s "
 			    "to %s broken again while resumed: %s", s->part,
 			    u->host, upload_why(u));
 			return -1;
 		}
-		off += k;
 	}
-	s->pos = end;
 	return 0;
 }
 
@@ -361,16 +282,18 @@ static int
 out_sftp_close(struct out *o)
 {
 	struct out_sftp	*s = (struct out_sftp *)o;
+	uint64_t	 pos;
 	int64_t		 have;
 
 	if (s->closed)
 		return 0;
 	out_sftp_join(s, 0);
-	if (s->failed)
+	if (ring_failed(&s->ring))
 		return -1;
+	ring_window(&s->ring, NULL, NULL, &pos);
 	if (s->h != NULL && libssh2_sftp_close(s->h) != 0) {
 		s->h = NULL;
-		if (out_sftp_resume(s, s->pos) == -1 ||
+		if (out_sftp_resume(s, pos) == -1 ||
 		    libssh2_sftp_close(s->h) != 0)
 			return -1;
 	}
@@ -380,10 +303,10 @@ out_sftp_close(struct out *o)
 		    "on %s: %s", s->part, s->u->host, upload_why(s->u));
 		return -1;
 	}
-	if (have != (int64_t)s->pos) {
+	if (have != (int64_t)pos) {
 		snprintf(o->err, sizeof o->err, "%s on %s has %lld bytes, not "
 		    "%llu", s->part, s->u->host, (long long)have,
-		    (unsigned long long)s->pos);
+		    (unsigned long long)pos);
 		return -1;
 	}
 	s->closed = 1;
@@ -398,10 +321,7 @@ out_sftp_free(struct out *o)
 	out_sftp_join(s, 1);
 	if (s->h != NULL)
 		libssh2_sftp_close(s->h);
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->more);
-	pthread_cond_destroy(&s->room);
-	free(s->win);
+	ring_destroy(&s->ring);
 	free(s->part);
 	free(s->final);
 	free(s);
@@ -420,11 +340,7 @@ out_sftp_new(struct upload *u, const char *name, size_t window)
 	s->u = u;
 	s->part = upload_path(u, name, ".part");
 	s->final = upload_path(u, name, "");
-	s->cap = window < UPLOAD_CHUNK ? UPLOAD_CHUNK : window;
-	s->win = xmalloc(s->cap);
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->more, NULL);
-	pthread_cond_init(&s->room, NULL);
+	ring_init(&s->ring, window < UPLOAD_CHUNK ? UPLOAD_CHUNK : window, 1);
 	/* Created exclusively: another run's .part is never truncated. */
 	if (u->sftp != NULL && (s->h = libssh2_sftp_open(u->sftp, s->part,
 	    LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL,
@@ -436,7 +352,7 @@ out_sftp_new(struct upload *u, const char *name, size_t window)
 			snprintf(s->out.err, sizeof s->out.err, "cannot create "
 			    "%s on %s: it exists (another run's file?), left "
 			    "alone", s->part, u->host);
-		s->failed = 1;
+		ring_fail(&s->ring);
 	}
 	if (pthread_create(&s->thread, NULL, out_sftp_main, s) != 0)
 		fatal("pthread_create");
