@@ -48,6 +48,11 @@ int		 collect_flush(struct collect_ctx *);
 int		 collect_output_failed(struct collect_ctx *);
 /* Why collection stopped early: NULL, "time limit", "size limit"… */
 const char	*collect_cut_reason(struct collect_ctx *);
+/*
+ * Reads and opens given up on because they blocked (a file system that
+ * does not answer): their threads may still be stuck in the kernel.
+ */
+int		 collect_nstuck(struct collect_ctx *);
 /* Counters for the summary (files; bytes seen in a dry run). */
 uint64_t	 collect_nfiles(struct collect_ctx *);
 uint64_t	 collect_nbytes(struct collect_ctx *);
