@@ -499,7 +499,8 @@ struct workers_guard {
 	int			 abandoned;
 	/* The call. */
 	int			 op;
-	int			 fd;		/* rootfd for an open */
+	int			 fd;		/* a copy: rootfd for an open */
+	int			 dup_err;	/* why there is no copy */
 	char			*path;
 	size_t			 len;
 	off_t			 off;
@@ -510,13 +511,16 @@ struct workers_guard {
 	unsigned char		*buf;		/* WORKERS_GUARD_BUF */
 };
 
+/* The call, on the guard's thread; g->fd is its own copy, closed here. */
 static void
 workers_guard_call(struct workers_guard *g)
 {
 	ssize_t	n;
 
 	g->err = 0;
-	if (g->op == WORKERS_GUARD_OPEN) {
+	if (g->fd == -1)
+		g->ret = -1;
+	else if (g->op == WORKERS_GUARD_OPEN) {
 		memset(&g->st, 0, sizeof g->st);
 		g->ret = os_open_regular(g->fd, g->path, &g->st);
 	} else {
@@ -526,7 +530,10 @@ workers_guard_call(struct workers_guard *g)
 		g->ret = n;
 	}
 	if (g->ret == -1)
-		g->err = errno;
+		g->err = g->fd == -1 ? g->dup_err : errno;
+	if (g->fd != -1)
+		close(g->fd);
+	g->fd = -1;
 }
 
 static void
@@ -603,7 +610,12 @@ workers_guard_start(struct workers_guard *g, int op, int fd,
 	if (g->state != WORKERS_GUARD_IDLE)
 		fatal("workers_guard: a call is already in progress");
 	g->op = op;
-	g->fd = fd;
+	/*
+	 * A copy of the descriptor, the thread's to close: the caller may
+	 * close its own while a call given up on still uses it.
+	 */
+	g->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	g->dup_err = errno;
 	free(g->path);
 	g->path = path ? xstrdup(path) : NULL;
 	g->len = len;

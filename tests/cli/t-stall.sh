@@ -78,13 +78,15 @@ abandoned() {
 	grep -q "abandoned: $3 blocked" "$1/x/collection.log"
 }
 # run_agent DIR ARGS...: the agent, wrapped in timeout; rc and secs set.
+# Its stderr goes through a pipe, as in a shell's $(…) or `| tee`: the
+# run has not ended for the victim until every copy of it is closed.
 run_agent() {
 	d=$1; shift
 	mkdir -p "$d"
 	s0=$(date +%s)
 	timeout --foreground "$LIMIT" "$CC_BIN" run -q --root "$FIX" -o "$d" --no-yara "$@" \
-		>"$d.out" 2>"$d.err"
-	rc=$?
+		2>&1 >"$d.out" | cat >"$d.err"
+	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - s0 ))
 	echo "# run: exit $rc in ${secs}s"
 }
@@ -201,3 +203,9 @@ check "…the files after them are collected, the run is not cut" \
 	cmp -s '$FIX/etc/hostname' '$T/o5/x/files/etc/hostname'" 
 check "…and the manifest says it was not cut" jqe '.cut == null' "$T/o5/x/manifest.json"
 stall_down
+
+# A run that left threads stuck reports its status before it is reaped,
+# so a sanitizer's exit status would be lost: its reports are looked for
+# in what the runs wrote (check-tsan, check-asan).
+check "no sanitizer report in any run's stderr" \
+	sh -c "! grep -lE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error:' '$T'/o*.err"
