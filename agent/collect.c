@@ -635,17 +635,19 @@ collect_pool(struct collect_ctx *ctx)
 }
 
 /*
- * Whether to give up on a call that has not moved for idle seconds: once
- * the run is cut by the deadline or a signal, after a short grace; until
- * then, after ctx->stall seconds, while few have been given up on.
+ * Whether to give up on a call that has not moved for idle seconds (or
+ * a reader's job not begun for that long: queued): once the run is cut
+ * by the deadline or a signal, after a short grace; until then, a call
+ * begun, after ctx->stall seconds, while few have been given up on.
  */
 static int
-collect_give_up(struct collect_ctx *ctx, double idle)
+collect_give_up(struct collect_ctx *ctx, double idle, int queued)
 {
 	collect_expired(ctx);	/* says the cut, once */
 	if (*ctx->stop || (ctx->deadline != 0 && time(NULL) >= ctx->deadline))
 		return idle >= COLLECT_CUT_GRACE;
-	return idle >= ctx->stall && ctx->nstuck < WORKERS_MAXSTUCK;
+	/* Not begun: every reader is busy, it will be. */
+	return !queued && idle >= ctx->stall && ctx->nstuck < WORKERS_MAXSTUCK;
 }
 
 /*
@@ -714,7 +716,8 @@ collect_wait(struct collect_ctx *ctx)
 		case -1:
 			return NULL;
 		}
-		if (st.phase == WORKERS_BUSY || !collect_give_up(ctx, st.idle))
+		if (st.phase == WORKERS_BUSY || !collect_give_up(ctx, st.idle,
+		    st.phase == WORKERS_QUEUED))
 			continue;
 		if (workers_abandon(ctx->pool, &lost) != 0)
 			continue;	/* it finished meanwhile */
@@ -759,7 +762,7 @@ collect_guard_wait(struct collect_ctx *ctx, long long *ret, struct stat *st,
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		*idle = (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (collect_give_up(ctx, *idle))
+		if (collect_give_up(ctx, *idle, 0))
 			break;
 	}
 	workers_guard_abandon(ctx->guard);

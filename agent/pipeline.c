@@ -13,12 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -152,6 +152,12 @@ pipeline_signal(int sig)
 	n = write(STDERR_FILENO, msg, strlen(msg));
 	(void)n;	/* the terminal may be gone */
 	if (msg == pipeline_msg_abort) {
+		/* Threads stuck in a read may hold the exit: let go first. */
+		if (pipeline_status_fd != -1 &&
+		    (i = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+			dup2(i, STDOUT_FILENO);
+			dup2(i, STDERR_FILENO);
+		}
 		pipeline_report(EXIT_ABORTED);
 		_exit(EXIT_ABORTED);
 	}
@@ -216,7 +222,7 @@ pipeline_parent(pid_t pid, int fd)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	for (;;) {
 		if (waitpid(pid, &ws, fd == -1 && reported == -1 ? 0 :
 		    WNOHANG) == pid)
@@ -267,7 +273,7 @@ pipeline_supervise(struct run *r)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) == -1) {
@@ -275,7 +281,7 @@ pipeline_supervise(struct run *r)
 		    "run's exit", strerror(errno));
 		close(p[0]);
 		close(p[1]);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		return -1;
 	}
 	if (pid == 0) {
@@ -333,7 +339,7 @@ pipeline_unblock(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 /* The partial archive, for the handler to delete on a second signal. */

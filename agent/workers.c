@@ -155,7 +155,9 @@ workers_main(void *arg)
 			break;
 		w->todo = j->next;
 		__atomic_store_n(&j->since, workers_ms(), __ATOMIC_RELAXED);
-		__atomic_store_n(&j->phase, WORKERS_READING, __ATOMIC_RELAXED);
+		/* A scan only (of the caller's buffer) is never given up on. */
+		__atomic_store_n(&j->phase, j->scanonly ? WORKERS_BUSY :
+		    WORKERS_READING, __ATOMIC_RELAXED);
 		j->thread = t.i;
 		pthread_mutex_unlock(&w->lock);
 		workers_run(j, &t);
