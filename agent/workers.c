@@ -55,6 +55,9 @@ struct workers_thread {
 
 static unsigned char workers_empty[1];
 
+/* The largest read a reader makes at once. */
+#define WORKERS_PIECE	(1U << 20)
+
 /* Milliseconds of a monotonic clock. */
 static int64_t
 workers_ms(void)
@@ -85,9 +88,13 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 	struct scan_file f;
 	ssize_t		 n;
 
-	/* got is read by the writer meanwhile: its progress. */
+	/*
+	 * got is read by the writer meanwhile: its progress. In pieces of
+	 * WORKERS_PIECE, so a slow file system shows it moves on.
+	 */
 	while (!j->scanonly && j->got < j->want) {
-		n = pread(j->fd, j->buf + j->got, (size_t)(j->want - j->got),
+		n = pread(j->fd, j->buf + j->got, j->want - j->got >
+		    WORKERS_PIECE ? WORKERS_PIECE : (size_t)(j->want - j->got),
 		    (off_t)j->got);
 		if (n == -1 && errno == EINTR)
 			continue;
