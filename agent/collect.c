@@ -107,6 +107,7 @@ struct collect_ctx {
 	struct workers		*pool;		/* readers of small files */
 	struct workers_guard	*guard;		/* opens, large reads */
 	int			 nstuck;	/* calls given up on */
+	pid_t			 supervisor;	/* 0: none */
 	double			 stall;		/* COLLECT_STALL */
 	char			*exdir;		/* our output directory */
 	dev_t			 exdev;		/* our archive */
@@ -276,6 +277,19 @@ uint64_t
 collect_max_file_size(struct collect_ctx *ctx)
 {
 	return ctx->cfg->max_file_size ? ctx->cfg->max_file_size : UINT64_MAX;
+}
+
+void
+collect_set_supervisor(struct collect_ctx *ctx, pid_t pid)
+{
+	ctx->supervisor = pid;
+}
+
+int
+collect_is_agent(struct collect_ctx *ctx, pid_t pid)
+{
+	return pid == getpid() || (ctx->supervisor > 0 &&
+	    pid == ctx->supervisor);
 }
 
 int

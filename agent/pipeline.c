@@ -111,6 +111,7 @@ static const char *pipeline_msg_stop, *pipeline_msg_abort;
  */
 static volatile pid_t pipeline_child;
 static int pipeline_status_fd = -1;
+static pid_t pipeline_parent_pid;	/* in the child: the supervisor */
 
 /* Tell the parent the exit status now (async-signal-safe). */
 static void
@@ -257,7 +258,8 @@ pipeline_parent(pid_t pid, int fd)
  * status on a pipe: a run that gave up on stuck reads still ends, with
  * its exit status, when its archive is done. The child has a process
  * group of its own, so the terminal's Ctrl-C reaches it once, passed on
- * by the parent; it gets SIGTERM if the parent dies. Returns -1 in the
+ * by the parent; it is killed with the parent (kill -9 of the process
+ * started stops the collection, as it did). Returns -1 in the
  * child (or when no child could be made: the run goes on unsupervised),
  * else the exit status, in the parent.
  */
@@ -290,9 +292,11 @@ pipeline_supervise(struct run *r)
 		setpgid(0, 0);
 		/* A background group may write to the terminal (TOSTOP). */
 		signal(SIGTTOU, SIG_IGN);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/* kill -9 of the agent still ends the collection. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
-			pipeline_stop = SIGTERM;
+			_exit(EXIT_ABORTED);
+		pipeline_parent_pid = parent;
 		return -1;	/* SIGINT, SIGTERM unblocked by the caller */
 	}
 	close(p[1]);
@@ -1500,6 +1504,7 @@ pipeline_run(struct config *cfg)
 	    os_resolver());
 	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
+	collect_set_supervisor(r.ctx, pipeline_parent_pid);
 	pipeline_exclude(&r, r.ctx);
 	collect_set_scanner(r.ctx, r.scan);
 	sink_set_progress(r.sink, pipeline_progress, &r);

@@ -97,7 +97,7 @@ stall_up || exit 0
 profile Small /etc/hostname /mnt/fuse/a.txt /mnt/fuse/stall /mnt/fuse/b.txt
 run_agent "$T/o1" --time-limit 5 --artifacts "$T/Small.yaml" -p Small
 check "--time-limit 5, a stalled read: the run ends (exit 0, as a cut run), not hung ($LIMIT s)" \
-	test "$rc" -eq 0
+	test "$rc" -eq 0 -a ! -e "$T/hung"
 check "…by itself, within the limit and a short grace (${secs}s)" \
 	test "$secs" -lt 30 -a ! -e "$T/hung"
 check "…the archive verifies (verify, minisign, zstd | tar)" archive_ok "$T/o1"
@@ -178,7 +178,8 @@ stall_down
 stall_up || exit 0
 profile Open /mnt/fuse/a.txt /mnt/fuse/stall-open /mnt/fuse/b.txt
 run_agent "$T/o4" --time-limit 5 --artifacts "$T/Open.yaml" -p Open
-check "--time-limit 5, a stalled open: the run ends (exit 0)" test "$rc" -eq 0
+check "--time-limit 5, a stalled open: the run ends (exit 0), not hung" \
+	test "$rc" -eq 0 -a ! -e "$T/hung"
 check "…by itself, within the limit and a short grace (${secs}s)" \
 	test "$secs" -lt 30 -a ! -e "$T/hung"
 check "…the archive verifies" archive_ok "$T/o4"
