@@ -65,15 +65,21 @@ REPLAY_BIN = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_NAMES))
 FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 BIN	= $(BUILD)/csirt-collect
+# Test tools (never installed): stallfs, a FUSE server that stops answering.
+TOOL_BIN  = $(BUILD)/tools/stallfs
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
 
-all: $(BIN)
+all: $(BIN) $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lpthread
@@ -92,7 +98,7 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJ)
 # t-kit embeds the static agent (a sanitized build cannot link one: there
 # t-kit skips that part). The static link takes about a second.
 CHECK_STATIC = $(if $(SANITIZE),,$(BUILD)/csirt-collect-static)
-check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(CHECK_STATIC)
+check: $(BIN) $(TOOL_BIN) $(UNIT_BIN) $(REPLAY_BIN) $(CHECK_STATIC)
 	sh tests/run.sh $(BUILD)
 
 check-fuzz: $(REPLAY_BIN)
@@ -135,7 +141,7 @@ fuzz-run: fuzz
 check-unit: $(UNIT_BIN)
 	sh tests/run.sh $(BUILD) unit
 
-check-cli: $(BIN)
+check-cli: $(BIN) $(TOOL_BIN)
 	sh tests/run.sh $(BUILD) cli
 
 # Static, glibc included (packaging/README.md: libraries, size, limits).

@@ -7,6 +7,16 @@
  * other streams are spooled in memory (memfd, never the host's disk) and
  * added when their collector ends. Limits (deadline, byte budget,
  * signals) are checked here, in one place.
+ *
+ * A file system that stops answering (a FUSE or network mount) blocks
+ * an open or a read in the kernel for ever, and the thread with it. So
+ * this thread, which writes the archive, makes neither itself: readers
+ * (workers.h) read small files, a guard thread opens each file and
+ * reads large ones, and this thread waits for them a bounded time. When
+ * the run is cut (deadline, signal) or a call has not moved for
+ * COLLECT_STALL seconds, it is given up on: recorded as "abandoned:
+ * read blocked for N s", its thread left in the kernel, and the run goes
+ * on to a signed archive of the rest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +47,16 @@
  * ring. At least two of the largest files it takes.
  */
 #define COLLECT_INFLIGHT	(2 * COLLECT_SMALL)
+/*
+ * Waiting for a reader or the guard: how often the limits are checked
+ * (ms); once the run is cut, how long a call that does not move is
+ * still waited for (s); before, how long one may not move at all before
+ * it is given up on (s, or CSIRT_COLLECT_STALL_SECS), for at most
+ * WORKERS_MAXSTUCK calls (then only a cut gives up).
+ */
+#define COLLECT_POLL_MS		200
+#define COLLECT_CUT_GRACE	2.0
+#define COLLECT_STALL		60.0
 
 struct collect_stream {
 	struct collect_ctx	*ctx;
@@ -85,6 +105,10 @@ struct collect_ctx {
 	uint64_t		 tapseen;
 	EVP_MD_CTX		*tapmd5;
 	struct workers		*pool;		/* readers of small files */
+	struct workers_guard	*guard;		/* opens, large reads */
+	int			 nstuck;	/* calls given up on */
+	pid_t			 supervisor;	/* 0: none */
+	double			 stall;		/* COLLECT_STALL */
 	char			*exdir;		/* our output directory */
 	dev_t			 exdev;		/* our archive */
 	ino_t			 exino;
@@ -100,12 +124,16 @@ static int	collect_write_job(struct collect_ctx *, struct workers_job *);
 static void	collect_pool(struct collect_ctx *);
 static int	collect_take(struct collect_ctx *);
 static void	collect_queue(struct collect_ctx *, struct workers_job *);
+static ssize_t	collect_pread(void *, int, void *, size_t, off_t, char *,
+		    size_t);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
     int rootfd, volatile sig_atomic_t *stop)
 {
 	struct collect_ctx	*ctx;
+	const char		*e;
+	long long		 secs;
 
 	ctx = xcalloc(1, sizeof *ctx);
 	ctx->cfg = cfg;
@@ -119,6 +147,12 @@ collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
 		ctx->deadline = time(NULL) + (time_t)cfg->time_limit;
 	ctx->artifact_paths = cfg->artifacts.n ?
 	    (const char *const *)cfg->artifacts.v : collect_no_paths;
+	ctx->stall = COLLECT_STALL;
+	if ((e = getenv("CSIRT_COLLECT_STALL_SECS")) != NULL &&
+	    util_parse_int(e, 1, 86400, &secs) == 0)
+		ctx->stall = (double)secs;
+	if (sink != NULL)
+		sink_set_reader(sink, collect_pread, ctx);
 	return ctx;
 }
 
@@ -155,6 +189,7 @@ collect_free(struct collect_ctx *ctx)
 		free(ctx->matches);
 	}
 	workers_free(ctx->pool);
+	workers_guard_free(ctx->guard);
 	json_decref(ctx->match_counts);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
@@ -242,6 +277,25 @@ uint64_t
 collect_max_file_size(struct collect_ctx *ctx)
 {
 	return ctx->cfg->max_file_size ? ctx->cfg->max_file_size : UINT64_MAX;
+}
+
+void
+collect_set_supervisor(struct collect_ctx *ctx, pid_t pid)
+{
+	ctx->supervisor = pid;
+}
+
+int
+collect_is_agent(struct collect_ctx *ctx, pid_t pid)
+{
+	return pid == getpid() || (ctx->supervisor > 0 &&
+	    pid == ctx->supervisor);
+}
+
+int
+collect_nstuck(struct collect_ctx *ctx)
+{
+	return ctx != NULL ? ctx->nstuck : 0;
 }
 
 uint64_t
@@ -594,18 +648,192 @@ collect_pool(struct collect_ctx *ctx)
 		    COLLECT_INFLIGHT);
 }
 
+/*
+ * Whether to give up on a call that has not moved for idle seconds (or
+ * a reader's job not begun for that long: queued): once the run is cut
+ * by the deadline or a signal, after a short grace; until then, a call
+ * begun, after ctx->stall seconds, while few have been given up on.
+ */
+static int
+collect_give_up(struct collect_ctx *ctx, double idle, int queued)
+{
+	collect_expired(ctx);	/* says the cut, once */
+	if (*ctx->stop || (ctx->deadline != 0 && time(NULL) >= ctx->deadline))
+		return idle >= COLLECT_CUT_GRACE;
+	/* Not begun: every reader is busy, it will be. */
+	return !queued && idle >= ctx->stall && ctx->nstuck < WORKERS_MAXSTUCK;
+}
+
+/*
+ * Record a reader's job given up on. Read in part, it is archived: the
+ * bytes read, zeros for the rest (the size its header would have had),
+ * marked; not read at all, it is an error only.
+ */
+static void
+collect_lost(struct collect_ctx *ctx, struct workers_lost *l, double idle)
+{
+	unsigned char	*buf, sha256[32];
+	char		 note[256];
+	int		 secs = (int)(idle + 0.5);
+
+	if (l->apath == NULL) {		/* a scan of the tap, not begun */
+		collect_error(ctx, l->source, "YARA: not scanned: the run was "
+		    "cut and every reader was blocked");
+		ctx->tapbusy = 0;
+		collect_tap_end(ctx);
+		return;
+	}
+	if (l->phase == WORKERS_QUEUED) {
+		collect_error(ctx, l->source, "not read: the run was cut and "
+		    "every reader was blocked");
+		return;
+	}
+	ctx->nstuck++;
+	if (l->got == 0) {
+		collect_error(ctx, l->source, "abandoned: read blocked for "
+		    "%d s; nothing read, not archived", secs);
+		return;
+	}
+	snprintf(note, sizeof note, "abandoned: read blocked for %d s after "
+	    "%llu of %llu bytes; rest zero-filled", secs,
+	    (unsigned long long)l->got, (unsigned long long)l->want);
+	buf = xcalloc(1, (size_t)l->want);
+	memcpy(buf, l->data, (size_t)l->got);
+	EVP_Digest(buf, (size_t)l->want, sha256, NULL, EVP_sha256(), NULL);
+	if (sink_add_prepared(ctx->sink, l->apath, l->source, &l->st, buf,
+	    (size_t)l->want, sha256, l->truncated, note) == SINK_FATAL) {
+		ctx->failed = 1;
+		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
+	} else {
+		collect_error(ctx, l->source, "%s", note);
+		ctx->nfiles++;
+	}
+	free(buf);
+}
+
+/*
+ * The oldest job of the pool once finished, or NULL when none is
+ * pending. A job whose read does not move is given up on
+ * (collect_give_up) and recorded; hashing and scanning are waited for.
+ */
+static struct workers_job *
+collect_wait(struct collect_ctx *ctx)
+{
+	struct workers_job	*j;
+	struct workers_state	 st;
+	struct workers_lost	 lost;
+
+	for (;;) {
+		switch (workers_wait(ctx->pool, COLLECT_POLL_MS, &j, &st)) {
+		case 1:
+			return j;
+		case -1:
+			return NULL;
+		}
+		if (st.phase == WORKERS_BUSY || !collect_give_up(ctx, st.idle,
+		    st.phase == WORKERS_QUEUED))
+			continue;
+		if (workers_abandon(ctx->pool, &lost) != 0)
+			continue;	/* it finished meanwhile */
+		collect_lost(ctx, &lost, st.idle);
+		workers_lost_free(&lost);
+	}
+}
+
 /* Archive the oldest pending job, waiting for it. -1 if none is pending. */
 static int
 collect_take(struct collect_ctx *ctx)
 {
 	struct workers_job	*d;
 
-	if (ctx->pool == NULL || (d = workers_done(ctx->pool, 1)) == NULL)
+	if (ctx->pool == NULL || (d = collect_wait(ctx)) == NULL)
 		return -1;
 	if (!ctx->failed)
 		collect_write_job(ctx, d);
 	workers_job_free(d);
 	return 0;
+}
+
+/*
+ * Wait for the guard's call. 1: it returned (*ret, errno set from it);
+ * 0: given up on (collect_give_up), the guard dropped, *idle the
+ * seconds it was blocked.
+ */
+static int
+collect_guard_wait(struct collect_ctx *ctx, long long *ret, struct stat *st,
+    const unsigned char **buf, double *idle)
+{
+	struct timespec	t0, t1;
+	int		err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (workers_guard_wait(ctx->guard, COLLECT_POLL_MS, ret, &err,
+		    st, buf) == 1) {
+			errno = err;
+			return 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		*idle = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (collect_give_up(ctx, *idle, 0))
+			break;
+	}
+	workers_guard_abandon(ctx->guard);
+	ctx->guard = NULL;
+	ctx->nstuck++;
+	return 0;
+}
+
+static struct workers_guard *
+collect_guard(struct collect_ctx *ctx)
+{
+	if (ctx->guard == NULL)
+		ctx->guard = workers_guard_new();
+	return ctx->guard;
+}
+
+/*
+ * os_open_regular, made by the guard: -1 with errno, or -2 when it was
+ * given up on (recorded).
+ */
+static int
+collect_open_file(struct collect_ctx *ctx, const char *path,
+    struct stat *st)
+{
+	long long	ret;
+	double		idle;
+
+	workers_guard_open(collect_guard(ctx), ctx->rootfd, path);
+	if (collect_guard_wait(ctx, &ret, st, NULL, &idle) == 1)
+		return (int)ret;
+	collect_error(ctx, path, "abandoned: open blocked for %d s; not "
+	    "archived", (int)(idle + 0.5));
+	return -2;
+}
+
+/*
+ * The sink's reader (sink_read_fn): pread, made by the guard (at most
+ * its buffer at once: a short read, the sink asks for the rest).
+ */
+static ssize_t
+collect_pread(void *arg, int fd, void *buf, size_t len, off_t off, char *why,
+    size_t whylen)
+{
+	struct collect_ctx	*ctx = arg;
+	const unsigned char	*p;
+	long long		 ret;
+	double			 idle;
+
+	workers_guard_pread(collect_guard(ctx), fd, len, off);
+	if (collect_guard_wait(ctx, &ret, NULL, &p, &idle) == 0) {
+		snprintf(why, whylen, "abandoned: read blocked for %d s",
+		    (int)(idle + 0.5));
+		return -1;
+	}
+	if (ret > 0)
+		memcpy(buf, p, (size_t)ret);
+	return (ssize_t)ret;
 }
 
 /* Queue j, archiving the oldest jobs while the pool is full. */
@@ -671,7 +899,8 @@ collect_drain(struct collect_ctx *ctx, int all)
 
 	if (ctx->pool == NULL)
 		return ctx->failed ? -1 : 0;
-	while ((j = workers_done(ctx->pool, all)) != NULL) {
+	while ((j = all ? collect_wait(ctx) : workers_done(ctx->pool, 0)) !=
+	    NULL) {
 		if (rc == 0 && !ctx->failed && collect_write_job(ctx, j) == -1)
 			rc = -1;
 		workers_job_free(j);
@@ -803,7 +1032,9 @@ collect_file(struct collect_ctx *ctx, const char *path)
 	if (ctx->failed || collect_expired(ctx))
 		return -1;
 	memset(&st, 0, sizeof st);
-	if ((fd = os_open_regular(ctx->rootfd, path, &st)) == -1) {
+	if ((fd = collect_open_file(ctx, path, &st)) == -2)
+		return -1;
+	if (fd == -1) {
 		if (errno == ELOOP || (errno == EINVAL &&
 		    S_ISLNK(st.st_mode))) {
 			collect_link(ctx, path);

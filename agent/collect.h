@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "collector.h"
@@ -48,6 +49,17 @@ int		 collect_flush(struct collect_ctx *);
 int		 collect_output_failed(struct collect_ctx *);
 /* Why collection stopped early: NULL, "time limit", "size limit"… */
 const char	*collect_cut_reason(struct collect_ctx *);
+/*
+ * The agent's own processes, never scanned: this one and the process
+ * supervising it (pipeline.c), set with collect_set_supervisor.
+ */
+void		 collect_set_supervisor(struct collect_ctx *, pid_t);
+int		 collect_is_agent(struct collect_ctx *, pid_t);
+/*
+ * Reads and opens given up on because they blocked (a file system that
+ * does not answer): their threads may still be stuck in the kernel.
+ */
+int		 collect_nstuck(struct collect_ctx *);
 /* Counters for the summary (files; bytes seen in a dry run). */
 uint64_t	 collect_nfiles(struct collect_ctx *);
 uint64_t	 collect_nbytes(struct collect_ctx *);

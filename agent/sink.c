@@ -33,6 +33,8 @@ struct sink {
 	void		*tap_arg;
 	void		(*progress)(void *);
 	void		*progress_arg;
+	sink_read_fn	*read;
+	void		*read_arg;
 	int		 failed;
 	char		 err[512];
 };
@@ -177,6 +179,13 @@ sink_data(struct sink *s, const char *apath, const void *p, size_t n)
 }
 
 void
+sink_set_reader(struct sink *s, sink_read_fn *fn, void *arg)
+{
+	s->read = fn;
+	s->read_arg = arg;
+}
+
+void
 sink_set_progress(struct sink *s, void (*fn)(void *), void *arg)
 {
 	s->progress = fn;
@@ -256,21 +265,29 @@ sink_add_prepared(struct sink *s, const char *apath, const char *source,
 
 /*
  * Copy want bytes of fd into the open entry, hashing; pad with zeros
- * if the file ends early. *got gets the bytes really read.
+ * if the file ends early. *got gets the bytes really read; why (whylen
+ * bytes) why reading was given up on, or "".
  */
 static int
 sink_copy(struct sink *s, int fd, const char *apath, uint64_t want,
-    EVP_MD_CTX *sha, uint64_t *got, int *rerrno)
+    EVP_MD_CTX *sha, uint64_t *got, int *rerrno, char *why, size_t whylen)
 {
 	uint64_t	off = 0;
 	ssize_t		n;
 
 	*rerrno = 0;
+	why[0] = '\0';
 	while (off < want) {
 		size_t	len = want - off > SINK_CHUNK ? SINK_CHUNK :
 		    (size_t)(want - off);
 
-		n = pread(fd, s->chunk, len, (off_t)off);
+		if (s->read != NULL)
+			n = s->read(s->read_arg, fd, s->chunk, len, (off_t)off,
+			    why, whylen);
+		else
+			n = pread(fd, s->chunk, len, (off_t)off);
+		if (why[0] != '\0')
+			break;
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -310,6 +327,7 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 	EVP_MD_CTX		*sha;
 	uint64_t		 want, got = 0;
 	int			 rc, rerrno;
+	char			 why[128];
 
 	if (res == NULL)
 		res = &r0;
@@ -322,7 +340,8 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 	if ((sha = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1)
 		fatal("EVP sha256");
-	rc = sink_copy(s, fd, apath, want, sha, &got, &rerrno);
+	rc = sink_copy(s, fd, apath, want, sha, &got, &rerrno, why,
+	    sizeof why);
 	EVP_DigestFinal_ex(sha, res->sha256, NULL);
 	EVP_MD_CTX_free(sha);
 	/* Leave the host's page cache as we found it. */
@@ -330,7 +349,12 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 	if (rc == SINK_FATAL)
 		goto done;
 	res->size = want;
-	if (got < want) {
+	if (got < want && why[0] != '\0') {
+		snprintf(res->note, sizeof res->note, "%s after %llu of %llu "
+		    "bytes; rest zero-filled", why, (unsigned long long)got,
+		    (unsigned long long)want);
+		rc = SINK_WARN;
+	} else if (got < want) {
 		snprintf(res->note, sizeof res->note, rerrno ?
 		    "read error after %llu of %llu bytes (%s); rest zero-filled"
 		    : "file shrank while read: %llu of %llu bytes; rest "

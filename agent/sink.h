@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "manifest.h"
 #include "out.h"
@@ -83,6 +84,16 @@ int		 sink_add_prepared(struct sink *, const char *, const char *,
 		    const unsigned char *, int, const char *);
 /* Set the tap called with each data chunk of the next sink_add_fd. */
 void		 sink_set_tap(struct sink *, sink_tap_fn *, void *);
+
+/*
+ * How sink_add_fd reads its source: like pread (n bytes, 0 at the end,
+ * -1 with errno), or -1 with why set (a NUL-terminated reason, e.g.
+ * "abandoned: read blocked for 5 s") when the read was given up on; the
+ * rest is then zero-filled and the note says why. NULL: pread itself.
+ */
+typedef ssize_t	sink_read_fn(void *, int, void *, size_t, off_t, char *,
+		    size_t);
+void		 sink_set_reader(struct sink *, sink_read_fn *, void *);
 
 /* Called after each chunk of data archived (progress display). */
 void		 sink_set_progress(struct sink *, void (*)(void *), void *);

@@ -14,6 +14,14 @@
  * file), and at most WORKERS_MAXJOBS jobs (each holding an open file) are
  * pending. A job's space is released when it is freed, which the writer
  * does in order, as it takes them back.
+ *
+ * A read can block for ever (a FUSE or network file system whose server
+ * does not answer), and a thread waiting in the kernel for it cannot be
+ * stopped, joined or even killed. So the writer never has to wait for
+ * one: workers_wait waits a bounded time and says how far the oldest job
+ * got; workers_abandon gives up on it. The stuck thread is left behind
+ * with the job (it frees it if its read ever returns), its ring space is
+ * never reused, and a new thread takes its place.
  */
 #ifndef WORKERS_H
 #define WORKERS_H
@@ -51,11 +59,39 @@ struct workers_job {
 	json_t			*matches;	/* YARA records, or NULL */
 	char			 scan_err[256];
 	int			 finished;
+	int			 phase;		/* WORKERS_QUEUED… (atomic) */
+	int			 abandoned;	/* (atomic) */
+	int			 thread;	/* the pool's thread reading it */
+	int64_t			 since;		/* ms of its last progress (atomic) */
 	struct workers		*pool;
 	struct workers_job	*next;
 };
 
 #define WORKERS_MAXJOBS		256
+/* Stuck threads replaced by new ones; past this, not. */
+#define WORKERS_MAXSTUCK	4
+
+/* Where the oldest job is (workers_wait). */
+struct workers_state {
+	int		 phase;		/* WORKERS_QUEUED… */
+	uint64_t	 got;		/* bytes read */
+	double		 idle;		/* seconds since it last moved on */
+};
+
+#define WORKERS_QUEUED		0	/* no thread has taken it yet */
+#define WORKERS_READING		1	/* a thread reads it: got grows */
+#define WORKERS_BUSY		2	/* hashed or scanned: no I/O */
+
+/* What is left of an abandoned job, for the caller to record. */
+struct workers_lost {
+	char			*source;	/* owned by the caller */
+	char			*apath;		/* owned by the caller */
+	struct stat		 st;
+	uint64_t		 want, got;
+	int			 truncated;
+	int			 phase;		/* when it was abandoned */
+	unsigned char		*data;		/* its first got bytes, owned */
+};
 
 struct workers;
 
@@ -64,7 +100,11 @@ struct workers;
  * for the contents in flight (a job's want can be at most this much).
  */
 struct workers		*workers_new(int, struct scan *, size_t);
-/* Stop the threads (after the pending jobs) and free the pool. */
+/*
+ * Stop the threads (after the pending jobs) and free the pool. With
+ * threads stuck in a read, the pool is left allocated for them (they
+ * may still return; the process's exit ends them).
+ */
 void			 workers_free(struct workers *);
 /*
  * Queue a job (never blocks). -1 when the ring has no room for its want
@@ -78,8 +118,58 @@ int			 workers_submit(struct workers *, struct workers_job *);
  * (wait 0) or none is pending at all (wait 1).
  */
 struct workers_job	*workers_done(struct workers *, int);
+/*
+ * Wait at most ms milliseconds for the oldest job. 1: *jp is it,
+ * finished and taken back (as workers_done); 0: not finished yet, state
+ * says where it is, how much it has read and since when it is stalled;
+ * -1: no job is pending.
+ */
+int			 workers_wait(struct workers *, int,
+			    struct workers_job **, struct workers_state *);
+/*
+ * Give up on the oldest job (its read blocks): it leaves the queue and
+ * lost (freed with workers_lost_free) gets what it was and had read. A
+ * thread stuck in its read is left behind and replaced (up to
+ * WORKERS_MAXSTUCK). 0; 1 if it has finished meanwhile (workers_wait
+ * takes it); -1 if none is pending.
+ */
+int			 workers_abandon(struct workers *, struct workers_lost *);
+void			 workers_lost_free(struct workers_lost *);
+/* Threads left stuck in a read. */
+int			 workers_nstuck(struct workers *);
 /* Bytes of the jobs submitted and not yet taken back. */
 uint64_t		 workers_inflight(struct workers *);
 void			 workers_job_free(struct workers_job *);
+
+/*
+ * A guard: one thread that makes, for its caller, one call at a time
+ * that may block for ever (the open of a file, a read of one), so the
+ * caller can wait for it a bounded time and give up. Given up on, the
+ * guard belongs to its thread, which frees it (and closes what the call
+ * opened) if the call ever returns; the caller starts a new guard.
+ */
+#define WORKERS_GUARD_BUF	(1U << 20)	/* largest read */
+
+struct workers_guard;
+
+struct workers_guard	*workers_guard_new(void);
+/* Stop the thread and free the guard (not one given up on). */
+void			 workers_guard_free(struct workers_guard *);
+/* Start os_open_regular(rootfd, path) on the guard's thread. */
+void			 workers_guard_open(struct workers_guard *, int,
+			    const char *);
+/* Start a pread of len bytes (at most WORKERS_GUARD_BUF) of fd at off. */
+void			 workers_guard_pread(struct workers_guard *, int,
+			    size_t, off_t);
+/*
+ * Wait at most ms for the call. 1: it returned *ret (the fd opened, or
+ * the bytes read into *buf, the guard's) with errno *err, and st the
+ * file's metadata for an open; 0: not yet.
+ */
+int			 workers_guard_wait(struct workers_guard *, int,
+			    long long *, int *, struct stat *,
+			    const unsigned char **);
+/* Give up on the call in progress: the guard is its thread's now. */
+void			 workers_guard_abandon(struct workers_guard *);
 
 #endif

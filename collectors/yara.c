@@ -334,7 +334,7 @@ yara_procs(struct yara_run *y)
 	}
 	while ((de = readdir(d)) != NULL && !yara_expired(y)) {
 		if (util_parse_int(de->d_name, 1, INT32_MAX, &pid) == -1 ||
-		    pid == (long long)getpid())
+		    collect_is_agent(y->ctx, (pid_t)pid))
 			continue;
 		snprintf(p, sizeof p, "%lld/exe", pid);
 		/* No exe: a kernel thread, or gone. */

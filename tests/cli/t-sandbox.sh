@@ -22,10 +22,14 @@ mkdir -p "$T/o1"
     --max-total-size 256M >"$T/o1/stdout" 2>"$T/o1/stderr" &
 pid=$!
 status=
+# The collection runs in a child of the process started (pipeline.c,
+# pipeline_supervise: stuck reads cannot hold the exit); that child is
+# the one confined.
 for _ in $(seq 1 200); do
 	if ls -A "$T/o1" | grep -q '\.part$'; then
 		sleep 0.3
-		status=$(cat /proc/$pid/status 2>/dev/null)
+		child=$(pgrep -P "$pid" | head -n 1)
+		status=$(cat "/proc/${child:-$pid}/status" 2>/dev/null)
 		break
 	fi
 	sleep 0.05
