@@ -25,56 +25,13 @@
 #include "util.h"
 #include "live.h"
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
-static size_t
-live_utf8_len(const unsigned char *p, size_t n)
-{
-	size_t		len, i;
-	uint32_t	cp;
-
-	if (p[0] > 0 && p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 json_t *
 live_json_str(const char *s, size_t n)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = { 0 };
-	json_t			*j;
-	size_t			 i, l;
+	struct buf	 b = { 0 };
+	json_t		*j;
 
-	buf_add(&b, "", 0);
-	for (i = 0; i < n; i += l) {
-		if ((l = live_utf8_len(p + i, n - i)) == 0) {
-			buf_printf(&b, "\\x%02x", p[i]);
-			l = 1;
-		} else
-			buf_add(&b, p + i, l);
-	}
+	util_escape(&b, s, n, 0, "");
 	if ((j = json_stringn(b.data, b.len)) == NULL)
 		fatal("json_stringn");
 	buf_free(&b);

@@ -50,50 +50,10 @@ struct timeline {
 	int			 stopped;
 };
 
-/* Length of the valid, printable UTF-8 sequence at p, or 0. */
-static size_t
-timeline_utf8(const unsigned char *p)
-{
-	size_t		n, i;
-	unsigned int	c;
-
-	if (p[0] >= 0x20 && p[0] < 0x7f)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 void
 timeline_escape(struct buf *b, const char *name)
 {
-	const unsigned char	*p = (const unsigned char *)name;
-	size_t			 n;
-
-	while (*p != '\0') {
-		n = timeline_utf8(p);
-		if (n == 0 || *p == '|' || *p == '\\') {
-			buf_printf(b, "\\x%02x", *p);
-			p++;
-		} else {
-			buf_add(b, p, n);
-			p += n;
-		}
-	}
+	util_escape(b, name, strlen(name), UTIL_ESC_C0, "|\\");
 }
 
 static void
