@@ -16,11 +16,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "artifacts.h"
@@ -92,38 +90,6 @@ timeline_line(struct buf *b, const char *name, const struct statx *stx)
 	    (long long)stx->stx_btime.tv_sec : 0LL);
 }
 
-/* Pseudo and network file systems: listed, never entered. */
-static int
-timeline_pseudo(int fd)
-{
-	static const unsigned long	skip[] = {
-		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEVPTS_SUPER_MAGIC,
-		CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEBUGFS_MAGIC,
-		TRACEFS_MAGIC, SECURITYFS_MAGIC, BPF_FS_MAGIC, PSTOREFS_MAGIC,
-		EFIVARFS_MAGIC, NSFS_MAGIC, BINFMTFS_MAGIC, AUTOFS_SUPER_MAGIC,
-		NFS_SUPER_MAGIC, SMB_SUPER_MAGIC, CODA_SUPER_MAGIC,
-		0x62656570UL,	/* configfs */
-		0x19800202UL,	/* mqueue */
-		0xff534d42UL,	/* cifs */
-		0xfe534d42UL,	/* smb2 */
-		0x65735546UL,	/* fuse */
-		0x65735543UL,	/* fusectl */
-		0x01021997UL,	/* 9p */
-		0x00c36400UL,	/* ceph */
-		0x5346414fUL,	/* afs */
-		0x67596969UL,	/* rpc_pipefs */
-	};
-	struct statfs	sf;
-	size_t		i;
-
-	if (fstatfs(fd, &sf) == -1)
-		return 0;
-	for (i = 0; i < nitems(skip); i++)
-		if ((unsigned long)sf.f_type == skip[i])
-			return 1;
-	return 0;
-}
-
 static void
 timeline_flush(struct timeline *t)
 {
@@ -156,7 +122,7 @@ timeline_enter(struct timeline *t, int dfd, const char *name)
 		t->errors++;
 		return -1;
 	}
-	if (timeline_pseudo(fd)) {
+	if (os_fs_pseudo(fd)) {
 		t->pseudo++;
 		close(fd);
 		return -1;
@@ -259,7 +225,7 @@ timeline_tree(struct timeline *t, const char *root)
 		collect_error(t->ctx, root, "timeline: %s", strerror(errno));
 		return;
 	}
-	if (timeline_pseudo(fd)) {
+	if (os_fs_pseudo(fd)) {
 		collect_log(t->ctx, LOG_INFO, "%s: pseudo or network file "
 		    "system, not walked", root);
 		close(fd);
