@@ -4,7 +4,7 @@
  *
  * Parsers for what the live-response collectors read from the host:
  * /proc/PID/{stat,status,cmdline,environ}, /proc/net tables, utmp and lastlog
- * records, passwd and group lines, mountinfo, /proc/modules, os-release.
+ * records, mountinfo, /proc/modules, os-release.
  * None of them touches the system; they are fed bytes and reject what
  * does not look right. See live.h.
  */
@@ -540,61 +540,6 @@ live_parse_lastlog(const unsigned char *p, size_t len, struct live_lastlog *l)
 	if (live_fixed_str(l->line, p + 4, 32) == -1 ||
 	    live_fixed_str(l->host, p + 36, 256) == -1)
 		return -2;
-	return 0;
-}
-
-/* Split s at each sep into at most max fields; returns the count. */
-static int
-live_split(char *s, int sep, char **f, int max)
-{
-	int	n = 0;
-	char	*p;
-
-	f[n++] = s;
-	while ((p = strchr(s, sep)) != NULL) {
-		if (n == max)
-			return max + 1;
-		*p = '\0';
-		s = p + 1;
-		f[n++] = s;
-	}
-	return n;
-}
-
-int
-live_parse_passwd_line(char *line, struct live_passwd *pw)
-{
-	char	*f[7];
-
-	memset(pw, 0, sizeof *pw);
-	line[strcspn(line, "\r\n")] = '\0';
-	if (live_split(line, ':', f, 7) != 7 || *f[0] == '\0')
-		return -1;
-	if (util_parse_int(f[2], 0, UINT32_MAX, &pw->uid) == -1 ||
-	    util_parse_int(f[3], 0, UINT32_MAX, &pw->gid) == -1)
-		return -1;
-	pw->name = f[0];
-	pw->passwd = f[1];
-	pw->gecos = f[4];
-	pw->dir = f[5];
-	pw->shell = f[6];
-	return 0;
-}
-
-int
-live_parse_group_line(char *line, struct live_group *gr)
-{
-	char	*f[4];
-
-	memset(gr, 0, sizeof *gr);
-	line[strcspn(line, "\r\n")] = '\0';
-	if (live_split(line, ':', f, 4) != 4 || *f[0] == '\0')
-		return -1;
-	if (util_parse_int(f[2], 0, UINT32_MAX, &gr->gid) == -1)
-		return -1;
-	gr->name = f[0];
-	gr->passwd = f[1];
-	gr->members = f[3];
 	return 0;
 }
 
