@@ -498,7 +498,8 @@ util_escape(struct buf *b, const void *s, size_t len, int flags,
 
 	buf_add(b, "", 0);
 	for (i = 0; i < len; i += n) {
-		n = util_utf8_len(p + i, len - i);
+		/* ASCII, most names, without the call. */
+		n = p[i] < 0x80 ? 1 : util_utf8_len(p + i, len - i);
 		esc = n == 0 || p[i] == '\0' ||
 		    ((flags & UTIL_ESC_C0) && (p[i] < 0x20 || p[i] == 0x7f)) ||
 		    /* U+0080 to U+009F (C1 controls) are c2 80 to c2 9f. */
