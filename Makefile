@@ -9,6 +9,9 @@
 #   make fuzz       libFuzzer targets in build-fuzz/fuzz/ (clang)
 #   make fuzz-run   run each for FUZZ_TIME seconds on a copy of its corpus
 #   make check-asan every test under ASan+UBSan+LeakSanitizer (build-asan/)
+#
+# CFLAGS, CPPFLAGS and LDFLAGS are yours: they come after the flags the
+# code needs (make CFLAGS='-O0 -g' builds). OPT is the default -O and -g.
 
 MAKEFLAGS += --no-print-directory
 CC	?= cc
@@ -34,10 +37,23 @@ PKGS	= libarchive libzstd yara libssh2 libsodium libcrypto jansson yaml-0.1 inih
 
 VERSION	= 0.1.0
 
-CFLAGS	+= -std=gnu11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 $(WERROR) $(SANITIZE) \
-	   -D_GNU_SOURCE -DCC_VERSION='"$(VERSION)"' -Iagent -Icollectors \
-	   -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LDFLAGS	+= $(SANITIZE)
+CFLAGS	?=
+CPPFLAGS ?=
+LDFLAGS	?=
+
+# The flags the code needs, kept apart from the user's: the user's come
+# last (a later -O wins). _FORTIFY_SOURCE only where the last -O optimises
+# (glibc warns without), and not twice when the user's flags set it.
+# -MMD -MP: each object lists the headers it includes (BUILD/*.d, read
+# below), so editing a header rebuilds its users.
+LAST_O	 = $(lastword $(filter -O%,$(OPT) $(CFLAGS)))
+FORTIFY	 = $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,\
+	   $(if $(filter-out -O0,$(LAST_O)),-D_FORTIFY_SOURCE=2))
+CC_CPPFLAGS = -D_GNU_SOURCE -DCC_VERSION='"$(VERSION)"' -Iagent -Icollectors $(FORTIFY)
+CC_CFLAGS = -std=gnu11 $(OPT) -Wall -Wextra -Wshadow -Wformat=2 $(WERROR) $(SANITIZE) \
+	   -fstack-protector-strong -pthread -MMD -MP
+ALL_CFLAGS = $(CC_CPPFLAGS) $(CC_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANITIZE) -pthread $(LDFLAGS)
 
 # pkg-config checks fail with a clear message naming the missing library.
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
@@ -53,7 +69,6 @@ AGENT_SRC = $(sort $(wildcard agent/*.c))
 COLL_SRC  = $(sort $(wildcard collectors/*.c))
 OBJ	  = $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRC) $(COLL_SRC))
 LIBOBJ	  = $(filter-out $(BUILD)/agent/main.o,$(OBJ))
-HDR	  = $(wildcard agent/*.h collectors/*.h)
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -73,27 +88,32 @@ TOOL_BIN  = $(BUILD)/tools/stallfs
 
 all: $(BIN) $(TOOL_BIN)
 
-$(BUILD)/%.o: %.c $(HDR)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 $(BIN): $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/unit.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDFLAGS) -lpthread
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 deps:
 	sh packaging/deps.sh
 
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJ)
+# The replay driver is an object of its own (named here so that make
+# keeps it): gcc -MMD writes one .d per output, which a link of two
+# sources would fill with the last one's.
+REPLAY_OBJ = $(BUILD)/tests/fuzz/replay.o
+$(REPLAY_BIN): $(REPLAY_OBJ)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c $(REPLAY_OBJ) $(LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJ) $(PKG_LIBS) $(LDFLAGS) -lpthread
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(REPLAY_OBJ) $(LIBOBJ) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 # t-kit embeds the static agent (a sanitized build cannot link one: there
 # t-kit skips that part). The static link takes about a second.
@@ -131,7 +151,7 @@ fuzz-targets: $(FUZZ_BIN)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDFLAGS) -lpthread
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 # Each target for FUZZ_TIME seconds; new inputs go to a scratch corpus,
 # not into the repository (minimise and add the good ones by hand).
@@ -153,8 +173,8 @@ check-cli: $(BIN) $(TOOL_BIN)
 STATIC_PKGS = $(PKGS) libmagic
 static: $(BUILD)/csirt-collect-static
 $(BUILD)/csirt-collect-static: $(OBJ)
-	$(CC) -static -Wl,--gc-sections $(LDFLAGS) -o $@ $(OBJ) \
-	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS)) -lpthread
+	$(CC) -static -Wl,--gc-sections $(ALL_LDFLAGS) -o $@ $(OBJ) \
+	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS))
 	strip $@
 
 bench: $(BIN)
@@ -196,3 +216,8 @@ check-packaging: $(BIN) $(BUILD)/csirt-collect-static $(DEB)
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+
+# The headers each object, test and fuzz target includes (-MMD), from
+# their last build; none before the first.
+-include $(wildcard $(OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d) \
+	$(REPLAY_BIN:=.d) $(FUZZ_BIN:=.d))

@@ -23,6 +23,7 @@
 
 #include "artifact.h"
 #include "os.h"
+#include "passwd.h"
 #include "util.h"
 
 #define ARTIFACT_MAX_USERS	65536
@@ -57,70 +58,42 @@ artifact_users_free(struct artifact_users *u)
 	u->n = 0;
 }
 
-/* Field f (0-based) of a passwd line into out[]: pointers and lengths. */
-static int
-artifact_passwd_fields(const char *line, size_t len, const char **f,
-    size_t *flen, size_t nf)
+size_t
+artifact_users_from(const struct passwd_file *pf, struct artifact_users *u)
 {
-	size_t	i, k = 0, start = 0;
+	const struct passwd_entry	*e;
+	size_t				 i;
 
-	for (i = 0; i <= len && k < nf; i++) {
-		if (i == len || line[i] == ':') {
-			f[k] = line + start;
-			flen[k++] = i - start;
-			start = i + 1;
-		}
+	memset(u, 0, sizeof *u);
+	for (i = 0; i < pf->n && u->n < ARTIFACT_MAX_USERS; i++) {
+		e = &pf->v[i];
+		/* NIS compat lines (+name, -name) are no local users. */
+		if (e->name[0] == '+' || e->name[0] == '-')
+			continue;
+		u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
+		u->v[u->n].name = xstrdup(e->name);
+		u->v[u->n].home = xstrdup(e->dir);
+		u->v[u->n].uid = e->id;
+		u->v[u->n].gid = e->gid;
+		u->n++;
 	}
-	return k == nf && i == len + 1 ? 0 : -1;
-}
-
-static int
-artifact_passwd_num(const char *s, size_t len, unsigned long *out)
-{
-	unsigned long	v = 0;
-	size_t		i;
-
-	if (len == 0 || len > 10)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > 0xffffffffUL)
-		return -1;
-	*out = v;
-	return 0;
+	return u->n;
 }
 
 size_t
 artifact_passwd_parse(const char *buf, size_t len, struct artifact_users *u)
 {
-	const char		*line, *nl, *f[7];
-	size_t			 flen[7], llen, left = len;
-	struct artifact_user	 user;
+	struct passwd_file	 pf;
+	char			*text;
 
-	memset(u, 0, sizeof *u);
-	for (line = buf; left > 0 && u->n < ARTIFACT_MAX_USERS;) {
-		nl = memchr(line, '\n', left);
-		llen = nl != NULL ? (size_t)(nl - line) : left;
-		if (llen > 0 && line[llen - 1] == '\r')
-			llen--;
-		if (artifact_passwd_fields(line, llen, f, flen, 7) == 0 &&
-		    flen[0] > 0 && f[0][0] != '+' && f[0][0] != '-' &&
-		    memchr(line, '\0', llen) == NULL &&
-		    artifact_passwd_num(f[2], flen[2], &user.uid) == 0 &&
-		    artifact_passwd_num(f[3], flen[3], &user.gid) == 0) {
-			user.name = xstrndup(f[0], flen[0]);
-			user.home = xstrndup(f[5], flen[5]);
-			u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
-			u->v[u->n++] = user;
-		}
-		if (nl == NULL)
-			break;
-		left -= (size_t)(nl - line) + 1;
-		line = nl + 1;
-	}
+	if (len == SIZE_MAX)
+		fatal("artifact_passwd_parse: length");
+	text = xmalloc(len + 1);
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	passwd_parse(&pf, text, len, 0);
+	artifact_users_from(&pf, u);
+	passwd_free(&pf);
 	return u->n;
 }
 

@@ -155,10 +155,15 @@ struct artifact_users {
 };
 
 /*
- * Parse passwd text (len bytes, need not be NUL-terminated): one user per
- * well-formed line; malformed lines are skipped. At most 65536 users.
- * Returns the number of users; free with artifact_users_free.
+ * The users of a passwd file read by passwd_load (the one reader), or of
+ * passwd text (len bytes, need not be NUL-terminated), parsed by
+ * passwd_parse: one user per well-formed line, NIS compat lines (+, -)
+ * left out. At most 65536 users. Returns the number of users; free with
+ * artifact_users_free.
  */
+struct passwd_file;
+size_t	 artifact_users_from(const struct passwd_file *,
+	    struct artifact_users *);
 size_t	 artifact_passwd_parse(const char *, size_t, struct artifact_users *);
 void	 artifact_users_free(struct artifact_users *);
 

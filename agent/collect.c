@@ -34,12 +34,12 @@
 #include "collect.h"
 #include "log.h"
 #include "os.h"
+#include "passwd.h"
 #include "scan.h"
 #include "util.h"
 #include "workers.h"
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
-#define COLLECT_PWFILE_MAX	(16U << 20)
 /* Files up to this size go to the reader pool; larger ones stream. */
 #define COLLECT_SMALL		(8ULL << 20)
 /*
@@ -68,12 +68,6 @@ struct collect_stream {
 	struct collect_stream	*next;
 };
 
-struct collect_id {
-	unsigned int	 id;
-	size_t		 line;		/* the first of an id is the one used */
-	char		*name;
-};
-
 struct collect_ctx {
 	const struct config	*cfg;
 	struct sink		*sink;
@@ -91,8 +85,7 @@ struct collect_ctx {
 	struct collect_stream	*streams;	/* open record streams */
 	struct hset		 seen;		/* archive paths */
 	int			 ids_loaded;
-	struct collect_id	*users, *groups;
-	size_t			 nusers, ngroups;
+	struct passwd_file	 users, groups;	/* for owner names */
 	const char *const	*artifact_paths;
 	struct scan		*scan;		/* NULL: no YARA */
 	int			 scan_files;
@@ -156,16 +149,6 @@ collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
 	return ctx;
 }
 
-static void
-collect_ids_free(struct collect_id *v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
-}
-
 void
 collect_free(struct collect_ctx *ctx)
 {
@@ -181,8 +164,8 @@ collect_free(struct collect_ctx *ctx)
 	}
 	hset_free(&ctx->seen);
 	free(ctx->exdir);
-	collect_ids_free(ctx->users, ctx->nusers);
-	collect_ids_free(ctx->groups, ctx->ngroups);
+	passwd_free(&ctx->users);
+	passwd_free(&ctx->groups);
 	if (ctx->matches != NULL) {
 		close(ctx->matches->fd);
 		free(ctx->matches->apath);
@@ -1215,99 +1198,32 @@ collect_flush(struct collect_ctx *ctx)
 	return rc;
 }
 
-/* Parse passwd or group text into (id, name) pairs. */
-/* By id, then by line: the first line of an id comes first. */
-static int
-collect_id_cmp(const void *a, const void *b)
+/* The root's passwd or group for names; empty when unreadable. */
+static void
+collect_ids_load(struct collect_ctx *ctx, const char *path, int group,
+    struct passwd_file *pf)
 {
-	const struct collect_id	*x = a, *y = b;
+	int	fd;
 
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
-}
-
-/*
- * The names of passwd or group text, sorted by id: a lookup is a binary
- * search, so a hostile file of 100,000 entries costs no more per file
- * collected than a real one.
- */
-static struct collect_id *
-collect_ids_parse(char *text, size_t *np)
-{
-	struct collect_id	*v = NULL;
-	char			*line, *p = text, *f[4];
-	size_t			 n = 0, cap = 0, i;
-	long long		 id;
-
-	while ((line = strsep(&p, "\n")) != NULL) {
-		for (i = 0; i < nitems(f); i++)
-			f[i] = strsep(&line, ":");
-		if (f[0] == NULL || f[2] == NULL || *f[0] == '\0' ||
-		    util_parse_int(f[2], 0, UINT32_MAX, &id) == -1)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[n].id = (unsigned int)id;
-		v[n].line = n;
-		v[n].name = xstrdup(f[0]);
-		n++;
-	}
-	if (n > 0)
-		qsort(v, n, sizeof *v, collect_id_cmp);
-	*np = n;
-	return v;
-}
-
-static struct collect_id *
-collect_ids_load(struct collect_ctx *ctx, const char *path, size_t *np)
-{
-	struct collect_id	*v;
-	struct stat		 st;
-	char			*text;
-	int			 fd;
-
-	*np = 0;
-	if ((fd = os_open_regular(ctx->rootfd, path, &st)) == -1)
-		return NULL;
-	text = util_read_fd(fd, COLLECT_PWFILE_MAX, NULL, NULL);
+	memset(pf, 0, sizeof *pf);
+	if ((fd = collect_open(ctx, path, O_RDONLY)) == -1)
+		return;
+	(void)passwd_load(pf, fd, group);
 	close(fd);
-	if (text == NULL)
-		return NULL;
-	v = collect_ids_parse(text, np);
-	free(text);
-	return v;
 }
 
 static const char *
 collect_id_name(struct collect_ctx *ctx, unsigned int id, int group)
 {
-	struct collect_id	*v;
-	size_t			 lo, half, n;
+	const struct passwd_entry	*e;
 
 	if (!ctx->ids_loaded) {
-		ctx->users = collect_ids_load(ctx, "/etc/passwd",
-		    &ctx->nusers);
-		ctx->groups = collect_ids_load(ctx, "/etc/group",
-		    &ctx->ngroups);
+		collect_ids_load(ctx, "/etc/passwd", 0, &ctx->users);
+		collect_ids_load(ctx, "/etc/group", 1, &ctx->groups);
 		ctx->ids_loaded = 1;
 	}
-	v = group ? ctx->groups : ctx->users;
-	n = group ? ctx->ngroups : ctx->nusers;
-	/* The first entry of id: lo ends on it when it is there. */
-	for (lo = 0; n > 0; n = half) {
-		half = n / 2;
-		if (v[lo + half].id < id) {
-			lo += half + 1;
-			half = n - half - 1;
-		}
-	}
-	if (v != NULL && lo < (group ? ctx->ngroups : ctx->nusers) &&
-	    v[lo].id == id)
-		return v[lo].name;
-	return NULL;
+	e = passwd_lookup(group ? &ctx->groups : &ctx->users, id);
+	return e != NULL ? e->name : NULL;
 }
 
 const char *

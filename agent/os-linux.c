@@ -322,55 +322,81 @@ os_ncpu(void)
 	return n < 1 ? 1 : (n > 256 ? 256 : (int)n);
 }
 
-const char *
-os_fs_type(int fd)
+/*
+ * The one list of file systems the agent tells apart. pseudo: the pseudo
+ * and network ones, never entered by the timeline walk or the YARA
+ * sweep and never scanned (proc, sysfs, cgroup…, nfs, cifs, fuse…);
+ * tmpfs is real data and is walked.
+ */
+static const struct {
+	unsigned long	 magic;
+	const char	*name;
+	int		 pseudo;
+} os_fs_types[] = {
+	{ PROC_SUPER_MAGIC, "proc", 1 },
+	{ SYSFS_MAGIC, "sysfs", 1 },
+	{ DEVPTS_SUPER_MAGIC, "devpts", 1 },
+	{ TMPFS_MAGIC, "tmpfs", 0 },
+	{ CGROUP_SUPER_MAGIC, "cgroup", 1 },
+	{ CGROUP2_SUPER_MAGIC, "cgroup2", 1 },
+	{ DEBUGFS_MAGIC, "debugfs", 1 },
+	{ TRACEFS_MAGIC, "tracefs", 1 },
+	{ SECURITYFS_MAGIC, "securityfs", 1 },
+	{ BPF_FS_MAGIC, "bpf", 1 },
+	{ PSTOREFS_MAGIC, "pstore", 1 },
+	{ EFIVARFS_MAGIC, "efivarfs", 1 },
+	{ NSFS_MAGIC, "nsfs", 1 },
+	{ BINFMTFS_MAGIC, "binfmt_misc", 1 },
+	{ AUTOFS_SUPER_MAGIC, "autofs", 1 },
+	{ 0x62656570UL, "configfs", 1 },
+	{ 0x19800202UL, "mqueue", 1 },
+	{ 0x65735543UL, "fusectl", 1 },
+	{ NFS_SUPER_MAGIC, "nfs", 1 },
+	{ SMB_SUPER_MAGIC, "smb", 1 },
+	{ 0xff534d42UL, "cifs", 1 },
+	{ 0xfe534d42UL, "smb2", 1 },
+	{ 0x65735546UL, "fuse", 1 },
+	{ CODA_SUPER_MAGIC, "coda", 1 },
+	{ 0x01021997UL, "9p", 1 },
+	{ 0x00c36400UL, "ceph", 1 },
+	{ 0x5346414fUL, "afs", 1 },
+	{ 0x67596969UL, "rpc_pipefs", 1 },
+	{ EXT4_SUPER_MAGIC, "ext4", 0 },
+	{ XFS_SUPER_MAGIC, "xfs", 0 },
+	{ BTRFS_SUPER_MAGIC, "btrfs", 0 },
+	{ OVERLAYFS_SUPER_MAGIC, "overlay", 0 },
+};
+
+/*
+ * The index in os_fs_types of fd's file system: -1 if not listed, -2 if
+ * fstatfs fails.
+ */
+static int
+os_fs_index(int fd)
 {
-	static const struct {
-		long		 magic;
-		const char	*name;
-	} types[] = {
-		{ PROC_SUPER_MAGIC, "proc" },
-		{ SYSFS_MAGIC, "sysfs" },
-		{ DEVPTS_SUPER_MAGIC, "devpts" },
-		{ TMPFS_MAGIC, "tmpfs" },
-		{ CGROUP_SUPER_MAGIC, "cgroup" },
-		{ CGROUP2_SUPER_MAGIC, "cgroup2" },
-		{ NFS_SUPER_MAGIC, "nfs" },
-		{ SMB_SUPER_MAGIC, "smb" },
-		{ 0xff534d42, "cifs" },
-		{ 0xfe534d42, "smb2" },
-		{ 0x65735546, "fuse" },
-		{ DEBUGFS_MAGIC, "debugfs" },
-		{ TRACEFS_MAGIC, "tracefs" },
-		{ SECURITYFS_MAGIC, "securityfs" },
-		{ BPF_FS_MAGIC, "bpf" },
-		{ EXT4_SUPER_MAGIC, "ext4" },
-		{ XFS_SUPER_MAGIC, "xfs" },
-		{ BTRFS_SUPER_MAGIC, "btrfs" },
-		{ OVERLAYFS_SUPER_MAGIC, "overlay" },
-	};
 	struct statfs	sfs;
 	size_t		i;
 
 	if (fstatfs(fd, &sfs) == -1)
-		return "unknown";
-	for (i = 0; i < nitems(types); i++)
-		if ((long)sfs.f_type == types[i].magic)
-			return types[i].name;
-	return "other";
+		return -2;
+	for (i = 0; i < nitems(os_fs_types); i++)
+		if ((unsigned long)sfs.f_type == os_fs_types[i].magic)
+			return (int)i;
+	return -1;
+}
+
+const char *
+os_fs_type(int fd)
+{
+	int	i = os_fs_index(fd);
+
+	return i == -2 ? "unknown" : i == -1 ? "other" : os_fs_types[i].name;
 }
 
 int
 os_fs_pseudo(int fd)
 {
-	static const char *const skip[] = { "proc", "sysfs", "devpts",
-	    "cgroup", "cgroup2", "nfs", "smb", "cifs", "smb2", "fuse",
-	    "debugfs", "tracefs", "securityfs", "bpf" };
-	const char	*t = os_fs_type(fd);
-	size_t		 i;
+	int	i = os_fs_index(fd);
 
-	for (i = 0; i < nitems(skip); i++)
-		if (strcmp(t, skip[i]) == 0)
-			return 1;
-	return 0;
+	return i >= 0 && os_fs_types[i].pseudo;
 }

@@ -71,7 +71,8 @@ int	 os_ncpu(void);
 const char *os_fs_type(int);
 /*
  * Whether fd is on a pseudo (proc, sysfs, cgroup…) or network (nfs,
- * cifs, fuse…) file system: not scanned, not swept.
+ * cifs, fuse…) file system: not scanned, not swept, not entered by the
+ * timeline. The one list of them; 0 when fstatfs fails.
  */
 int	 os_fs_pseudo(int);
 

@@ -436,88 +436,100 @@ util_write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is invalid. */
-static size_t
-util_utf8_seq(const unsigned char *s)
+/*
+ * The one UTF-8 decoder: every check of host bytes as text (log lines,
+ * manifest and JSON strings, bodyfile names, live records) comes here.
+ */
+size_t
+util_utf8_len(const void *s, size_t n)
 {
-	size_t		n, i;
-	uint32_t	cp;
+	const unsigned char	*p = s;
+	size_t			 len, i;
+	uint32_t		 cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
+	if (n == 0)
 		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;	/* continuation, overlong lead, past U+10FFFF */
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		cp = (cp << 6) | (p[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	/* Overlong forms, surrogates and values past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	return n;
+	return len;
 }
 
 int
 util_utf8_valid(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n;
+	size_t	len = strlen(s), i, n;
 
-	while (*p != '\0') {
-		if ((n = util_utf8_seq(p)) == 0)
+	for (i = 0; i < len; i += n) {
+		if ((n = util_utf8_len(s + i, len - i)) == 0)
 			return 0;
-		p += n;
 	}
 	return 1;
 }
 
-/*
- * Copy of s with each invalid UTF-8 byte as \xNN; with controls, also
- * each control character (C0, DEL, C1) and each backslash.
- */
-static char *
-util_escape(const char *s, int controls)
+void
+util_escape(struct buf *b, const void *s, size_t len, int flags,
+    const char *also)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = { 0 };
-	size_t			 n;
+	const unsigned char	*p = s;
+	size_t			 i, n;
+	int			 esc;
 
-	buf_add(&b, "", 0);
-	while (*p != '\0') {
-		n = util_utf8_seq(p);
-		/* U+0080 to U+009F (C1 controls) are c2 80 to c2 9f. */
-		if (n == 0 || (controls && (*p < 0x20 || *p == 0x7f ||
-		    *p == '\\' || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)))) {
-			buf_printf(&b, "\\x%02x", *p);
-			p++;
-		} else {
-			buf_add(&b, p, n);
-			p += n;
-		}
+	buf_add(b, "", 0);
+	for (i = 0; i < len; i += n) {
+		/* ASCII, most names, without the call. */
+		n = p[i] < 0x80 ? 1 : util_utf8_len(p + i, len - i);
+		esc = n == 0 || p[i] == '\0' ||
+		    ((flags & UTIL_ESC_C0) && (p[i] < 0x20 || p[i] == 0x7f)) ||
+		    /* U+0080 to U+009F (C1 controls) are c2 80 to c2 9f. */
+		    ((flags & UTIL_ESC_C1) && n == 2 && p[i] == 0xc2 &&
+		    p[i + 1] < 0xa0) ||
+		    (n == 1 && strchr(also, p[i]) != NULL);
+		if (esc) {
+			buf_printf(b, "\\x%02x", p[i]);
+			n = 1;
+		} else
+			buf_add(b, p + i, n);
 	}
-	return b.data;
 }
 
 char *
 util_utf8_lossy(const char *s)
 {
-	return util_escape(s, 0);
+	struct buf	b = { 0 };
+
+	util_escape(&b, s, strlen(s), 0, "");
+	return b.data;
 }
 
 char *
 util_printable(const char *s)
 {
-	return util_escape(s, 1);
+	struct buf	b = { 0 };
+
+	util_escape(&b, s, strlen(s), UTIL_ESC_C0 | UTIL_ESC_C1, "\\");
+	return b.data;
 }
 
 void

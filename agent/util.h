@@ -121,6 +121,23 @@ void	 util_hex(char *, const unsigned char *, size_t);
  * raw bytes), which is what tools compare.
  */
 int	 util_utf8_valid(const char *);
+/*
+ * Length of the valid UTF-8 sequence at s, of at most n bytes: 1 to 4,
+ * or 0 when it is not one (a stray continuation byte, an overlong form,
+ * a surrogate, a value past U+10FFFF, a sequence cut short by n). NUL is
+ * a valid 1-byte sequence here: callers that cannot hold it escape it.
+ */
+size_t	 util_utf8_len(const void *, size_t);
+/*
+ * Append len bytes of s to b with each byte that is not valid UTF-8, and
+ * each NUL, written as the four characters \xNN; flags escape valid
+ * characters too (UTIL_ESC_C0: C0 controls and DEL; UTIL_ESC_C1: U+0080
+ * to U+009F), and so does each ASCII character of also. b stays
+ * NUL-terminated.
+ */
+#define UTIL_ESC_C0	0x1
+#define UTIL_ESC_C1	0x2
+void	 util_escape(struct buf *, const void *, size_t, int, const char *);
 /* Copy of s with each invalid byte written as \xNN; caller frees. */
 char	*util_utf8_lossy(const char *);
 /*

@@ -20,8 +20,8 @@
 #include "artifacts.h"
 #include "collect.h"
 #include "log.h"
+#include "passwd.h"
 
-#define ARTIFACTS_PASSWD_MAX	(16 * 1024 * 1024)
 
 struct artifacts_run {
 	struct collect_ctx	*ctx;
@@ -162,9 +162,8 @@ static void
 artifacts_users(struct collect_ctx *ctx, int verbose,
     struct artifact_users *u)
 {
-	char	*text;
-	size_t	 len;
-	int	 fd;
+	struct passwd_file	pf;
+	int			fd, rc;
 
 	memset(u, 0, sizeof *u);
 	if ((fd = collect_open(ctx, "/etc/passwd", O_RDONLY)) == -1) {
@@ -174,12 +173,12 @@ artifacts_users(struct collect_ctx *ctx, int verbose,
 			    strerror(errno));
 		return;
 	}
-	text = util_read_fd(fd, ARTIFACTS_PASSWD_MAX, &len, NULL);
+	rc = passwd_load(&pf, fd, 0);
 	close(fd);
-	if (text == NULL)
+	if (rc == -1)
 		return;
-	artifact_passwd_parse(text, len, u);
-	free(text);
+	artifact_users_from(&pf, u);
+	passwd_free(&pf);
 	if (verbose)
 		collect_log(ctx, LOG_INFO, "%zu users in /etc/passwd", u->n);
 }

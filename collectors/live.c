@@ -4,7 +4,7 @@
  *
  * Parsers for what the live-response collectors read from the host:
  * /proc/PID/{stat,status,cmdline,environ}, /proc/net tables, utmp and lastlog
- * records, passwd and group lines, mountinfo, /proc/modules, os-release.
+ * records, mountinfo, /proc/modules, os-release.
  * None of them touches the system; they are fed bytes and reject what
  * does not look right. See live.h.
  */
@@ -25,56 +25,13 @@
 #include "util.h"
 #include "live.h"
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
-static size_t
-live_utf8_len(const unsigned char *p, size_t n)
-{
-	size_t		len, i;
-	uint32_t	cp;
-
-	if (p[0] > 0 && p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 json_t *
 live_json_str(const char *s, size_t n)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = { 0 };
-	json_t			*j;
-	size_t			 i, l;
+	struct buf	 b = { 0 };
+	json_t		*j;
 
-	buf_add(&b, "", 0);
-	for (i = 0; i < n; i += l) {
-		if ((l = live_utf8_len(p + i, n - i)) == 0) {
-			buf_printf(&b, "\\x%02x", p[i]);
-			l = 1;
-		} else
-			buf_add(&b, p + i, l);
-	}
+	util_escape(&b, s, n, 0, "");
 	if ((j = json_stringn(b.data, b.len)) == NULL)
 		fatal("json_stringn");
 	buf_free(&b);
@@ -583,61 +540,6 @@ live_parse_lastlog(const unsigned char *p, size_t len, struct live_lastlog *l)
 	if (live_fixed_str(l->line, p + 4, 32) == -1 ||
 	    live_fixed_str(l->host, p + 36, 256) == -1)
 		return -2;
-	return 0;
-}
-
-/* Split s at each sep into at most max fields; returns the count. */
-static int
-live_split(char *s, int sep, char **f, int max)
-{
-	int	n = 0;
-	char	*p;
-
-	f[n++] = s;
-	while ((p = strchr(s, sep)) != NULL) {
-		if (n == max)
-			return max + 1;
-		*p = '\0';
-		s = p + 1;
-		f[n++] = s;
-	}
-	return n;
-}
-
-int
-live_parse_passwd_line(char *line, struct live_passwd *pw)
-{
-	char	*f[7];
-
-	memset(pw, 0, sizeof *pw);
-	line[strcspn(line, "\r\n")] = '\0';
-	if (live_split(line, ':', f, 7) != 7 || *f[0] == '\0')
-		return -1;
-	if (util_parse_int(f[2], 0, UINT32_MAX, &pw->uid) == -1 ||
-	    util_parse_int(f[3], 0, UINT32_MAX, &pw->gid) == -1)
-		return -1;
-	pw->name = f[0];
-	pw->passwd = f[1];
-	pw->gecos = f[4];
-	pw->dir = f[5];
-	pw->shell = f[6];
-	return 0;
-}
-
-int
-live_parse_group_line(char *line, struct live_group *gr)
-{
-	char	*f[4];
-
-	memset(gr, 0, sizeof *gr);
-	line[strcspn(line, "\r\n")] = '\0';
-	if (live_split(line, ':', f, 4) != 4 || *f[0] == '\0')
-		return -1;
-	if (util_parse_int(f[2], 0, UINT32_MAX, &gr->gid) == -1)
-		return -1;
-	gr->name = f[0];
-	gr->passwd = f[1];
-	gr->members = f[3];
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  *
  * Pure parsers and small helpers shared by the live-response collectors
  * (process.c, network.c, users.c, logins.c, sysinfo.c). Every parser takes
- * bytes from the host (a /proc line, a utmp record, a passwd line) and
+ * bytes from the host (a /proc line, a utmp record, a mountinfo line) and
  * fills a plain structure without touching the system, so that the unit
  * tests and the fuzz targets can feed it anything. Input is untrusted:
  * each parser checks every field and returns -1 rather than guess.
@@ -177,28 +177,6 @@ struct live_lastlog {
 /* 0; -1 when short; -2 when garbage (control characters). */
 int	 live_parse_lastlog(const unsigned char *, size_t,
 	    struct live_lastlog *);
-
-/*
- * passwd and group lines. The line is split in place; the pointers
- * point into it. 0, or -1 when malformed (wrong field count, bad id).
- */
-struct live_passwd {
-	char		*name;
-	char		*passwd;
-	long long	 uid;
-	long long	 gid;
-	char		*gecos;
-	char		*dir;
-	char		*shell;
-};
-int	 live_parse_passwd_line(char *, struct live_passwd *);
-struct live_group {
-	char		*name;
-	char		*passwd;
-	long long	 gid;
-	char		*members;	/* comma-separated, may be "" */
-};
-int	 live_parse_group_line(char *, struct live_group *);
 
 /* A line of /proc/PID/mountinfo, split in place and unescaped (\040). */
 struct live_mount {

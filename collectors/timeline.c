@@ -16,11 +16,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "artifacts.h"
@@ -50,50 +48,10 @@ struct timeline {
 	int			 stopped;
 };
 
-/* Length of the valid, printable UTF-8 sequence at p, or 0. */
-static size_t
-timeline_utf8(const unsigned char *p)
-{
-	size_t		n, i;
-	unsigned int	c;
-
-	if (p[0] >= 0x20 && p[0] < 0x7f)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 void
 timeline_escape(struct buf *b, const char *name)
 {
-	const unsigned char	*p = (const unsigned char *)name;
-	size_t			 n;
-
-	while (*p != '\0') {
-		n = timeline_utf8(p);
-		if (n == 0 || *p == '|' || *p == '\\') {
-			buf_printf(b, "\\x%02x", *p);
-			p++;
-		} else {
-			buf_add(b, p, n);
-			p += n;
-		}
-	}
+	util_escape(b, name, strlen(name), UTIL_ESC_C0, "|\\");
 }
 
 static void
@@ -132,38 +90,6 @@ timeline_line(struct buf *b, const char *name, const struct statx *stx)
 	    (long long)stx->stx_btime.tv_sec : 0LL);
 }
 
-/* Pseudo and network file systems: listed, never entered. */
-static int
-timeline_pseudo(int fd)
-{
-	static const unsigned long	skip[] = {
-		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEVPTS_SUPER_MAGIC,
-		CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEBUGFS_MAGIC,
-		TRACEFS_MAGIC, SECURITYFS_MAGIC, BPF_FS_MAGIC, PSTOREFS_MAGIC,
-		EFIVARFS_MAGIC, NSFS_MAGIC, BINFMTFS_MAGIC, AUTOFS_SUPER_MAGIC,
-		NFS_SUPER_MAGIC, SMB_SUPER_MAGIC, CODA_SUPER_MAGIC,
-		0x62656570UL,	/* configfs */
-		0x19800202UL,	/* mqueue */
-		0xff534d42UL,	/* cifs */
-		0xfe534d42UL,	/* smb2 */
-		0x65735546UL,	/* fuse */
-		0x65735543UL,	/* fusectl */
-		0x01021997UL,	/* 9p */
-		0x00c36400UL,	/* ceph */
-		0x5346414fUL,	/* afs */
-		0x67596969UL,	/* rpc_pipefs */
-	};
-	struct statfs	sf;
-	size_t		i;
-
-	if (fstatfs(fd, &sf) == -1)
-		return 0;
-	for (i = 0; i < nitems(skip); i++)
-		if ((unsigned long)sf.f_type == skip[i])
-			return 1;
-	return 0;
-}
-
 static void
 timeline_flush(struct timeline *t)
 {
@@ -196,7 +122,7 @@ timeline_enter(struct timeline *t, int dfd, const char *name)
 		t->errors++;
 		return -1;
 	}
-	if (timeline_pseudo(fd)) {
+	if (os_fs_pseudo(fd)) {
 		t->pseudo++;
 		close(fd);
 		return -1;
@@ -299,7 +225,7 @@ timeline_tree(struct timeline *t, const char *root)
 		collect_error(t->ctx, root, "timeline: %s", strerror(errno));
 		return;
 	}
-	if (timeline_pseudo(fd)) {
+	if (os_fs_pseudo(fd)) {
 		collect_log(t->ctx, LOG_INFO, "%s: pseudo or network file "
 		    "system, not walked", root);
 		close(fd);

@@ -19,34 +19,7 @@
 #include "collector.h"
 #include "util.h"
 #include "live.h"
-
-#define USERS_FILE_MAX	(16U << 20)
-
-/* The whole of a file under the root, capped; NULL when unreadable. */
-static char *
-users_read(struct collect_ctx *ctx, const char *path, size_t *lenp)
-{
-	char	*s;
-	int	 fd, trunc = 0, saved;
-
-	if ((fd = collect_open(ctx, path, 0)) == -1) {
-		if (errno == ENOENT)
-			collect_log(ctx, LOG_WARN, "%s: not found", path);
-		else
-			collect_error(ctx, path, "cannot open: %s",
-			    collect_open_error(errno));
-		return NULL;
-	}
-	s = util_read_fd(fd, USERS_FILE_MAX, lenp, &trunc);
-	saved = errno;
-	close(fd);
-	if (s == NULL)
-		collect_error(ctx, path, "cannot read: %s", strerror(saved));
-	else if (trunc)
-		collect_error(ctx, path, "longer than %u bytes: the rest is "
-		    "not parsed", USERS_FILE_MAX);
-	return s;
-}
+#include "passwd.h"
 
 /* Whether shell lets someone log in (not nologin, false or empty). */
 static int
@@ -61,21 +34,21 @@ users_login_shell(const char *shell)
 }
 
 static json_t *
-users_passwd_record(struct collect_ctx *ctx, const struct live_passwd *pw)
+users_passwd_record(struct collect_ctx *ctx, const struct passwd_entry *pw)
 {
 	json_t	*rec;
 
 	rec = json_pack("{s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:b, s:b, "
 	    "s:b}", "type", "user", "name", live_json_strz(pw->name),
-	    "uid", (json_int_t)pw->uid, "gid", (json_int_t)pw->gid,
+	    "uid", (json_int_t)pw->id, "gid", (json_int_t)pw->gid,
 	    "group", live_json_strz(collect_group_name(ctx, (gid_t)pw->gid)),
 	    "gecos", live_json_strz(pw->gecos),
 	    "home", live_json_strz(pw->dir),
 	    "shell", live_json_strz(pw->shell),
 	    "login_shell", users_login_shell(pw->shell),
-	    "uid0", pw->uid == 0,
+	    "uid0", pw->id == 0,
 	    "empty_password", *pw->passwd == '\0');
-	if (pw->uid == 0 && strcmp(pw->name, "root") != 0)
+	if (pw->id == 0 && strcmp(pw->name, "root") != 0)
 		collect_log(ctx, LOG_WARN, "account %s has uid 0", pw->name);
 	if (*pw->passwd == '\0')
 		collect_log(ctx, LOG_WARN, "account %s has an empty password "
@@ -84,7 +57,7 @@ users_passwd_record(struct collect_ctx *ctx, const struct live_passwd *pw)
 }
 
 static json_t *
-users_group_record(const struct live_group *gr)
+users_group_record(const struct passwd_entry *gr)
 {
 	json_t	*members = json_array();
 	char	*m, *p = gr->members;
@@ -94,44 +67,47 @@ users_group_record(const struct live_group *gr)
 			json_array_append_new(members, live_json_strz(m));
 	}
 	return json_pack("{s:s, s:o, s:I, s:o}", "type", "group", "name",
-	    live_json_strz(gr->name), "gid", (json_int_t)gr->gid, "members",
+	    live_json_strz(gr->name), "gid", (json_int_t)gr->id, "members",
 	    members);
 }
 
-/* Parse path line by line; -1 when it could not be read. */
+/* The records of path (the one passwd reader); -1 when unreadable. */
 static int
 users_file(struct collect_ctx *ctx, const char *path, int group)
 {
-	struct live_passwd	 pw;
-	struct live_group	 gr;
-	char			*buf, *line;
-	size_t			 len, pos = 0, lineno = 0, bad = 0, first = 0;
+	struct passwd_file	 pf;
+	size_t			 i;
+	int			 fd, saved;
 	json_t			*rec;
 
-	if ((buf = users_read(ctx, path, &len)) == NULL)
-		return -1;
-	while ((line = live_next_line(buf, len, &pos)) != NULL) {
-		lineno++;
-		if (*line == '\0' || *line == '#')
-			continue;
-		if (group)
-			rec = live_parse_group_line(line, &gr) == 0 ?
-			    users_group_record(&gr) : NULL;
+	if ((fd = collect_open(ctx, path, 0)) == -1) {
+		if (errno == ENOENT)
+			collect_log(ctx, LOG_WARN, "%s: not found", path);
 		else
-			rec = live_parse_passwd_line(line, &pw) == 0 ?
-			    users_passwd_record(ctx, &pw) : NULL;
-		if (rec == NULL) {
-			if (bad++ == 0)
-				first = lineno;
-			continue;
-		}
+			collect_error(ctx, path, "cannot open: %s",
+			    collect_open_error(errno));
+		return -1;
+	}
+	if (passwd_load(&pf, fd, group) == -1) {
+		saved = errno;
+		close(fd);
+		collect_error(ctx, path, "cannot read: %s", strerror(saved));
+		return -1;
+	}
+	close(fd);
+	if (pf.truncated)
+		collect_error(ctx, path, "longer than %u bytes: the rest is "
+		    "not parsed", PASSWD_FILE_MAX);
+	for (i = 0; i < pf.n; i++) {
+		rec = group ? users_group_record(&pf.v[i]) :
+		    users_passwd_record(ctx, &pf.v[i]);
 		json_object_set_new(rec, "source", json_string(path));
 		collect_record(ctx, "users", rec);
 	}
-	free(buf);
-	if (bad > 0)
+	if (pf.bad > 0)
 		collect_log(ctx, LOG_WARN, "%s: %zu malformed lines skipped "
-		    "(the first: line %zu)", path, bad, first);
+		    "(the first: line %zu)", path, pf.bad, pf.first_bad);
+	passwd_free(&pf);
 	return 0;
 }
 

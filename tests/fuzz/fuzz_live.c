@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "live.h"
+#include "passwd.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -68,8 +69,7 @@ fuzz_line(const char *line)
 	struct live_unix	 un;
 	struct live_route	 rt;
 	struct live_arp		 arp;
-	struct live_passwd	 pw;
-	struct live_group	 gr;
+	struct passwd_entry	 pw, gr;
 	struct live_mount	 mnt;
 	struct live_module	 mod;
 	unsigned long long	 ino;
@@ -88,11 +88,11 @@ fuzz_line(const char *line)
 	(void)live_parse_inode_link(line, "net", &ino);
 
 	copy = xstrdup(line);
-	if (live_parse_passwd_line(copy, &pw) == 0)
+	if (passwd_parse_line(copy, 0, &pw) == 0)
 		fuzz_json(live_json_strz(pw.gecos));
 	free(copy);
 	copy = xstrdup(line);
-	if (live_parse_group_line(copy, &gr) == 0)
+	if (passwd_parse_line(copy, 1, &gr) == 0)
 		fuzz_json(live_json_strz(gr.members));
 	free(copy);
 	copy = xstrdup(line);

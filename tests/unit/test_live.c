@@ -410,49 +410,6 @@ test_utmp(void)
 }
 
 static void
-test_passwd(void)
-{
-	struct live_passwd	pw;
-	struct live_group	gr;
-	char			l[256];
-
-	strcpy(l, "root:x:0:0:root:/root:/bin/bash\n");
-	CHECK(live_parse_passwd_line(l, &pw) == 0);
-	CHECK_STR(pw.name, "root");
-	CHECK(pw.uid == 0 && pw.gid == 0);
-	CHECK_STR(pw.dir, "/root");
-	CHECK_STR(pw.shell, "/bin/bash");
-	strcpy(l, "toor::0:0:::");
-	CHECK(live_parse_passwd_line(l, &pw) == 0);
-	CHECK_STR(pw.passwd, "");
-	CHECK_STR(pw.shell, "");
-	strcpy(l, "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin");
-	CHECK(live_parse_passwd_line(l, &pw) == 0 && pw.uid == 65534);
-	strcpy(l, "bad:x:0:0:root:/root");
-	CHECK(live_parse_passwd_line(l, &pw) == -1);
-	strcpy(l, "bad:x:0:0:root:/root:/bin/sh:extra");
-	CHECK(live_parse_passwd_line(l, &pw) == -1);
-	strcpy(l, "bad:x:-1:0:root:/root:/bin/sh");
-	CHECK(live_parse_passwd_line(l, &pw) == -1);
-	strcpy(l, "bad:x:4294967296:0:root:/root:/bin/sh");
-	CHECK(live_parse_passwd_line(l, &pw) == -1);
-	strcpy(l, ":x:0:0:root:/root:/bin/sh");
-	CHECK(live_parse_passwd_line(l, &pw) == -1);
-	strcpy(l, "+@netgroup");
-	CHECK(live_parse_passwd_line(l, &pw) == -1);
-
-	strcpy(l, "sudo:x:27:alice,bob");
-	CHECK(live_parse_group_line(l, &gr) == 0);
-	CHECK_STR(gr.name, "sudo");
-	CHECK(gr.gid == 27);
-	CHECK_STR(gr.members, "alice,bob");
-	strcpy(l, "sudo:x:27");
-	CHECK(live_parse_group_line(l, &gr) == -1);
-	strcpy(l, "sudo:x:abc:");
-	CHECK(live_parse_group_line(l, &gr) == -1);
-}
-
-static void
 test_mounts_modules(void)
 {
 	struct live_mount	m;
@@ -565,7 +522,6 @@ main(void)
 	UNIT_RUN(test_unix);
 	UNIT_RUN(test_routes);
 	UNIT_RUN(test_utmp);
-	UNIT_RUN(test_passwd);
 	UNIT_RUN(test_mounts_modules);
 	UNIT_RUN(test_kv_taint_lines);
 	UNIT_EXIT();

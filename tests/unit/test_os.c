@@ -175,6 +175,31 @@ test_host_long_name(void)
 	close(rootfd);
 }
 
+/* The one pseudo-file-system list: proc and sysfs skipped, our tree not. */
+static void
+test_fs_pseudo(void)
+{
+	int	fd;
+
+	if ((fd = open("/proc/self", O_RDONLY | O_DIRECTORY)) != -1) {
+		CHECK(os_fs_pseudo(fd) == 1);
+		CHECK_STR(os_fs_type(fd), "proc");
+		close(fd);
+	}
+	if ((fd = open("/sys/kernel", O_RDONLY | O_DIRECTORY)) != -1) {
+		CHECK(os_fs_pseudo(fd) == 1);
+		close(fd);
+	}
+	fd = open(root, O_RDONLY | O_DIRECTORY);
+	CHECK(fd != -1);
+	if (fd != -1) {
+		CHECK(os_fs_pseudo(fd) == 0);
+		close(fd);
+	}
+	CHECK(os_fs_pseudo(-1) == 0);
+	CHECK_STR(os_fs_type(-1), "unknown");
+}
+
 int
 main(void)
 {
@@ -185,6 +210,7 @@ main(void)
 	UNIT_RUN(test_walk);
 	UNIT_RUN(test_host_fifos);
 	UNIT_RUN(test_host_long_name);
+	UNIT_RUN(test_fs_pseudo);
 	cmd = xasprintf("rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", root);
