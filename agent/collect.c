@@ -32,6 +32,7 @@
 #include <openssl/evp.h>
 
 #include "collect.h"
+#include "collector.h"
 #include "log.h"
 #include "os.h"
 #include "passwd.h"
