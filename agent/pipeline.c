@@ -33,6 +33,7 @@
 
 #include "artifact.h"
 #include "collect.h"
+#include "collector.h"
 #include "crypt.h"
 #include "deliver.h"
 #include "i18n.h"

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "artifacts.h"
-#include "collect.h"
+#include "collector.h"
 #include "log.h"
 #include "passwd.h"
 

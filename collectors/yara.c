@@ -27,7 +27,7 @@
 
 #include <openssl/evp.h>
 
-#include "collect.h"
+#include "collector.h"
 #include "os.h"
 #include "scan.h"
 #include "util.h"
