@@ -5,6 +5,8 @@
 # lib.sh): its own config, host key, and a chrooted SFTP-only account made
 # for the test and removed afterwards. Needs root (useradd, chroot).
 #
+#   sshd_setup [WHY]  a test's preamble: FAIL without root (CI runs as
+#                   root: a skip would hide the suite), else sshd_start
 #   sshd_start      sets SSHD_PORT, SSHD_USER, SSHD_FP, SSHD_KEY (client
 #                   key), SSHD_DROP (the chroot), SSHD_LOG, SSHD_URL
 #   sshd_stop / sshd_restart
@@ -12,6 +14,14 @@
 #
 # SSHD_SFTP_OPTS, when set before sshd_start, is appended to the account's
 # `ForceCommand internal-sftp` (e.g. "-P opendir,read" for a drop box).
+
+sshd_setup() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "FAIL $TNAME: needs root (useradd, sshd chroot${1:+, $1})"
+		exit 1
+	fi
+	sshd_start || { nok "sshd started"; exit 1; }
+}
 
 sshd_start() {
 	SSHD_DIR=$T/sshd

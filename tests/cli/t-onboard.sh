@@ -9,10 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "FAIL $TNAME: needs root (sshd chroot account)"; exit 1
-fi
-sshd_start || { nok "sshd started"; exit 1; }
+sshd_setup
 FIX=$T/fixture
 make_fixture "$FIX"
 # The CSIRT's rules key: never the kit's signing key (bundle makes that).

@@ -13,10 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "FAIL $TNAME: the SFTP tests need root (useradd, sshd chroot)"; exit 1
-fi
-sshd_start || { nok "sshd started"; exit 1; }
+sshd_setup
 UP=(--upload "$SSHD_URL" --identity "$SSHD_KEY" --host-key "$SSHD_FP")
 BOX=$SSHD_DROP/upload
 clean_box() { rm -f "$BOX"/* "$BOX"/.[!.]* 2>/dev/null; }

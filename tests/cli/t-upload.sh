@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "FAIL $TNAME: the upload tests need root (useradd, sshd chroot)"; exit 1
-fi
-sshd_start || { nok "sshd started"; exit 1; }
+sshd_setup
 ok "a test sshd runs on 127.0.0.1:$SSHD_PORT with a chrooted account"
 
 FIX=$T/fixture
