@@ -505,8 +505,8 @@ upload_status_name(unsigned long st)
 {
 	static const char *const	 names[] = {
 		"ok", "end of file", "no such file", "permission denied",
-		"failure (the server gives no reason: OpenSSH says so for a "
-		"full disk too)", "bad message", "no connection",
+		("failure (the server gives no reason: OpenSSH says so for a "
+		"full disk too)"), "bad message", "no connection",
 		"connection lost", "operation not supported",
 		"invalid handle", "no such path", "file already exists",
 		"write protected", "no media", "no space left on the drop box",
