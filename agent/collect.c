@@ -1148,7 +1148,8 @@ collect_sweep_file(struct collect_ctx *ctx, int fd, const struct stat *st,
 	struct workers_job	*j;
 	uint64_t		 want = collect_max_file_size(ctx);
 
-	if (ctx->failed || ctx->sink == NULL) {
+	/* Cut: not scanned (and not archived), as collect_file. */
+	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
 		close(fd);
 		return ctx->failed ? -1 : 0;
 	}
