@@ -25,7 +25,6 @@
 
 #include "collector.h"
 #include "os.h"
-#include "scan.h"
 #include "util.h"
 
 #define YARA_MAX_DEPTH		128
