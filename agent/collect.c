@@ -108,6 +108,8 @@ struct collect_ctx {
 	ino_t			 exino;
 	int			 exfile;
 	uint64_t		 nexcluded;
+	char			**sweep_big;	/* matched, archived at the end */
+	size_t			 nsweep_big;
 };
 
 static const char *const collect_no_paths[] = { NULL };
@@ -120,6 +122,9 @@ static int	collect_take(struct collect_ctx *);
 static void	collect_queue(struct collect_ctx *, struct workers_job *);
 static ssize_t	collect_pread(void *, int, void *, size_t, off_t, char *,
 		    size_t);
+static int	collect_sweep_done(struct collect_ctx *, struct workers_job *);
+static void	collect_sweep_lost(struct collect_ctx *, struct workers_lost *,
+		    double);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
@@ -165,6 +170,9 @@ collect_free(struct collect_ctx *ctx)
 	}
 	hset_free(&ctx->seen);
 	free(ctx->exdir);
+	while (ctx->nsweep_big > 0)
+		free(ctx->sweep_big[--ctx->nsweep_big]);
+	free(ctx->sweep_big);
 	passwd_free(&ctx->users);
 	passwd_free(&ctx->groups);
 	if (ctx->matches != NULL) {
@@ -660,6 +668,10 @@ collect_lost(struct collect_ctx *ctx, struct workers_lost *l, double idle)
 	char		 note[256];
 	int		 secs = (int)(idle + 0.5);
 
+	if (l->arg != NULL) {		/* the sweep's */
+		collect_sweep_lost(ctx, l, idle);
+		return;
+	}
 	if (l->apath == NULL) {		/* a scan of the tap, not begun */
 		collect_error(ctx, l->source, "YARA: not scanned: the run was "
 		    "cut and every reader was blocked");
@@ -829,14 +841,46 @@ collect_queue(struct collect_ctx *ctx, struct workers_job *j)
 			fatal("collect_queue: the reader pool is stuck");
 }
 
+/*
+ * Archive the first len bytes (at most want) a reader read of j, with
+ * their sha256, under apath; a short read is noted. 0, or -1 once the
+ * output has failed.
+ */
+static int
+collect_pack(struct collect_ctx *ctx, struct workers_job *j,
+    const char *apath, uint64_t len, const unsigned char *sha256)
+{
+	char	note[256] = "";
+	int	rc;
+
+	if (j->got < len)
+		snprintf(note, sizeof note, j->rerrno ? "read error after %llu "
+		    "of %llu bytes (%s); rest zero-filled" : "file shrank while "
+		    "read: %llu of %llu bytes; rest zero-filled",
+		    (unsigned long long)j->got, (unsigned long long)len,
+		    strerror(j->rerrno));
+	rc = sink_add_prepared(ctx->sink, apath, j->source, &j->st, j->buf,
+	    (size_t)len, sha256, len < (uint64_t)j->st.st_size,
+	    note[0] ? note : NULL);
+	if (rc == SINK_FATAL) {
+		ctx->failed = 1;
+		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
+		return -1;
+	}
+	if (note[0] != '\0')
+		collect_error(ctx, j->source, "%s", note);
+	ctx->nfiles++;
+	return 0;
+}
+
 /* Archive a finished job: its content, matches and problems. */
 static int
 collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 {
-	char	note[256] = "";
 	size_t	i;
-	int	rc;
 
+	if (j->sweep || j->pid > 0)
+		return collect_sweep_done(ctx, j);
 	if (j->scanonly) {	/* archived already: matches only */
 		if (j->matches == NULL && j->scan_err[0] != '\0')
 			collect_error(ctx, j->source, "YARA: %s", j->scan_err);
@@ -848,26 +892,12 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 		collect_tap_end(ctx);
 		return 0;
 	}
-	if (j->got < j->want)
-		snprintf(note, sizeof note, j->rerrno ? "read error after %llu "
-		    "of %llu bytes (%s); rest zero-filled" : "file shrank while "
-		    "read: %llu of %llu bytes; rest zero-filled",
-		    (unsigned long long)j->got, (unsigned long long)j->want,
-		    strerror(j->rerrno));
-	rc = sink_add_prepared(ctx->sink, j->apath, j->source, &j->st, j->buf,
-	    (size_t)j->want, j->sha256, j->truncated, note[0] ? note : NULL);
-	if (rc == SINK_FATAL) {
-		ctx->failed = 1;
-		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
+	if (collect_pack(ctx, j, j->apath, j->want, j->sha256) == -1)
 		return -1;
-	}
-	if (note[0] != '\0')
-		collect_error(ctx, j->source, "%s", note);
 	if (j->scan && j->matches == NULL && j->scan_err[0] != '\0')
 		collect_error(ctx, j->source, "YARA: %s", j->scan_err);
 	for (i = 0; j->matches != NULL && i < json_array_size(j->matches); i++)
 		collect_match(ctx, json_incref(json_array_get(j->matches, i)));
-	ctx->nfiles++;
 	return 0;
 }
 
@@ -927,6 +957,266 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    !os_fs_pseudo(fd);
 	j->owner = collect_user_name(ctx, st->st_uid);
 	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+/*
+ * The YARA sweep (collectors/yara.c walks, this thread submits): each
+ * swept file is a reader's job like a collected one, read once, hashed
+ * and scanned; when it comes back, it is archived from those bytes if a
+ * rule matched, dropped if not. A file larger than the ring (past
+ * COLLECT_INFLIGHT) is read by this thread through the guard into the
+ * tap buffer (one at a time) and scanned by a reader from there; if it
+ * matches, it is archived at the end of the sweep by collect_file, which
+ * reads it again: the one second read left, bounded to large files that
+ * match, kept so the ring stays small.
+ */
+void
+collect_sweep_error(struct collect_ctx *ctx, struct collect_sweep *sw,
+    const char *path, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (sw->errors++ >= sw->maxerrors)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	collect_error(ctx, path, "%s", msg);
+	free(msg);
+}
+
+/* Archive a swept file that matched, from the bytes read, as collect_file. */
+static int
+collect_sweep_archive(struct collect_ctx *ctx, struct workers_job *j)
+{
+	unsigned char	 sha256[32];
+	const unsigned char *hash = j->sha256;
+	uint64_t	 max = collect_max_file_size(ctx), room, len;
+	char		*apath;
+	int		 rc;
+
+	if (ctx->failed || collect_expired(ctx))
+		return ctx->failed ? -1 : 0;	/* as collect_file: cut */
+	apath = xasprintf("files%s%s", *j->source == '/' ? "" : "/",
+	    j->source);
+	if (collect_seen(ctx, apath)) {		/* archived already */
+		free(apath);
+		return 0;
+	}
+	room = collect_room(ctx, max);
+	if (room < (uint64_t)j->st.st_size)
+		collect_error(ctx, j->source, room < max ? "cut at %llu bytes: "
+		    "total size limit" : "larger than the file size limit: "
+		    "first %llu bytes kept", (unsigned long long)room);
+	len = j->want < room ? j->want : room;
+	if (len < j->want) {	/* the budget cut it: the hash of what is kept */
+		EVP_Digest(j->buf, (size_t)len, sha256, NULL, EVP_sha256(),
+		    NULL);
+		hash = sha256;
+	}
+	rc = collect_pack(ctx, j, apath, len, hash);
+	free(apath);
+	return rc;
+}
+
+/* A sweep job back: count it, record its matches, archive if matched. */
+static int
+collect_sweep_done(struct collect_ctx *ctx, struct workers_job *j)
+{
+	struct collect_sweep	*sw = j->arg;
+	size_t			 i, n;
+
+	if (j->scanonly) {	/* a large file, from the tap buffer */
+		ctx->tapbusy = 0;
+		collect_tap_end(ctx);
+	}
+	if (j->pid > 0) {
+		sw->procs++;
+		if (j->scan_rc == SCAN_TIMEOUT) {
+			sw->timeouts++;
+			collect_sweep_error(ctx, sw, NULL, "YARA: process %d "
+			    "(%s): %s", j->pid, j->name, j->scan_err);
+		} else if (j->scan_rc != SCAN_OK) {
+			/* Gone, or a kernel thread: common, not an error. */
+			sw->unreadable++;
+			collect_log(ctx, LOG_DEBUG, "process %d (%s): %s",
+			    j->pid, j->name, j->scan_err);
+		}
+	} else {
+		if (!j->scanonly && j->got == 0 && j->rerrno != 0) {
+			collect_sweep_error(ctx, sw, j->source, "YARA sweep: "
+			    "read: %s", strerror(j->rerrno));
+			return 0;
+		}
+		sw->files++;
+		if (j->scan_rc != SCAN_OK) {
+			sw->timeouts += j->scan_rc == SCAN_TIMEOUT;
+			collect_sweep_error(ctx, sw, j->source, "YARA: %s",
+			    j->scan_err);
+			return 0;
+		}
+	}
+	n = json_array_size(j->matches);
+	for (i = 0; i < n; i++)
+		collect_match(ctx, json_incref(json_array_get(j->matches, i)));
+	if (n == 0 || j->pid > 0)
+		return 0;
+	sw->matched++;
+	if (!j->scanonly)
+		return collect_sweep_archive(ctx, j);
+	ctx->sweep_big = xreallocarray(ctx->sweep_big, ctx->nsweep_big + 1,
+	    sizeof *ctx->sweep_big);
+	ctx->sweep_big[ctx->nsweep_big++] = xstrdup(j->source);
+	return 0;
+}
+
+/* A sweep job given up on: not begun (the run was cut), or stuck. */
+static void
+collect_sweep_lost(struct collect_ctx *ctx, struct workers_lost *l,
+    double idle)
+{
+	if (l->scanonly) {
+		ctx->tapbusy = 0;
+		collect_tap_end(ctx);
+	}
+	if (l->phase == WORKERS_QUEUED) {	/* as before: dropped at a cut */
+		collect_log(ctx, LOG_DEBUG, "%s: not scanned: the run was cut",
+		    l->source);
+		return;
+	}
+	ctx->nstuck++;
+	collect_sweep_error(ctx, l->arg, l->source, "YARA sweep: abandoned: "
+	    "read blocked for %d s; not scanned", (int)(idle + 0.5));
+}
+
+/* A swept file larger than the ring: read here, into the tap buffer. */
+static int
+collect_sweep_big(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *path, uint64_t want, struct collect_sweep *sw)
+{
+	struct workers_job	*j;
+	char			 why[128] = "";
+	uint64_t		 got = 0;
+	ssize_t			 n = 0;
+
+	/* One tap buffer: wait for the scan of the last big file. */
+	while (ctx->tapbusy && collect_take(ctx) == 0)
+		;
+	if (want > ctx->tapcap) {
+		free(ctx->tap);
+		ctx->tap = xmalloc((size_t)want);
+		ctx->tapcap = (size_t)want;
+	}
+	while (got < want && (n = collect_pread(ctx, fd, ctx->tap + got,
+	    (size_t)(want - got), (off_t)got, why, sizeof why)) > 0)
+		got += (uint64_t)n;
+	if (n == -1) {
+		collect_sweep_error(ctx, sw, path, "YARA sweep: read: %s",
+		    why[0] != '\0' ? why : strerror(errno));
+		close(fd);
+		collect_tap_end(ctx);
+		return ctx->failed ? -1 : 0;
+	}
+	close(fd);
+	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
+	j->st = *st;
+	j->source = xstrdup(path);
+	j->scan = 1;
+	j->scanonly = 1;
+	j->sweep = 1;
+	j->arg = sw;
+	j->buf = ctx->tap;
+	j->got = got;
+	EVP_Digest(ctx->tap, (size_t)got, j->sha256, NULL, EVP_sha256(), NULL);
+	if (scan_uses_md5(ctx->scan))
+		EVP_Digest(ctx->tap, (size_t)got, j->md5, NULL, EVP_md5(),
+		    NULL);
+	j->owner = collect_user_name(ctx, st->st_uid);
+	ctx->tapbusy = 1;
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+collect_sweep_file(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *path, struct collect_sweep *sw)
+{
+	struct workers_job	*j;
+	uint64_t		 want = collect_max_file_size(ctx);
+
+	/* Cut: not scanned (and not archived), as collect_file. */
+	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
+		close(fd);
+		return ctx->failed ? -1 : 0;
+	}
+	if (want > SCAN_CAP)
+		want = SCAN_CAP;
+	if ((uint64_t)st->st_size < want)
+		want = (uint64_t)st->st_size;
+	else if ((uint64_t)st->st_size > want)
+		collect_log(ctx, LOG_INFO, "%s: %lld bytes: scanned on its "
+		    "first %llu", path, (long long)st->st_size,
+		    (unsigned long long)want);
+	collect_pool(ctx);
+	collect_drain(ctx, 0);
+	if (want > COLLECT_INFLIGHT)
+		return collect_sweep_big(ctx, fd, st, path, want, sw);
+	j = xcalloc(1, sizeof *j);
+	j->fd = fd;
+	j->st = *st;
+	j->source = xstrdup(path);
+	j->want = want;
+	j->truncated = want < (uint64_t)st->st_size;
+	j->scan = 1;
+	j->sweep = 1;
+	j->arg = sw;
+	j->owner = collect_user_name(ctx, st->st_uid);
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+collect_sweep_process(struct collect_ctx *ctx, int pid, const char *name,
+    const char *exe, struct collect_sweep *sw)
+{
+	struct workers_job	*j;
+
+	if (ctx->failed || ctx->sink == NULL)
+		return ctx->failed ? -1 : 0;
+	collect_pool(ctx);
+	collect_drain(ctx, 0);
+	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
+	j->source = xstrdup(exe);
+	j->name = xstrdup(name);
+	j->pid = pid;
+	j->scan = 1;
+	j->arg = sw;
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+collect_sweep_end(struct collect_ctx *ctx, struct collect_sweep *sw)
+{
+	size_t	i;
+	int	was;
+
+	(void)sw;
+	collect_drain(ctx, 1);
+	/* Large files that matched: read again, not scanned again. */
+	was = collect_scan_files(ctx, 0);
+	for (i = 0; i < ctx->nsweep_big; i++) {
+		collect_file(ctx, ctx->sweep_big[i]);
+		free(ctx->sweep_big[i]);
+	}
+	ctx->nsweep_big = 0;
+	collect_drain(ctx, 1);
+	collect_scan_files(ctx, was);
 	return ctx->failed ? -1 : 0;
 }
 

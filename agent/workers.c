@@ -88,6 +88,14 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 	struct scan_file f;
 	ssize_t		 n;
 
+	if (j->pid > 0) {
+		if (t->scan != NULL)
+			j->scan_rc = scan_process(t->scan, j->pid, j->name,
+			    j->source, &j->matches, j->scan_err,
+			    sizeof j->scan_err);
+		return;
+	}
+
 	/*
 	 * got is read by the writer meanwhile: its progress. In pieces of
 	 * WORKERS_PIECE, so a slow file system shows it moves on.
@@ -135,8 +143,9 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 		f.sha256 = j->sha256;
 		f.md5 = t->needmd5 ? j->md5 : NULL;
 		f.size = (uint64_t)j->st.st_size;
-		if (scan_file(t->scan, j->buf, (size_t)j->got, &f, &j->matches,
-		    j->scan_err, sizeof j->scan_err) != SCAN_OK)
+		j->scan_rc = scan_file(t->scan, j->buf, (size_t)j->got, &f,
+		    &j->matches, j->scan_err, sizeof j->scan_err);
+		if (j->scan_rc != SCAN_OK)
 			j->matches = NULL;
 	}
 }
@@ -162,8 +171,12 @@ workers_main(void *arg)
 			break;
 		w->todo = j->next;
 		__atomic_store_n(&j->since, workers_ms(), __ATOMIC_RELAXED);
-		/* A scan only (of the caller's buffer) is never given up on. */
-		__atomic_store_n(&j->phase, j->scanonly ? WORKERS_BUSY :
+		/*
+		 * A scan only (of the caller's buffer, or of a process's
+		 * memory, bounded by its own timeout) is never given up on.
+		 */
+		__atomic_store_n(&j->phase, j->scanonly || j->pid > 0 ?
+		    WORKERS_BUSY :
 		    WORKERS_READING, __ATOMIC_RELAXED);
 		j->thread = t.i;
 		pthread_mutex_unlock(&w->lock);
@@ -254,6 +267,13 @@ workers_free(struct workers *w)
 	free(w);
 }
 
+/* A job's bytes that count as in flight to the archive. */
+static uint64_t
+workers_counted(const struct workers_job *j)
+{
+	return j->sweep ? 0 : j->want;
+}
+
 /* Take n bytes of the ring (with the lock held). 0 or -1: no room. */
 static int
 workers_ring_take(struct workers *w, size_t n, size_t *off)
@@ -282,7 +302,8 @@ workers_submit(struct workers *w, struct workers_job *j)
 {
 	size_t	off = 0;
 
-	if (j->want > w->ringsz || (j->scanonly && j->want != 0))
+	if (j->want > w->ringsz || ((j->scanonly || j->pid > 0) &&
+	    j->want != 0))
 		fatal("workers_submit: %llu bytes, more than the ring",
 		    (unsigned long long)j->want);
 	pthread_mutex_lock(&w->lock);
@@ -315,7 +336,7 @@ workers_submit(struct workers *w, struct workers_job *j)
 	if (w->todo == NULL)
 		w->todo = j;
 	w->pending++;
-	w->inflight += j->want;
+	w->inflight += workers_counted(j);
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
 	return 0;
@@ -378,7 +399,7 @@ workers_wait(struct workers *w, int ms, struct workers_job **jp,
 static void
 workers_release_locked(struct workers *w, struct workers_job *j)
 {
-	w->inflight -= j->want;
+	w->inflight -= workers_counted(j);
 	if (j->want > 0) {
 		if (j->off != w->rtail && j->off != 0)
 			fatal("workers: ring space released out of order");
@@ -412,6 +433,9 @@ workers_abandon(struct workers *w, struct workers_lost *lost)
 	lost->want = j->want;
 	lost->truncated = j->truncated;
 	lost->phase = j->phase;
+	lost->scanonly = j->scanonly;
+	lost->sweep = j->sweep;
+	lost->arg = j->arg;
 	/* [0, got) is read: only the bytes after it may still change. */
 	lost->got = __atomic_load_n(&j->got, __ATOMIC_RELAXED);
 	if (lost->got > 0 && !j->scanonly) {
@@ -491,6 +515,7 @@ workers_job_free(struct workers_job *j)
 		workers_release(j->pool, j);
 	free(j->source);
 	free(j->apath);
+	free(j->name);
 	json_decref(j->matches);
 	free(j);
 }

@@ -4,7 +4,10 @@
  *
  * The reader pool: threads that read a small file whole (each byte once),
  * hash it (SHA-256, and MD5 for the YARA external) and scan it, while the
- * one writer thread packs what is ready. Jobs come back in the order they
+ * one writer thread packs what is ready. A job's disposition says what
+ * the writer does with it: archive it; scan only (what the writer has
+ * read and archived itself, or a process's memory); or, for the YARA
+ * sweep, archive it only if a rule matched, from the bytes read here. Jobs come back in the order they
  * were submitted, so the archive's order does not depend on thread
  * timing. Only the writer touches the sink, the manifest and the log:
  * workers report through the job.
@@ -50,6 +53,18 @@ struct workers_job {
 	 */
 	int			 scanonly;
 	unsigned char		 md5[16];
+	/*
+	 * The sweep's dispositions. sweep: a file read, hashed and scanned
+	 * as above, archived by the writer only if a rule matched (its
+	 * bytes are not counted in workers_inflight: they are not the
+	 * archive's unless it matches). pid > 0: a process, scanned in its
+	 * memory (scan_process; fd -1, want 0, source its exe, name its
+	 * command). arg is the caller's.
+	 */
+	int			 sweep;
+	int			 pid;
+	char			*name;
+	void			*arg;
 	/* Set by the worker. */
 	unsigned char		*buf;		/* want bytes (zero-filled) */
 	size_t			 off;		/* of buf in the ring */
@@ -57,6 +72,7 @@ struct workers_job {
 	int			 rerrno;
 	unsigned char		 sha256[32];
 	json_t			*matches;	/* YARA records, or NULL */
+	int			 scan_rc;	/* SCAN_OK… */
 	char			 scan_err[256];
 	int			 finished;
 	int			 phase;		/* WORKERS_QUEUED… (atomic) */
@@ -90,6 +106,8 @@ struct workers_lost {
 	uint64_t		 want, got;
 	int			 truncated;
 	int			 phase;		/* when it was abandoned */
+	int			 scanonly, sweep;
+	void			*arg;
 	unsigned char		*data;		/* its first got bytes, owned */
 };
 

@@ -5,64 +5,37 @@
  * yara: the YARA sweep. Process memory first (the more volatile: every
  * process but the agent, libyara's process scanning, live runs only,
  * off with --no-process-memory), then each --scan-path tree, taken under
- * the root like every path. A pool of workers (one per CPU, each with
- * its own scanner) takes jobs from a bounded queue filled by the walk:
- * each file is read once into memory (at most the file size limit and
- * SCAN_CAP), hashed (sha256, md5) and scanned from that copy. The walk
- * never follows a symlink, never opens a FIFO, socket or device, and
- * does not enter pseudo or network file systems. Files that match are
- * then added to the archive under files/ by collect_file, which reads
- * them again (a second read of the few files that match, accepted to
- * keep the archive writer on one thread). Collected files themselves are
+ * the root like every path. The walk never follows a symlink, never
+ * opens a FIFO, socket or device, and does not enter pseudo or network
+ * file systems. It reads no file itself: each one (and each process) is
+ * a job for the collect context's one reader pool (agent/workers.c),
+ * with the disposition "scan, and archive if matched": a reader reads it
+ * once (at most the file size limit and SCAN_CAP), hashes (sha256, md5)
+ * and scans it, and the writer archives it under files/ from those bytes
+ * if a rule matched (collect_sweep_file). Collected files themselves are
  * scanned as they are archived (collect.c), not here.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "collector.h"
 #include "os.h"
-#include "scan.h"
 #include "util.h"
 
 #define YARA_MAX_DEPTH		128
 #define YARA_MAX_PATH		4096
-#define YARA_MAX_THREADS	64
 #define YARA_ERRORS_MAX		1000	/* recorded one by one */
 #define YARA_NAME_MAX		256
 
-struct yara_job {
-	int		 fd;		/* file, or -1 */
-	int		 pid;		/* process, or 0 */
-	char		*path;		/* file path, or process exe */
-	char		*name;		/* process name */
-	struct stat	 st;
-	int		 skip;		/* the run was cut: drop it */
-};
-
 struct yara_run {
 	struct collect_ctx	*ctx;
-	struct scan		*scan;
-	uint64_t		 readmax;
-	pthread_mutex_t		 lock;	/* queue, counters, every ctx call */
-	pthread_cond_t		 nonempty, nonfull;
-	pthread_cond_t		 bigfree;
-	int			 big;	/* a thread holds a big buffer */
-	struct yara_job		*q;
-	size_t			 qcap, qhead, qlen;
-	int			 done;
-	int			 cut;	/* limit hit: drop queued jobs */
-	char			**matched;	/* files to collect */
-	size_t			 nmatched;
-	size_t			 files, procs, special, pseudo, errors;
-	size_t			 proc_unreadable, timeouts;
+	struct collect_sweep	 sw;		/* the pool's counters */
+	size_t			 special, pseudo;
 };
 
 struct yara_frame {
@@ -70,254 +43,23 @@ struct yara_frame {
 	size_t	 len;
 };
 
-static void
-yara_job_free(struct yara_job *j)
-{
-	if (j->fd != -1)
-		close(j->fd);
-	free(j->path);
-	free(j->name);
-}
-
-/* Queue a job (blocks while the queue is full). Takes ownership. */
-static void
-yara_enqueue(struct yara_run *y, struct yara_job *j)
-{
-	pthread_mutex_lock(&y->lock);
-	while (y->qlen == y->qcap)
-		pthread_cond_wait(&y->nonfull, &y->lock);
-	y->q[(y->qhead + y->qlen) % y->qcap] = *j;
-	y->qlen++;
-	pthread_cond_signal(&y->nonempty);
-	pthread_mutex_unlock(&y->lock);
-}
-
-/* The next job; 0 once the queue is empty and closed. */
-static int
-yara_dequeue(struct yara_run *y, struct yara_job *j)
-{
-	pthread_mutex_lock(&y->lock);
-	while (y->qlen == 0 && !y->done)
-		pthread_cond_wait(&y->nonempty, &y->lock);
-	if (y->qlen == 0) {
-		pthread_mutex_unlock(&y->lock);
-		return 0;
-	}
-	*j = y->q[y->qhead];
-	j->skip = y->cut;
-	y->qhead = (y->qhead + 1) % y->qcap;
-	y->qlen--;
-	pthread_cond_signal(&y->nonfull);
-	pthread_mutex_unlock(&y->lock);
-	return 1;
-}
-
-/* Record an error (under the lock); past the cap only counted. */
-static void
-yara_error(struct yara_run *y, const char *path, const char *msg)
-{
-	if (y->errors++ < YARA_ERRORS_MAX)
-		collect_error(y->ctx, path, "%s", msg);
-}
-
-/* Write the records of recs (under the lock); 1 if there were any. */
-static int
-yara_report(struct yara_run *y, json_t *recs)
-{
-	size_t	i, n = json_array_size(recs);
-
-	for (i = 0; i < n; i++)
-		collect_match(y->ctx, json_incref(json_array_get(recs, i)));
-	json_decref(recs);
-	return n > 0;
-}
-
-/* Read up to want bytes of fd into *buf (grown). Bytes read, or -1. */
-static ssize_t
-yara_read(int fd, uint64_t want, unsigned char **buf, size_t *cap)
-{
-	size_t	got = 0;
-	ssize_t	n;
-
-	if (want > *cap) {
-		free(*buf);
-		*buf = xmalloc(want ? want : 1);
-		*cap = want;
-	}
-	while (got < want) {
-		n = pread(fd, *buf + got, want - got, (off_t)got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			break;	/* shrank while read */
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
-/* Hash and scan the n bytes read of the file of j, then report. */
-static void
-yara_scan_buf(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
-    const unsigned char *buf, size_t n, uint64_t want)
-{
-	struct scan_file	 f;
-	unsigned char		 sha[32], md5[16];
-	char			 err[256], *msg;
-	json_t			*recs = NULL;
-	int			 rc;
-
-	EVP_Digest(buf, n, sha, NULL, EVP_sha256(), NULL);
-	if (scan_uses_md5(y->scan))
-		EVP_Digest(buf, n, md5, NULL, EVP_md5(), NULL);
-	memset(&f, 0, sizeof f);
-	f.path = j->path;
-	f.uid = j->st.st_uid;
-	pthread_mutex_lock(&y->lock);	/* loads the names once */
-	f.owner = collect_user_name(y->ctx, j->st.st_uid);
-	pthread_mutex_unlock(&y->lock);
-	f.sha256 = sha;
-	f.md5 = scan_uses_md5(y->scan) ? md5 : NULL;
-	f.size = (uint64_t)j->st.st_size;
-	rc = scan_file(t, buf, n, &f, &recs, err, sizeof err);
-	pthread_mutex_lock(&y->lock);
-	y->files++;
-	if ((uint64_t)j->st.st_size > want)
-		collect_log(y->ctx, LOG_INFO, "%s: %lld bytes: scanned on its "
-		    "first %llu", j->path, (long long)j->st.st_size,
-		    (unsigned long long)want);
-	if (rc != SCAN_OK) {
-		y->timeouts += rc == SCAN_TIMEOUT;
-		msg = xasprintf("YARA: %s", err);
-		yara_error(y, j->path, msg);
-		free(msg);
-	} else if (yara_report(y, recs)) {
-		y->matched = xreallocarray(y->matched, y->nmatched + 1,
-		    sizeof *y->matched);
-		y->matched[y->nmatched++] = xstrdup(j->path);
-	}
-	pthread_mutex_unlock(&y->lock);
-}
-
-static void
-yara_do_file(struct yara_run *y, struct scan_thread *t, struct yara_job *j,
-    unsigned char **buf, size_t *cap)
-{
-	char		*msg;
-	uint64_t	 want;
-	ssize_t		 n;
-
-	want = (uint64_t)j->st.st_size < y->readmax ?
-	    (uint64_t)j->st.st_size : y->readmax;
-	if (want > SCAN_BIG) {
-		/* One big buffer at a time, given back after the file. */
-		pthread_mutex_lock(&y->lock);
-		while (y->big)
-			pthread_cond_wait(&y->bigfree, &y->lock);
-		y->big = 1;
-		pthread_mutex_unlock(&y->lock);
-	}
-	n = yara_read(j->fd, want, buf, cap);
-	if (n == -1) {
-		msg = xasprintf("YARA sweep: read: %s", strerror(errno));
-		pthread_mutex_lock(&y->lock);
-		yara_error(y, j->path, msg);
-		pthread_mutex_unlock(&y->lock);
-		free(msg);
-	} else
-		yara_scan_buf(y, t, j, *buf, (size_t)n, want);
-	if (want > SCAN_BIG) {
-		free(*buf);
-		*buf = NULL;
-		*cap = 0;
-		pthread_mutex_lock(&y->lock);
-		y->big = 0;
-		pthread_cond_signal(&y->bigfree);
-		pthread_mutex_unlock(&y->lock);
-	}
-}
-
-static void
-yara_do_proc(struct yara_run *y, struct scan_thread *t, struct yara_job *j)
-{
-	char	 err[256], *msg;
-	json_t	*recs = NULL;
-	int	 rc;
-
-	rc = scan_process(t, j->pid, j->name, j->path, &recs, err,
-	    sizeof err);
-	pthread_mutex_lock(&y->lock);
-	y->procs++;
-	if (rc == SCAN_TIMEOUT) {
-		y->timeouts++;
-		msg = xasprintf("YARA: process %d (%s): %s", j->pid, j->name,
-		    err);
-		yara_error(y, NULL, msg);
-		free(msg);
-	} else if (rc != SCAN_OK) {
-		/* Gone, or a kernel thread: common, not an error. */
-		y->proc_unreadable++;
-		collect_log(y->ctx, LOG_DEBUG, "process %d (%s): %s", j->pid,
-		    j->name, err);
-	} else
-		yara_report(y, recs);
-	pthread_mutex_unlock(&y->lock);
-}
-
-static void *
-yara_worker(void *arg)
-{
-	struct yara_run		*y = arg;
-	struct scan_thread	*t;
-	struct yara_job		 j;
-	unsigned char		*buf = NULL;
-	size_t			 cap = 0;
-
-	t = scan_thread_new(y->scan);
-	while (yara_dequeue(y, &j)) {
-		if (j.skip)
-			;
-		else if (j.pid > 0)
-			yara_do_proc(y, t, &j);
-		else
-			yara_do_file(y, t, &j, &buf, &cap);
-		yara_job_free(&j);
-	}
-	free(buf);
-	scan_thread_free(t);
-	return NULL;
-}
-
 static int
 yara_expired(struct yara_run *y)
 {
-	int	rc;
-
-	pthread_mutex_lock(&y->lock);
-	if ((rc = collect_expired(y->ctx)))
-		y->cut = 1;
-	pthread_mutex_unlock(&y->lock);
-	return rc;
+	return collect_expired(y->ctx);
 }
 
 static void
 yara_error_errno(struct yara_run *y, const char *path, const char *what)
 {
-	char	*msg;
-
-	msg = xasprintf("YARA sweep: %s: %s", what, strerror(errno));
-	pthread_mutex_lock(&y->lock);
-	yara_error(y, path, msg);
-	pthread_mutex_unlock(&y->lock);
-	free(msg);
+	collect_sweep_error(y->ctx, &y->sw, path, "YARA sweep: %s: %s", what,
+	    strerror(errno));
 }
 
 /* Queue every process but this one (live runs only). */
 static void
 yara_procs(struct yara_run *y)
 {
-	struct yara_job	 j;
 	struct dirent	*de;
 	DIR		*d;
 	char		 p[64], exe[YARA_MAX_PATH], comm[YARA_NAME_MAX];
@@ -350,12 +92,9 @@ yara_procs(struct yara_run *y)
 			comm[strcspn(comm, "\n")] = '\0';
 			close(fd);
 		}
-		memset(&j, 0, sizeof j);
-		j.fd = -1;
-		j.pid = (int)pid;
-		j.path = xstrdup(exe);
-		j.name = xstrdup(comm);
-		yara_enqueue(y, &j);
+		if (collect_sweep_process(y->ctx, (int)pid, comm, exe,
+		    &y->sw) == -1)
+			break;
 	}
 	closedir(d);
 }
@@ -386,7 +125,6 @@ yara_open(int dfd, const char *name, const struct stat *st)
 static int
 yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
 {
-	struct yara_job	j;
 	struct stat	st;
 	int		fd;
 
@@ -416,11 +154,7 @@ yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
 		yara_error_errno(y, path, "open");
 		return -1;
 	}
-	memset(&j, 0, sizeof j);
-	j.fd = fd;
-	j.path = xstrdup(path);
-	j.st = st;
-	yara_enqueue(y, &j);
+	collect_sweep_file(y->ctx, fd, &st, path, &y->sw);
 	return -1;
 }
 
@@ -442,10 +176,8 @@ yara_sweep(struct yara_run *y, const char *top)
 		return;
 	}
 	if (os_fs_pseudo(fd)) {
-		pthread_mutex_lock(&y->lock);
 		collect_log(y->ctx, LOG_INFO, "%s: a pseudo or network file "
 		    "system: not swept", top);
-		pthread_mutex_unlock(&y->lock);
 		closedir(stack[0].d);
 		return;
 	}
@@ -492,48 +224,11 @@ yara_sweep(struct yara_run *y, const char *top)
 		closedir(stack[--depth].d);
 }
 
-/* Add the files that matched to the archive (not scanned again). */
-static void
-yara_collect_matched(struct yara_run *y)
-{
-	size_t	i;
-	int	was;
-
-	was = collect_scan_files(y->ctx, 0);
-	for (i = 0; i < y->nmatched; i++) {
-		collect_file(y->ctx, y->matched[i]);
-		free(y->matched[i]);
-	}
-	free(y->matched);
-	collect_scan_files(y->ctx, was);
-}
-
-static void
-yara_init(struct yara_run *y, struct collect_ctx *ctx, size_t nthreads)
-{
-	uint64_t	max = collect_max_file_size(ctx);
-
-	memset(y, 0, sizeof *y);
-	y->ctx = ctx;
-	y->scan = collect_scanner(ctx);
-	y->readmax = max < SCAN_CAP ? max : SCAN_CAP;
-	y->qcap = nthreads * 4;
-	y->q = xcalloc(y->qcap, sizeof *y->q);
-	pthread_mutex_init(&y->lock, NULL);
-	pthread_cond_init(&y->nonempty, NULL);
-	pthread_cond_init(&y->nonfull, NULL);
-	pthread_cond_init(&y->bigfree, NULL);
-	/* Load the user names now: workers then only read them. */
-	(void)collect_user_name(ctx, 0);
-}
-
 static enum collect_result
 yara_run(struct collect_ctx *ctx)
 {
 	const char *const	*paths = collect_scan_paths(ctx);
-	pthread_t		 th[YARA_MAX_THREADS];
 	struct yara_run		 y;
-	size_t			 i, nth;
 
 	if (collect_scanner(ctx) == NULL) {
 		collect_log(ctx, LOG_INFO, "skipped: --no-yara");
@@ -544,39 +239,27 @@ yara_run(struct collect_ctx *ctx)
 		    "no process memory)");
 		return COLLECT_OK;
 	}
-	nth = (size_t)os_ncpu();
-	if (nth > YARA_MAX_THREADS)
-		nth = YARA_MAX_THREADS;
-	yara_init(&y, ctx, nth);
-	for (i = 0; i < nth; i++)
-		if (pthread_create(&th[i], NULL, yara_worker, &y) != 0)
-			fatal("pthread_create");
+	memset(&y, 0, sizeof y);
+	y.ctx = ctx;
+	y.sw.maxerrors = YARA_ERRORS_MAX;
 	if (collect_scan_processes(ctx))
 		yara_procs(&y);
 	for (; *paths != NULL && !yara_expired(&y); paths++)
 		yara_sweep(&y, *paths);
-	pthread_mutex_lock(&y.lock);
-	y.done = 1;
-	pthread_cond_broadcast(&y.nonempty);
-	pthread_mutex_unlock(&y.lock);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
-	collect_log(ctx, LOG_INFO, "%zu processes and %zu files scanned "
-	    "(%zu threads); %zu processes unreadable; %zu links and special "
-	    "files skipped, %zu pseudo file systems not entered; %zu files "
-	    "matched; %zu errors, %zu timeouts", y.procs, y.files, nth,
-	    y.proc_unreadable, y.special, y.pseudo, y.nmatched, y.errors,
-	    y.timeouts);
-	if (y.errors > YARA_ERRORS_MAX)
-		collect_error(ctx, NULL, "%zu more sweep errors not listed",
-		    y.errors - YARA_ERRORS_MAX);
-	yara_collect_matched(&y);
-	free(y.q);
-	pthread_mutex_destroy(&y.lock);
-	pthread_cond_destroy(&y.nonempty);
-	pthread_cond_destroy(&y.nonfull);
-	pthread_cond_destroy(&y.bigfree);
-	return y.errors ? COLLECT_PARTIAL : COLLECT_OK;
+	/* Every job back: the counters are complete. */
+	collect_sweep_end(ctx, &y.sw);
+	collect_log(ctx, LOG_INFO, "%llu processes and %llu files scanned "
+	    "(%d threads); %llu processes unreadable; %zu links and special "
+	    "files skipped, %zu pseudo file systems not entered; %llu files "
+	    "matched; %llu errors, %llu timeouts",
+	    (unsigned long long)y.sw.procs, (unsigned long long)y.sw.files,
+	    os_ncpu(), (unsigned long long)y.sw.unreadable, y.special,
+	    y.pseudo, (unsigned long long)y.sw.matched,
+	    (unsigned long long)y.sw.errors, (unsigned long long)y.sw.timeouts);
+	if (y.sw.errors > YARA_ERRORS_MAX)
+		collect_error(ctx, NULL, "%llu more sweep errors not listed",
+		    (unsigned long long)(y.sw.errors - YARA_ERRORS_MAX));
+	return y.sw.errors ? COLLECT_PARTIAL : COLLECT_OK;
 }
 
 const struct collector collector_yara = {

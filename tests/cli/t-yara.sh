@@ -159,6 +159,51 @@ check_rc "a rule needing a module missing from the build: exit 2" 2 \
 	"$CC_BIN" run --root "$ROOT" --rules "$T/bad/broken.yar" --output "$T/o4"
 if last_err_has "lnk" && last_err_has "broken.yar:1:"; then ok "the missing module (lnk, YARA 4.3+) is named with file and line"; else nok "message: $(cat "$T/.err")"; fi
 
+# --- A matching swept file is read once --------------------------------
+# The sweep's reader reads it, and the archive is written from those
+# bytes: under strace, its path is opened once and read size bytes in
+# all (the collector that archived matches with collect_file opened and
+# read it a second time). A large one (past the readers' ring) is still
+# archived whole and right (read again: the one bounded exception).
+O=$ROOT/once
+mkdir -p "$O"
+printf 'rule Once_Marker { strings: $m = "CC_ONCE_MARKER_q3" condition: $m }\n' >"$T/once.yar"
+{ head -c 300000 /dev/urandom | base64; printf '\nCC_ONCE_MARKER_q3\n'; } >"$O/m.sh"
+head -c 200000 /dev/urandom | base64 >"$O/n.txt"
+{ printf 'CC_ONCE_MARKER_q3\n'; head -c 20000000 /dev/urandom; } >"$O/big.bin"
+chmod -R a+rX "$O"
+mkdir "$T/o9" "$T/st"
+if command -v strace >/dev/null 2>&1; then
+	# -ff: one trace per thread, so no call is split across lines.
+	check_rc "a sweep under strace exits 0" 0 \
+		strace -ff -qq -y -o "$T/st/t" -e trace=open,openat,openat2,read,pread64,readv,preadv,preadv2 \
+		"$CC_BIN" run --root "$ROOT" --scan-path /once --rules "$T/once.yar" --output "$T/o9" --quiet
+	F=$O/m.sh; size=$(stat -c %s "$F")
+	opens=$(cat "$T"/st/t.* | grep -E '(open|openat|openat2)\(' | grep -cF -- "<$F>")
+	bytes=$(cat "$T"/st/t.* | grep -E '(read|pread64|readv|preadv|preadv2)\([0-9]+<' | grep -F -- "<$F>," |
+		sed -n 's/.*) = \([0-9][0-9]*\)$/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+	echo "# $F: $opens opens, $bytes bytes read of $size"
+	check "a matching swept file is opened once ($opens) and read once ($bytes of $size bytes)" \
+		test "$opens" -eq 1 -a "$bytes" -eq "$size"
+else
+	skip "no strace: the read count of a matching swept file was not checked"
+	check_rc "a sweep exits 0" 0 "$CC_BIN" run --root "$ROOT" --scan-path /once \
+		--rules "$T/once.yar" --output "$T/o9" --quiet
+fi
+mkdir "$T/x9"; tar --zstd -xf "$(archive_in "$T/o9")" -C "$T/x9" 2>/dev/null
+check "…its archived bytes are the file's" cmp -s "$O/m.sh" "$T/x9/files/once/m.sh"
+check "…and the manifest's sha256 is the file's" test \
+	"$(jq -r '.entries[] | select(.path=="files/once/m.sh") | .sha256' "$T/x9/manifest.json")" = \
+	"$(sha256sum <"$O/m.sh" | cut -d' ' -f1)"
+check "…its match record's sha256 too" test \
+	"$(jq -r 'select(.path=="/once/m.sh") | .sha256' "$T/x9/yara/matches.jsonl" | head -n 1)" = \
+	"$(sha256sum <"$O/m.sh" | cut -d' ' -f1)"
+check "a swept file that does not match is not archived" test ! -e "$T/x9/files/once/n.txt"
+check "a large matching swept file (past the ring) is archived whole and right" \
+	cmp -s "$O/big.bin" "$T/x9/files/once/big.bin"
+check "the sweep's summary counts 3 files scanned, 2 matched" \
+	grep -q '0 processes and 3 files scanned .* 2 files matched' "$T/x9/collection.log"
+
 # --- Process memory: a process holding a marker -------------------------
 # The rule has the marker in hex, so only a process holding its ASCII
 # form matches; the Python process builds it from two halves.
