@@ -28,7 +28,7 @@ FUZZ_TIME ?= 60
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 # The tests with threads (readers, zstd, hand-over, SFTP stream, stalled reads) for check-tsan.
-TSAN_TESTS ?= t-pool t-upload t-sftp t-crypt t-run t-limits t-yara t-stall
+TSAN_TESTS ?= t-pool t-upload t-sftp t-crypt t-run t-limits t-yara
 # Sanitizers for check-asan and the fuzz targets: any UB report is fatal.
 SAN_FLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	     -fno-omit-frame-pointer
