@@ -27,7 +27,8 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
-# The tests with threads (readers, zstd, hand-over, SFTP stream, stalled reads) for check-tsan.
+# The tests with threads (readers, zstd, hand-over, SFTP stream) for check-tsan
+# (not t-stall: its FUSE server, tests/tools/stallfs, is built by check only).
 TSAN_TESTS ?= t-pool t-upload t-sftp t-crypt t-run t-limits t-yara
 # Sanitizers for check-asan and the fuzz targets: any UB report is fatal.
 SAN_FLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
