@@ -56,10 +56,7 @@ mv "$T/gone/"* "$T/"; mv "$T/client_key" "$SSHD_KEY" 2>/dev/null
 # A damaged payload: one byte changed, detected at start.
 cp "$T/agent" "$T/bad"
 size=$(stat -c %s "$T/bad")
-# Another byte than the one there (a fixed 'Z' was a no-op one time in 64).
-b=$(od -An -tu1 -j $((size - 200)) -N 1 "$T/bad" | tr -d ' ')
-printf "\\$(printf %03o $(( (b + 1) % 256 )))" |
-	dd of="$T/bad" bs=1 seek=$((size - 200)) conv=notrunc 2>/dev/null
+flip_byte "$T/bad" $((size - 200))
 check "…the byte really changed" test "$(cmp "$T/agent" "$T/bad" | wc -l)" -eq 1
 check_rc "a payload with one byte changed: exit 2" 2 "$T/bad" --version
 last_err_has "damaged" && ok "…with a clear message" || nok "damage not reported"
@@ -68,9 +65,7 @@ check_rc "…also for run" 2 "$T/bad" run --dry-run
 # A damaged trailer (its magic altered, or the kit cut short by a broken
 # download) is not a plain agent: it must not run on defaults.
 cp "$T/agent" "$T/bad"
-b=$(od -An -tu1 -j $((size - 64)) -N 1 "$T/bad" | tr -d ' ')
-printf "\\$(printf %03o $(( (b + 1) % 256 )))" |
-	dd of="$T/bad" bs=1 seek=$((size - 64)) conv=notrunc 2>/dev/null
+flip_byte "$T/bad" $((size - 64))
 check "…the trailer's magic really changed" test "$(cmp "$T/agent" "$T/bad" | wc -l)" -eq 1
 check_rc "a kit whose trailer magic is altered: exit 2" 2 "$T/bad" --version
 last_err_has "kit is damaged" && ok "…named as a damaged kit" || nok "damaged trailer not reported"
