@@ -92,26 +92,53 @@ procmem_free(struct procmem *pm)
 	free(pm);
 }
 
+int
+procmap_parse(char *line, struct procmap *m)
+{
+	static const char	 del[] = " (deleted)";
+	char			*p, *q;
+	int			 n = 0;
+	size_t			 len;
+
+	memset(m, 0, sizeof *m);
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %"
+	    SCNu64 "%n", &m->start, &m->end, m->perms, &m->offset,
+	    &m->dev_major, &m->dev_minor, &m->inode, &n) != 7 || n == 0 ||
+	    m->end < m->start || strlen(m->perms) != 4)
+		return -1;
+	p = line + n;
+	/* The path starts after the spaces that pad the columns. */
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if ((q = strchr(p, '\n')) != NULL)
+		*q = '\0';
+	len = strlen(p);
+	if (len >= sizeof del - 1 && p[0] == '/' &&
+	    strcmp(p + len - (sizeof del - 1), del) == 0) {
+		p[len - (sizeof del - 1)] = '\0';
+		m->deleted = 1;
+	}
+	m->memfd = strncmp(p, "/memfd:", 7) == 0;
+	m->path = p;
+	return 0;
+}
+
 /* The next readable mapping into at, end. 0 when there is none. */
 static int
 procmem_mapping(struct procmem *pm)
 {
-	char		*line, perms[5], name[32];
-	uint64_t	 start, end;
-	int		 n;
+	struct procmap	 m;
+	char		*line;
 
 	while ((line = pm->line) != NULL && *line != '\0') {
 		if ((pm->line = strchr(line, '\n')) != NULL)
 			*pm->line++ = '\0';
-		name[0] = '\0';
-		n = sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %*s %*s %*s %31s",
-		    &start, &end, perms, name);
 		/* [vvar] cannot be read through mem: skip it. */
-		if (n < 3 || perms[0] != 'r' || end <= start ||
-		    strcmp(name, "[vvar]") == 0)
+		if (procmap_parse(line, &m) == -1 || m.perms[0] != 'r' ||
+		    m.end <= m.start || strcmp(m.path, "[vvar]") == 0)
 			continue;
-		pm->at = start;
-		pm->end = end;
+		pm->at = m.start;
+		pm->end = m.end;
 		return 1;
 	}
 	return 0;

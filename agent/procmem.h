@@ -21,6 +21,23 @@
 struct procmem;
 
 /*
+ * One line of /proc/PID/maps, parsed in place. path points into the line
+ * (NUL-terminated, "" for an anonymous mapping, "[heap]", "[stack]"…);
+ * deleted is set and the " (deleted)" suffix cut when the kernel marks
+ * the file gone; memfd when the path is "/memfd:NAME".
+ */
+struct procmap {
+	uint64_t	 start, end, offset, inode;
+	unsigned int	 dev_major, dev_minor;
+	char		 perms[5];	/* "r-xp" */
+	const char	*path;
+	int		 deleted, memfd;
+};
+
+/* 0, or -1 when the line is not a maps line. */
+int		 procmap_parse(char *, struct procmap *);
+
+/*
  * Open the memory of pid for reading (fails as open does: ESRCH,
  * EACCES…). budget caps the bytes read. NULL with errno set.
  */

@@ -21,6 +21,7 @@
 
 #include "live.h"
 #include "passwd.h"
+#include "procmem.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -71,6 +72,7 @@ fuzz_line(const char *line)
 	struct live_arp		 arp;
 	struct passwd_entry	 pw, gr;
 	struct live_mount	 mnt;
+	struct procmap		 map;
 	struct live_module	 mod;
 	unsigned long long	 ino;
 	char			*copy, *k, *v;
@@ -106,6 +108,10 @@ fuzz_line(const char *line)
 	copy = xstrdup(line);
 	if (live_parse_kv_line(copy, &k, &v) == 0)
 		fuzz_json(live_json_strz(v));
+	free(copy);
+	copy = xstrdup(line);
+	if (procmap_parse(copy, &map) == 0)
+		fuzz_json(live_json_strz(map.path));
 	free(copy);
 }
 
