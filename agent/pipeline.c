@@ -13,18 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +45,7 @@
 #include "screen.h"
 #include "sign.h"
 #include "sink.h"
+#include "supervise.h"
 #include "upload.h"
 #include "util.h"
 
@@ -98,279 +95,16 @@ struct run {
 	struct screen		 screen;	/* steps and bar */
 };
 
-/* The first SIGINT or SIGTERM received (its number), or 0. */
-static volatile sig_atomic_t pipeline_stop;
-/* The local .part files (archive, .minisig, .pub) to delete on a second
- * signal ("" when none). */
-static char pipeline_part[3][PATH_MAX];
-/* The messages the handler writes, translated before it is installed. */
-static const char *pipeline_msg_stop, *pipeline_msg_abort;
-/*
- * The supervised run (pipeline_supervise): in the parent, the child
- * that collects; in the child, the pipe on which it tells the parent
- * its exit status (-1: none).
- */
-static volatile pid_t pipeline_child;
-static int pipeline_status_fd = -1;
-static pid_t pipeline_parent_pid;	/* in the child: the supervisor */
-
-/* Tell the parent the exit status now (async-signal-safe). */
-static void
-pipeline_report(int status)
-{
-	unsigned char	b = (unsigned char)status;
-	ssize_t		n;
-
-	if (pipeline_status_fd == -1)
-		return;
-	n = write(pipeline_status_fd, &b, 1);
-	(void)n;	/* the parent may be gone */
-}
-
 static void	pipeline_estimate(struct run *);
 static void	pipeline_free(struct run *);
 
-/*
- * The first Ctrl-C or SIGTERM: stop collecting and finish a valid,
- * signed archive of what was collected. A second one: delete the
- * partial archive and exit at once. Async-signal-safe calls only.
- */
-static void
-pipeline_signal(int sig)
-{
-	const char	*msg;
-	ssize_t		 n;
-	int		 i;
-
-	if (pipeline_stop == 0) {
-		pipeline_stop = sig;
-		msg = pipeline_msg_stop;
-	} else {
-		for (i = 0; i < 3; i++)
-			if (pipeline_part[i][0] != '\0')
-				unlink(pipeline_part[i]);
-		msg = pipeline_msg_abort;
-	}
-	n = write(STDERR_FILENO, msg, strlen(msg));
-	(void)n;	/* the terminal may be gone */
-	if (msg == pipeline_msg_abort) {
-		/* Threads stuck in a read may hold the exit: let go first. */
-		if (pipeline_status_fd != -1 &&
-		    (i = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
-			dup2(i, STDOUT_FILENO);
-			dup2(i, STDERR_FILENO);
-		}
-		pipeline_report(EXIT_ABORTED);
-		_exit(EXIT_ABORTED);
-	}
-}
-
-/*
- * SIGHUP is ignored: the victim closing the terminal or the SSH session
- * must not stop the collection (writes to the lost terminal then fail,
- * unnoticed). SIGINT and SIGTERM: pipeline_signal.
- */
-static void
-pipeline_signals(void)
-{
-	struct sigaction	sa;
-
-	pipeline_msg_stop = i18n("\nStopping: finishing a signed archive of "
-	    "what was collected so far. Press Ctrl-C again to abort and "
-	    "delete it.\n");
-	pipeline_msg_abort = i18n("\nAborted: the partial archive was "
-	    "deleted.\n");
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = pipeline_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGINT);
-	sigaddset(&sa.sa_mask, SIGTERM);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* The parent: SIGINT and SIGTERM are the child's (it counts them). */
-static void
-pipeline_forward(int sig)
-{
-	if (pipeline_child > 0)
-		kill(pipeline_child, sig);
-}
-
-/*
- * The parent's part: pass SIGINT and SIGTERM on, and exit with the
- * child's status as soon as it reports it, even when threads of the
- * child are still stuck in the kernel (it is then never reaped until
- * they return). The child's own exit status when it is reaped (a crash,
- * a sanitizer's report) wins over the reported one.
- */
-static int
-pipeline_parent(pid_t pid, int fd)
-{
-	struct sigaction	sa;
-	struct pollfd		pfd;
-	unsigned char		b;
-	int			ws, reported = -1, waited = 0;
-	ssize_t			n;
-	sigset_t		set;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = pipeline_forward;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	for (;;) {
-		if (waitpid(pid, &ws, fd == -1 && reported == -1 ? 0 :
-		    WNOHANG) == pid)
-			return WIFEXITED(ws) ? WEXITSTATUS(ws) :
-			    WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : EXIT_FATAL;
-		if (fd == -1) {
-			/* Reported: a grace for the exit itself, then go. */
-			if (reported != -1 && waited++ >= 10)
-				return reported;
-			poll(NULL, 0, 200);
-			continue;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 200) != 1)
-			continue;
-		/* A byte: the status; none: gone without a word. */
-		if ((n = read(fd, &b, 1)) == 1)
-			reported = b;
-		if (n == 1 || n == 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-}
-
-/*
- * A thread waiting for a file system that does not answer (a stalled
- * FUSE mount) cannot be killed, not even by SIGKILL, and a process
- * exits only once all its threads have. So the collection runs in a
- * child, and the process the victim started (and signals) waits for its
- * status on a pipe: a run that gave up on stuck reads still ends, with
- * its exit status, when its archive is done. The child has a process
- * group of its own, so the terminal's Ctrl-C reaches it once, passed on
- * by the parent; it is killed with the parent (kill -9 of the process
- * started stops the collection, as it did). Returns -1 in the
- * child (or when no child could be made: the run goes on unsupervised),
- * else the exit status, in the parent.
- */
-static int
-pipeline_supervise(struct run *r)
-{
-	sigset_t	set;
-	pid_t		pid, parent = getpid();
-	int		p[2];
-
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return -1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) == -1) {
-		log_msg(LOG_WARN, NULL, "fork: %s: a stuck read would hold the "
-		    "run's exit", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-		return -1;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		pipeline_status_fd = p[1];
-		setpgid(0, 0);
-		/* A background group may write to the terminal (TOSTOP). */
-		signal(SIGTTOU, SIG_IGN);
-		/* kill -9 of the agent still ends the collection. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(EXIT_ABORTED);
-		pipeline_parent_pid = parent;
-		return -1;	/* SIGINT, SIGTERM unblocked by the caller */
-	}
-	close(p[1]);
-	if (r->lockfd != -1)
-		close(r->lockfd);	/* the child's */
-	r->lockfd = -1;
-	pipeline_child = pid;
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	return pipeline_parent(pid, p[0]);
-}
-
-/*
- * The end of a child whose threads are stuck in the kernel: it is not
- * reaped until they return, so it lets go of the lock and the terminal
- * (a shell's $(…) waits for stdout to close) and reports its status.
- */
-static void
-pipeline_detach(struct run *r, int status, int nstuck)
-{
-	int	fd;
-
-	log_msg(LOG_INFO, NULL, "%d reads given up on are still blocked in "
-	    "the kernel: this process ends when they return", nstuck);
-	if (r->lockfd != -1)
-		close(r->lockfd);
-	r->lockfd = -1;
-	fflush(stdout);
-	fflush(stderr);
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	pipeline_report(status);
-}
-
-/* SIGINT and SIGTERM, blocked around the fork, delivered again. */
-static void
-pipeline_unblock(void)
-{
-	sigset_t	set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
-
-/* The partial archive, for the handler to delete on a second signal. */
-static void
-pipeline_part_set(int i, const char *path)
-{
-	if (path == NULL || snprintf(pipeline_part[i], sizeof pipeline_part[i],
-	    "%s", path) >= (int)sizeof pipeline_part[i])
-		pipeline_part[i][0] = '\0';
-}
-
+/* The partial files, for the handler to delete on a second signal. */
 static void
 pipeline_signals_part(struct run *r)
 {
-	sigset_t	set, old;
-
-	if (r->file == NULL)
-		return;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	pipeline_part_set(0, out_file_part(r->file));
-	pipeline_part_set(1, r->sigf.tmp);
-	pipeline_part_set(2, r->pubf.tmp);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r->file != NULL)
+		supervise_parts(out_file_part(r->file), r->sigf.tmp,
+		    r->pubf.tmp);
 }
 
 /* The line of step s, once (the byte count starts the bar's). */
@@ -1286,7 +1020,7 @@ pipeline_estimate(struct run *r)
 	if (!dry.dry_run)	/* a real run: metadata only, silently */
 		dry.dry_run = 2;
 	m = manifest_new();
-	ctx = collect_new(&dry, NULL, m, fd, &pipeline_stop);
+	ctx = collect_new(&dry, NULL, m, fd, supervise_stop());
 	pipeline_exclude(r, ctx);
 	collect_begin(ctx, art);
 	art->run(ctx);
@@ -1472,12 +1206,12 @@ pipeline_run(struct config *cfg)
 		pipeline_free(&r);
 		return status;
 	}
-	if ((status = pipeline_supervise(&r)) != -1) {
+	if ((status = supervise_fork(&r.lockfd)) != -1) {
 		pipeline_free(&r);
 		return status;
 	}
-	pipeline_signals();
-	pipeline_unblock();
+	supervise_signals();
+	supervise_unblock();
 	if ((status = pipeline_open(&r, err, sizeof err)) != 0) {
 		/* -2: the stream's server cannot be reached. */
 		log_progress_done();
@@ -1504,8 +1238,8 @@ pipeline_run(struct config *cfg)
 	log_msg(LOG_INFO, NULL, "paths under the root resolved with %s",
 	    os_resolver());
 	pipeline_manifest_head(&r);
-	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, &pipeline_stop);
-	collect_set_supervisor(r.ctx, pipeline_parent_pid);
+	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, supervise_stop());
+	collect_set_supervisor(r.ctx, supervise_parent());
 	pipeline_exclude(&r, r.ctx);
 	collect_set_scanner(r.ctx, r.scan);
 	sink_set_progress(r.sink, pipeline_progress, &r);
@@ -1536,12 +1270,12 @@ pipeline_run(struct config *cfg)
 		log_progress_done();
 		pipeline_summary(&r);
 		/* Ctrl-C or SIGTERM: the archive is valid, but partial. */
-		if (pipeline_stop != 0 && collect_cut_reason(r.ctx) != NULL)
+		if (*supervise_stop() != 0 && collect_cut_reason(r.ctx) != NULL)
 			status = EXIT_INTERRUPTED;
 	}
 	nstuck = collect_nstuck(r.ctx);
 	if (nstuck > 0)
-		pipeline_detach(&r, status, nstuck);
+		supervise_detach(&r.lockfd, status, nstuck);
 	pipeline_free(&r);
 	return status;
 }

@@ -23,7 +23,7 @@ mkdir -p "$T/o1"
 pid=$!
 status=
 # The collection runs in a child of the process started (pipeline.c,
-# pipeline_supervise: stuck reads cannot hold the exit); that child is
+# supervise_fork: stuck reads cannot hold the exit); that child is
 # the one confined.
 for _ in $(seq 1 200); do
 	if ls -A "$T/o1" | grep -q '\.part$'; then
