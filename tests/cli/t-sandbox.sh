@@ -22,7 +22,7 @@ mkdir -p "$T/o1"
     --max-total-size 256M >"$T/o1/stdout" 2>"$T/o1/stderr" &
 pid=$!
 status=
-# The collection runs in a child of the process started (pipeline.c,
+# The collection runs in a child of the process started (supervise.c,
 # supervise_fork: stuck reads cannot hold the exit); that child is
 # the one confined.
 for _ in $(seq 1 200); do
