@@ -31,23 +31,15 @@
 
 #include <openssl/evp.h>
 
-#include "collect.h"
+#include "collect-int.h"
 #include "collector.h"
+#include "guard.h"
 #include "log.h"
 #include "os.h"
-#include "passwd.h"
 #include "scan.h"
-#include "util.h"
-#include "workers.h"
+#include "sweep.h"
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
-/* Files up to this size go to the reader pool; larger ones stream. */
-#define COLLECT_SMALL		(8ULL << 20)
-/*
- * Bytes the reader pool may hold at once (read, not yet archived): its
- * ring. At least two of the largest files it takes.
- */
-#define COLLECT_INFLIGHT	(2 * COLLECT_SMALL)
 /*
  * Waiting for a reader or the guard: how often the limits are checked
  * (ms); once the run is cut, how long a call that does not move is
@@ -69,62 +61,11 @@ struct collect_stream {
 	struct collect_stream	*next;
 };
 
-struct collect_ctx {
-	const struct config	*cfg;
-	struct sink		*sink;
-	struct manifest		*m;
-	int			 rootfd;
-	int			 deadbox;
-	const char		*root;
-	const char		*collector;
-	volatile sig_atomic_t	*stop;
-	time_t			 deadline;
-	const char		*cut;
-	int			 failed;
-	uint64_t		 nfiles;
-	uint64_t		 nbytes;	/* dry run: sizes seen */
-	struct collect_stream	*streams;	/* open record streams */
-	struct hset		 seen;		/* archive paths */
-	int			 ids_loaded;
-	struct passwd_file	 users, groups;	/* for owner names */
-	const char *const	*artifact_paths;
-	struct scan		*scan;		/* NULL: no YARA */
-	int			 scan_files;
-	struct collect_stream	*matches;	/* yara/matches.jsonl */
-	json_t			*match_counts;	/* rule → matches */
-	uint64_t		 nmatches;
-	unsigned char		*tap;		/* first SCAN_CAP bytes */
-	size_t			 taplen, tapcap;
-	int			 tapbusy;	/* a reader is scanning it */
-	uint64_t		 tapseen;
-	EVP_MD_CTX		*tapmd5;
-	struct workers		*pool;		/* readers of small files */
-	struct workers_guard	*guard;		/* opens, large reads */
-	int			 nstuck;	/* calls given up on */
-	pid_t			 supervisor;	/* 0: none */
-	double			 stall;		/* COLLECT_STALL */
-	char			*exdir;		/* our output directory */
-	dev_t			 exdev;		/* our archive */
-	ino_t			 exino;
-	int			 exfile;
-	uint64_t		 nexcluded;
-	char			**sweep_big;	/* matched, archived at the end */
-	size_t			 nsweep_big;
-};
-
 static const char *const collect_no_paths[] = { NULL };
 
 static int	collect_stream_add(struct collect_stream *);
-static int	collect_drain(struct collect_ctx *, int);
 static int	collect_write_job(struct collect_ctx *, struct workers_job *);
-static void	collect_pool(struct collect_ctx *);
-static int	collect_take(struct collect_ctx *);
-static void	collect_queue(struct collect_ctx *, struct workers_job *);
-static ssize_t	collect_pread(void *, int, void *, size_t, off_t, char *,
-		    size_t);
-static int	collect_sweep_done(struct collect_ctx *, struct workers_job *);
-static void	collect_sweep_lost(struct collect_ctx *, struct workers_lost *,
-		    double);
+static int	collect_guard_give_up(void *, double);
 
 struct collect_ctx *
 collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
@@ -150,8 +91,9 @@ collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
 	if ((e = getenv("CSIRT_COLLECT_STALL_SECS")) != NULL &&
 	    util_parse_int(e, 1, 86400, &secs) == 0)
 		ctx->stall = (double)secs;
+	ctx->guard = guard_new(collect_guard_give_up, ctx);
 	if (sink != NULL)
-		sink_set_reader(sink, collect_pread, ctx);
+		sink_set_reader(sink, guard_pread, ctx->guard);
 	return ctx;
 }
 
@@ -181,7 +123,7 @@ collect_free(struct collect_ctx *ctx)
 		free(ctx->matches);
 	}
 	workers_free(ctx->pool);
-	workers_guard_free(ctx->guard);
+	guard_free(ctx->guard);
 	json_decref(ctx->match_counts);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
@@ -287,7 +229,7 @@ collect_is_agent(struct collect_ctx *ctx, pid_t pid)
 int
 collect_nstuck(struct collect_ctx *ctx)
 {
-	return ctx != NULL ? ctx->nstuck : 0;
+	return ctx != NULL ? ctx->nstuck + guard_nstuck(ctx->guard) : 0;
 }
 
 uint64_t
@@ -370,7 +312,7 @@ collect_error(struct collect_ctx *ctx, const char *path, const char *fmt, ...)
 }
 
 /* Add apath to the set; 0 if it is new, 1 if it was there already. */
-static int
+int
 collect_seen(struct collect_ctx *ctx, const char *apath)
 {
 	return hset_add(&ctx->seen, apath, strlen(apath));
@@ -398,7 +340,7 @@ collect_open_error(int e)
 }
 
 /* What the budget leaves for a file of size bytes. */
-static uint64_t
+uint64_t
 collect_room(struct collect_ctx *ctx, uint64_t max)
 {
 	uint64_t	used, budget = ctx->cfg->max_total_size;
@@ -537,24 +479,29 @@ collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
 
 	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
 		return 0;
-	/* One tap buffer: wait for the scan of the last big file. */
-	while (ctx->tapbusy && collect_take(ctx) == 0)
-		;
+	collect_tap_reserve(ctx, want);
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
-	if (want > ctx->tapcap) {
-		free(ctx->tap);
-		ctx->tap = xmalloc(want);
-		ctx->tapcap = want;
-	}
 	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1)
 		fatal("EVP md5");
 	sink_set_tap(ctx->sink, collect_tap, ctx);
 	return 1;
 }
 
-/* After a scan: memory kept for a big file is given back. */
-static void
+void
+collect_tap_reserve(struct collect_ctx *ctx, size_t want)
+{
+	/* One tap buffer: wait for the scan of the last big file. */
+	while (ctx->tapbusy && collect_take(ctx) == 0)
+		;
+	if (want > ctx->tapcap) {
+		free(ctx->tap);
+		ctx->tap = xmalloc(want);
+		ctx->tapcap = want;
+	}
+}
+
+void
 collect_tap_end(struct collect_ctx *ctx)
 {
 	if (ctx->tapcap > SCAN_BIG) {
@@ -632,7 +579,7 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 	return 0;
 }
 
-static void
+void
 collect_pool(struct collect_ctx *ctx)
 {
 	if (ctx->pool == NULL)
@@ -653,7 +600,15 @@ collect_give_up(struct collect_ctx *ctx, double idle, int queued)
 	if (*ctx->stop || (ctx->deadline != 0 && time(NULL) >= ctx->deadline))
 		return idle >= COLLECT_CUT_GRACE;
 	/* Not begun: every reader is busy, it will be. */
-	return !queued && idle >= ctx->stall && ctx->nstuck < WORKERS_MAXSTUCK;
+	return !queued && idle >= ctx->stall &&
+	    collect_nstuck(ctx) < WORKERS_MAXSTUCK;
+}
+
+/* The guard's question: a call begun, never queued. */
+static int
+collect_guard_give_up(void *arg, double idle)
+{
+	return collect_give_up(arg, idle, 0);
 }
 
 /*
@@ -669,7 +624,7 @@ collect_lost(struct collect_ctx *ctx, struct workers_lost *l, double idle)
 	int		 secs = (int)(idle + 0.5);
 
 	if (l->arg != NULL) {		/* the sweep's */
-		collect_sweep_lost(ctx, l, idle);
+		sweep_lost(ctx, l, idle);
 		return;
 	}
 	if (l->apath == NULL) {		/* a scan of the tap, not begun */
@@ -737,7 +692,7 @@ collect_wait(struct collect_ctx *ctx)
 }
 
 /* Archive the oldest pending job, waiting for it. -1 if none is pending. */
-static int
+int
 collect_take(struct collect_ctx *ctx)
 {
 	struct workers_job	*d;
@@ -751,45 +706,6 @@ collect_take(struct collect_ctx *ctx)
 }
 
 /*
- * Wait for the guard's call. 1: it returned (*ret, errno set from it);
- * 0: given up on (collect_give_up), the guard dropped, *idle the
- * seconds it was blocked.
- */
-static int
-collect_guard_wait(struct collect_ctx *ctx, long long *ret, struct stat *st,
-    const unsigned char **buf, double *idle)
-{
-	struct timespec	t0, t1;
-	int		err;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		if (workers_guard_wait(ctx->guard, COLLECT_POLL_MS, ret, &err,
-		    st, buf) == 1) {
-			errno = err;
-			return 1;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		*idle = (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (collect_give_up(ctx, *idle, 0))
-			break;
-	}
-	workers_guard_abandon(ctx->guard);
-	ctx->guard = NULL;
-	ctx->nstuck++;
-	return 0;
-}
-
-static struct workers_guard *
-collect_guard(struct collect_ctx *ctx)
-{
-	if (ctx->guard == NULL)
-		ctx->guard = workers_guard_new();
-	return ctx->guard;
-}
-
-/*
  * os_open_regular, made by the guard: -1 with errno, or -2 when it was
  * given up on (recorded).
  */
@@ -797,43 +713,18 @@ static int
 collect_open_file(struct collect_ctx *ctx, const char *path,
     struct stat *st)
 {
-	long long	ret;
-	double		idle;
+	double	idle;
+	int	fd;
 
-	workers_guard_open(collect_guard(ctx), ctx->rootfd, path);
-	if (collect_guard_wait(ctx, &ret, st, NULL, &idle) == 1)
-		return (int)ret;
+	if ((fd = guard_open(ctx->guard, ctx->rootfd, path, st, &idle)) != -2)
+		return fd;
 	collect_error(ctx, path, "abandoned: open blocked for %d s; not "
 	    "archived", (int)(idle + 0.5));
 	return -2;
 }
 
-/*
- * The sink's reader (sink_read_fn): pread, made by the guard (at most
- * its buffer at once: a short read, the sink asks for the rest).
- */
-static ssize_t
-collect_pread(void *arg, int fd, void *buf, size_t len, off_t off, char *why,
-    size_t whylen)
-{
-	struct collect_ctx	*ctx = arg;
-	const unsigned char	*p;
-	long long		 ret;
-	double			 idle;
-
-	workers_guard_pread(collect_guard(ctx), fd, len, off);
-	if (collect_guard_wait(ctx, &ret, NULL, &p, &idle) == 0) {
-		snprintf(why, whylen, "abandoned: read blocked for %d s",
-		    (int)(idle + 0.5));
-		return -1;
-	}
-	if (ret > 0)
-		memcpy(buf, p, (size_t)ret);
-	return (ssize_t)ret;
-}
-
 /* Queue j, archiving the oldest jobs while the pool is full. */
-static void
+void
 collect_queue(struct collect_ctx *ctx, struct workers_job *j)
 {
 	while (workers_submit(ctx->pool, j) == -1)
@@ -846,7 +737,7 @@ collect_queue(struct collect_ctx *ctx, struct workers_job *j)
  * their sha256, under apath; a short read is noted. 0, or -1 once the
  * output has failed.
  */
-static int
+int
 collect_pack(struct collect_ctx *ctx, struct workers_job *j,
     const char *apath, uint64_t len, const unsigned char *sha256)
 {
@@ -880,7 +771,7 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 	size_t	i;
 
 	if (j->sweep || j->pid > 0)
-		return collect_sweep_done(ctx, j);
+		return sweep_done(ctx, j);
 	if (j->scanonly) {	/* archived already: matches only */
 		if (j->matches == NULL && j->scan_err[0] != '\0')
 			collect_error(ctx, j->source, "YARA: %s", j->scan_err);
@@ -905,7 +796,7 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
  * Archive the jobs the readers have finished: those ready (all 0), or
  * every pending one (all 1). -1 once the output has failed.
  */
-static int
+int
 collect_drain(struct collect_ctx *ctx, int all)
 {
 	struct workers_job	*j;
@@ -957,266 +848,6 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    !os_fs_pseudo(fd);
 	j->owner = collect_user_name(ctx, st->st_uid);
 	collect_queue(ctx, j);
-	return ctx->failed ? -1 : 0;
-}
-
-/*
- * The YARA sweep (collectors/yara.c walks, this thread submits): each
- * swept file is a reader's job like a collected one, read once, hashed
- * and scanned; when it comes back, it is archived from those bytes if a
- * rule matched, dropped if not. A file larger than the ring (past
- * COLLECT_INFLIGHT) is read by this thread through the guard into the
- * tap buffer (one at a time) and scanned by a reader from there; if it
- * matches, it is archived at the end of the sweep by collect_file, which
- * reads it again: the one second read left, bounded to large files that
- * match, kept so the ring stays small.
- */
-void
-collect_sweep_error(struct collect_ctx *ctx, struct collect_sweep *sw,
-    const char *path, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	if (sw->errors++ >= sw->maxerrors)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("out of memory");
-	va_end(ap);
-	collect_error(ctx, path, "%s", msg);
-	free(msg);
-}
-
-/* Archive a swept file that matched, from the bytes read, as collect_file. */
-static int
-collect_sweep_archive(struct collect_ctx *ctx, struct workers_job *j)
-{
-	unsigned char	 sha256[32];
-	const unsigned char *hash = j->sha256;
-	uint64_t	 max = collect_max_file_size(ctx), room, len;
-	char		*apath;
-	int		 rc;
-
-	if (ctx->failed || collect_expired(ctx))
-		return ctx->failed ? -1 : 0;	/* as collect_file: cut */
-	apath = xasprintf("files%s%s", *j->source == '/' ? "" : "/",
-	    j->source);
-	if (collect_seen(ctx, apath)) {		/* archived already */
-		free(apath);
-		return 0;
-	}
-	room = collect_room(ctx, max);
-	if (room < (uint64_t)j->st.st_size)
-		collect_error(ctx, j->source, room < max ? "cut at %llu bytes: "
-		    "total size limit" : "larger than the file size limit: "
-		    "first %llu bytes kept", (unsigned long long)room);
-	len = j->want < room ? j->want : room;
-	if (len < j->want) {	/* the budget cut it: the hash of what is kept */
-		EVP_Digest(j->buf, (size_t)len, sha256, NULL, EVP_sha256(),
-		    NULL);
-		hash = sha256;
-	}
-	rc = collect_pack(ctx, j, apath, len, hash);
-	free(apath);
-	return rc;
-}
-
-/* A sweep job back: count it, record its matches, archive if matched. */
-static int
-collect_sweep_done(struct collect_ctx *ctx, struct workers_job *j)
-{
-	struct collect_sweep	*sw = j->arg;
-	size_t			 i, n;
-
-	if (j->scanonly) {	/* a large file, from the tap buffer */
-		ctx->tapbusy = 0;
-		collect_tap_end(ctx);
-	}
-	if (j->pid > 0) {
-		sw->procs++;
-		if (j->scan_rc == SCAN_TIMEOUT) {
-			sw->timeouts++;
-			collect_sweep_error(ctx, sw, NULL, "YARA: process %d "
-			    "(%s): %s", j->pid, j->name, j->scan_err);
-		} else if (j->scan_rc != SCAN_OK) {
-			/* Gone, or a kernel thread: common, not an error. */
-			sw->unreadable++;
-			collect_log(ctx, LOG_DEBUG, "process %d (%s): %s",
-			    j->pid, j->name, j->scan_err);
-		}
-	} else {
-		if (!j->scanonly && j->got == 0 && j->rerrno != 0) {
-			collect_sweep_error(ctx, sw, j->source, "YARA sweep: "
-			    "read: %s", strerror(j->rerrno));
-			return 0;
-		}
-		sw->files++;
-		if (j->scan_rc != SCAN_OK) {
-			sw->timeouts += j->scan_rc == SCAN_TIMEOUT;
-			collect_sweep_error(ctx, sw, j->source, "YARA: %s",
-			    j->scan_err);
-			return 0;
-		}
-	}
-	n = json_array_size(j->matches);
-	for (i = 0; i < n; i++)
-		collect_match(ctx, json_incref(json_array_get(j->matches, i)));
-	if (n == 0 || j->pid > 0)
-		return 0;
-	sw->matched++;
-	if (!j->scanonly)
-		return collect_sweep_archive(ctx, j);
-	ctx->sweep_big = xreallocarray(ctx->sweep_big, ctx->nsweep_big + 1,
-	    sizeof *ctx->sweep_big);
-	ctx->sweep_big[ctx->nsweep_big++] = xstrdup(j->source);
-	return 0;
-}
-
-/* A sweep job given up on: not begun (the run was cut), or stuck. */
-static void
-collect_sweep_lost(struct collect_ctx *ctx, struct workers_lost *l,
-    double idle)
-{
-	if (l->scanonly) {
-		ctx->tapbusy = 0;
-		collect_tap_end(ctx);
-	}
-	if (l->phase == WORKERS_QUEUED) {	/* as before: dropped at a cut */
-		collect_log(ctx, LOG_DEBUG, "%s: not scanned: the run was cut",
-		    l->source);
-		return;
-	}
-	ctx->nstuck++;
-	collect_sweep_error(ctx, l->arg, l->source, "YARA sweep: abandoned: "
-	    "read blocked for %d s; not scanned", (int)(idle + 0.5));
-}
-
-/* A swept file larger than the ring: read here, into the tap buffer. */
-static int
-collect_sweep_big(struct collect_ctx *ctx, int fd, const struct stat *st,
-    const char *path, uint64_t want, struct collect_sweep *sw)
-{
-	struct workers_job	*j;
-	char			 why[128] = "";
-	uint64_t		 got = 0;
-	ssize_t			 n = 0;
-
-	/* One tap buffer: wait for the scan of the last big file. */
-	while (ctx->tapbusy && collect_take(ctx) == 0)
-		;
-	if (want > ctx->tapcap) {
-		free(ctx->tap);
-		ctx->tap = xmalloc((size_t)want);
-		ctx->tapcap = (size_t)want;
-	}
-	while (got < want && (n = collect_pread(ctx, fd, ctx->tap + got,
-	    (size_t)(want - got), (off_t)got, why, sizeof why)) > 0)
-		got += (uint64_t)n;
-	if (n == -1) {
-		collect_sweep_error(ctx, sw, path, "YARA sweep: read: %s",
-		    why[0] != '\0' ? why : strerror(errno));
-		close(fd);
-		collect_tap_end(ctx);
-		return ctx->failed ? -1 : 0;
-	}
-	close(fd);
-	j = xcalloc(1, sizeof *j);
-	j->fd = -1;
-	j->st = *st;
-	j->source = xstrdup(path);
-	j->scan = 1;
-	j->scanonly = 1;
-	j->sweep = 1;
-	j->arg = sw;
-	j->buf = ctx->tap;
-	j->got = got;
-	EVP_Digest(ctx->tap, (size_t)got, j->sha256, NULL, EVP_sha256(), NULL);
-	if (scan_uses_md5(ctx->scan))
-		EVP_Digest(ctx->tap, (size_t)got, j->md5, NULL, EVP_md5(),
-		    NULL);
-	j->owner = collect_user_name(ctx, st->st_uid);
-	ctx->tapbusy = 1;
-	collect_queue(ctx, j);
-	return ctx->failed ? -1 : 0;
-}
-
-int
-collect_sweep_file(struct collect_ctx *ctx, int fd, const struct stat *st,
-    const char *path, struct collect_sweep *sw)
-{
-	struct workers_job	*j;
-	uint64_t		 want = collect_max_file_size(ctx);
-
-	/* Cut: not scanned (and not archived), as collect_file. */
-	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
-		close(fd);
-		return ctx->failed ? -1 : 0;
-	}
-	if (want > SCAN_CAP)
-		want = SCAN_CAP;
-	if ((uint64_t)st->st_size < want)
-		want = (uint64_t)st->st_size;
-	else if ((uint64_t)st->st_size > want)
-		collect_log(ctx, LOG_INFO, "%s: %lld bytes: scanned on its "
-		    "first %llu", path, (long long)st->st_size,
-		    (unsigned long long)want);
-	collect_pool(ctx);
-	collect_drain(ctx, 0);
-	if (want > COLLECT_INFLIGHT)
-		return collect_sweep_big(ctx, fd, st, path, want, sw);
-	j = xcalloc(1, sizeof *j);
-	j->fd = fd;
-	j->st = *st;
-	j->source = xstrdup(path);
-	j->want = want;
-	j->truncated = want < (uint64_t)st->st_size;
-	j->scan = 1;
-	j->sweep = 1;
-	j->arg = sw;
-	j->owner = collect_user_name(ctx, st->st_uid);
-	collect_queue(ctx, j);
-	return ctx->failed ? -1 : 0;
-}
-
-int
-collect_sweep_process(struct collect_ctx *ctx, int pid, const char *name,
-    const char *exe, struct collect_sweep *sw)
-{
-	struct workers_job	*j;
-
-	if (ctx->failed || ctx->sink == NULL)
-		return ctx->failed ? -1 : 0;
-	collect_pool(ctx);
-	collect_drain(ctx, 0);
-	j = xcalloc(1, sizeof *j);
-	j->fd = -1;
-	j->source = xstrdup(exe);
-	j->name = xstrdup(name);
-	j->pid = pid;
-	j->scan = 1;
-	j->arg = sw;
-	collect_queue(ctx, j);
-	return ctx->failed ? -1 : 0;
-}
-
-int
-collect_sweep_end(struct collect_ctx *ctx, struct collect_sweep *sw)
-{
-	size_t	i;
-	int	was;
-
-	(void)sw;
-	collect_drain(ctx, 1);
-	/* Large files that matched: read again, not scanned again. */
-	was = collect_scan_files(ctx, 0);
-	for (i = 0; i < ctx->nsweep_big; i++) {
-		collect_file(ctx, ctx->sweep_big[i]);
-		free(ctx->sweep_big[i]);
-	}
-	ctx->nsweep_big = 0;
-	collect_drain(ctx, 1);
-	collect_scan_files(ctx, was);
 	return ctx->failed ? -1 : 0;
 }
 

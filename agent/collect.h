@@ -182,41 +182,6 @@ uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */
 int		 collect_matches_close(struct collect_ctx *);
 
-/*
- * The YARA sweep (collectors/yara.c) through the one reader pool. Its
- * counters, the caller's, are updated by this thread as jobs come back,
- * and are complete once collect_sweep_end has returned.
- */
-struct collect_sweep {
-	uint64_t	 files;		/* scanned */
-	uint64_t	 procs;		/* processes scanned */
-	uint64_t	 unreadable;	/* processes gone or unreadable */
-	uint64_t	 matched;	/* files that matched */
-	uint64_t	 errors;	/* recorded up to maxerrors, then counted */
-	uint64_t	 maxerrors;
-	uint64_t	 timeouts;
-};
-/*
- * Scan the regular file fd (owned from here: closed), path inside the
- * root, st its metadata: read once by a reader (at most the file size
- * limit and SCAN_CAP), hashed and scanned; if a rule matches, archived
- * under files/<path> from those same bytes (as collect_file would), else
- * dropped. 0, or -1 once the output has failed.
- */
-int		 collect_sweep_file(struct collect_ctx *, int,
-		    const struct stat *, const char *, struct collect_sweep *);
-/* Scan the memory of process pid (name, its exe) on a reader. */
-int		 collect_sweep_process(struct collect_ctx *, int, const char *,
-		    const char *, struct collect_sweep *);
-/* Record a sweep error (path may be NULL), counted; past the cap, only counted. */
-void		 collect_sweep_error(struct collect_ctx *,
-		    struct collect_sweep *, const char *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-/*
- * Wait for every sweep job (abandoning the stuck ones as for any read),
- * then archive the large files that matched. 0, or -1 once the output
- * has failed.
- */
-int		 collect_sweep_end(struct collect_ctx *, struct collect_sweep *);
+/* The YARA sweep through the same readers: sweep.h. */
 
 #endif

@@ -12,7 +12,7 @@
  * with the disposition "scan, and archive if matched": a reader reads it
  * once (at most the file size limit and SCAN_CAP), hashes (sha256, md5)
  * and scans it, and the writer archives it under files/ from those bytes
- * if a rule matched (collect_sweep_file). Collected files themselves are
+ * if a rule matched (sweep_file). Collected files themselves are
  * scanned as they are archived (collect.c), not here.
  */
 #include <dirent.h>
@@ -25,6 +25,7 @@
 
 #include "collector.h"
 #include "os.h"
+#include "sweep.h"
 #include "util.h"
 
 #define YARA_MAX_DEPTH		128
@@ -34,7 +35,7 @@
 
 struct yara_run {
 	struct collect_ctx	*ctx;
-	struct collect_sweep	 sw;		/* the pool's counters */
+	struct sweep	 sw;		/* the pool's counters */
 	size_t			 special, pseudo;
 };
 
@@ -52,7 +53,7 @@ yara_expired(struct yara_run *y)
 static void
 yara_error_errno(struct yara_run *y, const char *path, const char *what)
 {
-	collect_sweep_error(y->ctx, &y->sw, path, "YARA sweep: %s: %s", what,
+	sweep_error(y->ctx, &y->sw, path, "YARA sweep: %s: %s", what,
 	    strerror(errno));
 }
 
@@ -92,7 +93,7 @@ yara_procs(struct yara_run *y)
 			comm[strcspn(comm, "\n")] = '\0';
 			close(fd);
 		}
-		if (collect_sweep_process(y->ctx, (int)pid, comm, exe,
+		if (sweep_process(y->ctx, (int)pid, comm, exe,
 		    &y->sw) == -1)
 			break;
 	}
@@ -154,7 +155,7 @@ yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
 		yara_error_errno(y, path, "open");
 		return -1;
 	}
-	collect_sweep_file(y->ctx, fd, &st, path, &y->sw);
+	sweep_file(y->ctx, fd, &st, path, &y->sw);
 	return -1;
 }
 
@@ -247,7 +248,7 @@ yara_run(struct collect_ctx *ctx)
 	for (; *paths != NULL && !yara_expired(&y); paths++)
 		yara_sweep(&y, *paths);
 	/* Every job back: the counters are complete. */
-	collect_sweep_end(ctx, &y.sw);
+	sweep_end(ctx, &y.sw);
 	collect_log(ctx, LOG_INFO, "%llu processes and %llu files scanned "
 	    "(%d threads); %llu processes unreadable; %zu links and special "
 	    "files skipped, %zu pseudo file systems not entered; %llu files "

@@ -1,0 +1,118 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Inside the collector context: the context object and the helpers that
+ * collect.c (records, files, the reader pool) and sweep.c (the YARA
+ * sweep through that pool) share. Not for other modules: they use
+ * collect.h and sweep.h.
+ */
+#ifndef COLLECT_INT_H
+#define COLLECT_INT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "collect.h"
+#include "passwd.h"
+#include "util.h"
+#include "workers.h"
+
+struct guard;
+struct scan;
+
+/* Files up to this size go to the reader pool; larger ones stream. */
+#define COLLECT_SMALL		(8ULL << 20)
+/*
+ * Bytes the reader pool may hold at once (read, not yet archived): its
+ * ring. At least two of the largest files it takes.
+ */
+#define COLLECT_INFLIGHT	(2 * COLLECT_SMALL)
+
+struct collect_ctx {
+	const struct config	*cfg;
+	struct sink		*sink;
+	struct manifest		*m;
+	int			 rootfd;
+	int			 deadbox;
+	const char		*root;
+	const char		*collector;
+	volatile sig_atomic_t	*stop;
+	time_t			 deadline;
+	const char		*cut;
+	int			 failed;
+	uint64_t		 nfiles;
+	uint64_t		 nbytes;	/* dry run: sizes seen */
+	struct collect_stream	*streams;	/* open record streams */
+	struct hset		 seen;		/* archive paths */
+	int			 ids_loaded;
+	struct passwd_file	 users, groups;	/* for owner names */
+	const char *const	*artifact_paths;
+	struct scan		*scan;		/* NULL: no YARA */
+	int			 scan_files;
+	struct collect_stream	*matches;	/* yara/matches.jsonl */
+	json_t			*match_counts;	/* rule → matches */
+	uint64_t		 nmatches;
+	unsigned char		*tap;		/* first SCAN_CAP bytes */
+	size_t			 taplen, tapcap;
+	int			 tapbusy;	/* a reader is scanning it */
+	uint64_t		 tapseen;
+	EVP_MD_CTX		*tapmd5;
+	struct workers		*pool;		/* readers of small files */
+	struct guard		*guard;		/* opens, large reads */
+	int			 nstuck;	/* calls given up on */
+	pid_t			 supervisor;	/* 0: none */
+	double			 stall;		/* COLLECT_STALL */
+	char			*exdir;		/* our output directory */
+	dev_t			 exdev;		/* our archive */
+	ino_t			 exino;
+	int			 exfile;
+	uint64_t		 nexcluded;
+	char			**sweep_big;	/* matched, archived at the end */
+	size_t			 nsweep_big;
+};
+
+/* collect.c, for sweep.c. */
+
+/* Start the reader pool if it is not running yet. */
+void		 collect_pool(struct collect_ctx *);
+/* Queue j (owned), archiving the oldest jobs while the pool is full. */
+void		 collect_queue(struct collect_ctx *, struct workers_job *);
+/* Archive the oldest pending job, waiting for it. -1 if none is pending. */
+int		 collect_take(struct collect_ctx *);
+/*
+ * Archive the jobs the readers have finished: those ready (all 0), or
+ * every pending one (all 1). -1 once the output has failed.
+ */
+int		 collect_drain(struct collect_ctx *, int);
+/*
+ * Archive the first len bytes (at most want) a reader read of j, with
+ * their sha256, under apath; a short read is noted. 0, or -1 once the
+ * output has failed.
+ */
+int		 collect_pack(struct collect_ctx *, struct workers_job *,
+		    const char *, uint64_t, const unsigned char *);
+/* Add apath to the set; 0 if it is new, 1 if it was there already. */
+int		 collect_seen(struct collect_ctx *, const char *);
+/* What the budget leaves for a file of at most max bytes. */
+uint64_t	 collect_room(struct collect_ctx *, uint64_t);
+/*
+ * The one tap buffer, for want bytes: waits for the scan of the last
+ * big file to end, then grows it if needed.
+ */
+void		 collect_tap_reserve(struct collect_ctx *, size_t);
+/* After a scan: memory kept for a big file is given back. */
+void		 collect_tap_end(struct collect_ctx *);
+
+/* sweep.c, for the pool's results. */
+
+/* A sweep job back: count it, record its matches, archive if matched. */
+int		 sweep_done(struct collect_ctx *, struct workers_job *);
+/* A sweep job given up on: not begun (the run was cut), or stuck. */
+void		 sweep_lost(struct collect_ctx *, struct workers_lost *, double);
+
+#endif

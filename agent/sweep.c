@@ -1,0 +1,271 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The YARA sweep (collectors/yara.c walks, this module submits, on the
+ * archive's thread): each swept file is a reader's job like a collected
+ * one, read once, hashed and scanned; when it comes back, it is archived from those bytes if a
+ * rule matched, dropped if not. A file larger than the ring (past
+ * COLLECT_INFLIGHT) is read by this thread through the guard into the
+ * tap buffer (one at a time) and scanned by a reader from there; if it
+ * matches, it is archived at the end of the sweep by collect_file, which
+ * reads it again: the one second read left, bounded to large files that
+ * match, kept so the ring stays small.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "collect-int.h"
+#include "guard.h"
+#include "log.h"
+#include "scan.h"
+#include "sweep.h"
+
+void
+sweep_error(struct collect_ctx *ctx, struct sweep *sw,
+    const char *path, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (sw->errors++ >= sw->maxerrors)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	collect_error(ctx, path, "%s", msg);
+	free(msg);
+}
+
+/* Archive a swept file that matched, from the bytes read, as collect_file. */
+static int
+sweep_archive(struct collect_ctx *ctx, struct workers_job *j)
+{
+	unsigned char	 sha256[32];
+	const unsigned char *hash = j->sha256;
+	uint64_t	 max = collect_max_file_size(ctx), room, len;
+	char		*apath;
+	int		 rc;
+
+	if (ctx->failed || collect_expired(ctx))
+		return ctx->failed ? -1 : 0;	/* as collect_file: cut */
+	apath = xasprintf("files%s%s", *j->source == '/' ? "" : "/",
+	    j->source);
+	if (collect_seen(ctx, apath)) {		/* archived already */
+		free(apath);
+		return 0;
+	}
+	room = collect_room(ctx, max);
+	if (room < (uint64_t)j->st.st_size)
+		collect_error(ctx, j->source, room < max ? "cut at %llu bytes: "
+		    "total size limit" : "larger than the file size limit: "
+		    "first %llu bytes kept", (unsigned long long)room);
+	len = j->want < room ? j->want : room;
+	if (len < j->want) {	/* the budget cut it: the hash of what is kept */
+		EVP_Digest(j->buf, (size_t)len, sha256, NULL, EVP_sha256(),
+		    NULL);
+		hash = sha256;
+	}
+	rc = collect_pack(ctx, j, apath, len, hash);
+	free(apath);
+	return rc;
+}
+
+/* A sweep job back: count it, record its matches, archive if matched. */
+int
+sweep_done(struct collect_ctx *ctx, struct workers_job *j)
+{
+	struct sweep	*sw = j->arg;
+	size_t			 i, n;
+
+	if (j->scanonly) {	/* a large file, from the tap buffer */
+		ctx->tapbusy = 0;
+		collect_tap_end(ctx);
+	}
+	if (j->pid > 0) {
+		sw->procs++;
+		if (j->scan_rc == SCAN_TIMEOUT) {
+			sw->timeouts++;
+			sweep_error(ctx, sw, NULL, "YARA: process %d "
+			    "(%s): %s", j->pid, j->name, j->scan_err);
+		} else if (j->scan_rc != SCAN_OK) {
+			/* Gone, or a kernel thread: common, not an error. */
+			sw->unreadable++;
+			collect_log(ctx, LOG_DEBUG, "process %d (%s): %s",
+			    j->pid, j->name, j->scan_err);
+		}
+	} else {
+		if (!j->scanonly && j->got == 0 && j->rerrno != 0) {
+			sweep_error(ctx, sw, j->source, "YARA sweep: "
+			    "read: %s", strerror(j->rerrno));
+			return 0;
+		}
+		sw->files++;
+		if (j->scan_rc != SCAN_OK) {
+			sw->timeouts += j->scan_rc == SCAN_TIMEOUT;
+			sweep_error(ctx, sw, j->source, "YARA: %s",
+			    j->scan_err);
+			return 0;
+		}
+	}
+	n = json_array_size(j->matches);
+	for (i = 0; i < n; i++)
+		collect_match(ctx, json_incref(json_array_get(j->matches, i)));
+	if (n == 0 || j->pid > 0)
+		return 0;
+	sw->matched++;
+	if (!j->scanonly)
+		return sweep_archive(ctx, j);
+	ctx->sweep_big = xreallocarray(ctx->sweep_big, ctx->nsweep_big + 1,
+	    sizeof *ctx->sweep_big);
+	ctx->sweep_big[ctx->nsweep_big++] = xstrdup(j->source);
+	return 0;
+}
+
+/* A sweep job given up on: not begun (the run was cut), or stuck. */
+void
+sweep_lost(struct collect_ctx *ctx, struct workers_lost *l,
+    double idle)
+{
+	if (l->scanonly) {
+		ctx->tapbusy = 0;
+		collect_tap_end(ctx);
+	}
+	if (l->phase == WORKERS_QUEUED) {	/* as before: dropped at a cut */
+		collect_log(ctx, LOG_DEBUG, "%s: not scanned: the run was cut",
+		    l->source);
+		return;
+	}
+	ctx->nstuck++;
+	sweep_error(ctx, l->arg, l->source, "YARA sweep: abandoned: "
+	    "read blocked for %d s; not scanned", (int)(idle + 0.5));
+}
+
+/* A swept file larger than the ring: read here, into the tap buffer. */
+static int
+sweep_big(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *path, uint64_t want, struct sweep *sw)
+{
+	struct workers_job	*j;
+	char			 why[128] = "";
+	uint64_t		 got = 0;
+	ssize_t			 n = 0;
+
+	collect_tap_reserve(ctx, (size_t)want);
+	while (got < want && (n = guard_pread(ctx->guard, fd,
+	    ctx->tap + got, (size_t)(want - got), (off_t)got, why,
+	    sizeof why)) > 0)
+		got += (uint64_t)n;
+	if (n == -1) {
+		sweep_error(ctx, sw, path, "YARA sweep: read: %s",
+		    why[0] != '\0' ? why : strerror(errno));
+		close(fd);
+		collect_tap_end(ctx);
+		return ctx->failed ? -1 : 0;
+	}
+	close(fd);
+	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
+	j->st = *st;
+	j->source = xstrdup(path);
+	j->scan = 1;
+	j->scanonly = 1;
+	j->sweep = 1;
+	j->arg = sw;
+	j->buf = ctx->tap;
+	j->got = got;
+	EVP_Digest(ctx->tap, (size_t)got, j->sha256, NULL, EVP_sha256(), NULL);
+	if (scan_uses_md5(ctx->scan))
+		EVP_Digest(ctx->tap, (size_t)got, j->md5, NULL, EVP_md5(),
+		    NULL);
+	j->owner = collect_user_name(ctx, st->st_uid);
+	ctx->tapbusy = 1;
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+sweep_file(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *path, struct sweep *sw)
+{
+	struct workers_job	*j;
+	uint64_t		 want = collect_max_file_size(ctx);
+
+	/* Cut: not scanned (and not archived), as collect_file. */
+	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
+		close(fd);
+		return ctx->failed ? -1 : 0;
+	}
+	if (want > SCAN_CAP)
+		want = SCAN_CAP;
+	if ((uint64_t)st->st_size < want)
+		want = (uint64_t)st->st_size;
+	else if ((uint64_t)st->st_size > want)
+		collect_log(ctx, LOG_INFO, "%s: %lld bytes: scanned on its "
+		    "first %llu", path, (long long)st->st_size,
+		    (unsigned long long)want);
+	collect_pool(ctx);
+	collect_drain(ctx, 0);
+	if (want > COLLECT_INFLIGHT)
+		return sweep_big(ctx, fd, st, path, want, sw);
+	j = xcalloc(1, sizeof *j);
+	j->fd = fd;
+	j->st = *st;
+	j->source = xstrdup(path);
+	j->want = want;
+	j->truncated = want < (uint64_t)st->st_size;
+	j->scan = 1;
+	j->sweep = 1;
+	j->arg = sw;
+	j->owner = collect_user_name(ctx, st->st_uid);
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+sweep_process(struct collect_ctx *ctx, int pid, const char *name,
+    const char *exe, struct sweep *sw)
+{
+	struct workers_job	*j;
+
+	if (ctx->failed || ctx->sink == NULL)
+		return ctx->failed ? -1 : 0;
+	collect_pool(ctx);
+	collect_drain(ctx, 0);
+	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
+	j->source = xstrdup(exe);
+	j->name = xstrdup(name);
+	j->pid = pid;
+	j->scan = 1;
+	j->arg = sw;
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+sweep_end(struct collect_ctx *ctx, struct sweep *sw)
+{
+	size_t	i;
+	int	was;
+
+	(void)sw;
+	collect_drain(ctx, 1);
+	/* Large files that matched: read again, not scanned again. */
+	was = collect_scan_files(ctx, 0);
+	for (i = 0; i < ctx->nsweep_big; i++) {
+		collect_file(ctx, ctx->sweep_big[i]);
+		free(ctx->sweep_big[i]);
+	}
+	ctx->nsweep_big = 0;
+	collect_drain(ctx, 1);
+	collect_scan_files(ctx, was);
+	return ctx->failed ? -1 : 0;
+}
