@@ -25,6 +25,19 @@
 struct guard;
 struct scan;
 
+/*
+ * A file read a second time (sweep.c): collect_file, while the context
+ * points to it, streams the file and checks its first len bytes against
+ * sha256 (sink_set_expect), leaving the result in changed (1: they
+ * differ, 0: the same, -1: not compared).
+ */
+struct collect_recheck {
+	char		*path;
+	uint64_t	 len;
+	unsigned char	 sha256[32];
+	int		 changed;
+};
+
 /* Files up to this size go to the reader pool; larger ones stream. */
 #define COLLECT_SMALL		(8ULL << 20)
 /*
@@ -72,8 +85,9 @@ struct collect_ctx {
 	ino_t			 exino;
 	int			 exfile;
 	uint64_t		 nexcluded;
-	char			**sweep_big;	/* matched, archived at the end */
+	struct collect_recheck	*sweep_big;	/* matched, archived at the end */
 	size_t			 nsweep_big;
+	struct collect_recheck	*recheck;	/* collect_file's, or NULL */
 };
 
 /* collect.c, for sweep.c. */

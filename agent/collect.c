@@ -113,7 +113,7 @@ collect_free(struct collect_ctx *ctx)
 	hset_free(&ctx->seen);
 	free(ctx->exdir);
 	while (ctx->nsweep_big > 0)
-		free(ctx->sweep_big[--ctx->nsweep_big]);
+		free(ctx->sweep_big[--ctx->nsweep_big].path);
 	free(ctx->sweep_big);
 	passwd_free(&ctx->users);
 	passwd_free(&ctx->groups);
@@ -562,8 +562,13 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 		    (unsigned long long)st->st_size, (unsigned long long)max);
 	tapped = collect_tap_begin(ctx, fd, (uint64_t)st->st_size < room ?
 	    (uint64_t)st->st_size : room);
+	if (ctx->recheck != NULL)
+		sink_set_expect(ctx->sink, ctx->recheck->len,
+		    ctx->recheck->sha256);
 	rc = sink_add_fd(ctx->sink, fd, apath, source, st,
 	    (uint64_t)st->st_size, room, &res);
+	if (ctx->recheck != NULL)
+		ctx->recheck->changed = res.changed;
 	if (tapped && rc != SINK_FATAL)
 		collect_tap_scan(ctx, source, st, res.sha256);
 	if (rc == SINK_FATAL) {
@@ -958,7 +963,8 @@ collect_file(struct collect_ctx *ctx, const char *path)
 		return 0;
 	}
 	apath = xasprintf("files%s%s", *path == '/' ? "" : "/", path);
-	if ((uint64_t)st.st_size <= COLLECT_SMALL)
+	/* A file read again to be checked is streamed here. */
+	if ((uint64_t)st.st_size <= COLLECT_SMALL && ctx->recheck == NULL)
 		return collect_submit(ctx, fd, &st, path, apath);
 	/* A large file is streamed by this thread, after the small ones. */
 	rc = collect_drain(ctx, 1);

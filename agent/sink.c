@@ -35,6 +35,8 @@ struct sink {
 	void		*progress_arg;
 	sink_read_fn	*read;
 	void		*read_arg;
+	uint64_t	 xlen;		/* sink_set_expect */
+	unsigned char	 xsha256[32];
 	int		 failed;
 	char		 err[512];
 };
@@ -179,6 +181,14 @@ sink_data(struct sink *s, const char *apath, const void *p, size_t n)
 }
 
 void
+sink_set_expect(struct sink *s, uint64_t len, const unsigned char *sha256)
+{
+	s->xlen = sha256 != NULL ? len : 0;
+	if (s->xlen > 0)
+		memcpy(s->xsha256, sha256, sizeof s->xsha256);
+}
+
+void
 sink_set_reader(struct sink *s, sink_read_fn *fn, void *arg)
 {
 	s->read = fn;
@@ -263,14 +273,27 @@ sink_add_prepared(struct sink *s, const char *apath, const char *source,
 	return SINK_OK;
 }
 
+/* Hash n bytes archived at off; pre (may be NULL): those below xlen. */
+static void
+sink_hash(struct sink *s, EVP_MD_CTX *sha, EVP_MD_CTX *pre, uint64_t off,
+    const void *p, size_t n)
+{
+	EVP_DigestUpdate(sha, p, n);
+	if (pre != NULL && off < s->xlen)
+		EVP_DigestUpdate(pre, p, s->xlen - off < n ?
+		    (size_t)(s->xlen - off) : n);
+}
+
 /*
- * Copy want bytes of fd into the open entry, hashing; pad with zeros
- * if the file ends early. *got gets the bytes really read; why (whylen
- * bytes) why reading was given up on, or "".
+ * Copy want bytes of fd into the open entry, hashing (sha; pre, may be
+ * NULL, the first xlen bytes); pad with zeros if the file ends early.
+ * *got gets the bytes really read; why (whylen bytes) why reading was
+ * given up on, or "".
  */
 static int
 sink_copy(struct sink *s, int fd, const char *apath, uint64_t want,
-    EVP_MD_CTX *sha, uint64_t *got, int *rerrno, char *why, size_t whylen)
+    EVP_MD_CTX *sha, EVP_MD_CTX *pre, uint64_t *got, int *rerrno, char *why,
+    size_t whylen)
 {
 	uint64_t	off = 0;
 	ssize_t		n;
@@ -294,7 +317,7 @@ sink_copy(struct sink *s, int fd, const char *apath, uint64_t want,
 			*rerrno = n == -1 ? errno : 0;
 			break;
 		}
-		EVP_DigestUpdate(sha, s->chunk, (size_t)n);
+		sink_hash(s, sha, pre, off, s->chunk, (size_t)n);
 		if (s->tap != NULL)
 			s->tap(s->tap_arg, s->chunk, (size_t)n);
 		if (sink_data(s, apath, s->chunk, (size_t)n) == SINK_FATAL)
@@ -308,13 +331,38 @@ sink_copy(struct sink *s, int fd, const char *apath, uint64_t want,
 			size_t	len = want - off > SINK_CHUNK ? SINK_CHUNK :
 			    (size_t)(want - off);
 
-			EVP_DigestUpdate(sha, s->chunk, len);
+			sink_hash(s, sha, pre, off, s->chunk, len);
 			if (sink_data(s, apath, s->chunk, len) == SINK_FATAL)
 				return SINK_FATAL;
 			off += len;
 		}
 	}
 	return SINK_OK;
+}
+
+/*
+ * The comparison sink_set_expect asked for, into res->changed: pre (NULL
+ * when fewer than xlen bytes were archived; freed here) has hashed the
+ * first xlen bytes archived, size is the file's size now, got the bytes
+ * read (the rest, zeros, noted already).
+ */
+static void
+sink_expected(struct sink *s, EVP_MD_CTX *pre, uint64_t size, uint64_t got,
+    struct sink_result *res)
+{
+	unsigned char	h[32];
+
+	if (s->xlen == 0)
+		res->changed = -1;
+	else if (size < s->xlen)	/* shorter than what was scanned */
+		res->changed = 1;
+	else if (pre == NULL || got < s->xlen)	/* limits, read errors */
+		res->changed = -1;
+	else {
+		EVP_DigestFinal_ex(pre, h, NULL);
+		res->changed = memcmp(h, s->xsha256, sizeof h) != 0;
+	}
+	EVP_MD_CTX_free(pre);
 }
 
 int
@@ -324,14 +372,16 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 {
 	struct sink_result	 r0;
 	struct manifest_entry	 e = { 0 };
-	EVP_MD_CTX		*sha;
+	EVP_MD_CTX		*sha, *pre = NULL;
 	uint64_t		 want, got = 0;
+	size_t			 n;
 	int			 rc, rerrno;
 	char			 why[128];
 
 	if (res == NULL)
 		res = &r0;
 	memset(res, 0, sizeof *res);
+	res->changed = -1;
 	want = size > max ? max : size;
 	res->truncated = size > max;
 	if ((rc = sink_header(s, apath, want, st)) == SINK_FATAL)
@@ -340,10 +390,14 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 	if ((sha = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1)
 		fatal("EVP sha256");
-	rc = sink_copy(s, fd, apath, want, sha, &got, &rerrno, why,
+	if (s->xlen > 0 && want >= s->xlen && ((pre = EVP_MD_CTX_new()) ==
+	    NULL || EVP_DigestInit_ex(pre, EVP_sha256(), NULL) != 1))
+		fatal("EVP sha256");
+	rc = sink_copy(s, fd, apath, want, sha, pre, &got, &rerrno, why,
 	    sizeof why);
 	EVP_DigestFinal_ex(sha, res->sha256, NULL);
 	EVP_MD_CTX_free(sha);
+	sink_expected(s, pre, size, got, res);
 	/* Leave the host's page cache as we found it. */
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (rc == SINK_FATAL)
@@ -362,6 +416,14 @@ sink_add_fd(struct sink *s, int fd, const char *apath, const char *source,
 		    (unsigned long long)want, strerror(rerrno));
 		rc = SINK_WARN;
 	}
+	if (res->changed == 1) {
+		n = strlen(res->note);
+		snprintf(res->note + n, sizeof res->note - n, "%schanged "
+		    "between scan and copy: the first %llu bytes archived are "
+		    "not those scanned", n > 0 ? "; " : "",
+		    (unsigned long long)s->xlen);
+		rc = SINK_WARN;
+	}
 	e.path = apath;
 	e.source = source;
 	e.size = want;
@@ -375,6 +437,7 @@ done:
 		s->tap(s->tap_arg, NULL, 0);
 	s->tap = NULL;
 	s->tap_arg = NULL;
+	s->xlen = 0;
 	return rc;
 }
 

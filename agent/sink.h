@@ -33,6 +33,7 @@ struct sink_result {
 	unsigned char	sha256[32];
 	uint64_t	size;		/* bytes archived */
 	int		truncated;
+	int		changed;	/* sink_set_expect: 1, 0, -1 */
 	char		note[256];	/* why SINK_WARN */
 };
 
@@ -84,6 +85,16 @@ int		 sink_add_prepared(struct sink *, const char *, const char *,
 		    const unsigned char *, int, const char *);
 /* Set the tap called with each data chunk of the next sink_add_fd. */
 void		 sink_set_tap(struct sink *, sink_tap_fn *, void *);
+/*
+ * Expect the first len bytes the next sink_add_fd archives to have the
+ * SHA-256 sha256 (bytes read before: a second read of the same file).
+ * Its result's changed is then 1 when they differ or the file is now
+ * shorter (the entry's note and the result, SINK_WARN, say "changed
+ * between scan and copy"), 0 when they match, -1 when it could not be
+ * compared (fewer bytes archived: the size limits). len 0: no check
+ * (changed -1).
+ */
+void		 sink_set_expect(struct sink *, uint64_t, const unsigned char *);
 
 /*
  * How sink_add_fd reads its source: like pread (n bytes, 0 at the end,

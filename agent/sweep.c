@@ -8,9 +8,11 @@
  * rule matched, dropped if not. A file larger than the ring (past
  * COLLECT_INFLIGHT) is read by this thread through the guard into the
  * tap buffer (one at a time) and scanned by a reader from there; if it
- * matches, it is archived at the end of the sweep by collect_file, which
- * reads it again: the one second read left, bounded to large files that
- * match, kept so the ring stays small.
+ * matches, it is archived from those bytes too. Only a file larger than
+ * SCAN_CAP (scanned on its first SCAN_CAP bytes) whose archived copy is
+ * longer is read again, at the end of the sweep, by collect_file: the
+ * first bytes of that copy are checked against the SHA-256 of those
+ * scanned ("changed between scan and copy" when they differ).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -44,13 +46,33 @@ sweep_error(struct collect_ctx *ctx, struct sweep *sw,
 	free(msg);
 }
 
-/* Archive a swept file that matched, from the bytes read, as collect_file. */
+/*
+ * The bytes of st a sweep reads: what collect_file would archive (the
+ * file size limit), but at most SCAN_CAP.
+ */
+static uint64_t
+sweep_want(struct collect_ctx *ctx, const struct stat *st)
+{
+	uint64_t	want = collect_max_file_size(ctx);
+
+	if (want > SCAN_CAP)
+		want = SCAN_CAP;
+	return (uint64_t)st->st_size < want ? (uint64_t)st->st_size : want;
+}
+
+/*
+ * Archive a swept file that matched, from the bytes read, as collect_file
+ * would: j->want bytes in the pool's ring, or, for a large file read
+ * into the tap buffer (scanonly), sweep_want bytes of it, got read and
+ * the rest zero-filled.
+ */
 static int
 sweep_archive(struct collect_ctx *ctx, struct workers_job *j)
 {
 	unsigned char	 sha256[32];
 	const unsigned char *hash = j->sha256;
-	uint64_t	 max = collect_max_file_size(ctx), room, len;
+	uint64_t	 max = collect_max_file_size(ctx), room, len, want;
+	uint64_t	 hashed;	/* the bytes j->sha256 is of */
 	char		*apath;
 	int		 rc;
 
@@ -62,13 +84,15 @@ sweep_archive(struct collect_ctx *ctx, struct workers_job *j)
 		free(apath);
 		return 0;
 	}
+	want = j->scanonly ? sweep_want(ctx, &j->st) : j->want;
+	hashed = j->scanonly ? j->got : j->want;
 	room = collect_room(ctx, max);
 	if (room < (uint64_t)j->st.st_size)
 		collect_error(ctx, j->source, room < max ? "cut at %llu bytes: "
 		    "total size limit" : "larger than the file size limit: "
 		    "first %llu bytes kept", (unsigned long long)room);
-	len = j->want < room ? j->want : room;
-	if (len < j->want) {	/* the budget cut it: the hash of what is kept */
+	len = want < room ? want : room;
+	if (len != hashed) {	/* cut by the budget, or zero-filled */
 		EVP_Digest(j->buf, (size_t)len, sha256, NULL, EVP_sha256(),
 		    NULL);
 		hash = sha256;
@@ -78,17 +102,32 @@ sweep_archive(struct collect_ctx *ctx, struct workers_job *j)
 	return rc;
 }
 
+/*
+ * A large swept file that matched but was scanned on its first SCAN_CAP
+ * bytes only (the archive takes more): its path and what was scanned,
+ * for sweep_end to read it again and check.
+ */
+static void
+sweep_recheck(struct collect_ctx *ctx, struct workers_job *j)
+{
+	struct collect_recheck	*r;
+
+	ctx->sweep_big = xreallocarray(ctx->sweep_big, ctx->nsweep_big + 1,
+	    sizeof *ctx->sweep_big);
+	r = &ctx->sweep_big[ctx->nsweep_big++];
+	r->path = xstrdup(j->source);
+	r->len = j->got;
+	memcpy(r->sha256, j->sha256, sizeof r->sha256);
+	r->changed = -1;
+}
+
 /* A sweep job back: count it, record its matches, archive if matched. */
-int
-sweep_done(struct collect_ctx *ctx, struct workers_job *j)
+static int
+sweep_result(struct collect_ctx *ctx, struct workers_job *j)
 {
 	struct sweep	*sw = j->arg;
-	size_t			 i, n;
+	size_t		 i, n;
 
-	if (j->scanonly) {	/* a large file, from the tap buffer */
-		ctx->tapbusy = 0;
-		collect_tap_end(ctx);
-	}
 	if (j->pid > 0) {
 		sw->procs++;
 		if (j->scan_rc == SCAN_TIMEOUT) {
@@ -121,12 +160,26 @@ sweep_done(struct collect_ctx *ctx, struct workers_job *j)
 	if (n == 0 || j->pid > 0)
 		return 0;
 	sw->matched++;
-	if (!j->scanonly)
+	/* Read whole (up to the size limit): archived from those bytes. */
+	if (!j->scanonly || (uint64_t)j->st.st_size <= SCAN_CAP ||
+	    collect_max_file_size(ctx) <= SCAN_CAP)
 		return sweep_archive(ctx, j);
-	ctx->sweep_big = xreallocarray(ctx->sweep_big, ctx->nsweep_big + 1,
-	    sizeof *ctx->sweep_big);
-	ctx->sweep_big[ctx->nsweep_big++] = xstrdup(j->source);
+	sweep_recheck(ctx, j);
 	return 0;
+}
+
+int
+sweep_done(struct collect_ctx *ctx, struct workers_job *j)
+{
+	int	rc;
+
+	/* A large file, from the tap buffer: free once archived. */
+	if (j->scanonly)
+		ctx->tapbusy = 0;
+	rc = sweep_result(ctx, j);
+	if (j->scanonly)
+		collect_tap_end(ctx);
+	return rc;
 }
 
 /* A sweep job given up on: not begun (the run was cut), or stuck. */
@@ -163,6 +216,9 @@ sweep_big(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    ctx->tap + got, (size_t)(want - got), (off_t)got, why,
 	    sizeof why)) > 0)
 		got += (uint64_t)n;
+	/* Zeros, not an older file's bytes, if it is archived from here. */
+	if (got < want)
+		memset(ctx->tap + got, 0, (size_t)(want - got));
 	if (n == -1) {
 		sweep_error(ctx, sw, path, "YARA sweep: read: %s",
 		    why[0] != '\0' ? why : strerror(errno));
@@ -196,18 +252,14 @@ sweep_file(struct collect_ctx *ctx, int fd, const struct stat *st,
     const char *path, struct sweep *sw)
 {
 	struct workers_job	*j;
-	uint64_t		 want = collect_max_file_size(ctx);
+	uint64_t		 want = sweep_want(ctx, st);
 
 	/* Cut: not scanned (and not archived), as collect_file. */
 	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
 		close(fd);
 		return ctx->failed ? -1 : 0;
 	}
-	if (want > SCAN_CAP)
-		want = SCAN_CAP;
-	if ((uint64_t)st->st_size < want)
-		want = (uint64_t)st->st_size;
-	else if ((uint64_t)st->st_size > want)
+	if ((uint64_t)st->st_size > want)
 		collect_log(ctx, LOG_INFO, "%s: %lld bytes: scanned on its "
 		    "first %llu", path, (long long)st->st_size,
 		    (unsigned long long)want);
@@ -250,19 +302,39 @@ sweep_process(struct collect_ctx *ctx, int pid, const char *name,
 	return ctx->failed ? -1 : 0;
 }
 
+/*
+ * A large file that matched, read a second time by collect_file (the
+ * first read kept SCAN_CAP bytes, the archive takes more): its first
+ * bytes must be those scanned. When they are not, the entry's note and
+ * the log say it changed between scan and copy.
+ */
+static void
+sweep_copy(struct collect_ctx *ctx, struct sweep *sw,
+    struct collect_recheck *r)
+{
+	ctx->recheck = r;
+	collect_file(ctx, r->path);
+	ctx->recheck = NULL;
+	if (r->changed == 1)
+		sw->changed++;
+	else if (r->changed == -1 && !ctx->failed)
+		collect_log(ctx, LOG_INFO, "%s: matched on its first %llu "
+		    "bytes; not compared with the copy (not archived, or "
+		    "cut shorter)", r->path, (unsigned long long)r->len);
+}
+
 int
 sweep_end(struct collect_ctx *ctx, struct sweep *sw)
 {
 	size_t	i;
 	int	was;
 
-	(void)sw;
 	collect_drain(ctx, 1);
 	/* Large files that matched: read again, not scanned again. */
 	was = collect_scan_files(ctx, 0);
 	for (i = 0; i < ctx->nsweep_big; i++) {
-		collect_file(ctx, ctx->sweep_big[i]);
-		free(ctx->sweep_big[i]);
+		sweep_copy(ctx, sw, &ctx->sweep_big[i]);
+		free(ctx->sweep_big[i].path);
 	}
 	ctx->nsweep_big = 0;
 	collect_drain(ctx, 1);

@@ -24,6 +24,7 @@ struct sweep {
 	uint64_t	 errors;	/* recorded up to maxerrors, then counted */
 	uint64_t	 maxerrors;
 	uint64_t	 timeouts;
+	uint64_t	 changed;	/* read again: not the bytes scanned */
 };
 
 /*

@@ -257,10 +257,14 @@ yara_run(struct collect_ctx *ctx)
 	    os_ncpu(), (unsigned long long)y.sw.unreadable, y.special,
 	    y.pseudo, (unsigned long long)y.sw.matched,
 	    (unsigned long long)y.sw.errors, (unsigned long long)y.sw.timeouts);
+	if (y.sw.changed > 0)
+		collect_log(ctx, LOG_WARN, "%llu matched files changed between "
+		    "scan and copy (their manifest entries say so)",
+		    (unsigned long long)y.sw.changed);
 	if (y.sw.errors > YARA_ERRORS_MAX)
 		collect_error(ctx, NULL, "%llu more sweep errors not listed",
 		    (unsigned long long)(y.sw.errors - YARA_ERRORS_MAX));
-	return y.sw.errors ? COLLECT_PARTIAL : COLLECT_OK;
+	return y.sw.errors || y.sw.changed ? COLLECT_PARTIAL : COLLECT_OK;
 }
 
 const struct collector collector_yara = {

@@ -163,8 +163,8 @@ if last_err_has "lnk" && last_err_has "broken.yar:1:"; then ok "the missing modu
 # The sweep's reader reads it, and the archive is written from those
 # bytes: under strace, its path is opened once and read size bytes in
 # all (the collector that archived matches with collect_file opened and
-# read it a second time). A large one (past the readers' ring) is still
-# archived whole and right (read again: the one bounded exception).
+# read it a second time). A large one (past the readers' ring, read into
+# the scan buffer) too. Past SCAN_CAP: t-sweep.sh.
 O=$ROOT/once
 mkdir -p "$O"
 printf 'rule Once_Marker { strings: $m = "CC_ONCE_MARKER_q3" condition: $m }\n' >"$T/once.yar"
@@ -187,6 +187,13 @@ if command -v strace >/dev/null 2>&1; then
 	echo "# $F: $opens opens, $bytes bytes read of $size"
 	check "a matching swept file is opened once ($opens) and read once ($bytes of $size bytes)" \
 		test "$opens" -eq 1 -a "$bytes" -eq "$size"
+	F=$O/big.bin; size=$(stat -c %s "$F")
+	opens=$(cat "$T"/st/t.* | grep -E '(open|openat|openat2)\(' | grep -cF -- "<$F>")
+	bytes=$(cat "$T"/st/t.* | grep -E '(read|pread64|readv|preadv|preadv2)\([0-9]+<' | grep -F -- "<$F>," |
+		sed -n 's/.*) = \([0-9][0-9]*\)$/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+	echo "# $F: $opens opens, $bytes bytes read of $size"
+	check "a large matching swept file (past the ring) is opened once ($opens) and read once ($bytes of $size bytes)" \
+		test "$opens" -eq 1 -a "$bytes" -eq "$size"
 else
 	skip "no strace: the read count of a matching swept file was not checked"
 	check_rc "a sweep exits 0" 0 "$CC_BIN" run --root "$ROOT" --scan-path /once \
@@ -203,6 +210,9 @@ check "…its match record's sha256 too" test \
 check "a swept file that does not match is not archived" test ! -e "$T/x9/files/once/n.txt"
 check "a large matching swept file (past the ring) is archived whole and right" \
 	cmp -s "$O/big.bin" "$T/x9/files/once/big.bin"
+check "…and its manifest sha256 is the file's" test \
+	"$(jq -r '.entries[] | select(.path=="files/once/big.bin") | .sha256' "$T/x9/manifest.json")" = \
+	"$(sha256sum <"$O/big.bin" | cut -d' ' -f1)"
 check "the sweep's summary counts 3 files scanned, 2 matched" \
 	grep -q '0 processes and 3 files scanned .* 2 files matched' "$T/x9/collection.log"
 
