@@ -4,16 +4,16 @@
  *
  * timeline: a TSK 3.x bodyfile (timeline/bodyfile.txt, read by stock
  * `mactime -b`) of the trees the profile names in its DIRECTORY sources.
- * The walk is iterative, with an explicit stack of open directories
- * capped in depth, so memory and descriptors stay bounded whatever the
- * tree; it never follows a symlink, does not trigger automounts, and
- * does not enter pseudo or network file systems (proc, sysfs, cgroup,
- * nfs, cifs, fuse...; tmpfs is real data and is walked). Birth times come
+ * The walk (agent/walk.c, the one tree walker) is iterative, with a
+ * stack of open directories capped in depth, so memory and descriptors
+ * stay bounded whatever the tree; it never follows a symlink, does not
+ * trigger automounts, and does not enter pseudo or network file systems
+ * (proc, sysfs, cgroup, nfs, cifs, fuse...; tmpfs is real data and is
+ * walked). Birth times come
  * from statx (0 when the file system has none). Names are the paths
  * inside the root, with '|', '\' and bytes that are not printable UTF-8
  * written as \xNN so every line stays one parseable record.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,28 +23,20 @@
 
 #include "artifacts.h"
 #include "os.h"
+#include "walk.h"
 
-#define TIMELINE_MAX_DEPTH	128	/* directories open at once */
-#define TIMELINE_MAX_PATH	4096
 #define TIMELINE_MAX_ROOTS	256
 #define TIMELINE_FLUSH		(64 * 1024)
 #define TIMELINE_STATX_MASK	(STATX_BASIC_STATS | STATX_BTIME)
-
-struct timeline_frame {
-	DIR	*d;
-	size_t	 len;		/* of path for this directory */
-};
 
 struct timeline {
 	struct collect_ctx	*ctx;
 	struct collect_stream	*out;
 	struct buf		 pending;
-	char			 path[TIMELINE_MAX_PATH + 1];
-	struct timeline_frame	 stack[TIMELINE_MAX_DEPTH];
-	size_t			 depth;
+	struct walk		 walk;
 	char			**roots;
 	size_t			 nroots;
-	size_t			 entries, pseudo, toodeep, toolong, errors;
+	size_t			 entries;
 	int			 stopped;
 };
 
@@ -108,94 +100,22 @@ timeline_emit(struct timeline *t, const char *name, const struct statx *stx)
 		timeline_flush(t);
 }
 
-/* Open a subdirectory for the walk; -1 when it is not to be entered. */
+/* An entry of the walk: its line. */
 static int
-timeline_enter(struct timeline *t, int dfd, const char *name)
+timeline_entry(void *arg, const struct walk_entry *e)
 {
-	int	fd;
+	struct timeline	*t = arg;
 
-	if (t->depth >= TIMELINE_MAX_DEPTH) {
-		t->toodeep++;
-		return -1;
-	}
-	if ((fd = os_openat(dfd, name, O_RDONLY | O_DIRECTORY)) == -1) {
-		t->errors++;
-		return -1;
-	}
-	if (os_fs_pseudo(fd)) {
-		t->pseudo++;
-		close(fd);
-		return -1;
-	}
-	return fd;
+	timeline_emit(t, e->path, e->stx);
+	return t->stopped ? WALK_STOP : WALK_NEXT;
 }
 
-static void
-timeline_push(struct timeline *t, int fd, size_t len)
+static int
+timeline_stop(void *arg)
 {
-	DIR	*d;
+	struct timeline	*t = arg;
 
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		t->errors++;
-		return;
-	}
-	t->stack[t->depth].d = d;
-	t->stack[t->depth].len = len;
-	t->depth++;
-}
-
-/* One entry of the directory on top of the stack. */
-static void
-timeline_entry(struct timeline *t, const char *name)
-{
-	struct timeline_frame	*f = &t->stack[t->depth - 1];
-	struct statx		 stx;
-	size_t			 n = strlen(name), len;
-	int			 fd;
-
-	if (f->len + 1 + n > TIMELINE_MAX_PATH) {
-		t->toolong++;
-		return;
-	}
-	t->path[f->len] = '/';
-	memcpy(t->path + f->len + 1, name, n + 1);
-	len = f->len + 1 + n;
-	if (statx(dirfd(f->d), name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-	    TIMELINE_STATX_MASK, &stx) == -1) {
-		t->errors++;
-		return;
-	}
-	timeline_emit(t, t->path, &stx);
-	if (S_ISDIR(stx.stx_mode) &&
-	    (fd = timeline_enter(t, dirfd(f->d), name)) != -1)
-		timeline_push(t, fd, len);
-}
-
-static void
-timeline_walk(struct timeline *t)
-{
-	struct timeline_frame	*f;
-	struct dirent		*de;
-
-	while (t->depth > 0 && !t->stopped) {
-		f = &t->stack[t->depth - 1];
-		if ((de = readdir(f->d)) == NULL) {
-			closedir(f->d);
-			t->depth--;
-			continue;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if ((t->entries & 1023) == 0 && collect_expired(t->ctx)) {
-			t->stopped = 1;
-			break;
-		}
-		timeline_entry(t, de->d_name);
-	}
-	while (t->depth > 0)
-		closedir(t->stack[--t->depth].d);
+	return t->stopped || collect_expired(t->ctx);
 }
 
 /* One tree: its root's line, then everything below it. */
@@ -225,17 +145,15 @@ timeline_tree(struct timeline *t, const char *root)
 		collect_error(t->ctx, root, "timeline: %s", strerror(errno));
 		return;
 	}
-	if (os_fs_pseudo(fd)) {
+	switch (walk_tree(&t->walk, fd, root)) {
+	case -1:
+		t->stopped = 1;
+		break;
+	case -2:
 		collect_log(t->ctx, LOG_INFO, "%s: pseudo or network file "
 		    "system, not walked", root);
-		close(fd);
-		return;
+		break;
 	}
-	/* "/" is the empty prefix: its children are "/x", not "//x". */
-	snprintf(t->path, sizeof t->path, "%s", strcmp(root, "/") == 0 ? "" :
-	    root);
-	timeline_push(t, fd, strlen(t->path));
-	timeline_walk(t);
 }
 
 static void
@@ -325,6 +243,9 @@ timeline_run(struct collect_ctx *ctx)
 		return COLLECT_FAILED;
 	t = xcalloc(1, sizeof *t);
 	t->ctx = ctx;
+	t->walk.entry = timeline_entry;
+	t->walk.stop = timeline_stop;
+	t->walk.arg = t;
 	timeline_roots(t, &p);
 	if (t->nroots == 0) {
 		collect_log(ctx, LOG_INFO, "profile %s names no tree: no "
@@ -344,8 +265,9 @@ timeline_run(struct collect_ctx *ctx)
 		rc = COLLECT_PARTIAL;
 	collect_log(ctx, LOG_INFO, "bodyfile: %zu entries; not entered: %zu "
 	    "pseudo or network file systems, %zu directories deeper than %d; "
-	    "%zu names too long, %zu unreadable%s", t->entries, t->pseudo,
-	    t->toodeep, TIMELINE_MAX_DEPTH, t->toolong, t->errors,
+	    "%zu names too long, %zu unreadable%s", t->entries,
+	    t->walk.pseudo, t->walk.toodeep, WALK_MAX_DEPTH, t->walk.toolong,
+	    t->walk.errors,
 	    t->stopped ? "; stopped early (time or size limit)" : "");
 cleanup:
 	for (i = 0; i < t->nroots; i++)

@@ -27,21 +27,16 @@
 #include "os.h"
 #include "sweep.h"
 #include "util.h"
+#include "walk.h"
 
-#define YARA_MAX_DEPTH		128
 #define YARA_MAX_PATH		4096
 #define YARA_ERRORS_MAX		1000	/* recorded one by one */
 #define YARA_NAME_MAX		256
 
 struct yara_run {
 	struct collect_ctx	*ctx;
-	struct sweep	 sw;		/* the pool's counters */
+	struct sweep		 sw;		/* the pool's counters */
 	size_t			 special, pseudo;
-};
-
-struct yara_frame {
-	DIR	*d;
-	size_t	 len;
 };
 
 static int
@@ -119,110 +114,62 @@ yara_open(int dfd, const char *name, const struct stat *st)
 	return fd;
 }
 
-/*
- * One entry of the directory on top of the stack (path holds its full
- * name): queue a regular file, or open a directory (returned, else -1).
- */
+/* An entry of the walk: a regular file is queued; a directory entered. */
 static int
-yara_entry(struct yara_run *y, int dfd, const char *name, const char *path)
+yara_entry(void *arg, const struct walk_entry *e)
 {
-	struct stat	st;
-	int		fd;
+	struct yara_run	*y = arg;
+	int		 fd;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		yara_error_errno(y, path, "stat");
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		/* Listed without touching its atime. */
-		fd = os_openat(dfd, name, O_RDONLY | O_DIRECTORY);
-		if (fd == -1)
-			yara_error_errno(y, path, "open directory");
-		else if (os_fs_pseudo(fd)) {
-			y->pseudo++;
-			close(fd);
-			fd = -1;
-		}
-		return fd;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (S_ISDIR(e->st->st_mode))
+		return WALK_NEXT;
+	if (!S_ISREG(e->st->st_mode)) {
 		y->special++;	/* links, FIFOs, sockets, devices */
-		return -1;
+		return WALK_NEXT;
 	}
-	if (collect_excluded(y->ctx, path, &st))
-		return -1;	/* the agent's own output */
-	if ((fd = yara_open(dfd, name, &st)) == -1) {
-		yara_error_errno(y, path, "open");
-		return -1;
+	if (collect_excluded(y->ctx, e->path, e->st))
+		return WALK_NEXT;	/* the agent's own output */
+	if ((fd = yara_open(e->dfd, e->name, e->st)) == -1) {
+		yara_error_errno(y, e->path, "open");
+		return WALK_NEXT;
 	}
-	sweep_file(y->ctx, fd, &st, path, &y->sw);
-	return -1;
+	sweep_file(y->ctx, fd, e->st, e->path, &y->sw);
+	return WALK_NEXT;
+}
+
+static void
+yara_walk_error(void *arg, const char *path, const char *what, int err)
+{
+	errno = err;
+	yara_error_errno(arg, path, what);
+}
+
+static int
+yara_stop(void *arg)
+{
+	return yara_expired(arg);
 }
 
 /* Walk the tree at top (inside the root), queueing its files. */
 static void
 yara_sweep(struct yara_run *y, const char *top)
 {
-	struct yara_frame	 stack[YARA_MAX_DEPTH];
-	struct dirent		*de;
-	char			 path[YARA_MAX_PATH];
-	size_t			 depth = 0, len, n = 0;
-	int			 fd;
+	struct walk	w;
+	int		fd;
 
-	if ((fd = collect_open(y->ctx, top, O_RDONLY | O_DIRECTORY)) == -1 ||
-	    (stack[0].d = fdopendir(fd)) == NULL) {
+	if ((fd = collect_open(y->ctx, top, O_RDONLY | O_DIRECTORY)) == -1) {
 		yara_error_errno(y, top, "--scan-path");
-		if (fd != -1)
-			close(fd);
 		return;
 	}
-	if (os_fs_pseudo(fd)) {
+	memset(&w, 0, sizeof w);
+	w.entry = yara_entry;
+	w.error = yara_walk_error;
+	w.stop = yara_stop;
+	w.arg = y;
+	if (walk_tree(&w, fd, top) == -2)
 		collect_log(y->ctx, LOG_INFO, "%s: a pseudo or network file "
 		    "system: not swept", top);
-		closedir(stack[0].d);
-		return;
-	}
-	len = strlen(top);
-	while (len > 1 && top[len - 1] == '/')
-		len--;
-	if (len >= sizeof path)
-		len = sizeof path - 1;
-	memcpy(path, top, len);
-	path[len] = '\0';
-	stack[0].len = len;
-	depth = 1;
-	while (depth > 0) {
-		if ((++n & 255) == 0 && yara_expired(y))
-			break;
-		if ((de = readdir(stack[depth - 1].d)) == NULL) {
-			closedir(stack[--depth].d);
-			continue;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		len = stack[depth - 1].len;
-		if ((size_t)snprintf(path + len, sizeof path - len, "%s%s",
-		    len == 1 && path[0] == '/' ? "" : "/", de->d_name) >=
-		    sizeof path - len) {
-			errno = ENAMETOOLONG;
-			yara_error_errno(y, path, "path");
-			continue;
-		}
-		fd = yara_entry(y, dirfd(stack[depth - 1].d), de->d_name, path);
-		if (fd == -1)
-			continue;
-		if (depth == YARA_MAX_DEPTH ||
-		    (stack[depth].d = fdopendir(fd)) == NULL) {
-			errno = depth == YARA_MAX_DEPTH ? ELOOP : errno;
-			yara_error_errno(y, path, "too deep or unreadable");
-			close(fd);
-			continue;
-		}
-		stack[depth++].len = strlen(path);
-	}
-	while (depth > 0)
-		closedir(stack[--depth].d);
+	y->pseudo += w.pseudo;
 }
 
 static enum collect_result
