@@ -188,6 +188,58 @@ test_shrunk_and_truncated(void)
 	chain_free(&c);
 }
 
+/*
+ * sink_set_expect: the first len bytes of the next entry checked against
+ * a SHA-256 (a file read a second time): the same bytes, other bytes, a
+ * shorter file, a size limit under len, and no expectation.
+ */
+static void
+test_expect(void)
+{
+	struct chain		c;
+	struct sink_result	res;
+	struct stat		st;
+	char			path[256];
+	unsigned char		h5[32], hx[32];
+	int			fd;
+
+	snprintf(path, sizeof path, "%s/expect", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(write(fd, "hello world", 11) == 11);
+	fstat(fd, &st);
+	EVP_Digest("hello", 5, h5, NULL, EVP_sha256(), NULL);
+	EVP_Digest("HELLO", 5, hx, NULL, EVP_sha256(), NULL);
+	CHECK(chain_open(&c, "e.tar.zst") == 0);
+	sink_set_expect(c.s, 5, h5);
+	CHECK(sink_add_fd(c.s, fd, "files/same", "/same", &st, 11,
+	    UINT64_MAX, &res) == SINK_OK);
+	CHECK(res.changed == 0 && res.note[0] == '\0');
+	sink_set_expect(c.s, 5, hx);
+	CHECK(sink_add_fd(c.s, fd, "files/other", "/other", &st, 11,
+	    UINT64_MAX, &res) == SINK_WARN);
+	CHECK(res.changed == 1);
+	CHECK(strstr(res.note, "changed between scan and copy: the first 5 "
+	    "bytes") != NULL);
+	/* The expectation is for one entry only. */
+	CHECK(sink_add_fd(c.s, fd, "files/next", "/next", &st, 11,
+	    UINT64_MAX, &res) == SINK_OK);
+	CHECK(res.changed == -1);
+	/* Scanned 20 bytes, 11 now: it changed (and shrank). */
+	sink_set_expect(c.s, 20, h5);
+	CHECK(sink_add_fd(c.s, fd, "files/short", "/short", &st, 11,
+	    UINT64_MAX, &res) == SINK_WARN);
+	CHECK(res.changed == 1);
+	/* A limit of 3 bytes: nothing to compare with. */
+	sink_set_expect(c.s, 5, hx);
+	CHECK(sink_add_fd(c.s, fd, "files/cut", "/cut", &st, 11, 3,
+	    &res) == SINK_OK);
+	CHECK(res.changed == -1 && res.note[0] == '\0');
+	CHECK(sink_close(c.s) == 0);
+	CHECK(out_file_commit(c.file) == 0);
+	close(fd);
+	chain_free(&c);
+}
+
 static void
 test_manifest_names(void)
 {
@@ -330,6 +382,7 @@ main(void)
 		return 1;
 	UNIT_RUN(test_roundtrip);
 	UNIT_RUN(test_shrunk_and_truncated);
+	UNIT_RUN(test_expect);
 	UNIT_RUN(test_manifest_names);
 	UNIT_RUN(test_manifest_many);
 	UNIT_RUN(test_manifest_empty);
