@@ -119,6 +119,12 @@ uint64_t	 collect_room(struct collect_ctx *, uint64_t);
  * big file to end, then grows it if needed.
  */
 void		 collect_tap_reserve(struct collect_ctx *, size_t);
+/*
+ * A job (the caller's) scanning the got bytes of the tap buffer, read
+ * from source (st): only scanned, its hashes left to the caller.
+ */
+struct workers_job *collect_tap_job(struct collect_ctx *, const char *,
+		    const struct stat *, uint64_t);
 /* After a scan: memory kept for a big file is given back. */
 void		 collect_tap_end(struct collect_ctx *);
 

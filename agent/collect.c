@@ -511,6 +511,24 @@ collect_tap_end(struct collect_ctx *ctx)
 	}
 }
 
+struct workers_job *
+collect_tap_job(struct collect_ctx *ctx, const char *source,
+    const struct stat *st, uint64_t got)
+{
+	struct workers_job	*j;
+
+	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
+	j->st = *st;
+	j->source = xstrdup(source);
+	j->scan = 1;
+	j->scanonly = 1;
+	j->buf = ctx->tap;
+	j->got = got;
+	j->owner = collect_user_name(ctx, st->st_uid);
+	return j;
+}
+
 /*
  * Scan what the tap kept of source, archived with hash sha256: a job for
  * the readers, so the writer goes on packing while a big file is
@@ -523,17 +541,9 @@ collect_tap_scan(struct collect_ctx *ctx, const char *source,
 	struct workers_job	*j;
 
 	collect_pool(ctx);
-	j = xcalloc(1, sizeof *j);
-	j->fd = -1;
-	j->st = *st;
-	j->source = xstrdup(source);
-	j->scan = 1;
-	j->scanonly = 1;
-	j->buf = ctx->tap;
-	j->got = ctx->taplen;
+	j = collect_tap_job(ctx, source, st, ctx->taplen);
 	memcpy(j->sha256, sha256, sizeof j->sha256);
 	EVP_DigestFinal_ex(ctx->tapmd5, j->md5, NULL);
-	j->owner = collect_user_name(ctx, st->st_uid);
 	if (ctx->tapseen > ctx->taplen)
 		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
 		    "YARA scanned its first %zu bytes", source, ctx->taplen);

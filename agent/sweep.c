@@ -227,21 +227,13 @@ sweep_big(struct collect_ctx *ctx, int fd, const struct stat *st,
 		return ctx->failed ? -1 : 0;
 	}
 	close(fd);
-	j = xcalloc(1, sizeof *j);
-	j->fd = -1;
-	j->st = *st;
-	j->source = xstrdup(path);
-	j->scan = 1;
-	j->scanonly = 1;
+	j = collect_tap_job(ctx, path, st, got);
 	j->sweep = 1;
 	j->arg = sw;
-	j->buf = ctx->tap;
-	j->got = got;
 	EVP_Digest(ctx->tap, (size_t)got, j->sha256, NULL, EVP_sha256(), NULL);
 	if (scan_uses_md5(ctx->scan))
 		EVP_Digest(ctx->tap, (size_t)got, j->md5, NULL, EVP_md5(),
 		    NULL);
-	j->owner = collect_user_name(ctx, st->st_uid);
 	ctx->tapbusy = 1;
 	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;

@@ -180,20 +180,18 @@ if command -v strace >/dev/null 2>&1; then
 		env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
 		strace -ff -qq -y -o "$T/st/t" -e trace=open,openat,openat2,read,pread64,readv,preadv,preadv2 \
 		"$CC_BIN" run --root "$ROOT" --scan-path /once --rules "$T/once.yar" --output "$T/o9" --quiet
-	F=$O/m.sh; size=$(stat -c %s "$F")
-	opens=$(cat "$T"/st/t.* | grep -E '(open|openat|openat2)\(' | grep -cF -- "<$F>")
-	bytes=$(cat "$T"/st/t.* | grep -E '(read|pread64|readv|preadv|preadv2)\([0-9]+<' | grep -F -- "<$F>," |
-		sed -n 's/.*) = \([0-9][0-9]*\)$/\1/p' | awk '{ s += $1 } END { print s + 0 }')
-	echo "# $F: $opens opens, $bytes bytes read of $size"
-	check "a matching swept file is opened once ($opens) and read once ($bytes of $size bytes)" \
-		test "$opens" -eq 1 -a "$bytes" -eq "$size"
-	F=$O/big.bin; size=$(stat -c %s "$F")
-	opens=$(cat "$T"/st/t.* | grep -E '(open|openat|openat2)\(' | grep -cF -- "<$F>")
-	bytes=$(cat "$T"/st/t.* | grep -E '(read|pread64|readv|preadv|preadv2)\([0-9]+<' | grep -F -- "<$F>," |
-		sed -n 's/.*) = \([0-9][0-9]*\)$/\1/p' | awk '{ s += $1 } END { print s + 0 }')
-	echo "# $F: $opens opens, $bytes bytes read of $size"
-	check "a large matching swept file (past the ring) is opened once ($opens) and read once ($bytes of $size bytes)" \
-		test "$opens" -eq 1 -a "$bytes" -eq "$size"
+	# read_once DESC FILE: opened once and read its size in all.
+	read_once() {
+		size=$(stat -c %s "$2")
+		opens=$(cat "$T"/st/t.* | grep -E '(open|openat|openat2)\(' | grep -cF -- "<$2>")
+		bytes=$(cat "$T"/st/t.* | grep -E '(read|pread64|readv|preadv|preadv2)\([0-9]+<' | grep -F -- "<$2>," |
+			sed -n 's/.*) = \([0-9][0-9]*\)$/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+		echo "# $2: $opens opens, $bytes bytes read of $size"
+		check "$1 is opened once ($opens) and read once ($bytes of $size bytes)" \
+			test "$opens" -eq 1 -a "$bytes" -eq "$size"
+	}
+	read_once "a matching swept file" "$O/m.sh"
+	read_once "a large matching swept file (past the ring)" "$O/big.bin"
 else
 	skip "no strace: the read count of a matching swept file was not checked"
 	check_rc "a sweep exits 0" 0 "$CC_BIN" run --root "$ROOT" --scan-path /once \
