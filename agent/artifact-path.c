@@ -439,10 +439,14 @@ artifact_glob_stat(struct artifact_gwalk *w, int dfd, const char *name,
 	return -1;
 }
 
-/* Entry name of dfd matched component i: report it or go on below. */
+/*
+ * Entry name of dfd matched component i: report it or go on below. Under
+ * a "**" (component i) at depth level (1-based; 0: not), a directory is
+ * also entered for the next level, up to the "**" depth.
+ */
 static void
 artifact_glob_hit(struct artifact_gwalk *w, int dfd, const char *name,
-    size_t i, int listed)
+    size_t i, int listed, int level)
 {
 	struct stat	st;
 	long		old;
@@ -455,6 +459,9 @@ artifact_glob_hit(struct artifact_gwalk *w, int dfd, const char *name,
 		artifact_glob_found(w, &st);
 	else if (S_ISDIR(st.st_mode))
 		artifact_glob_enter(w, dfd, name, i + 1, 0);
+	if (level > 0 && !w->stopped && S_ISDIR(st.st_mode) &&
+	    level < w->g->comp[i].starstar)
+		artifact_glob_enter(w, dfd, name, i, level + 1);
 	w->path[old] = '\0';
 }
 
@@ -488,41 +495,19 @@ artifact_glob_each(struct artifact_gwalk *w, int dfd, const char *pattern,
 	closedir(d);
 }
 
+/* A listed entry: level 0 for a wildcard, the "**" depth under one. */
 static void
 artifact_glob_hit_cb(struct artifact_gwalk *w, int dfd, const char *name,
     size_t i, int level)
 {
-	(void)level;
-	artifact_glob_hit(w, dfd, name, i, 1);
-}
-
-/* An entry under a "**" (component i) at depth level (1-based). */
-static void
-artifact_glob_star_cb(struct artifact_gwalk *w, int dfd, const char *name,
-    size_t i, int level)
-{
-	struct stat	st;
-	long		old;
-
-	if (artifact_glob_stat(w, dfd, name, 1, &st) == -1)
-		return;
-	if ((old = artifact_glob_push(w, name)) < 0)
-		return;
-	if (i + 1 == w->g->n)
-		artifact_glob_found(w, &st);
-	else if (S_ISDIR(st.st_mode))
-		artifact_glob_enter(w, dfd, name, i + 1, 0);
-	if (!w->stopped && S_ISDIR(st.st_mode) &&
-	    level < w->g->comp[i].starstar)
-		artifact_glob_enter(w, dfd, name, i, level + 1);
-	w->path[old] = '\0';
+	artifact_glob_hit(w, dfd, name, i, 1, level);
 }
 
 /* dfd (closed here) is w->path, inside a "**" at depth level - 1. */
 static void
 artifact_glob_star(struct artifact_gwalk *w, int dfd, size_t i, int level)
 {
-	artifact_glob_each(w, dfd, NULL, artifact_glob_star_cb, i, level);
+	artifact_glob_each(w, dfd, NULL, artifact_glob_hit_cb, i, level);
 }
 
 /* dfd (closed here) is w->path; match component i in it. */
@@ -536,7 +521,7 @@ artifact_glob_at(struct artifact_gwalk *w, int dfd, size_t i)
 	else if (c->wild)
 		artifact_glob_each(w, dfd, c->text, artifact_glob_hit_cb, i, 0);
 	else {
-		artifact_glob_hit(w, dfd, c->text, i, 0);
+		artifact_glob_hit(w, dfd, c->text, i, 0, 0);
 		close(dfd);
 	}
 }
