@@ -11,8 +11,9 @@
  * A file system that stops answering (a FUSE or network mount) blocks
  * an open or a read in the kernel for ever, and the thread with it. So
  * this thread, which writes the archive, makes neither itself: readers
- * (workers.h) read small files, a guard thread opens each file and
- * reads large ones, and this thread waits for them a bounded time. When
+ * (workers.h) read small files, a guard thread (guard.h) opens each
+ * file and reads large ones, and this thread waits for them a bounded
+ * time (collect_give_up decides for both). When
  * the run is cut (deadline, signal) or a call has not moved for
  * COLLECT_STALL seconds, it is given up on: recorded as "abandoned:
  * read blocked for N s", its thread left in the kernel, and the run goes
@@ -41,11 +42,12 @@
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
 /*
- * Waiting for a reader or the guard: how often the limits are checked
- * (ms); once the run is cut, how long a call that does not move is
- * still waited for (s); before, how long one may not move at all before
- * it is given up on (s, or CSIRT_COLLECT_STALL_SECS), for at most
- * WORKERS_MAXSTUCK calls (then only a cut gives up).
+ * Waiting for a reader (the guard: GUARD_POLL_MS, guard.h): how often
+ * the limits are checked (ms); once the run is cut, how long a call
+ * that does not move is still waited for (s); before, how long one may
+ * not move at all before it is given up on (s, or
+ * CSIRT_COLLECT_STALL_SECS), for at most WORKERS_MAXSTUCK calls (then
+ * only a cut gives up).
  */
 #define COLLECT_POLL_MS		200
 #define COLLECT_CUT_GRACE	2.0
