@@ -143,7 +143,7 @@ int		 collect_output_failed(struct collect_ctx *);
 const char	*collect_cut_reason(struct collect_ctx *);
 /*
  * The agent's own processes, never scanned: this one and the process
- * supervising it (pipeline.c), set with collect_set_supervisor.
+ * supervising it (supervise.c), set with collect_set_supervisor.
  */
 void		 collect_set_supervisor(struct collect_ctx *, pid_t);
 int		 collect_is_agent(struct collect_ctx *, pid_t);
