@@ -1,0 +1,133 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A suspect process for tests/cli/t-procdepth.sh (issue 18): what an
+ * intruder leaves in a process and nowhere on disk.
+ *
+ *   suspect DIR LIB.so   a file in DIR opened then unlinked, a marker
+ *                        written to it; a memfd holding a marker, mapped
+ *                        read-write; a second memfd mapped executable; an
+ *                        anonymous executable mapping; LIB.so dlopen-ed
+ *                        then unlinked. Prints "pid N", "file FD",
+ *                        "memfd FD", "ready", then waits to be killed.
+ *   suspect -c N         churn: opens N descriptors, closes them, again,
+ *                        so that descriptors vanish while they are read.
+ *   suspect -s N         storm: children that open N descriptors and exit
+ *                        a few milliseconds later, again and again.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include <dlfcn.h>
+#include <err.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+churn(int n)
+{
+	int	fds[4096], i;
+
+	if (n > 4096)
+		n = 4096;
+	printf("pid %d\nready\n", (int)getpid());
+	fflush(stdout);
+	for (;;) {
+		for (i = 0; i < n; i++)
+			if ((fds[i] = open("/dev/null", O_RDONLY)) == -1)
+				err(1, "open");
+		usleep(200);
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		usleep(200);
+	}
+}
+
+static void
+storm(int n)
+{
+	pid_t	pid;
+	int	i;
+
+	printf("pid %d\nready\n", (int)getpid());
+	fflush(stdout);
+	for (;;) {
+		if ((pid = fork()) == -1)
+			err(1, "fork");
+		if (pid == 0) {
+			for (i = 0; i < n; i++)
+				if (open("/dev/null", O_RDONLY) == -1)
+					break;
+			usleep((useconds_t)(rand() % 20000));
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char	 path[4096], marker[128];
+	void	*data, *code, *anon;
+	int	 fd, mfd, xfd;
+	size_t	 len;
+
+	if (argc == 3 && strcmp(argv[1], "-c") == 0)
+		churn(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "-s") == 0)
+		storm(atoi(argv[2]));
+	if (argc != 3)
+		errx(2, "usage: suspect DIR LIB.so | -c N | -s N");
+
+	/* Open, unlink, then write: the data lives only in the fd. */
+	snprintf(path, sizeof path, "%s/deleted-evidence.txt", argv[1]);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1)
+		err(1, "%s", path);
+	if (unlink(path) == -1)
+		err(1, "unlink");
+	len = (size_t)snprintf(marker, sizeof marker,
+	    "CSIRT-DELETED-MARKER-%d\n", (int)getpid());
+	if (write(fd, marker, len) != (ssize_t)len)
+		err(1, "write");
+
+	if ((mfd = memfd_create("suspect-data", 0)) == -1)
+		err(1, "memfd_create");
+	len = (size_t)snprintf(marker, sizeof marker,
+	    "CSIRT-MEMFD-MARKER-%d\n", (int)getpid());
+	if (ftruncate(mfd, 4096) == -1)
+		err(1, "ftruncate");
+	if ((data = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
+	    0)) == MAP_FAILED)
+		err(1, "mmap memfd");
+	memcpy(data, marker, len);
+
+	if ((xfd = memfd_create("suspect-code", 0)) == -1)
+		err(1, "memfd_create");
+	if (ftruncate(xfd, 4096) == -1)
+		err(1, "ftruncate");
+	if ((code = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, xfd,
+	    0)) == MAP_FAILED)
+		err(1, "mmap memfd exec");
+	if ((anon = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		err(1, "mmap anonymous exec");
+	memset(anon, 0xc3, 8192);	/* ret: touched, so present */
+
+	/* An "injected" library, deleted once loaded. */
+	if (dlopen(argv[2], RTLD_NOW) == NULL)
+		errx(1, "dlopen: %s", dlerror());
+	if (unlink(argv[2]) == -1)
+		err(1, "unlink %s", argv[2]);
+
+	printf("pid %d\nfile %d\nmemfd %d\ncode %d\nready\n", (int)getpid(),
+	    fd, mfd, xfd);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
