@@ -79,7 +79,7 @@ struct process_run {
 	long			 pagesize;
 	struct process_exe	*exes;
 	size_t			 nexes;
-	size_t			 nrecords, ngone, ndenied;
+	size_t			 nrecords, ngone, ngonedepth, ndenied;
 	size_t			 nfds, nmaps, ncopied, nfdcut, nmapcut;
 	char			 denied[64];	/* the first one */
 	int			 partial;
@@ -887,8 +887,10 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 
 	process_itoa(pid, name);
 	if ((p.dfd = openat(pr->procfd, name, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+	    O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		pr->ngone++;		/* listed, gone since */
 		return 1;
+	}
 	p.rec = json_object();
 	json_object_set_new(p.rec, "pid", json_integer(pid));
 	if (process_stat(&p, &st) == -1) {
@@ -907,8 +909,11 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 	process_depth(&p, &fp, &st);
 	json_object_set_new(p.rec, "hidden", json_boolean(hidden));
 	if ((p.vanishing || p.err_what != NULL || fp.nvanished > 0) &&
-	    !process_alive(&p, &st))
+	    !process_alive(&p, &st)) {
+		/* Its fd and maps records so far stay: they were true. */
+		pr->ngonedepth += fp.nfds + fp.nmaps > 0;
 		goto done;
+	}
 	process_report(&p);
 	/* Still running: its descriptors were closed while read. */
 	if (fp.nvanished > 0) {
@@ -979,7 +984,8 @@ process_collect(struct collect_ctx *ctx)
 		pr.partial = 1;
 	}
 	collect_log(ctx, LOG_INFO, "%zu process records, %zu exited while "
-	    "read", pr.nrecords, pr.ngone);
+	    "read (%zu after some of their descriptors or mappings were "
+	    "recorded)", pr.nrecords, pr.ngone, pr.ngonedepth);
 	collect_log(ctx, LOG_INFO, "%zu descriptor records (%zu processes "
 	    "cut at %d), %zu mapping records (%zu cut), %zu deleted or memfd "
 	    "files copied", pr.nfds, pr.nfdcut, PROCFD_FDS_MAX, pr.nmaps,

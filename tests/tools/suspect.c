@@ -11,13 +11,16 @@
  *                        anonymous executable mapping; LIB.so dlopen-ed
  *                        then unlinked. Prints "pid N", "file FD",
  *                        "memfd FD", "ready", then waits to be killed.
- *   suspect -c N         churn: opens N descriptors, closes them, again,
+ *   suspect -c N         churn: two ranges of N descriptors open in turn,
  *                        so that descriptors vanish while they are read.
  *   suspect -s N         storm: children that open N descriptors and exit
  *                        a few milliseconds later, again and again.
+ *   suspect -m N         many: holds N descriptors (raising its soft
+ *                        limit to the hard one) and waits.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <dlfcn.h>
@@ -28,23 +31,43 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Raise the soft limit on descriptors to the hard one. */
+static void
+nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * Two ranges of n descriptors in turn, each opened before the other is
+ * closed, every 2 ms: a reader that takes longer than that to read what
+ * it listed finds some of it gone.
+ */
 static void
 churn(int n)
 {
-	int	fds[4096], i;
+	int	base, lo[2], phase = 0, i;
 
-	if (n > 4096)
-		n = 4096;
+	nofile();
+	if ((base = open("/dev/null", O_RDONLY)) == -1)
+		err(1, "open");
+	lo[0] = 100;
+	lo[1] = 200 + n;
 	printf("pid %d\nready\n", (int)getpid());
 	fflush(stdout);
 	for (;;) {
 		for (i = 0; i < n; i++)
-			if ((fds[i] = open("/dev/null", O_RDONLY)) == -1)
-				err(1, "open");
-		usleep(200);
+			if (dup2(base, lo[phase] + i) == -1)
+				err(1, "dup2");
 		for (i = 0; i < n; i++)
-			close(fds[i]);
-		usleep(200);
+			close(lo[!phase] + i);
+		phase = !phase;
+		usleep(2000);
 	}
 }
 
@@ -70,6 +93,21 @@ storm(int n)
 	}
 }
 
+static void
+many(int n)
+{
+	int	i;
+
+	nofile();
+	for (i = 0; i < n; i++)
+		if (open("/dev/null", O_RDONLY) == -1)
+			err(1, "open %d", i);
+	printf("pid %d\nready\n", (int)getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,8 +120,10 @@ main(int argc, char **argv)
 		churn(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "-s") == 0)
 		storm(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "-m") == 0)
+		many(atoi(argv[2]));
 	if (argc != 3)
-		errx(2, "usage: suspect DIR LIB.so | -c N | -s N");
+		errx(2, "usage: suspect DIR LIB.so | -c N | -s N | -m N");
 
 	/* Open, unlink, then write: the data lives only in the fd. */
 	snprintf(path, sizeof path, "%s/deleted-evidence.txt", argv[1]);
