@@ -90,16 +90,23 @@ check "fd record: the deleted file, type file, deleted, fdinfo read" \
 	'$r.target == $t and $r.type == "file" and $r.deleted == true and
 	 $r.memfd == false and $r.pos > 0 and ($r.flags|test("^[0-7]+$")) and
 	 ($r.mnt_id|type) == "number" and ($r.copy|type) == "string"'
+# check_copy WHAT RECORD MARKER SHA FD: the copy the fd record names.
+check_copy() {
+	c=$(echo "$2" | jq -r '.copy // empty')
+	check "$1 copy: in the archive with the marker" \
+		grep -q "$3" "$X/${c:-none}"
+	check "$1 copy: sha256 of /proc/PID/fd/N as the test read it" \
+		test "$(sha256sum <"$X/${c:-none}" | cut -d' ' -f1)" = "$4"
+	check "$1 copy: the manifest names its source and hash" \
+		jqe --arg p "$c" --arg s "$4" --arg src "/proc/$PID/fd/$5" \
+		'.entries | any(.path == $p and .sha256 == $s and .source == $src)' \
+		"$X/manifest.json"
+	check "$1 copy: named like the exe copies (live/fd/PID-FD), sha256 in the record" \
+		jqe -n --argjson r "$2" --arg s "$4" \
+		"\$r.copy == \"live/fd/$PID-$5\" and \$r.sha256 == \$s"
+}
+check_copy "deleted file" "$r" "CSIRT-DELETED-MARKER-$PID" "$FILE_SHA" "$FFD"
 copy=$(echo "$r" | jq -r '.copy // empty')
-check "deleted file copy: in the archive with the marker" \
-	grep -q "CSIRT-DELETED-MARKER-$PID" "$X/$copy"
-check "deleted file copy: sha256 of /proc/PID/fd/N as the test read it" \
-	test "$(sha256sum <"$X/$copy" | cut -d' ' -f1)" = "$FILE_SHA"
-check "deleted file copy: the manifest names its source and hash" \
-	jqe --arg p "$copy" --arg s "$FILE_SHA" '.entries | any(.path == $p and
-		.sha256 == $s and (.source|test("^/proc/[0-9]+/fd/[0-9]+$")))' "$X/manifest.json"
-check "deleted file copy: the fd record carries the same sha256" \
-	jqe -n --argjson r "$r" --arg s "$FILE_SHA" '$r.sha256 == $s'
 rh=$(jq -c "select(.pid==$HOLDER and .fd==0)" "$F")
 check "a second holder of the same file: deleted, and the one copy" \
 	jqe -n --argjson r "$rh" --arg c "$copy" '$r.deleted and $r.copy == $c'
@@ -111,13 +118,7 @@ r=$(jq -c "select(.pid==$PID and .fd==$MFD)" "$F")
 check "fd record: the memfd, type memfd, memfd true" \
 	jqe -n --argjson r "$r" '$r.target == "/memfd:suspect-data (deleted)" and
 	 $r.type == "memfd" and $r.memfd == true and $r.deleted == false'
-mcopy=$(echo "$r" | jq -r '.copy // empty')
-check "memfd copy: in the archive with the marker" \
-	grep -q "CSIRT-MEMFD-MARKER-$PID" "$X/$mcopy"
-check "memfd copy: sha256 of /proc/PID/fd/N as the test read it" \
-	test "$(sha256sum <"$X/$mcopy" | cut -d' ' -f1)" = "$MEM_SHA"
-check "memfd copy: named like the exe copies (live/fd/PID-FD)" \
-	test "$mcopy" = "live/fd/$PID-$MFD"
+check_copy "memfd" "$r" "CSIRT-MEMFD-MARKER-$PID" "$MEM_SHA" "$MFD"
 check "sockets, pipes, devices, anon inodes are never copied" \
 	jqe -s 'all(.[] | select(.type != "file" and .type != "memfd"); .copy == null)
 		and any(.[]; .type == "pipe" and (.pipe_inode|type) == "number")
