@@ -911,7 +911,13 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 	if ((p.vanishing || p.err_what != NULL || fp.nvanished > 0) &&
 	    !process_alive(&p, &st)) {
 		/* Its fd and maps records so far stay: they were true. */
-		pr->ngonedepth += fp.nfds + fp.nmaps > 0;
+		if (fp.nfds + fp.nmaps > 0) {
+			pr->ngonedepth++;
+			collect_log(pr->ctx, LOG_INFO, "process %u (%s) exited "
+			    "while read: %zu descriptor and %zu mapping records "
+			    "were written before", pid, st.comm, fp.nfds,
+			    fp.nmaps);
+		}
 		goto done;
 	}
 	process_report(&p);

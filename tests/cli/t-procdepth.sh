@@ -52,6 +52,11 @@ wait_ready "$T/c.out"
 CHURN=$(field "$T/c.out" pid)
 "$SUSPECT" -s 1000 >"$T/storm.out" & STORM=$!; bg
 wait_ready "$T/storm.out"
+# It exits when this run's agent opens the deleted file it holds as its
+# middle descriptor (the agent's environment carries the mark).
+"$SUSPECT" -x "$T/work" "$MARK" 800 >"$T/x.out" & bg
+wait_ready "$T/x.out"
+EXITER=$(field "$T/x.out" pid)
 
 # --- One live run, under strace -f (execve only) ------------------------
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
@@ -64,7 +69,7 @@ fi
 start=$(date +%s)
 # LeakSanitizer (make check-asan) cannot work under ptrace: off here.
 ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
-	$TRACE "$CC_BIN" run --output "$T/o" -p "$PROFILE" --no-yara -q \
+	PROCDEPTH_AGENT=$MARK $TRACE "$CC_BIN" run --output "$T/o" -p "$PROFILE" --no-yara -q \
 	--max-file-size 8M >"$T/stdout" 2>"$T/stderr"
 rc=$?
 kill $STORM 2>/dev/null
@@ -174,6 +179,26 @@ check "descriptors closed while read: an error naming the process" \
 	"$X/manifest.json"
 check "the churning process still has its record" \
 	jqe -s "any(.[]; .pid == $CHURN)" "$P"
+if [ -z "$EXITER" ]; then
+	skip "no fanotify here: the process exiting halfway through its descriptors was not made"
+else
+	check "a process gone halfway through its descriptors: it did exit" \
+		grep -qx exited "$T/x.out"
+	n=$(jq -c "select(.pid==$EXITER)" "$F" | wc -l)
+	check "its descriptor records up to its exit stay ($n of 800+)" \
+		test "$n" -gt 400 -a "$n" -lt 800
+	check "the deleted file whose copy made it exit is in the archive" \
+		jqe -s "any(.[]; .pid==$EXITER and .deleted and
+			(.target|test(\"exit-trigger.txt\")) and .copy == \"live/fd/$EXITER-\(.fd)\")" "$F"
+	check "it has no process record (gone), and no error in the manifest" \
+		sh -c "! jq -e 'select(.pid==$EXITER)' '$P' >/dev/null &&
+		jq -e '.errors | all(.error | contains(\"/proc/$EXITER/\") | not)' \
+			'$X/manifest.json' >/dev/null"
+	check "the log says it exited while read, with the records written" \
+		jqe -s "any(.[]; .collector == \"processes\" and (.message|test(
+			\"^process $EXITER \\\\(suspect\\\\) exited while read: [0-9]+ descriptor\")))" \
+		"$X/collection.log"
+fi
 check "processes that exited during collection are counted in the log" \
 	jqe -s 'any(.[]; .collector == "processes" and
 		(.message|test("^[0-9]+ process records, [1-9][0-9]* exited while read")))' \

@@ -17,8 +17,17 @@
  *                        a few milliseconds later, again and again.
  *   suspect -m N         many: holds N descriptors (raising its soft
  *                        limit to the hard one) and waits.
+ *   suspect -x DIR MARK N  exiter: a child holding N descriptors, the
+ *                        middle one a deleted file in DIR, that exits the
+ *                        moment a process whose environment holds
+ *                        PROCDEPTH_AGENT=MARK opens that file (the agent
+ *                        copying it): a process gone halfway through the
+ *                        reading of its descriptors. The parent reaps it
+ *                        at once. Prints the child's pid ("nofanotify"
+ *                        where fanotify cannot be used).
  */
 #define _GNU_SOURCE
+#include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -108,6 +117,99 @@ many(int n)
 		pause();
 }
 
+/* Whether process pid has var=value (var "PROCDEPTH_AGENT=MARK"). */
+static int
+has_env(int pid, const char *var)
+{
+	static char	buf[1 << 20];
+	char		path[64];
+	ssize_t		n;
+	int		fd;
+
+	snprintf(path, sizeof path, "/proc/%d/environ", pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return memmem(buf, (size_t)n + 1, var, strlen(var) + 1) != NULL;
+}
+
+static void
+exiter_child(const char *dir, const char *mark, int n, int ready)
+{
+	struct fanotify_event_metadata	ev[64];
+	char				path[4096], var[256];
+	ssize_t				got;
+	int				fan, fd, i;
+
+	nofile();
+	snprintf(var, sizeof var, "PROCDEPTH_AGENT=%s", mark);
+	for (i = 0; i < n / 2; i++)
+		if (open("/dev/null", O_RDONLY) == -1)
+			err(1, "open");
+	snprintf(path, sizeof path, "%s/exit-trigger.txt", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1)
+		err(1, "%s", path);
+	if (write(fd, "trigger\n", 8) != 8)
+		err(1, "write");
+	if ((fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY)) ==
+	    -1 || fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD,
+	    path) == -1) {
+		if (write(ready, "n", 1) != 1)
+			_exit(1);
+		_exit(3);
+	}
+	if (unlink(path) == -1)
+		err(1, "unlink");
+	for (i = 0; i < n / 2; i++)
+		if (open("/dev/null", O_RDONLY) == -1)
+			err(1, "open");
+	if (write(ready, "y", 1) != 1)
+		_exit(1);
+	for (;;) {
+		if ((got = read(fan, ev, sizeof ev)) <= 0)
+			_exit(1);
+		for (i = 0; (size_t)i < (size_t)got / sizeof ev[0]; i++) {
+			if (ev[i].fd >= 0)
+				close(ev[i].fd);
+			if (has_env(ev[i].pid, var))
+				_exit(0);
+		}
+	}
+}
+
+static void
+exiter(const char *dir, const char *mark, int n)
+{
+	pid_t	pid;
+	int	p[2];
+	char	c = 0;
+
+	if (pipe(p) == -1 || (pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		close(p[0]);
+		exiter_child(dir, mark, n, p[1]);
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1 || c != 'y') {
+		printf("nofanotify\nready\n");
+		fflush(stdout);
+		waitpid(pid, NULL, 0);
+		exit(0);
+	}
+	printf("pid %d\nready\n", (int)pid);
+	fflush(stdout);
+	waitpid(pid, NULL, 0);
+	printf("exited\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -122,8 +224,11 @@ main(int argc, char **argv)
 		storm(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "-m") == 0)
 		many(atoi(argv[2]));
+	if (argc == 5 && strcmp(argv[1], "-x") == 0)
+		exiter(argv[2], argv[3], atoi(argv[4]));
 	if (argc != 3)
-		errx(2, "usage: suspect DIR LIB.so | -c N | -s N | -m N");
+		errx(2, "usage: suspect DIR LIB.so | -c N | -s N | -m N | "
+		    "-x DIR MARK N");
 
 	/* Open, unlink, then write: the data lives only in the fd. */
 	snprintf(path, sizeof path, "%s/deleted-evidence.txt", argv[1]);
