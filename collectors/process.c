@@ -23,7 +23,9 @@
  * memfd, is copied into the archive (live/fd/<pid>-<fd>) once per file
  * however many processes hold it, through the same table as the deleted
  * executables. The agent's own processes are left out: their
- * descriptors are the run's own spools and output.
+ * descriptors are the run's own spools and output. A process that exits
+ * while its descriptors are read keeps the records written (logged); a
+ * running one whose descriptors closed meanwhile is an error.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -376,6 +378,7 @@ cleanup:
 }
 
 #define PROCESS_PF_KTHREAD	0x00200000ULL
+#define PROCESS_PF_EXITING	0x00000004ULL	/* set first in do_exit */
 
 /* One process being read. */
 struct process_one {
@@ -846,7 +849,11 @@ process_stat(struct process_one *p, struct live_stat *st)
 	return 0;
 }
 
-/* Whether the process read is still the same one (not exited). */
+/*
+ * Whether the process read is still the same one: 0 gone, 1 running, 2
+ * exited since it was first read (exiting, or a zombie not yet reaped:
+ * still listed, its descriptors already closed).
+ */
 static int
 process_alive(struct process_one *p, const struct live_stat *first)
 {
@@ -860,7 +867,12 @@ process_alive(struct process_one *p, const struct live_stat *first)
 		return 0;
 	rc = live_parse_stat(s, len, &st);
 	free(s);
-	return rc == 0 && st.starttime == first->starttime && st.state != 'X';
+	if (rc == -1 || st.starttime != first->starttime || st.state == 'X')
+		return 0;
+	if ((st.state == 'Z' || st.flags & PROCESS_PF_EXITING) &&
+	    first->state != 'Z' && !(first->flags & PROCESS_PF_EXITING))
+		return 2;
+	return 1;
 }
 
 /* Report the first real failure met reading p (it is still alive). */
@@ -883,7 +895,7 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 	struct procfd_proc	fp = { 0 };
 	struct live_stat	st;
 	char			name[16];
-	int			rc = 1;
+	int			rc = 1, alive = 1;
 
 	process_itoa(pid, name);
 	if ((p.dfd = openat(pr->procfd, name, O_RDONLY | O_DIRECTORY |
@@ -908,21 +920,20 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 	process_cgroup(&p);
 	process_depth(&p, &fp, &st);
 	json_object_set_new(p.rec, "hidden", json_boolean(hidden));
-	if ((p.vanishing || p.err_what != NULL || fp.nvanished > 0) &&
-	    !process_alive(&p, &st)) {
-		/* Its fd and maps records so far stay: they were true. */
-		if (fp.nfds + fp.nmaps > 0) {
-			pr->ngonedepth++;
-			collect_log(pr->ctx, LOG_INFO, "process %u (%s) exited "
-			    "while read: %zu descriptor and %zu mapping records "
-			    "were written before", pid, st.comm, fp.nfds,
-			    fp.nmaps);
-		}
-		goto done;
+	if (p.vanishing || p.err_what != NULL || fp.nvanished > 0)
+		alive = process_alive(&p, &st);
+	/* Its fd and maps records so far stay: they were true. */
+	if (alive != 1 && fp.nfds + fp.nmaps > 0) {
+		pr->ngonedepth++;
+		collect_log(pr->ctx, LOG_INFO, "process %u (%s) exited while "
+		    "read: %zu descriptor and %zu mapping records were written "
+		    "before", pid, st.comm, fp.nfds, fp.nmaps);
 	}
+	if (alive == 0)
+		goto done;
 	process_report(&p);
 	/* Still running: its descriptors were closed while read. */
-	if (fp.nvanished > 0) {
+	if (fp.nvanished > 0 && alive == 1) {
 		collect_error(pr->ctx, NULL, "/proc/%u/fd: %zu descriptors "
 		    "closed while read (the first: %u)", pid, fp.nvanished,
 		    fp.vanished);
