@@ -163,9 +163,11 @@ check "processes: cgroup lines as in /proc/PID/cgroup" \
 check "processes: container fields present (null or a runtime)" \
 	jqe -n --argjson r "$r" '($r|has("container_id")) and
 		($r.container_runtime == null or ($r.container_runtime|type) == "string")'
-check "processes: summary counts (deleted, memfd, anonymous exec)" \
-	jqe -n --argjson r "$r" '$r.deleted_fds == 1 and $r.memfd_fds == 2 and
-		$r.anonymous_exec_regions >= 1'
+nd=$(jq -c "select(.pid==$PID and .deleted and .type == \"file\")" "$F" | wc -l)
+na=$(jq -c "select(.pid==$PID and .anonymous_exec)" "$M" | wc -l)
+check "processes: summary counts agree with the fd and maps records ($nd deleted, $na anonymous exec)" \
+	jqe -n --argjson r "$r" "\$r.deleted_fds == $nd and $nd >= 1 and
+		\$r.memfd_fds == 2 and \$r.anonymous_exec_regions == $na and $na >= 1"
 check "processes: existing fields unchanged" \
 	jqe -n --argjson r "$r" "\$r.pid == $PID and \$r.name == \"suspect\" and
 		(\$r.cmdline|length) == 3 and \$r.exe_deleted == false and \$r.hidden == false"
