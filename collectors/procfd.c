@@ -552,6 +552,9 @@ procfd_maps(struct procfd_proc *p)
 	if ((s = live_read_at(p->dfd, "maps", PROCFD_MAPS_BYTES, &len,
 	    &trunc)) == NULL)
 		return -1;
+	/* Cut at the byte cap: the last line is partial, not a mapping. */
+	while (trunc && len > 0 && s[len - 1] != '\n')
+		len--;
 	while ((line = live_next_line(s, len, &pos)) != NULL) {
 		if (*line == '\0')
 			continue;
