@@ -12,6 +12,7 @@
 extern const struct collector collector_system;
 extern const struct collector collector_processes;
 extern const struct collector collector_network;
+extern const struct collector collector_kernel;
 extern const struct collector collector_users;
 extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
@@ -22,6 +23,7 @@ const struct collector *const collectors[] = {
 	&collector_system,
 	&collector_processes,
 	&collector_network,
+	&collector_kernel,
 	&collector_users,
 	&collector_logins,
 	&collector_artifacts,
