@@ -144,6 +144,23 @@ kernel_bpf_kind(const char *link)
 	return NULL;
 }
 
+/*
+ * Whether an fdinfo value is a number: decimal without a leading zero
+ * ("flags: 02000002" is octal) and not a tag ("prog_tag" is hex, which
+ * may happen to hold only digits).
+ */
+static int
+kernel_fdinfo_number(const char *key, const char *val, unsigned long long *v)
+{
+	size_t	n = strlen(key);
+
+	if (n >= 3 && strcmp(key + n - 3, "tag") == 0)
+		return 0;
+	if (val[0] == '0' && val[1] != '\0')
+		return 0;
+	return kernel_decimal(val, v) == 0 && *v <= LLONG_MAX;
+}
+
 json_t *
 kernel_parse_fdinfo(char *buf, size_t len, size_t max, size_t *badp)
 {
@@ -166,7 +183,7 @@ kernel_parse_fdinfo(char *buf, size_t len, size_t max, size_t *badp)
 		/* Keys are kernel names; a strange one is still kept. */
 		if ((key = util_utf8_lossy(line)) == NULL)
 			continue;
-		if (kernel_decimal(val, &v) == 0 && v <= LLONG_MAX)
+		if (kernel_fdinfo_number(key, val, &v))
 			json_object_set_new(o, key, json_integer((json_int_t)v));
 		else
 			json_object_set_new(o, key, live_json_strz(val));

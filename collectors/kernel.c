@@ -217,7 +217,7 @@ kernel_kmsg_record(struct collect_ctx *ctx, struct kernel_kmsg *k,
 	sec = boot->tv_sec + (long long)(k->usec / 1000000);
 	usec = boot->tv_nsec / 1000 + (long long)(k->usec % 1000000);
 	sec += usec / 1000000;
-	util_iso8601(when, sizeof when, (time_t)sec, usec % 1000000 * 1000);
+	util_iso8601(when, sizeof when, (time_t)sec, usec % 1000000);
 	if ((fac = kernel_facility_name(k->facility)) == NULL) {
 		snprintf(facbuf, sizeof facbuf, "%u", k->facility);
 		fac = facbuf;

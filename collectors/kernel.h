@@ -54,8 +54,8 @@ const char *kernel_bpf_kind(const char *);
 
 /*
  * A /proc/PID/fdinfo/N file ("key:\tvalue" lines) as a JSON object: the
- * value is an integer when it is all decimal digits and fits, a string
- * otherwise (kept as bytes: invalid UTF-8 as \xNN). Lines without a ':'
+ * value is an integer when it is all decimal digits without a leading
+ * zero and fits (never for a key ending in "tag"), a string otherwise (kept as bytes: invalid UTF-8 as \xNN). Lines without a ':'
  * are skipped and counted in *badp (may be NULL). At most max keys. Never
  * NULL; the caller owns it.
  */
