@@ -201,22 +201,21 @@ else
 	check "no AppArmor: the log says why" jqe -s 'map(select(.message |
 		startswith("AppArmor: no /sys/module/apparmor"))) | length == 1' "$L"
 fi
-if mounted_at /sys/fs/selinux selinuxfs; then
-	check "selinux.enforce matches /sys/fs/selinux/enforce" jqe --arg v \
-		"$(cat /sys/fs/selinux/enforce)" -s 'map(select(.name ==
-		"selinux.enforce")) | .[0].value == $v' "$K"
-else
-	check "no selinuxfs: the log says why" jqe -s 'map(select(.message |
-		startswith("SELinux: no selinuxfs mounted"))) | length == 1' "$L"
-fi
-if mounted_at /sys/kernel/security securityfs; then
-	check "lsm matches /sys/kernel/security/lsm" jqe --arg v \
-		"$(cat /sys/kernel/security/lsm)" -s 'map(select(.name ==
-		"lsm")) | .[0].value == $v' "$K"
-else
-	check "no securityfs: the log says why" jqe -s 'map(select(.message |
-		startswith("securityfs not mounted"))) | length == 1' "$L"
-fi
+# lsm_check MOUNT FSTYPE NAME FILE WHY: NAME's record is FILE's text when
+# FSTYPE is mounted at MOUNT, else the log has a line starting with WHY.
+lsm_check() {
+	if mounted_at "$1" "$2"; then
+		check "$3 matches $4" jqe --arg n "$3" --arg v "$(cat "$4")" \
+			-s 'map(select(.name == $n)) | .[0].value == $v' "$K"
+	else
+		check "no $2: the log says why" jqe --arg w "$5" -s \
+			'map(select(.message | startswith($w))) | length == 1' "$L"
+	fi
+}
+lsm_check /sys/fs/selinux selinuxfs selinux.enforce /sys/fs/selinux/enforce \
+	"SELinux: no selinuxfs mounted"
+lsm_check /sys/kernel/security securityfs lsm /sys/kernel/security/lsm \
+	"securityfs not mounted"
 
 # --- No program run, no bpf() ----------------------------------------------
 if [ $have_strace = 1 ]; then

@@ -27,6 +27,19 @@ bpfhold_sys(int cmd, union bpf_attr *attr)
 	return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
 }
 
+/* What the kernel says of the object fd (its tag, its id). 0 or -1. */
+static int
+bpfhold_info(int fd, void *info, size_t len)
+{
+	union bpf_attr	a;
+
+	memset(&a, 0, sizeof a);
+	a.info.bpf_fd = fd;
+	a.info.info_len = len;
+	a.info.info = (uintptr_t)info;
+	return bpfhold_sys(BPF_OBJ_GET_INFO_BY_FD, &a);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -74,20 +87,9 @@ main(int argc, char **argv)
 		}
 	}
 	memset(&pinfo, 0, sizeof pinfo);
-	memset(&a, 0, sizeof a);
-	a.info.bpf_fd = prog;
-	a.info.info_len = sizeof pinfo;
-	a.info.info = (uintptr_t)&pinfo;
-	if (bpfhold_sys(BPF_OBJ_GET_INFO_BY_FD, &a) == -1) {
-		perror("bpfhold: BPF_OBJ_GET_INFO_BY_FD");
-		return 1;
-	}
 	memset(&minfo, 0, sizeof minfo);
-	memset(&a, 0, sizeof a);
-	a.info.bpf_fd = map;
-	a.info.info_len = sizeof minfo;
-	a.info.info = (uintptr_t)&minfo;
-	if (bpfhold_sys(BPF_OBJ_GET_INFO_BY_FD, &a) == -1) {
+	if (bpfhold_info(prog, &pinfo, sizeof pinfo) == -1 ||
+	    bpfhold_info(map, &minfo, sizeof minfo) == -1) {
 		perror("bpfhold: BPF_OBJ_GET_INFO_BY_FD");
 		return 1;
 	}
