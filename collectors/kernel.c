@@ -616,15 +616,19 @@ kernel_binfmt(struct collect_ctx *ctx, const struct kernel_mounts *km)
 	static const char	 dir[] = "/proc/sys/fs/binfmt_misc";
 	struct kernel_binfmt	 b;
 	struct dirent		*de;
+	const char		*why = "";
 	DIR			*d;
 	char			 path[PATH_MAX], *s;
 	size_t			 len, n = 0, bad = 0;
 	int			 fd;
 
 	if (strcmp(km->binfmt, "binfmt_misc") != 0) {
-		collect_log(ctx, LOG_INFO, "binfmt_misc %s at %s: no handlers "
-		    "read", km->binfmt[0] != '\0' ? "is an automount point, "
-		    "not mounted (not triggered)" : "not mounted", dir);
+		if (strcmp(km->binfmt, "autofs") == 0)
+			why = " (an automount point: not triggered)";
+		else if (km->binfmt[0] != '\0')
+			why = " (another file system is there)";
+		collect_log(ctx, LOG_INFO, "binfmt_misc not mounted at %s%s: "
+		    "no handlers read", dir, why);
 		return;
 	}
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -658,6 +662,8 @@ kernel_binfmt(struct collect_ctx *ctx, const struct kernel_mounts *km)
 		free(s);
 	}
 	closedir(d);
+	collect_log(ctx, bad > 0 ? LOG_WARN : LOG_INFO, "binfmt_misc: %zu "
+	    "files read, %zu not readable as handlers", n, bad);
 }
 
 /* A line file of securityfs or selinuxfs, as a record. */

@@ -10,7 +10,16 @@
 # sysctl, core_pattern and LSM values the host shows through sysctl and
 # /sys. The test re-runs itself in a private mount namespace, so its
 # mounts (binfmt_misc when absent, the bpf file system) never reach the
-# host. The agent runs under strace: no execve, no bpf().
+# host. The agent runs under strace: no execve, no bpf(). Also: a tmpfs
+# on the binfmt_misc mount point is not read, and --root gives no kernel
+# streams.
+#
+# systemd mounts binfmt_misc on first access (autofs): trigger it here, on
+# the host, as systemd would; inside the private namespace it could hang.
+if [ -z "${KT_NS:-}" ] && [ "$(id -u)" = 0 ] &&
+    awk '$5 == "/proc/sys/fs/binfmt_misc"' /proc/self/mountinfo | grep -q ' - autofs '; then
+	timeout 10 ls /proc/sys/fs/binfmt_misc >/dev/null 2>&1
+fi
 if [ -z "${KT_NS:-}" ] && [ "$(id -u)" = 0 ] &&
     unshare -m --propagation private true 2>/dev/null; then
 	KT_NS=1 exec unshare -m --propagation private bash "$0" "$@"
@@ -225,6 +234,26 @@ if [ $have_strace = 1 ]; then
 		test "$(grep -c ' bpf(' "$T/strace")" = 0
 else
 	skip "no strace (or ptrace not allowed): execve and bpf not traced"
+fi
+
+# --- Another file system on the binfmt_misc mount point: not read -----------
+# (private mount namespace: the tmpfs hides the real one from this test only)
+if mount -t tmpfs csirt-fake $BM 2>/dev/null; then
+	printf 'enabled\ninterpreter /tmp/evil\n' >$BM/csirt-fake
+	mkdir -p "$T/o3" "$T/x3"
+	"$CC_BIN" run -o "$T/o3" -p LinuxCronFiles --no-yara -q >/dev/null 2>&1
+	umount $BM
+	a=$(archive_in "$T/o3")
+	[ -n "$a" ] && tar --zstd -xf "$a" -C "$T/x3"
+	check "a tmpfs on the binfmt_misc mount point: the log says it is not binfmt_misc" \
+		jqe -s 'map(select(.message | test("^binfmt_misc not mounted at " +
+		"/proc/sys/fs/binfmt_misc \\(another file system is there\\)")))
+		| length == 1' "$T/x3/collection.log"
+	check "a tmpfs on the binfmt_misc mount point: no binfmt_misc record" \
+		jqe -s 'length > 0 and all(.[]; .kind != "binfmt_misc")' \
+		"$T/x3/live/kernel.jsonl"
+else
+	skip "cannot mount a tmpfs on $BM here: the wrong-file-system case not run"
 fi
 
 # --- Dead-box: no kernel state from an image ------------------------------
