@@ -513,6 +513,9 @@ kernel_hook_check(struct collect_ctx *ctx, const char *name, const char *v)
 	    != 0 && strcmp(v, "/usr/sbin/modprobe") != 0)
 		collect_log(ctx, LOG_WARN, "kernel.modprobe is %s, not "
 		    "/sbin/modprobe", v);
+	else if (strcmp(name, "kexec_loaded") == 0 && strcmp(v, "1") == 0)
+		collect_log(ctx, LOG_WARN, "a kexec kernel image is loaded: "
+		    "a reboot through kexec runs it");
 }
 
 static void
@@ -591,9 +594,10 @@ kernel_tracing(struct collect_ctx *ctx, const struct kernel_mounts *km)
 		if ((s = kernel_read(path, KERNEL_VALUE_MAX, NULL)) == NULL)
 			continue;
 		kernel_value(ctx, "tracing", files[i], live_json_strz(s), path);
-		if (i > 0 && s[0] != '\0')
-			collect_log(ctx, LOG_WARN, "trace probes set in %s",
-			    path);
+		if ((i > 0 && s[0] != '\0') || (i == 0 && strcmp(s, "nop")
+		    != 0))
+			collect_log(ctx, LOG_WARN, "tracing in use: %s is not "
+			    "empty", path);
 		free(s);
 	}
 }

@@ -75,6 +75,18 @@ fi
 # bpf_field NAME: a value of bpfhold's line.
 bpf_field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$T/bpf.out"; }
 
+# securityfs and tracefs: mounted here if absent (private namespace), so
+# that the run reads them; unmounted for the later run, which must not.
+mnt_sec=0 mnt_tr=0
+if ! mounted_at /sys/kernel/security securityfs &&
+    mount -t securityfs securityfs /sys/kernel/security 2>/dev/null; then
+	mnt_sec=1
+fi
+if ! mounted_at /sys/kernel/tracing tracefs &&
+    mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null; then
+	mnt_tr=1
+fi
+
 WROTE=$(date +%s)
 echo "<4>$MARK" >/dev/kmsg
 
@@ -210,21 +222,28 @@ else
 	check "no AppArmor: the log says why" jqe -s 'map(select(.message |
 		startswith("AppArmor: no /sys/module/apparmor"))) | length == 1' "$L"
 fi
-# lsm_check MOUNT FSTYPE NAME FILE WHY: NAME's record is FILE's text when
+# mount_check MOUNT FSTYPE NAME FILE WHY: NAME's record is FILE's text when
 # FSTYPE is mounted at MOUNT, else the log has a line starting with WHY.
-lsm_check() {
+mount_check() {
 	if mounted_at "$1" "$2"; then
 		check "$3 matches $4" jqe --arg n "$3" --arg v "$(cat "$4")" \
-			-s 'map(select(.name == $n)) | .[0].value == $v' "$K"
+			-s 'map(select(.name == $n)) | length == 1 and
+			.[0].value == $v' "$K"
 	else
 		check "no $2: the log says why" jqe --arg w "$5" -s \
 			'map(select(.message | startswith($w))) | length == 1' "$L"
 	fi
 }
-lsm_check /sys/fs/selinux selinuxfs selinux.enforce /sys/fs/selinux/enforce \
+mount_check /sys/fs/selinux selinuxfs selinux.enforce /sys/fs/selinux/enforce \
 	"SELinux: no selinuxfs mounted"
-lsm_check /sys/kernel/security securityfs lsm /sys/kernel/security/lsm \
+mount_check /sys/kernel/security securityfs lsm /sys/kernel/security/lsm \
 	"securityfs not mounted"
+mount_check /sys/kernel/security securityfs lockdown \
+	/sys/kernel/security/lockdown "securityfs not mounted"
+mount_check /sys/kernel/tracing tracefs current_tracer \
+	/sys/kernel/tracing/current_tracer "tracefs not mounted"
+mount_check /sys/kernel/tracing tracefs uprobe_events \
+	/sys/kernel/tracing/uprobe_events "tracefs not mounted"
 
 # --- No program run, no bpf() ----------------------------------------------
 if [ $have_strace = 1 ]; then
@@ -238,6 +257,9 @@ fi
 
 # --- Another file system on the binfmt_misc mount point: not read -----------
 # (private mount namespace: the tmpfs hides the real one from this test only)
+# (and without the securityfs and tracefs mounted above: their absence said)
+[ $mnt_sec = 1 ] && umount /sys/kernel/security
+[ $mnt_tr = 1 ] && umount /sys/kernel/tracing
 if mount -t tmpfs csirt-fake $BM 2>/dev/null; then
 	printf 'enabled\ninterpreter /tmp/evil\n' >$BM/csirt-fake
 	mkdir -p "$T/o3" "$T/x3"
@@ -252,6 +274,24 @@ if mount -t tmpfs csirt-fake $BM 2>/dev/null; then
 	check "a tmpfs on the binfmt_misc mount point: no binfmt_misc record" \
 		jqe -s 'length > 0 and all(.[]; .kind != "binfmt_misc")' \
 		"$T/x3/live/kernel.jsonl"
+	for w in "securityfs not mounted at /sys/kernel/security" \
+	    "tracefs not mounted at /sys/kernel/tracing"; do
+		case $w in
+		securityfs*) mine=$mnt_sec ;;
+		*) mine=$mnt_tr ;;
+		esac
+		if [ $mine = 0 ]; then
+			skip "mounted on the host: '$w' not checked"; continue
+		fi
+		check "unmounted again: the log says '$w'" jqe --arg w "$w" -s \
+			'map(select(.message | startswith($w))) | length == 1' \
+			"$T/x3/collection.log"
+	done
+	if [ $mnt_sec = 1 ] && [ $mnt_tr = 1 ]; then
+		check "unmounted again: no lsm, lockdown or tracing record" \
+			jqe -s 'all(.[]; .kind != "tracing" and .name != "lsm"
+			and .name != "lockdown")' "$T/x3/live/kernel.jsonl"
+	fi
 else
 	skip "cannot mount a tmpfs on $BM here: the wrong-file-system case not run"
 fi
