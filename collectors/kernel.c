@@ -141,18 +141,10 @@ kernel_read(const char *path, size_t max, size_t *lenp)
 static void
 kernel_mounts(struct collect_ctx *ctx, struct kernel_mounts *km)
 {
-	static const struct {
-		const char	*point;
-		size_t		 off;
-	} points[] = {
-		{ "/proc/sys/fs/binfmt_misc", offsetof(struct kernel_mounts,
-		    binfmt) },
-		{ "/sys/kernel/security", offsetof(struct kernel_mounts,
-		    security) },
-		{ "/sys/fs/selinux", offsetof(struct kernel_mounts, selinux) },
-		{ "/sys/kernel/tracing", offsetof(struct kernel_mounts,
-		    tracing) },
-	};
+	static const char *const points[] = { "/proc/sys/fs/binfmt_misc",
+	    "/sys/kernel/security", "/sys/fs/selinux", "/sys/kernel/tracing" };
+	char *const		 type[] = { km->binfmt, km->security,
+	    km->selinux, km->tracing };
 	struct live_mount	 m;
 	char			*buf, *line;
 	size_t			 len, pos = 0, i;
@@ -169,8 +161,8 @@ kernel_mounts(struct collect_ctx *ctx, struct kernel_mounts *km)
 			continue;
 		/* Later lines are mounted on top of earlier ones. */
 		for (i = 0; i < nitems(points); i++)
-			if (strcmp(m.mount_point, points[i].point) == 0)
-				snprintf((char *)km + points[i].off, 32, "%s",
+			if (strcmp(m.mount_point, points[i]) == 0)
+				snprintf(type[i], sizeof km->binfmt, "%s",
 				    m.fstype);
 		if (strcmp(m.fstype, "bpf") == 0 && km->nbpf < KERNEL_BPF_MOUNTS)
 			km->bpf[km->nbpf++] = xstrdup(m.mount_point);
