@@ -70,6 +70,9 @@ struct collect_stream	*collect_stream_open(struct collect_ctx *, const char *);
 int		 collect_stream_write(struct collect_stream *, const void *,
 		    size_t);
 int		 collect_stream_close(struct collect_stream *);
+/* Same, and sha256 (32 bytes) gets the hash archived (zeros: none). */
+int		 collect_stream_close_sum(struct collect_stream *,
+		    unsigned char *);
 
 /*
  * The profile asked for (--profile: "triage", "full", or a comma list of
@@ -177,6 +180,14 @@ int		 collect_scan_files(struct collect_ctx *, int);
  * rule. Not thread-safe: callers on other threads serialise. 0 or -1.
  */
 int		 collect_match(struct collect_ctx *, json_t *);
+/* Whether a rule matched the memory of process pid so far. */
+int		 collect_process_matched(struct collect_ctx *, pid_t);
+/*
+ * Whether suspect processes are dumped (live, no --no-process-dump);
+ * *per and *total get the caps ([limits] process_dump_max, _total).
+ */
+int		 collect_process_dump(struct collect_ctx *, uint64_t *,
+		    uint64_t *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */
