@@ -180,7 +180,7 @@ procdump_block(struct procdump_one *d, YR_MEMORY_BLOCK *b,
 	int			 rc;
 
 	if ((data = b->fetch_data(b)) == NULL) {
-		d->unreadable += b->size;	/* unmapped since maps was read */
+		d->unreadable += b->size;	/* gone since maps was read */
 		return 0;
 	}
 	snprintf(name, sizeof name, "%" PRIx64 "-%" PRIx64 ".bin", b->base,
