@@ -415,6 +415,12 @@ collect_room(struct collect_ctx *ctx, uint64_t max)
 	return budget - used < max ? budget - used : max;
 }
 
+uint64_t
+collect_room_left(struct collect_ctx *ctx)
+{
+	return ctx->sink == NULL ? UINT64_MAX : collect_room(ctx, UINT64_MAX);
+}
+
 /*
  * YARA on collected files. Small files are scanned by the readers from
  * the copy they read. For a big one, streamed by this thread, the sink's
@@ -1472,6 +1478,16 @@ collect_stream_close(struct collect_stream *s)
 	if (s == NULL)
 		return -1;
 	return collect_stream_add(s, NULL);
+}
+
+void
+collect_stream_discard(struct collect_stream *s)
+{
+	if (s == NULL)
+		return;
+	close(s->fd);
+	free(s->apath);
+	free(s);
 }
 
 int

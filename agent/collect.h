@@ -70,7 +70,9 @@ struct collect_stream	*collect_stream_open(struct collect_ctx *, const char *);
 int		 collect_stream_write(struct collect_stream *, const void *,
 		    size_t);
 int		 collect_stream_close(struct collect_stream *);
-/* Same, and sha256 (32 bytes) gets the hash archived (zeros: none). */
+/* Free the stream without adding anything to the archive. */
+void		 collect_stream_discard(struct collect_stream *);
+/* Close, and sha256 (32 bytes) gets the hash archived (zeros: none). */
 int		 collect_stream_close_sum(struct collect_stream *,
 		    unsigned char *);
 
@@ -103,6 +105,8 @@ void		 collect_log(struct collect_ctx *, enum log_level, const char *,
 int		 collect_expired(struct collect_ctx *);
 /* The per-file cap (bytes; UINT64_MAX when unlimited). */
 uint64_t	 collect_max_file_size(struct collect_ctx *);
+/* Bytes the run's size budget still takes (UINT64_MAX: no budget). */
+uint64_t	 collect_room_left(struct collect_ctx *);
 
 /*
  * The user name of uid from the root's /etc/passwd as collected (never

@@ -41,6 +41,11 @@
 #define PROCDUMP_ENVIRON_MAX	(1U << 20)
 #define PROCDUMP_MAPS_MAX	(16U << 20)	/* as procmem reads it */
 #define PROCDUMP_LINK_MAX	4096
+/*
+ * Of the run's size budget, what dumps leave to the maps, the indexes,
+ * the records and what later collectors write.
+ */
+#define PROCDUMP_RESERVE	(1U << 20)
 
 /* Why a process is dumped: bits, named in this order in "reasons". */
 enum {
@@ -177,7 +182,6 @@ procdump_block(struct procdump_one *d, YR_MEMORY_BLOCK *b,
 	const uint8_t		*data;
 	unsigned char		 sum[32];
 	char			 name[64], apath[96], hex[65];
-	int			 rc;
 
 	if ((data = b->fetch_data(b)) == NULL) {
 		d->unreadable += b->size;	/* gone since maps was read */
@@ -188,9 +192,14 @@ procdump_block(struct procdump_one *d, YR_MEMORY_BLOCK *b,
 	snprintf(apath, sizeof apath, "memory/%d/%s", d->pid, name);
 	if ((s = collect_stream_open(d->r->ctx, apath)) == NULL)
 		return -1;
-	rc = collect_stream_write(s, data, b->size);
-	if (collect_stream_close_sum(s, sum) == -1 || rc == -1) {
+	/* Refused whole past the run's budget: no empty file then. */
+	if (collect_stream_write(s, data, b->size) == -1) {
+		collect_stream_discard(s);
 		d->cut = "max_total_size reached";
+		return -1;
+	}
+	if (collect_stream_close_sum(s, sum) == -1) {
+		d->cut = "output failed";
 		return -1;
 	}
 	util_hex(hex, sum, sizeof sum);
@@ -293,7 +302,7 @@ procdump_one(struct procdump_run *r, unsigned int pid, const char *name,
 	struct procmem		*pm = NULL;
 	const char		*text;
 	size_t			 len, i;
-	uint64_t		 left, budget;
+	uint64_t		 left, budget, room;
 	json_t			*rec, *reasons;
 
 	memset(&d, 0, sizeof d);
@@ -302,9 +311,14 @@ procdump_one(struct procdump_run *r, unsigned int pid, const char *name,
 	d.blocks = json_array();
 	left = r->total > r->dumped ? r->total - r->dumped : 0;
 	budget = r->per < left ? r->per : left;
+	room = collect_room_left(r->ctx);
+	room = room > PROCDUMP_RESERVE ? room - PROCDUMP_RESERVE : 0;
 	if (budget == 0)
 		d.cut = "process_dump_total reached";
-	else if ((pm = procmem_new((int)pid, budget)) == NULL) {
+	else if (room == 0)
+		d.cut = "max_total_size reached";
+	else if ((pm = procmem_new((int)pid, budget < room ? budget :
+	    room)) == NULL) {
 		if (errno != ENOENT && errno != ESRCH) {
 			collect_error(r->ctx, NULL, "process %u: cannot read "
 			    "its memory: %s", pid, strerror(errno));
@@ -317,7 +331,8 @@ procdump_one(struct procdump_run *r, unsigned int pid, const char *name,
 		procdump_text(&d, "maps", text, len);
 		procdump_read(&d, pm);
 		if (d.cut == NULL && procmem_cut(pm))
-			d.cut = budget < r->per ? "process_dump_total reached" :
+			d.cut = room < budget ? "max_total_size reached" :
+			    budget < r->per ? "process_dump_total reached" :
 			    "process_dump_max reached";
 		procdump_index(&d, text, len);
 	}

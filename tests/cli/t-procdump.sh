@@ -7,9 +7,11 @@
 # with LD_PRELOAD are dumped, with the reasons; the marker is in the
 # region file at the offset the maps index gives; every region file is
 # in the manifest with its sha256; the maps copy equals /proc/PID/maps;
-# a plain `sleep` and the agent (itself run with LD_PRELOAD, so a suspect
-# were it not the agent) are not dumped; no program is executed; the
-# per-process cap cuts; --no-process-dump and the config switch turn it
+# a `sleep` hidden from the agent's /proc listing (an LD_PRELOAD readdir
+# filter on the agent, as in t-live) is dumped as hidden; a plain `sleep`
+# and the agent (run with that LD_PRELOAD, so a suspect were it not the
+# agent) are not; no program is executed; the per-process cap and the
+# run's size budget cut; --no-process-dump and the config switch turn it
 # off; bad caps in the config are refused.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +22,33 @@ fi
 if [ "$(id -u)" -ne 0 ]; then
 	skip "needs root (reads other processes' memory)"; exit 0
 fi
-LIBC=$(awk '$6 ~ /\/libc[.-].*so/ { print $6; exit }' /proc/self/maps)
+# A userland hider for the agent: readdir skips HIDE_PID.
+cat >"$T/hide.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+struct dirent *readdir(DIR *d) {
+	static struct dirent *(*real)(DIR *);
+	const char *h = getenv("HIDE_PID");
+	struct dirent *e;
+	if (real == NULL) real = (struct dirent *(*)(DIR *))dlsym(RTLD_NEXT, "readdir");
+	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
+		;
+	return e;
+}
+struct dirent64 *readdir64(DIR *d) {
+	static struct dirent64 *(*real)(DIR *);
+	const char *h = getenv("HIDE_PID");
+	struct dirent64 *e;
+	if (real == NULL) real = (struct dirent64 *(*)(DIR *))dlsym(RTLD_NEXT, "readdir64");
+	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
+		;
+	return e;
+}
+EOF
+cc -shared -fPIC -o "$T/libhide.so" "$T/hide.c" -ldl || { nok "cannot build the hider"; exit 1; }
 
 # --- The suspects and a bystander ------------------------------------------
 MARK=ccdump$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -31,6 +59,8 @@ D1=$!; at_exit "kill $D1 2>/dev/null"
 D2=$!; at_exit "kill $D2 2>/dev/null"
 sleep 240 &
 SL=$!; at_exit "kill $SL 2>/dev/null"
+sleep 241 &
+HID=$!; at_exit "kill $HID 2>/dev/null"
 for _ in $(seq 100); do
 	grep -q ready "$T/d1.out" && grep -q ready "$T/d2.out" && break
 	sleep 0.1
@@ -49,7 +79,7 @@ extract() { mkdir -p "$1/x" && zstd -dc "$(archive_in "$1")" | tar -x -C "$1/x";
 mkdir "$T/o1"
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	check_rc "a live run with dumps (under strace -f, with LD_PRELOAD) exits 0" 0 \
-		env LD_PRELOAD="$LIBC" strace -f -qq -o "$T/exec.trace" -e trace=execve \
+		env LD_PRELOAD="$T/libhide.so" HIDE_PID="$HID" strace -f -qq -o "$T/exec.trace" -e trace=execve \
 		"$CC_BIN" run -c "$T/caps.ini" --profile LinuxSystemRelease \
 		--rules "$T/m.yar" --output "$T/o1" --quiet
 	# The first execve is strace starting the agent.
@@ -59,7 +89,7 @@ if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 else
 	skip "no strace or ptrace not allowed: execve not counted"
 	check_rc "a live run with dumps (with LD_PRELOAD) exits 0" 0 \
-		env LD_PRELOAD="$LIBC" "$CC_BIN" run -c "$T/caps.ini" \
+		env LD_PRELOAD="$T/libhide.so" HIDE_PID="$HID" "$CC_BIN" run -c "$T/caps.ini" \
 		--profile LinuxSystemRelease --rules "$T/m.yar" --output "$T/o1" --quiet
 fi
 extract "$T/o1"
@@ -69,6 +99,8 @@ check "dumpme is dumped with reasons anonymous_exec and yara" \
 	jqe --argjson p "$D1" '[inputs] | any(.pid==$p and .process=="dumpme" and (.reasons|index("anonymous_exec")) and (.reasons|index("yara")) and .cut==false and .regions>0)' -n "$R"
 check "dumpme run with LD_PRELOAD is dumped with reason ld_preload" \
 	jqe --argjson p "$D2" '[inputs] | any(.pid==$p and (.reasons|index("ld_preload")))' -n "$R"
+check "the sleep hidden from the agent's listing is dumped with reason hidden" \
+	jqe --argjson p "$HID" '[inputs] | any(.pid==$p and .reasons==["hidden"] and .process=="sleep" and .regions>0)' -n "$R"
 check "the sleep process is not dumped" \
 	jqe --argjson p "$SL" '[inputs] | all(.pid!=$p)' -n "$R"
 check "…nor is any memory/ of it" test ! -e "$X/memory/$SL"
@@ -135,6 +167,19 @@ sz=$(cat "$T/o4/x/memory/$D1"/*.bin | wc -c)
 [ "$sz" -gt 0 ] && [ "$sz" -le 65536 ] && ok "its region files hold $sz bytes (<= 65536)" ||
 	nok "its region files hold $sz bytes"
 
+# --- The run's size budget bounds the dumps ---------------------------------
+mkdir "$T/o6"
+check_rc "a run with --max-total-size 4M exits 0" 0 \
+	"$CC_BIN" run --max-total-size 4M --profile LinuxSystemRelease --no-yara --output "$T/o6" --quiet
+extract "$T/o6"
+sz=$(find "$T/o6/x/memory" -name '*.bin' -exec cat {} + 2>/dev/null | wc -c)
+[ "$sz" -le $((4 << 20)) ] && ok "the region files hold $sz bytes, within the 4M budget" ||
+	nok "the region files hold $sz bytes, past the 4M budget"
+check "no empty region file (a block refused whole is not added)" \
+	test -z "$(find "$T/o6/x/memory" -name '*.bin' -size 0)"
+check "a dump is marked cut by the budget" \
+	jqe '[inputs] | any(.cut==true and (.cut_reason|test("max_total_size|total size")))' -n "$T/o6/x/live/process_dumps.jsonl"
+
 # --- Bad caps in the config ------------------------------------------------
 printf '[case]\nid = X\n[limits]\nprocess_dump_max = 0\n' >"$T/bad0.ini"
 check_rc "process_dump_max = 0: exit 2" 2 "$CC_BIN" run -c "$T/bad0.ini" --no-yara -o "$T/o5"
@@ -145,5 +190,5 @@ check_rc "process_dump_total = lots: exit 2" 2 "$CC_BIN" run -c "$T/bad1.ini" --
 last_err_has "$T/bad1.ini:2" && last_err_has "process_dump_total" &&
 	ok "…message names file, line and key" || nok "…message: $(cat "$T/.err")"
 check "nothing was collected for the bad configs" test -z "$(archive_in "$T/o5")"
-kill $D1 $D2 $SL 2>/dev/null
+kill $D1 $D2 $SL $HID 2>/dev/null
 exit 0
