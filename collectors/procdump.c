@@ -293,6 +293,40 @@ procdump_read(struct procdump_one *d, struct procmem *pm)
 	}
 }
 
+/* Count d in the run and write its live/process_dumps.jsonl record. */
+static void
+procdump_record(struct procdump_one *d, const char *name, int why,
+    uint64_t skipped, int maps)
+{
+	struct procdump_run	*r = d->r;
+	json_t			*rec, *reasons;
+	size_t			 i;
+
+	r->dumped += d->bytes;
+	r->done += d->regions > 0;
+	r->cut += d->cut != NULL;
+	reasons = json_array();
+	for (i = 0; i < nitems(procdump_reason_names); i++)
+		if (why & (1 << i))
+			json_array_append_new(reasons,
+			    json_string(procdump_reason_names[i]));
+	rec = json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:b}", "pid", d->pid,
+	    "reasons", reasons, "bytes", (json_int_t)d->bytes,
+	    "regions", (json_int_t)d->regions, "skipped", (json_int_t)skipped,
+	    "unreadable", (json_int_t)d->unreadable, "cut", d->cut != NULL);
+	util_json_set_name(rec, "process", name);
+	if (d->cut != NULL)
+		json_object_set_new(rec, "cut_reason", json_string(d->cut));
+	if (maps)
+		json_object_set_new(rec, "maps", json_sprintf("memory/%d/maps",
+		    d->pid));
+	collect_record(r->ctx, "process_dumps", rec);
+	collect_log(r->ctx, d->cut ? LOG_WARN : LOG_INFO, "process %d (%s): "
+	    "%llu bytes in %llu regions dumped%s%s", d->pid, name,
+	    (unsigned long long)d->bytes, (unsigned long long)d->regions,
+	    d->cut ? "; cut: " : "", d->cut ? d->cut : "");
+}
+
 /* Dump pid (name, its reasons why) and write its record. */
 static void
 procdump_one(struct procdump_run *r, unsigned int pid, const char *name,
@@ -301,9 +335,8 @@ procdump_one(struct procdump_run *r, unsigned int pid, const char *name,
 	struct procdump_one	 d;
 	struct procmem		*pm = NULL;
 	const char		*text;
-	size_t			 len, i;
+	size_t			 len;
 	uint64_t		 left, budget, room;
-	json_t			*rec, *reasons;
 
 	memset(&d, 0, sizeof d);
 	d.r = r;
@@ -336,30 +369,8 @@ procdump_one(struct procdump_run *r, unsigned int pid, const char *name,
 			    "process_dump_max reached";
 		procdump_index(&d, text, len);
 	}
-	r->dumped += d.bytes;
-	r->done += d.regions > 0;
-	r->cut += d.cut != NULL;
-	reasons = json_array();
-	for (i = 0; i < nitems(procdump_reason_names); i++)
-		if (why & (1 << i))
-			json_array_append_new(reasons,
-			    json_string(procdump_reason_names[i]));
-	rec = json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:b}", "pid", (int)pid,
-	    "reasons", reasons, "bytes", (json_int_t)d.bytes,
-	    "regions", (json_int_t)d.regions,
-	    "skipped", (json_int_t)(pm ? procmem_skipped(pm) : 0),
-	    "unreadable", (json_int_t)d.unreadable, "cut", d.cut != NULL);
-	util_json_set_name(rec, "process", name);
-	if (d.cut != NULL)
-		json_object_set_new(rec, "cut_reason", json_string(d.cut));
-	if (pm != NULL)
-		json_object_set_new(rec, "maps", json_sprintf("memory/%u/maps",
-		    pid));
-	collect_record(r->ctx, "process_dumps", rec);
-	collect_log(r->ctx, d.cut ? LOG_WARN : LOG_INFO, "process %u (%s): "
-	    "%llu bytes in %llu regions dumped%s%s", pid, name,
-	    (unsigned long long)d.bytes, (unsigned long long)d.regions,
-	    d.cut ? "; cut: " : "", d.cut ? d.cut : "");
+	procdump_record(&d, name, why, pm ? procmem_skipped(pm) : 0,
+	    pm != NULL);
 	procmem_free(pm);
 	json_decref(d.blocks);
 }
