@@ -23,32 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "needs root (reads other processes' memory)"; exit 0
 fi
 # A userland hider for the agent: readdir skips HIDE_PID.
-cat >"$T/hide.c" <<'EOF'
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <dlfcn.h>
-#include <stdlib.h>
-#include <string.h>
-struct dirent *readdir(DIR *d) {
-	static struct dirent *(*real)(DIR *);
-	const char *h = getenv("HIDE_PID");
-	struct dirent *e;
-	if (real == NULL) real = (struct dirent *(*)(DIR *))dlsym(RTLD_NEXT, "readdir");
-	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
-		;
-	return e;
-}
-struct dirent64 *readdir64(DIR *d) {
-	static struct dirent64 *(*real)(DIR *);
-	const char *h = getenv("HIDE_PID");
-	struct dirent64 *e;
-	if (real == NULL) real = (struct dirent64 *(*)(DIR *))dlsym(RTLD_NEXT, "readdir64");
-	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
-		;
-	return e;
-}
-EOF
-cc -shared -fPIC -o "$T/libhide.so" "$T/hide.c" -ldl || { nok "cannot build the hider"; exit 1; }
+cc -shared -fPIC -o "$T/libhide.so" "$CC_TOP/tests/tools/libhide.c" -ldl || { nok "cannot build the hider"; exit 1; }
 
 # --- The suspects and a bystander ------------------------------------------
 MARK=ccdump$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
