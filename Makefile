@@ -81,12 +81,14 @@ REPLAY_BIN = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_NAMES))
 FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 BIN	= $(BUILD)/csirt-collect
-# Test tools (never installed): stallfs, a FUSE server that stops answering;
-# dumpme, a process with an executable anonymous mapping (t-procdump).
-TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/dumpme
+# Test tools (never installed): stallfs, a FUSE server that stops answering.
+TOOL_BIN  = $(BUILD)/tools/stallfs
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
+
+# dumpme, a process with an executable anonymous mapping (t-procdump).
+TOOL_BIN += $(BUILD)/tools/dumpme
 
 all: $(BIN) $(TOOL_BIN)
 
