@@ -88,6 +88,9 @@ TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
 
+# dumpme, a process with an executable anonymous mapping (t-procdump).
+TOOL_BIN += $(BUILD)/tools/dumpme
+
 all: $(BIN) $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c

@@ -17,6 +17,7 @@ extern const struct collector collector_users;
 extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
 extern const struct collector collector_yara;
+extern const struct collector collector_procdump;
 extern const struct collector collector_timeline;
 
 const struct collector *const collectors[] = {
@@ -28,6 +29,7 @@ const struct collector *const collectors[] = {
 	&collector_logins,
 	&collector_artifacts,
 	&collector_yara,
+	&collector_procdump,	/* after yara: its process hits */
 	&collector_timeline,
 	NULL
 };
