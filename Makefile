@@ -81,8 +81,9 @@ REPLAY_BIN = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_NAMES))
 FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 BIN	= $(BUILD)/csirt-collect
-# Test tools (never installed): stallfs, a FUSE server that stops answering.
-TOOL_BIN  = $(BUILD)/tools/stallfs
+# Test tools (never installed): stallfs, a FUSE server that stops answering;
+# sniffer, an AF_PACKET socket with a BPF filter (t-netdepth).
+TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/sniffer
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
