@@ -35,7 +35,7 @@
 #include "live.h"
 #include "network.h"
 
-#define NETSOCK_TABLE_MAX	(16U << 20)	/* packet, netlink, igmp */
+#define NETSOCK_TABLE_MAX	(16U << 20)	/* igmp */
 #define NETSOCK_CT_BYTES	(64U << 20)	/* nf_conntrack, per netns */
 #define NETSOCK_CT_MAX		262144		/* conntrack records, in all */
 #define NETSOCK_IF_MAX		4096		/* interfaces named per netns */
@@ -43,11 +43,6 @@
 #define NETSOCK_OWNER_TRIES	4		/* holders tried per socket */
 #define NETSOCK_BPF_MAXINSNS	4096		/* BPF_MAXINSNS */
 #define NETSOCK_ETH_P_ALL	0x0003
-
-struct netsock_if {
-	int	index;
-	char	name[16];
-};
 
 static const struct {
 	unsigned int	 proto;
@@ -337,33 +332,31 @@ netsock_parse_conntrack_line(char *line, struct netsock_ct *ct)
 	return 0;
 }
 
-/* Interface index → name in namespace ns, from its /proc/PID/net/igmp. */
-static size_t
-netsock_ifs(struct network_run *nr, size_t ns, struct netsock_if **ifsp)
+void
+netsock_ifs_load(struct network_run *nr, size_t ns)
 {
-	struct netsock_if	*ifs = NULL;
-	char			 path[64], *buf, *line, name[16];
-	size_t			 len, pos = 0, n = 0;
-	int			 index;
+	char	 path[64], *buf, *line, name[16];
+	size_t	 len, pos = 0;
+	int	 index;
 
+	free(nr->ifs);
+	nr->ifs = NULL;
+	nr->nifs = 0;
 	snprintf(path, sizeof path, "%u/net/igmp", nr->netns_pid[ns]);
 	if ((buf = live_read_at(nr->procfd, path, NETSOCK_TABLE_MAX, &len,
-	    NULL)) == NULL) {
-		*ifsp = NULL;
-		return 0;
-	}
+	    NULL)) == NULL)
+		return;		/* no IPv4: the packet sockets go unnamed */
 	while ((line = live_next_line(buf, len, &pos)) != NULL &&
-	    n < NETSOCK_IF_MAX) {
+	    nr->nifs < NETSOCK_IF_MAX) {
 		if (netsock_parse_igmp_line(line, &index, name, sizeof name) ==
 		    -1)
 			continue;	/* the header and the group lines */
-		ifs = xreallocarray(ifs, n + 1, sizeof *ifs);
-		ifs[n].index = index;
-		memcpy(ifs[n++].name, name, sizeof name);
+		nr->ifs = xreallocarray(nr->ifs, nr->nifs + 1,
+		    sizeof *nr->ifs);
+		nr->ifs[nr->nifs].index = index;
+		memcpy(nr->ifs[nr->nifs++].name, name, sizeof name);
 	}
 	free(buf);
-	*ifsp = ifs;
-	return n;
 }
 
 /*
@@ -457,8 +450,7 @@ out:
 }
 
 static json_t *
-netsock_packet_record(struct network_run *nr, const struct netsock_packet *pk,
-    const struct netsock_if *ifs, size_t nifs)
+netsock_packet_record(struct network_run *nr, const struct netsock_packet *pk)
 {
 	static const char *const types[] = { NULL, "stream", "dgram", "raw",
 	    "rdm", "seqpacket", NULL, NULL, NULL, NULL, "packet" };
@@ -470,9 +462,9 @@ netsock_packet_record(struct network_run *nr, const struct netsock_packet *pk,
 	size_t		 i;
 
 	snprintf(hex, sizeof hex, "0x%04x", pk->proto);
-	for (i = 0; i < nifs; i++)
-		if (ifs[i].index == pk->ifindex)
-			ifname = ifs[i].name;
+	for (i = 0; i < nr->nifs; i++)
+		if (nr->ifs[i].index == pk->ifindex)
+			ifname = nr->ifs[i].name;
 	rec = json_pack("{s:s, s:s, s:s, s:I, s:i, s:b, s:I, s:I}",
 	    "proto", "packet", "family", "packet", "protocol",
 	    name != NULL ? name : hex, "ethertype", (json_int_t)pk->proto,
@@ -517,7 +509,7 @@ netsock_netlink_record(const struct netsock_netlink *nl)
 }
 
 /* Say which process holds a sniffer, as for a promiscuous interface. */
-static void
+void
 netsock_log_sniffer(struct network_run *nr, json_t *rec)
 {
 	json_t	*pid = json_object_get(rec, "pid");
@@ -535,70 +527,23 @@ netsock_log_sniffer(struct network_run *nr, json_t *rec)
 	    json_string_value(json_object_get(rec, "process")) : "?");
 }
 
-/* /proc/PID/net/packet or netlink of namespace ns. */
-static void
-netsock_table(struct network_run *nr, size_t ns, int packet,
-    const struct netsock_if *ifs, size_t nifs)
+json_t *
+netsock_record(struct network_run *nr, int family, const char *line,
+    unsigned long long *inode)
 {
-	struct netsock_packet	 pk;
-	struct netsock_netlink	 nl;
-	json_t			*rec;
-	char			 path[64], *buf, *line;
-	size_t			 len, pos = 0, bad = 0;
-	int			 first = 1;
+	struct netsock_packet	pk;
+	struct netsock_netlink	nl;
 
-	snprintf(path, sizeof path, "%u/net/%s", nr->netns_pid[ns],
-	    packet ? "packet" : "netlink");
-	if ((buf = live_read_at(nr->procfd, path, NETSOCK_TABLE_MAX, &len,
-	    NULL)) == NULL) {
-		if (errno == ENOENT && packet && ns == 0)
-			collect_log(nr->ctx, LOG_INFO, "/proc/%s absent: no "
-			    "AF_PACKET support in this kernel", path);
-		else if (errno != ENOENT && errno != ESRCH) {
-			collect_error(nr->ctx, NULL, "/proc/%s: %s", path,
-			    strerror(errno));
-			nr->partial = 1;
-		}
-		return;
+	if (family == AF_PACKET) {
+		if (netsock_parse_packet_line(line, &pk) == -1)
+			return NULL;
+		*inode = pk.inode;
+		return netsock_packet_record(nr, &pk);
 	}
-	while ((line = live_next_line(buf, len, &pos)) != NULL &&
-	    !collect_expired(nr->ctx)) {
-		if (first || *line == '\0') {
-			first = 0;
-			continue;
-		}
-		rec = NULL;
-		if (packet && netsock_parse_packet_line(line, &pk) == 0)
-			rec = netsock_packet_record(nr, &pk, ifs, nifs);
-		else if (!packet && netsock_parse_netlink_line(line, &nl) == 0)
-			rec = netsock_netlink_record(&nl);
-		if (rec == NULL) {
-			bad++;
-			continue;
-		}
-		network_set_owners(nr, rec, packet ? pk.inode : nl.inode);
-		json_object_set_new(rec, "netns", json_integer(
-		    (json_int_t)nr->netns[ns]));
-		if (packet)
-			netsock_log_sniffer(nr, rec);
-		collect_record(nr->ctx, "network", rec);
-	}
-	if (bad > 0)
-		collect_log(nr->ctx, LOG_WARN, "/proc/%s: %zu malformed lines "
-		    "skipped", path, bad);
-	free(buf);
-}
-
-void
-netsock_tables(struct network_run *nr, size_t ns)
-{
-	struct netsock_if	*ifs;
-	size_t			 nifs;
-
-	nifs = netsock_ifs(nr, ns, &ifs);
-	netsock_table(nr, ns, 1, ifs, nifs);
-	netsock_table(nr, ns, 0, NULL, 0);
-	free(ifs);
+	if (netsock_parse_netlink_line(line, &nl) == -1)
+		return NULL;
+	*inode = nl.inode;
+	return netsock_netlink_record(&nl);
 }
 
 static json_t *

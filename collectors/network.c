@@ -213,7 +213,7 @@ network_set_owners(struct network_run *nr, json_t *rec,
 struct network_table {
 	const char	*file;
 	const char	*proto;
-	int		 family;	/* AF_UNIX for /proc/net/unix */
+	int		 family;	/* AF_UNIX for /proc/net/unix… */
 };
 
 static const struct network_table network_tables[] = {
@@ -226,6 +226,8 @@ static const struct network_table network_tables[] = {
 	{ "raw", "raw", AF_INET },
 	{ "raw6", "raw6", AF_INET6 },
 	{ "unix", "unix", AF_UNIX },
+	{ "packet", "packet", AF_PACKET },	/* netsock.c */
+	{ "netlink", "netlink", AF_NETLINK },
 };
 
 static json_t *
@@ -282,6 +284,7 @@ network_table(struct network_run *nr, const struct network_table *t,
 {
 	struct live_inet	 in;
 	struct live_unix	 u;
+	unsigned long long	 inode = 0;
 	json_t			*rec;
 	char			 path[64], *buf, *line;
 	size_t			 len, pos = 0, bad = 0;
@@ -291,7 +294,10 @@ network_table(struct network_run *nr, const struct network_table *t,
 	if ((buf = live_read_at(nr->procfd, path, NETWORK_TABLE_MAX, &len,
 	    NULL)) == NULL) {
 		/* A table the kernel lacks (no IPv6) or a process gone. */
-		if (errno != ENOENT && errno != ESRCH) {
+		if (errno == ENOENT && ns == 0 && t->family == AF_PACKET)
+			collect_log(nr->ctx, LOG_INFO, "/proc/%s absent: no "
+			    "AF_PACKET in this kernel", path);
+		else if (errno != ENOENT && errno != ESRCH) {
 			collect_error(nr->ctx, NULL, "/proc/%s: %s", path,
 			    strerror(errno));
 			nr->partial = 1;
@@ -303,20 +309,26 @@ network_table(struct network_run *nr, const struct network_table *t,
 			first = 0;
 			continue;
 		}
-		if (t->family == AF_UNIX)
+		if (t->family == AF_UNIX) {
 			rec = live_parse_unix_line(line, &u) == 0 ?
 			    network_unix_record(&u) : NULL;
-		else
+			inode = u.inode;
+		} else if (t->family == AF_PACKET || t->family == AF_NETLINK)
+			rec = netsock_record(nr, t->family, line, &inode);
+		else {
 			rec = live_parse_inet_line(line, t->family, &in) == 0 ?
 			    network_inet_record(t, &in) : NULL;
+			inode = in.inode;
+		}
 		if (rec == NULL) {
 			bad++;
 			continue;
 		}
-		network_set_owners(nr, rec, t->family == AF_UNIX ? u.inode :
-		    in.inode);
+		network_set_owners(nr, rec, inode);
 		json_object_set_new(rec, "netns", json_integer(
 		    (json_int_t)nr->netns[ns]));
+		if (t->family == AF_PACKET)
+			netsock_log_sniffer(nr, rec);
 		collect_record(nr->ctx, "network", rec);
 	}
 	if (bad > 0)
@@ -495,6 +507,7 @@ network_run_free(struct network_run *nr)
 	free(nr->procs);
 	free(nr->netns);
 	free(nr->netns_pid);
+	free(nr->ifs);
 	if (nr->procfd != -1)
 		close(nr->procfd);
 }
@@ -521,9 +534,9 @@ network_collect(struct collect_ctx *ctx)
 	collect_log(ctx, LOG_INFO, "%zu socket descriptors in %zu processes, "
 	    "%zu network namespaces", nr.nown, nr.nprocs, nr.nnetns);
 	for (i = 0; i < nr.nnetns && !collect_expired(ctx); i++) {
+		netsock_ifs_load(&nr, i);
 		for (t = 0; t < nitems(network_tables); t++)
 			network_table(&nr, &network_tables[t], i);
-		netsock_tables(&nr, i);
 	}
 	netsock_conntrack(&nr);
 	network_interfaces(&nr);

@@ -18,6 +18,12 @@
 #include "collector.h"
 #include "live.h"
 
+/* An interface of a namespace (its /proc/net/igmp). */
+struct netsock_if {
+	int	index;
+	char	name[16];
+};
+
 /* A socket inode held by a process, as descriptor fd. */
 struct network_owner {
 	unsigned long long	inode;
@@ -42,6 +48,8 @@ struct network_run {
 	size_t			 nnetns;
 	size_t			 ndenied;
 	size_t			 nfilters;	/* BPF filters looked up */
+	struct netsock_if	*ifs;		/* of the namespace being read */
+	size_t			 nifs;
 	int			 partial;
 };
 
@@ -56,10 +64,17 @@ void	 network_set_owners(struct network_run *, json_t *,
 	    unsigned long long);
 
 /*
- * netsock.c: AF_PACKET and netlink sockets of namespace number ns into
- * live/network.jsonl; the conntrack tables into live/conntrack.jsonl.
+ * netsock.c. netsock_ifs_load: the interfaces of namespace number ns
+ * into nr->ifs, for the packet records that follow. netsock_record: the
+ * record of a /proc/net/packet (family AF_PACKET) or netlink line, with
+ * its inode; NULL when malformed. netsock_log_sniffer: a warning when
+ * the record (owners set) is a sniffer's. netsock_conntrack: the
+ * conntrack table of every namespace into live/conntrack.jsonl.
  */
-void	 netsock_tables(struct network_run *, size_t);
+void	 netsock_ifs_load(struct network_run *, size_t);
+json_t	*netsock_record(struct network_run *, int, const char *,
+	    unsigned long long *);
+void	 netsock_log_sniffer(struct network_run *, json_t *);
 void	 netsock_conntrack(struct network_run *);
 
 /* A line of /proc/net/packet. */

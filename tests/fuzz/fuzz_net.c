@@ -16,24 +16,12 @@
 
 #include <jansson.h>
 
+#include "fuzz.h"
 #include "live.h"
 #include "network.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static void
-fuzz_json(json_t *j)
-{
-	char	*s;
-
-	if (j == NULL)
-		fatal("fuzz: NULL JSON value");
-	if ((s = json_dumps(j, JSON_ENCODE_ANY)) == NULL)
-		fatal("fuzz: JSON value does not serialise");
-	free(s);
-	json_decref(j);
-}
 
 static void
 fuzz_line(const char *line)
