@@ -360,33 +360,24 @@ netsock_ifs_load(struct network_run *nr, size_t ns)
 }
 
 /*
- * The classic BPF program attached to packet socket inode, read from a
- * copy of a holder's descriptor: pidfd_open, pidfd_getfd, then
- * getsockopt(SO_GET_FILTER), which hands back the program as it was
- * attached. Chosen over NETLINK_SOCK_DIAG with PACKET_DIAG_FILTER
- * (what ss -b does) because that works only inside the socket's own
- * namespace (setns, which the sandbox forbids) and because opening it
- * makes the kernel load packet_diag when it is a module that is not
- * loaded. Nothing on the socket changes: the copy is only read, then
- * closed. Returns the instructions [{code, jt, jf, k}] and sets *lenp;
- * NULL and *why when it cannot be read, or when none is attached
- * (*lenp 0, *why NULL).
+ * A copy of a holder's descriptor of socket inode (pidfd_open, then
+ * pidfd_getfd), checked to be that very socket. -1 and *why if none.
  */
-static json_t *
-netsock_filter(struct network_run *nr, unsigned long long inode,
-    long long *lenp, const char **why)
+static int
+netsock_dup(struct network_run *nr, unsigned long long inode,
+    const char **why)
 {
 	const struct network_owner	*o;
-	struct sock_filter		*f;
-	struct stat			 st;
-	socklen_t			 n;
-	json_t				*prog = NULL;
 	size_t				 no, i;
-	int				 pidfd, fd = -1, err = ESRCH;
+	int				 fd = -1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+	struct stat			 st;
+	int				 pidfd, err = ESRCH;
+#endif
 
-	*lenp = -1;
 	*why = "no process holds it";
 	o = network_owners(nr, inode, &no);
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
 	for (i = 0; i < no && i < NETSOCK_OWNER_TRIES && fd == -1; i++) {
 		if ((pidfd = (int)syscall(SYS_pidfd_open, o[i].pid, 0)) == -1) {
 			err = errno;
@@ -403,19 +394,48 @@ netsock_filter(struct network_run *nr, unsigned long long inode,
 			err = ESTALE;
 		}
 	}
-	if (fd == -1) {
-		if (no > 0)
-			*why = err == ENOSYS ? "pidfd_getfd: not in this kernel" :
-			    err == ESTALE ? "the descriptor changed" :
-			    strerror(err);
+	if (fd == -1 && no > 0)
+		*why = err == ENOSYS ? "pidfd_getfd: not in this kernel" :
+		    err == ESTALE ? "the descriptor changed" : strerror(err);
+#else
+	(void)i;
+	if (no > 0)
+		*why = "pidfd_getfd: not built in (old system headers)";
+#endif
+	return fd;
+}
+
+/*
+ * The classic BPF program attached to packet socket inode, read from a
+ * copy of a holder's descriptor (netsock_dup) with
+ * getsockopt(SO_GET_FILTER), which hands back the program as it was
+ * attached. Chosen over NETLINK_SOCK_DIAG with PACKET_DIAG_FILTER
+ * (what ss -b does) because that works only inside the socket's own
+ * namespace (setns, which the sandbox forbids) and because opening it
+ * makes the kernel load packet_diag when it is a module that is not
+ * loaded. Nothing on the socket changes: the copy is only read, then
+ * closed. Returns the instructions [{code, jt, jf, k}] and sets *lenp;
+ * NULL and *why when it cannot be read, or when none is attached
+ * (*lenp 0, *why NULL).
+ */
+static json_t *
+netsock_filter(struct network_run *nr, unsigned long long inode,
+    long long *lenp, const char **why)
+{
+	struct sock_filter	*f;
+	socklen_t		 n;
+	json_t			*prog = NULL;
+	size_t			 i;
+	int			 fd;
+
+	*lenp = -1;
+	if ((fd = netsock_dup(nr, inode, why)) == -1)
 		return NULL;
-	}
 	n = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &n) == -1) {
 		/* EACCES: an eBPF program, which has no classic form. */
 		*why = errno == EACCES ? "eBPF program (no classic form)" :
 		    strerror(errno);
-		*lenp = errno == EACCES ? 0 : -1;
 		close(fd);
 		return NULL;
 	}
