@@ -52,22 +52,30 @@ s.bind(("127.0.0.1", 40123)); s.sendto(b"x", ("127.0.0.1", 40124))'
 	grep -q 'sport=40123 dport=40124' /proc/net/nf_conntrack && CT=1
 fi
 
-# --- A live run under strace --------------------------------------------
-mkdir -p "$T/o" "$T/x"
+# --- A live run, and one under strace ----------------------------------------
+# run OUT [wrapper...]: a live run, the archive extracted into OUT/x.
+run_live() {
+	out=$1; shift
+	mkdir -p "$out/o" "$out/x"
+	"$@" "$CC_BIN" run --output "$out/o" -p LinuxCronFiles --no-yara -q \
+		>"$out/stdout" 2>"$out/stderr"
+	echo $? >"$out/rc"
+	a=$(archive_in "$out/o")
+	[ -n "$a" ] && zstd -dc "$a" | tar -x -C "$out/x"
+}
+run_live "$T/r1"
+check "live run exits 0" test "$(cat "$T/r1/rc")" = 0
+N=$T/r1/x/live/network.jsonl
+LOG=$T/r1/x/collection.log
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
-	TRACE="strace -f -qq -e trace=execve -o $T/trace"
-else
-	TRACE=""
-fi
-$TRACE "$CC_BIN" run --output "$T/o" -p LinuxCronFiles --no-yara -q \
-	>"$T/stdout" 2>"$T/stderr"
-check "live run exits 0" test $? -eq 0
-a=$(archive_in "$T/o")
-[ -n "$a" ] && zstd -dc "$a" | tar -x -C "$T/x"
-N=$T/x/live/network.jsonl
-LOG=$T/x/collection.log
-if [ -n "$TRACE" ]; then
+	# LeakSanitizer (make check-asan) cannot work under ptrace: off here.
+	run_live "$T/r2" env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+		strace -f -qq -e trace=execve -o "$T/trace"
 	n=$(grep -c 'execve(' "$T/trace")
+	check "under strace: exits 0" test "$(cat "$T/r2/rc")" = 0
+	check "under strace: the sniffer and its filter are found there too" \
+		jqe -s "any(.[]; .proto==\"packet\" and .pid==$S1 and .bpf_filter_len==6)" \
+		"$T/r2/x/live/network.jsonl"
 	check "the agent executed no program (execve: $n, its own start only)" \
 		test "$n" -eq 1 -a "$(grep -c "execve(\"$CC_BIN\"" "$T/trace")" -eq 1
 else
@@ -101,7 +109,7 @@ check "second namespace: the plain ARP datagram socket, not a sniffer" \
 check "the log names the sniffer's pid" \
 	jqe -s "any(.[]; .level==\"warn\" and (.message|test(\"packet socket .* pid $S1 \\\\(sniffer\\\\)\")))" "$LOG"
 check "no network error in the manifest" \
-	jqe '[.errors[] | select(.collector=="network")] | length == 0' "$T/x/manifest.json"
+	jqe '[.errors[] | select(.collector=="network")] | length == 0' "$T/r1/x/manifest.json"
 
 # --- conntrack ------------------------------------------------------------
 if [ -n "$CT" ]; then
@@ -110,7 +118,7 @@ if [ -n "$CT" ]; then
 			.orig.src==\"127.0.0.1\" and .orig.sport==40123 and
 			.orig.dport==40124 and .reply.sport==40124 and
 			.reply.dport==40123 and .unreplied and .timeout > 0 and
-			.use >= 1 and .netns==$NS1)" "$T/x/live/conntrack.jsonl"
+			.use >= 1 and .netns==$NS1)" "$T/r1/x/live/conntrack.jsonl"
 	check "conntrack: the count is logged" \
 		jqe -s 'any(.[]; .message|test("^conntrack: [1-9][0-9]* entries"))' "$LOG"
 else
