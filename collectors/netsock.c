@@ -21,6 +21,7 @@
 #include <linux/filter.h>
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -332,6 +333,79 @@ netsock_parse_conntrack_line(char *line, struct netsock_ct *ct)
 	return 0;
 }
 
+int
+netsock_parse_snmp6_index(const char *text, int *index)
+{
+	long long	 v;
+	char		 num[16];
+	size_t		 len;
+
+	/* The first line of /proc/net/dev_snmp6/NAME: "ifIndex  \t2". */
+	if (strncmp(text, "ifIndex", 7) != 0 || strchr(" \t", text[7]) == NULL)
+		return -1;
+	text += 7;
+	text += strspn(text, " \t");
+	if ((len = strspn(text, "0123456789")) == 0 || len >= sizeof num ||
+	    (text[len] != '\n' && text[len] != '\0'))
+		return -1;
+	memcpy(num, text, len);
+	num[len] = '\0';
+	if (util_parse_int(num, 1, INT32_MAX, &v) == -1)
+		return -1;
+	*index = (int)v;
+	return 0;
+}
+
+static void
+netsock_if_add(struct network_run *nr, int index, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nr->nifs; i++)
+		if (nr->ifs[i].index == index)
+			return;
+	if (nr->nifs >= NETSOCK_IF_MAX || strlen(name) >= sizeof nr->ifs->name)
+		return;
+	nr->ifs = xreallocarray(nr->ifs, nr->nifs + 1, sizeof *nr->ifs);
+	nr->ifs[nr->nifs].index = index;
+	snprintf(nr->ifs[nr->nifs++].name, sizeof nr->ifs->name, "%s", name);
+}
+
+/* Every device with IPv6 (up or down): /proc/PID/net/dev_snmp6/NAME. */
+static void
+netsock_ifs_snmp6(struct network_run *nr, size_t ns)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		 path[64], *buf;
+	int		 dfd, index;
+
+	snprintf(path, sizeof path, "%u/net/dev_snmp6", nr->netns_pid[ns]);
+	if ((dfd = openat(nr->procfd, path, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL && nr->nifs < NETSOCK_IF_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((buf = live_read_at(dfd, de->d_name, 256, NULL, NULL)) ==
+		    NULL)
+			continue;
+		if (netsock_parse_snmp6_index(buf, &index) == 0)
+			netsock_if_add(nr, index, de->d_name);
+		free(buf);
+	}
+	closedir(d);
+}
+
+/*
+ * The names of the interfaces of namespace ns, which if_indextoname
+ * cannot give outside the agent's own: dev_snmp6 lists the devices with
+ * IPv6, igmp those up with IPv4.
+ */
 void
 netsock_ifs_load(struct network_run *nr, size_t ns)
 {
@@ -342,20 +416,16 @@ netsock_ifs_load(struct network_run *nr, size_t ns)
 	free(nr->ifs);
 	nr->ifs = NULL;
 	nr->nifs = 0;
+	netsock_ifs_snmp6(nr, ns);
 	snprintf(path, sizeof path, "%u/net/igmp", nr->netns_pid[ns]);
 	if ((buf = live_read_at(nr->procfd, path, NETSOCK_TABLE_MAX, &len,
 	    NULL)) == NULL)
-		return;		/* no IPv4: the packet sockets go unnamed */
-	while ((line = live_next_line(buf, len, &pos)) != NULL &&
-	    nr->nifs < NETSOCK_IF_MAX) {
+		return;
+	while ((line = live_next_line(buf, len, &pos)) != NULL)
+		/* Not the header, nor the group lines. */
 		if (netsock_parse_igmp_line(line, &index, name, sizeof name) ==
-		    -1)
-			continue;	/* the header and the group lines */
-		nr->ifs = xreallocarray(nr->ifs, nr->nifs + 1,
-		    sizeof *nr->ifs);
-		nr->ifs[nr->nifs].index = index;
-		memcpy(nr->ifs[nr->nifs++].name, name, sizeof name);
-	}
+		    0)
+			netsock_if_add(nr, index, name);
 	free(buf);
 }
 

@@ -18,7 +18,7 @@
 #include "collector.h"
 #include "live.h"
 
-/* An interface of a namespace (its /proc/net/igmp). */
+/* An interface of a namespace (its /proc/net/dev_snmp6 and igmp). */
 struct netsock_if {
 	int	index;
 	char	name[16];
@@ -110,6 +110,8 @@ const char *netsock_netlink_family(unsigned int);
 
 /* One device line of /proc/net/igmp ("2\teth0      :     1      V3"). */
 int	 netsock_parse_igmp_line(const char *, int *, char *, size_t);
+/* The index in /proc/net/dev_snmp6/NAME ("ifIndex\t2\n…"). 0 or -1. */
+int	 netsock_parse_snmp6_index(const char *, int *);
 
 /* One direction of a conntrack entry; -1 in a number means absent. */
 struct netsock_ct_dir {

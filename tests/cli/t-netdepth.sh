@@ -32,7 +32,8 @@ at_exit 'kill $pids 2>/dev/null'
 # --- Ground truth -----------------------------------------------------
 "$SNIFF" >"$T/s1" & S1=$!; pids="$pids $!"
 unshare -n "$SNIFF" -d >"$T/s2" & S2=$!; pids="$pids $!"
-for i in $(seq 50); do [ -s "$T/s1" ] && [ -s "$T/s2" ] && break; sleep 0.1; done
+"$SNIFF" -e >"$T/s3" & S3=$!; pids="$pids $!"
+for i in $(seq 50); do [ -s "$T/s1" ] && [ -s "$T/s2" ] && [ -s "$T/s3" ] && break; sleep 0.1; done
 check "the sniffer tool is ready" grep -qx "ready $S1" "$T/s1"
 check "the plain packet socket in a second namespace is ready" grep -qx "ready $S2" "$T/s2"
 NS1=$(readlink /proc/$S1/ns/net | tr -dc 0-9)
@@ -106,6 +107,17 @@ check "second namespace: the plain ARP datagram socket, not a sniffer" \
 	jqe -s "any(.[]; .proto==\"packet\" and .pid==$S2 and .netns==$NS2 and
 		.type==\"dgram\" and .protocol==\"arp\" and .ethertype==2054 and
 		.sniffer==false and .bpf_filter==null and .bpf_filter_len==0)" "$N"
+check "second namespace: bound to that namespace's lo (index 1, down)" \
+	jqe -s "any(.[]; .proto==\"packet\" and .pid==$S2 and
+		.interface_index==1 and .interface==\"lo\" and .running==false)" "$N"
+if grep -qx "ready $S3" "$T/s3"; then
+	check "an eBPF program (no classic form): sniffer, and why no instructions" \
+		jqe -s "any(.[]; .proto==\"packet\" and .pid==$S3 and .protocol==\"ip\"
+			and .sniffer==true and .bpf_filter==null and .bpf_filter_len==null
+			and (.bpf_filter_error|test(\"eBPF\")))" "$N"
+else
+	skip "the kernel refused to load an eBPF socket filter: $(cat "$T/s3")"
+fi
 check "the log names the sniffer's pid" \
 	jqe -s "any(.[]; .level==\"warn\" and (.message|test(\"packet socket .* pid $S1 \\\\(sniffer\\\\)\")))" "$LOG"
 check "no network error in the manifest" \

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * libFuzzer target for the parsers of collectors/netsock.c: lines of
- * /proc/net/packet, netlink, igmp and nf_conntrack. The kernel writes
+ * /proc/net/packet, netlink, igmp and nf_conntrack, dev_snmp6 files. The kernel writes
  * them, but a hostile kernel module or a FUSE-mounted /proc could write
  * anything, and the conntrack parser splits in place: every line must
  * be parsed or refused without reading outside it, and the strings kept
@@ -32,6 +32,8 @@ fuzz_line(const char *line)
 	char			*copy, name[16];
 	int			 idx;
 
+	(void)netsock_parse_snmp6_index(line, &idx);
+
 	if (netsock_parse_packet_line(line, &pk) == 0)
 		(void)netsock_ethertype_name(pk.proto);
 	if (netsock_parse_netlink_line(line, &nl) == 0)
@@ -58,10 +60,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	char	*text, *line;
 	size_t	 pos = 0;
+	int	 idx;
 
 	if (len > 65536)
 		return 0;
 	text = xstrndup((const char *)data, len);
+	(void)netsock_parse_snmp6_index(text, &idx);
 	while ((line = live_next_line(text, strlen(text), &pos)) != NULL)
 		fuzz_line(line);
 	free(text);

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Unit tests of the parsers of collectors/netsock.c: /proc/net/packet,
- * /proc/net/netlink, /proc/net/igmp device lines and /proc/net/nf_conntrack
+ * /proc/net/netlink, /proc/net/igmp device lines, the index of
+ * /proc/net/dev_snmp6 files and /proc/net/nf_conntrack
  * lines, as the kernel prints them, and malformed lines they must reject.
  */
 #include <stdlib.h>
@@ -104,6 +105,25 @@ test_igmp(void)
 	    -1);
 }
 
+static void
+test_snmp6(void)
+{
+	int	idx = 0;
+
+	CHECK(netsock_parse_snmp6_index("ifIndex                         "
+	    "\t1\nIp6InReceives                   \t0\n", &idx) == 0);
+	CHECK(idx == 1);
+	CHECK(netsock_parse_snmp6_index("ifIndex\t42", &idx) == 0);
+	CHECK(idx == 42);
+	CHECK(netsock_parse_snmp6_index("Ip6InReceives\t0\n", &idx) == -1);
+	CHECK(netsock_parse_snmp6_index("ifIndexes\t3\n", &idx) == -1);
+	CHECK(netsock_parse_snmp6_index("ifIndex\t0\n", &idx) == -1);
+	CHECK(netsock_parse_snmp6_index("ifIndex\t3x\n", &idx) == -1);
+	CHECK(netsock_parse_snmp6_index("ifIndex\t99999999999\n", &idx) ==
+	    -1);
+	CHECK(netsock_parse_snmp6_index("", &idx) == -1);
+}
+
 static int
 ct_of(const char *s, struct netsock_ct *ct, char **copy)
 {
@@ -199,6 +219,7 @@ main(void)
 	UNIT_RUN(test_packet);
 	UNIT_RUN(test_netlink);
 	UNIT_RUN(test_igmp);
+	UNIT_RUN(test_snmp6);
 	UNIT_RUN(test_conntrack);
 	UNIT_EXIT();
 }
