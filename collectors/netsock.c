@@ -621,19 +621,29 @@ json_t *
 netsock_record(struct network_run *nr, int family, const char *line,
     unsigned long long *inode)
 {
-	struct netsock_packet	pk;
-	struct netsock_netlink	nl;
+	struct netsock_packet	 pk;
+	struct netsock_netlink	 nl;
+	json_t			*rec;
 
 	if (family == AF_PACKET) {
 		if (netsock_parse_packet_line(line, &pk) == -1)
 			return NULL;
 		*inode = pk.inode;
-		return netsock_packet_record(nr, &pk);
+		rec = netsock_packet_record(nr, &pk);
+	} else {
+		if (netsock_parse_netlink_line(line, &nl) == -1)
+			return NULL;
+		*inode = nl.inode;
+		rec = netsock_netlink_record(&nl);
 	}
-	if (netsock_parse_netlink_line(line, &nl) == -1)
-		return NULL;
-	*inode = nl.inode;
-	return netsock_netlink_record(&nl);
+	/* The fields every network record has (SPEC.md): none apply. */
+	json_object_set_new(rec, "local_addr", json_null());
+	json_object_set_new(rec, "local_port", json_null());
+	json_object_set_new(rec, "remote_addr", json_null());
+	json_object_set_new(rec, "remote_port", json_null());
+	json_object_set_new(rec, "state", json_null());
+	json_object_set_new(rec, "listening", json_false());
+	return rec;
 }
 
 static json_t *

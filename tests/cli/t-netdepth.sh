@@ -118,6 +118,11 @@ if grep -qx "ready $S3" "$T/s3"; then
 else
 	skip "the kernel refused to load an eBPF socket filter: $(cat "$T/s3")"
 fi
+check "packet and netlink records have every field SPEC.md lists" \
+	jqe -s '[.[] | select(.proto=="packet" or .proto=="netlink")] | length > 3 and
+		all(.[]; has("local_addr") and has("local_port") and has("remote_addr")
+		and has("remote_port") and has("state") and (.inode|type)=="number"
+		and has("pid") and has("process") and (.netns|type)=="number")' "$N"
 check "the log names the sniffer's pid" \
 	jqe -s "any(.[]; .level==\"warn\" and (.message|test(\"packet socket .* pid $S1 \\\\(sniffer\\\\)\")))" "$LOG"
 check "no network error in the manifest" \
