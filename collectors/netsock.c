@@ -775,7 +775,8 @@ netsock_conntrack(struct network_run *nr)
 	if (!netsock_exists("/sys/module/nf_conntrack") &&
 	    !netsock_exists("/proc/sys/net/netfilter/nf_conntrack_max"))
 		collect_log(nr->ctx, LOG_INFO, "no conntrack table: "
-		    "nf_conntrack is not loaded (and is not loaded for us)");
+		    "nf_conntrack is not loaded (the agent never loads a "
+		    "module)");
 	else
 		collect_log(nr->ctx, LOG_INFO, "no conntrack table: "
 		    "nf_conntrack is loaded but /proc/net/nf_conntrack is "

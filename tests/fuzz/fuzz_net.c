@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * libFuzzer target for the parsers of collectors/netsock.c: lines of
- * /proc/net/packet, netlink, igmp and nf_conntrack, dev_snmp6 files. The kernel writes
- * them, but a hostile kernel module or a FUSE-mounted /proc could write
+ * /proc/net/packet, netlink, igmp and nf_conntrack, and dev_snmp6 files.
+ * The kernel writes them, but a hostile kernel module could write
  * anything, and the conntrack parser splits in place: every line must
  * be parsed or refused without reading outside it, and the strings kept
  * must serialise as JSON. Corpus: tests/fuzz/corpus/net/.

@@ -209,7 +209,7 @@ test_conntrack(void)
 	    &ct, &c) == -1);
 	CHECK(ct_of("ipv6 10 udp 17 10 src=10.0.0.1 dst=10.0.0.2 sport=1 "
 	    "dport=2 src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 use=1", &ct,
-	    &c) == -1);					/* family mismatch */
+	    &c) == -1);				/* family mismatch */
 	free(c);
 }
 
