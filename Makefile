@@ -82,8 +82,9 @@ FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 BIN	= $(BUILD)/csirt-collect
 # Test tools (never installed): stallfs, a FUSE server that stops answering;
-# bpfhold, which loads and holds eBPF objects for t-kernel.
-TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold
+# bpfhold, which loads and holds eBPF objects for t-kernel;
+# sniffer, an AF_PACKET socket with a BPF filter (t-netdepth).
+TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold $(BUILD)/tools/sniffer
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
