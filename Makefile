@@ -83,14 +83,13 @@ FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 BIN	= $(BUILD)/csirt-collect
 # Test tools (never installed): stallfs, a FUSE server that stops answering;
 # bpfhold, which loads and holds eBPF objects for t-kernel;
-# sniffer, an AF_PACKET socket with a BPF filter (t-netdepth).
-TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold $(BUILD)/tools/sniffer
+# sniffer, an AF_PACKET socket with a BPF filter (t-netdepth);
+# dumpme, a process with an executable anonymous mapping (t-procdump).
+TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold $(BUILD)/tools/sniffer \
+	    $(BUILD)/tools/dumpme
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
-
-# dumpme, a process with an executable anonymous mapping (t-procdump).
-TOOL_BIN += $(BUILD)/tools/dumpme
 
 all: $(BIN) $(TOOL_BIN)
 
