@@ -13,6 +13,7 @@ extern const struct collector collector_system;
 extern const struct collector collector_processes;
 extern const struct collector collector_network;
 extern const struct collector collector_kernel;
+extern const struct collector collector_firewall;
 extern const struct collector collector_users;
 extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
@@ -25,6 +26,7 @@ const struct collector *const collectors[] = {
 	&collector_processes,
 	&collector_network,
 	&collector_kernel,
+	&collector_firewall,
 	&collector_users,
 	&collector_logins,
 	&collector_artifacts,
