@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "fuzz.h"
 #include "live.h"
 #include "passwd.h"
 #include "procfd.h"
@@ -29,20 +30,6 @@
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* The JSON value must serialise: a NULL here is invalid UTF-8 leaking. */
-static void
-fuzz_json(json_t *j)
-{
-	char	*s;
-
-	if (j == NULL)
-		fatal("fuzz: NULL JSON value");
-	if ((s = json_dumps(j, JSON_ENCODE_ANY)) == NULL)
-		fatal("fuzz: JSON value does not serialise");
-	free(s);
-	json_decref(j);
-}
 
 static void
 fuzz_records(const uint8_t *data, size_t len)
