@@ -34,7 +34,8 @@ TSAN_TESTS ?= t-pool t-upload t-sftp t-crypt t-run t-limits t-yara
 SAN_FLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	     -fno-omit-frame-pointer
 
-PKGS	= libarchive libzstd yara libssh2 libsodium libcrypto jansson yaml-0.1 inih
+PKGS	= libarchive libzstd yara libssh2 libsodium libcrypto jansson yaml-0.1 inih \
+	  libnftnl libmnl
 
 VERSION	= 0.1.0
 
@@ -81,8 +82,13 @@ REPLAY_BIN = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_NAMES))
 FUZZ_BIN  = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 BIN	= $(BUILD)/csirt-collect
-# Test tools (never installed): stallfs, a FUSE server that stops answering.
-TOOL_BIN  = $(BUILD)/tools/stallfs
+# Test tools (never installed): stallfs, a FUSE server that stops answering;
+# bpfhold, which loads and holds eBPF objects for t-kernel;
+# sniffer, an AF_PACKET socket with a BPF filter (t-netdepth);
+# dumpme, a process with an executable anonymous mapping (t-procdump);
+# suspect, a process holding deleted files, memfds and an unlinked library.
+TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold $(BUILD)/tools/sniffer \
+	    $(BUILD)/tools/dumpme $(BUILD)/tools/suspect
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean
@@ -171,10 +177,27 @@ check-cli: $(BIN) $(TOOL_BIN)
 # a pax writer never calls. libmagic: yara.pc names -lmagic without its
 # private deps. The link warns that getaddrinfo and dlopen need glibc's
 # shared libraries: see the README (names resolve without them).
+#
+# Debian ships no libmnl.a (libmnl-dev has the shared library only), and
+# libnftnl.a needs it: without one the static agent gets a firewall.o
+# built without the nf_tables reader (it logs why; iptables and audit
+# are in). With a libmnl.a (another distribution, a local build) it has
+# the same firewall.o as the dynamic agent.
+MNL_STATIC := $(wildcard $(shell $(PKG_CONFIG) --variable=libdir libmnl 2>/dev/null)/libmnl.a)
+ifeq ($(MNL_STATIC),)
+STATIC_PKGS = $(filter-out libnftnl libmnl,$(PKGS)) libmagic
+STATIC_OBJ = $(filter-out $(BUILD)/collectors/firewall.o,$(OBJ)) \
+	     $(BUILD)/static/collectors/firewall.o
+else
 STATIC_PKGS = $(PKGS) libmagic
+STATIC_OBJ = $(OBJ)
+endif
+$(BUILD)/static/collectors/firewall.o: collectors/firewall.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFIREWALL_NO_NFT -c -o $@ $<
 static: $(BUILD)/csirt-collect-static
-$(BUILD)/csirt-collect-static: $(OBJ)
-	$(CC) -static -Wl,--gc-sections $(ALL_LDFLAGS) -o $@ $(OBJ) \
+$(BUILD)/csirt-collect-static: $(STATIC_OBJ)
+	$(CC) -static -Wl,--gc-sections $(ALL_LDFLAGS) -o $@ $(STATIC_OBJ) \
 	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS))
 	strip $@
 
@@ -221,4 +244,5 @@ clean:
 # The headers each object, test and fuzz target includes (-MMD), from
 # their last build; none before the first.
 -include $(wildcard $(OBJ:.o=.d) $(REPLAY_OBJ:.o=.d) $(UNIT_BIN:=.d) \
+	$(BUILD)/static/collectors/firewall.d \
 	$(REPLAY_BIN:=.d) $(FUZZ_BIN:=.d))

@@ -84,6 +84,8 @@ static const char cli_run_help[] =
 "      --scan-path DIR     also sweep DIR with YARA (repeatable)\n"
 "      --no-yara           no YARA scanning\n"
 "      --no-process-memory no process memory scanning\n"
+"      --no-process-dump   no memory dumps of suspect processes\n"
+"                          ([collection] process_dump = no)\n"
 "      --sign-key FILE     minisign secret key (default: ephemeral key)\n"
 "      --recipient AGE     encrypt to this age recipient (repeatable)\n"
 "      --upload URL        sftp://USER@HOST[:PORT]/DIR\n"
@@ -139,7 +141,7 @@ enum {
 	OPT_NO_YARA, OPT_NO_PROCMEM, OPT_SIGN_KEY, OPT_RECIPIENT, OPT_UPLOAD,
 	OPT_IDENTITY, OPT_HOST_KEY, OPT_STREAM, OPT_MAX_FILE, OPT_MAX_TOTAL,
 	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON, OPT_BWLIMIT, OPT_INSECURE,
-	OPT_DRY_RUN, OPT_UNPRIV, OPT_MAX_CPU
+	OPT_DRY_RUN, OPT_UNPRIV, OPT_MAX_CPU, OPT_NO_PROCDUMP
 };
 
 static const struct option cli_run_opts[] = {
@@ -153,6 +155,7 @@ static const struct option cli_run_opts[] = {
 	{ "scan-path", required_argument, NULL, OPT_SCAN_PATH },
 	{ "no-yara", no_argument, NULL, OPT_NO_YARA },
 	{ "no-process-memory", no_argument, NULL, OPT_NO_PROCMEM },
+	{ "no-process-dump", no_argument, NULL, OPT_NO_PROCDUMP },
 	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 	{ "recipient", required_argument, NULL, OPT_RECIPIENT },
 	{ "upload", required_argument, NULL, OPT_UPLOAD },
@@ -241,6 +244,9 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 		break;
 	case OPT_NO_PROCMEM:
 		cfg->no_process_memory = 1;
+		break;
+	case OPT_NO_PROCDUMP:
+		config_set(cfg, "collection.process_dump", "no", NULL, 0);
 		break;
 	case OPT_STREAM:
 		config_set(cfg, "upload.stream", "yes", NULL, 0);

@@ -70,6 +70,8 @@ struct collect_ctx {
 	struct collect_stream	*matches;	/* yara/matches.jsonl */
 	json_t			*match_counts;	/* rule → matches */
 	uint64_t		 nmatches;
+	pid_t			*matched;	/* processes with a match */
+	size_t			 nmatched;
 	unsigned char		*tap;		/* first SCAN_CAP bytes */
 	size_t			 taplen, tapcap;
 	int			 tapbusy;	/* a reader is scanning it */

@@ -65,7 +65,7 @@ struct collect_stream {
 
 static const char *const collect_no_paths[] = { NULL };
 
-static int	collect_stream_add(struct collect_stream *);
+static int	collect_stream_add(struct collect_stream *, unsigned char *);
 static int	collect_write_job(struct collect_ctx *, struct workers_job *);
 static int	collect_guard_give_up(void *, double);
 
@@ -127,6 +127,7 @@ collect_free(struct collect_ctx *ctx)
 	workers_free(ctx->pool);
 	guard_free(ctx->guard);
 	json_decref(ctx->match_counts);
+	free(ctx->matched);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
 	if (ctx->rootfd != -1)
@@ -356,6 +357,12 @@ collect_room(struct collect_ctx *ctx, uint64_t max)
 	return budget - used < max ? budget - used : max;
 }
 
+uint64_t
+collect_room_left(struct collect_ctx *ctx)
+{
+	return ctx->sink == NULL ? UINT64_MAX : collect_room(ctx, UINT64_MAX);
+}
+
 /*
  * YARA on collected files. Small files are scanned by the readers from
  * the copy they read. For a big one, streamed by this thread, the sink's
@@ -406,6 +413,43 @@ collect_scan_files(struct collect_ctx *ctx, int on)
 	return was;
 }
 
+/* Keep the pid of a process match, once (for the dumps: procdump.c). */
+static void
+collect_match_pid(struct collect_ctx *ctx, json_t *rec)
+{
+	json_t	*pid = json_object_get(rec, "pid");
+	size_t	 i;
+
+	if (!json_is_integer(pid) || json_integer_value(pid) <= 0 ||
+	    json_integer_value(pid) > INT32_MAX)
+		return;
+	for (i = 0; i < ctx->nmatched; i++)
+		if (ctx->matched[i] == (pid_t)json_integer_value(pid))
+			return;
+	ctx->matched = xreallocarray(ctx->matched, ctx->nmatched + 1,
+	    sizeof *ctx->matched);
+	ctx->matched[ctx->nmatched++] = (pid_t)json_integer_value(pid);
+}
+
+int
+collect_process_matched(struct collect_ctx *ctx, pid_t pid)
+{
+	size_t	i;
+
+	for (i = 0; i < ctx->nmatched; i++)
+		if (ctx->matched[i] == pid)
+			return 1;
+	return 0;
+}
+
+int
+collect_process_dump(struct collect_ctx *ctx, uint64_t *per, uint64_t *total)
+{
+	*per = ctx->cfg->process_dump_max;
+	*total = ctx->cfg->process_dump_total;
+	return !ctx->cfg->no_process_dump && !ctx->deadbox;
+}
+
 int
 collect_match(struct collect_ctx *ctx, json_t *rec)
 {
@@ -421,6 +465,7 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 		    json_integer(n ? json_integer_value(n) + 1 : 1));
 	}
 	ctx->nmatches++;
+	collect_match_pid(ctx, rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);
 	if (line != NULL && ctx->matches != NULL &&
@@ -448,7 +493,7 @@ collect_matches_close(struct collect_ctx *ctx)
 	ctx->matches = NULL;
 	if (s == NULL)
 		return 0;
-	return collect_stream_add(s);
+	return collect_stream_add(s, NULL);
 }
 
 static void
@@ -1045,14 +1090,18 @@ collect_stream_write(struct collect_stream *s, const void *p, size_t n)
 	return 0;
 }
 
-/* Add the spool to the archive; the stream is freed either way. */
+/*
+ * Add the spool to the archive; the stream is freed either way. sha256
+ * (may be NULL) gets the hash of what was archived, zeros if nothing was.
+ */
 static int
-collect_stream_add(struct collect_stream *s)
+collect_stream_add(struct collect_stream *s, unsigned char *sha256)
 {
 	struct collect_ctx	*ctx = s->ctx;
 	struct sink_result	 res;
 	int			 rc = 0;
 
+	memset(&res, 0, sizeof res);
 	if (!ctx->failed && !collect_seen(ctx, s->apath)) {
 		rc = sink_add_fd(ctx->sink, s->fd, s->apath, NULL, NULL,
 		    s->size, UINT64_MAX, &res);
@@ -1062,6 +1111,8 @@ collect_stream_add(struct collect_stream *s)
 			    sink_error(ctx->sink));
 		}
 	}
+	if (sha256 != NULL)
+		memcpy(sha256, res.sha256, sizeof res.sha256);
 	close(s->fd);
 	free(s->apath);
 	free(s);
@@ -1073,7 +1124,25 @@ collect_stream_close(struct collect_stream *s)
 {
 	if (s == NULL)
 		return -1;
-	return collect_stream_add(s);
+	return collect_stream_add(s, NULL);
+}
+
+void
+collect_stream_discard(struct collect_stream *s)
+{
+	if (s == NULL)
+		return;
+	close(s->fd);
+	free(s->apath);
+	free(s);
+}
+
+int
+collect_stream_close_sum(struct collect_stream *s, unsigned char *sha256)
+{
+	if (s == NULL)
+		return -1;
+	return collect_stream_add(s, sha256);
 }
 
 int
@@ -1132,7 +1201,7 @@ collect_flush(struct collect_ctx *ctx)
 	ctx->streams = NULL;
 	for (s = rev; s != NULL; s = next) {
 		next = s->next;
-		if (collect_stream_add(s) == -1)
+		if (collect_stream_add(s, NULL) == -1)
 			rc = -1;
 	}
 	return rc;

@@ -70,6 +70,11 @@ struct collect_stream	*collect_stream_open(struct collect_ctx *, const char *);
 int		 collect_stream_write(struct collect_stream *, const void *,
 		    size_t);
 int		 collect_stream_close(struct collect_stream *);
+/* Free the stream without adding anything to the archive. */
+void		 collect_stream_discard(struct collect_stream *);
+/* Close, and sha256 (32 bytes) gets the hash archived (zeros: none). */
+int		 collect_stream_close_sum(struct collect_stream *,
+		    unsigned char *);
 
 /*
  * The profile asked for (--profile: "triage", "full", or a comma list of
@@ -100,6 +105,8 @@ void		 collect_log(struct collect_ctx *, enum log_level, const char *,
 int		 collect_expired(struct collect_ctx *);
 /* The per-file cap (bytes; UINT64_MAX when unlimited). */
 uint64_t	 collect_max_file_size(struct collect_ctx *);
+/* Bytes the run's size budget still takes (UINT64_MAX: no budget). */
+uint64_t	 collect_room_left(struct collect_ctx *);
 
 /*
  * The user name of uid from the root's /etc/passwd as collected (never
@@ -177,6 +184,14 @@ int		 collect_scan_files(struct collect_ctx *, int);
  * rule. Not thread-safe: callers on other threads serialise. 0 or -1.
  */
 int		 collect_match(struct collect_ctx *, json_t *);
+/* Whether a rule matched the memory of process pid so far. */
+int		 collect_process_matched(struct collect_ctx *, pid_t);
+/*
+ * Whether suspect processes are dumped (live, no --no-process-dump);
+ * *per and *total get the caps ([limits] process_dump_max, _total).
+ */
+int		 collect_process_dump(struct collect_ctx *, uint64_t *,
+		    uint64_t *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */

@@ -32,7 +32,7 @@ static const struct config_key {
 	const char		*name;
 	enum config_type	 type;
 	size_t			 off;
-	long long		 min, max;	/* CT_INT */
+	long long		 min, max;	/* CT_INT; min for CT_SIZE */
 } config_keys[] = {
 	{ "case", "id", CT_STR, offsetof(struct config, case_id), 0, 0 },
 	{ "output", "dir", CT_STR, offsetof(struct config, output_dir), 0, 0 },
@@ -42,6 +42,8 @@ static const struct config_key {
 	    0, 0 },
 	{ "collection", "artifacts", CT_LIST,
 	    offsetof(struct config, artifacts), 0, 0 },
+	{ "collection", "process_dump", CT_BOOL,
+	    offsetof(struct config, no_process_dump), 0, 0 },
 	{ "upload", "url", CT_STR, offsetof(struct config, upload_url), 0, 0 },
 	{ "upload", "identity_file", CT_STR,
 	    offsetof(struct config, identity_file), 0, 0 },
@@ -81,6 +83,11 @@ static const struct config_key {
 	    offsetof(struct config, max_file_size), 0, 0 },
 	{ "limits", "max_total_size", CT_SIZE,
 	    offsetof(struct config, max_total_size), 0, 0 },
+	/* A dump cap of 0 would dump nothing: --no-process-dump says that. */
+	{ "limits", "process_dump_max", CT_SIZE,
+	    offsetof(struct config, process_dump_max), 1, 0 },
+	{ "limits", "process_dump_total", CT_SIZE,
+	    offsetof(struct config, process_dump_total), 1, 0 },
 	{ "limits", "time_limit", CT_INT, offsetof(struct config, time_limit),
 	    0, 31LL * 86400 },
 	{ "limits", "nice", CT_INT, offsetof(struct config, nice), -20, 19 },
@@ -117,6 +124,8 @@ config_init(struct config *c)
 	c->upload_timeout = 20;
 	c->stream_window = 64ULL << 20;
 	c->max_file_size = 1ULL << 30;
+	c->process_dump_max = 256ULL << 20;
+	c->process_dump_total = 1ULL << 30;
 	c->nice = 10;
 	c->keep_local = 1;
 }
@@ -298,6 +307,11 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 		if (util_parse_size(v, field) == -1) {
 			snprintf(err, errlen, "bad size \"%s\" (a number with "
 			    "an optional K, M or G suffix)", v);
+			return -1;
+		}
+		if (*(uint64_t *)field < (uint64_t)k->min) {
+			snprintf(err, errlen, "bad size \"%s\" (at least "
+			    "%lld)", v, k->min);
 			return -1;
 		}
 		break;

@@ -43,6 +43,7 @@ struct config {
 	struct strlist	 scan_paths;
 	int		 no_yara;
 	int		 no_process_memory;
+	int		 no_process_dump;
 	char		*sign_key_file;
 	char		*sign_key;		/* inline, secret */
 	struct strlist	 recipients;
@@ -60,6 +61,8 @@ struct config {
 	int		 keep_local;		/* after a checked upload */
 	uint64_t	 max_file_size;
 	uint64_t	 max_total_size;	/* 0: unlimited */
+	uint64_t	 process_dump_max;	/* per process dumped */
+	uint64_t	 process_dump_total;	/* all dumps of the run */
 	long long	 time_limit;		/* seconds, 0: none */
 	long long	 nice;
 	long long	 max_cpu;		/* percent of one CPU, 0: none */

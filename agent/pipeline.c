@@ -564,6 +564,12 @@ pipeline_options(struct config *cfg)
 	    "time_limit", (json_int_t)cfg->time_limit,
 	    "nice", (json_int_t)cfg->nice);
 	json_object_set_new(o, "max_cpu", json_integer(cfg->max_cpu));
+	json_object_set_new(o, "process_dump",
+	    json_boolean(!cfg->no_process_dump));
+	json_object_set_new(o, "process_dump_max",
+	    json_integer((json_int_t)cfg->process_dump_max));
+	json_object_set_new(o, "process_dump_total",
+	    json_integer((json_int_t)cfg->process_dump_total));
 	a = json_array();
 	for (i = 0; i < cfg->scan_paths.n; i++)
 		json_array_append_new(a, json_string(cfg->scan_paths.v[i]));

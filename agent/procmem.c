@@ -31,6 +31,9 @@ struct procmem {
 	YR_MEMORY_BLOCK		 block;
 	int			 mem, pagemap;
 	char			*maps, *line;	/* the next maps line */
+	char			*raw;		/* maps as read */
+	size_t			 rawlen;
+	struct procmap		 map;		/* the current mapping */
 	uint64_t		 at, end;	/* rest of the mapping */
 	uint64_t		 budget, read, skipped;
 	int			 cut;
@@ -62,14 +65,17 @@ procmem_new(int pid, uint64_t budget)
 		errno = saved;
 		return NULL;
 	}
-	pm->maps = util_read_fd(fd, PROCMEM_MAPS_MAX, NULL, NULL);
+	pm->raw = util_read_fd(fd, PROCMEM_MAPS_MAX, &pm->rawlen, NULL);
 	close(fd);
-	if (pm->maps == NULL) {
+	if (pm->raw == NULL) {
 		saved = errno;
 		procmem_free(pm);
 		errno = saved;
 		return NULL;
 	}
+	/* Parsed in place: the text as read is kept for procmem_maps. */
+	pm->maps = xmalloc(pm->rawlen + 1);
+	memcpy(pm->maps, pm->raw, pm->rawlen + 1);
 	pm->line = pm->maps;
 	pm->pagemap = procmem_open(pid, "pagemap");
 	pm->page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -88,6 +94,7 @@ procmem_free(struct procmem *pm)
 	if (pm->pagemap != -1)
 		close(pm->pagemap);
 	free(pm->maps);
+	free(pm->raw);
 	free(pm->buf);
 	free(pm);
 }
@@ -123,22 +130,22 @@ procmap_parse(char *line, struct procmap *m)
 	return 0;
 }
 
-/* The next readable mapping into at, end. 0 when there is none. */
+/* The next readable mapping into at, end and map. 0 when there is none. */
 static int
-procmem_mapping(struct procmem *pm)
+procmem_advance(struct procmem *pm)
 {
-	struct procmap	 m;
+	struct procmap	*m = &pm->map;
 	char		*line;
 
 	while ((line = pm->line) != NULL && *line != '\0') {
 		if ((pm->line = strchr(line, '\n')) != NULL)
 			*pm->line++ = '\0';
 		/* [vvar] cannot be read through mem: skip it. */
-		if (procmap_parse(line, &m) == -1 || m.perms[0] != 'r' ||
-		    m.end <= m.start || strcmp(m.path, "[vvar]") == 0)
+		if (procmap_parse(line, m) == -1 || m->perms[0] != 'r' ||
+		    m->end <= m->start || strcmp(m->path, "[vvar]") == 0)
 			continue;
-		pm->at = m.start;
-		pm->end = m.end;
+		pm->at = m->start;
+		pm->end = m->end;
 		return 1;
 	}
 	return 0;
@@ -208,7 +215,7 @@ procmem_next(YR_MEMORY_BLOCK_ITERATOR *it)
 
 	it->last_error = ERROR_SUCCESS;
 	for (;;) {
-		if (pm->at >= pm->end && !procmem_mapping(pm))
+		if (pm->at >= pm->end && !procmem_advance(pm))
 			return NULL;
 		start = procmem_scan(pm, pm->at, pm->end, 0);
 		pm->skipped += start - pm->at;
@@ -268,4 +275,17 @@ int
 procmem_cut(struct procmem *pm)
 {
 	return pm->cut;
+}
+
+const struct procmap *
+procmem_map(struct procmem *pm)
+{
+	return pm->map.path != NULL ? &pm->map : NULL;
+}
+
+const char *
+procmem_maps(struct procmem *pm, size_t *lenp)
+{
+	*lenp = pm->rawlen;
+	return pm->raw;
 }

@@ -50,5 +50,16 @@ uint64_t	 procmem_read(struct procmem *);
 uint64_t	 procmem_skipped(struct procmem *);
 /* Whether the budget stopped the reading before the end. */
 int		 procmem_cut(struct procmem *);
+/*
+ * The mapping the last block returned by the iterator lies in (owned by
+ * pm, valid until the next block), or NULL before the first block. A
+ * block never spans two mappings.
+ */
+const struct procmap *procmem_map(struct procmem *);
+/*
+ * The text of /proc/PID/maps as read by procmem_new (the one reading the
+ * blocks follow; NUL-terminated, owned by pm); *lenp gets its length.
+ */
+const char	*procmem_maps(struct procmem *, size_t *);
 
 #endif

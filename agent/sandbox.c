@@ -99,6 +99,16 @@ static const int sandbox_allowed[] = {
 #ifdef SYS_faccessat2
 	SYS_faccessat2,
 #endif
+	/*
+	 * network: a copy of a sniffer's AF_PACKET descriptor, to read its
+	 * BPF filter with getsockopt(SO_GET_FILTER) (collectors/netsock.c).
+	 */
+#ifdef SYS_pidfd_open
+	SYS_pidfd_open,
+#endif
+#ifdef SYS_pidfd_getfd
+	SYS_pidfd_getfd,
+#endif
 #if defined(__x86_64__)
 	SYS_open, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_rename,
 	SYS_unlink, SYS_mkdir, SYS_dup2, SYS_pipe, SYS_getdents, SYS_poll,

@@ -12,20 +12,26 @@
 extern const struct collector collector_system;
 extern const struct collector collector_processes;
 extern const struct collector collector_network;
+extern const struct collector collector_kernel;
+extern const struct collector collector_firewall;
 extern const struct collector collector_users;
 extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
 extern const struct collector collector_yara;
+extern const struct collector collector_procdump;
 extern const struct collector collector_timeline;
 
 const struct collector *const collectors[] = {
 	&collector_system,
 	&collector_processes,
 	&collector_network,
+	&collector_kernel,
+	&collector_firewall,
 	&collector_users,
 	&collector_logins,
 	&collector_artifacts,
 	&collector_yara,
+	&collector_procdump,	/* after yara: its process hits */
 	&collector_timeline,
 	NULL
 };

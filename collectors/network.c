@@ -9,7 +9,8 @@
  * each socket is mapped to the process(es) holding it through the
  * "socket:[inode]" links in /proc/PID/fd. Records go to
  * live/network.jsonl, live/interfaces.jsonl, live/routes.jsonl and
- * live/arp.jsonl.
+ * live/arp.jsonl. AF_PACKET and netlink sockets and the conntrack table
+ * are read by netsock.c.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,34 +33,10 @@
 #include "collector.h"
 #include "util.h"
 #include "live.h"
+#include "network.h"
 
 #define NETWORK_TABLE_MAX	(64U << 20)
 #define NETWORK_FD_MAX		65536	/* fds looked at per process */
-
-/* A socket inode held by a process. */
-struct network_owner {
-	unsigned long long	inode;
-	unsigned int		pid;
-};
-
-struct network_proc {
-	unsigned int		pid;
-	char			comm[64];
-};
-
-struct network_run {
-	struct collect_ctx	*ctx;
-	int			 procfd;
-	struct network_owner	*own;
-	size_t			 nown;
-	struct network_proc	*procs;		/* ascending pid */
-	size_t			 nprocs;
-	unsigned long long	*netns;		/* distinct, with a pid each */
-	unsigned int		*netns_pid;
-	size_t			 nnetns;
-	size_t			 ndenied;
-	int			 partial;
-};
 
 static int
 network_owner_cmp(const void *a, const void *b)
@@ -125,6 +102,7 @@ network_scan_fds(struct network_run *nr, int dfd, unsigned int pid)
 			continue;
 		nr->own = xreallocarray(nr->own, nr->nown + 1, sizeof *nr->own);
 		nr->own[nr->nown].inode = ino;
+		nr->own[nr->nown].fd = (int)strtol(de->d_name, NULL, 10);
 		nr->own[nr->nown++].pid = pid;
 	}
 	closedir(d);
@@ -185,13 +163,10 @@ network_comm(struct network_run *nr, unsigned int pid)
 	return NULL;
 }
 
-/* pid, process and processes [{pid, name}] of the socket inode. */
-static void
-network_set_owners(struct network_run *nr, json_t *rec,
-    unsigned long long inode)
+const struct network_owner *
+network_owners(struct network_run *nr, unsigned long long inode, size_t *np)
 {
-	json_t	*all = json_array();
-	size_t	 lo = 0, hi = nr->nown, i;
+	size_t	lo = 0, hi = nr->nown, i;
 
 	while (lo < hi) {
 		size_t	mid = lo + (hi - lo) / 2;
@@ -201,21 +176,35 @@ network_set_owners(struct network_run *nr, json_t *rec,
 		else
 			hi = mid;
 	}
+	for (i = lo; inode != 0 && i < nr->nown && nr->own[i].inode == inode;
+	    i++)
+		;
+	*np = i - lo;
+	return nr->own + lo;
+}
+
+void
+network_set_owners(struct network_run *nr, json_t *rec,
+    unsigned long long inode)
+{
+	const struct network_owner	*o;
+	json_t				*all = json_array();
+	size_t				 n, i;
+
+	o = network_owners(nr, inode, &n);
 	json_object_set_new(rec, "pid", json_null());
 	json_object_set_new(rec, "process", json_null());
-	for (i = lo; inode != 0 && i < nr->nown && nr->own[i].inode == inode;
-	    i++) {
-		const char	*comm = network_comm(nr, nr->own[i].pid);
+	for (i = 0; i < n; i++) {
+		const char	*comm = network_comm(nr, o[i].pid);
 
-		if (i > lo && nr->own[i].pid == nr->own[i - 1].pid)
+		if (i > 0 && o[i].pid == o[i - 1].pid)
 			continue;
 		if (json_array_size(all) == 0) {
-			json_object_set_new(rec, "pid",
-			    json_integer(nr->own[i].pid));
+			json_object_set_new(rec, "pid", json_integer(o[i].pid));
 			json_object_set_new(rec, "process", live_json_strz(comm));
 		}
 		json_array_append_new(all, json_pack("{s:I, s:o}", "pid",
-		    (json_int_t)nr->own[i].pid, "name", live_json_strz(comm)));
+		    (json_int_t)o[i].pid, "name", live_json_strz(comm)));
 	}
 	json_object_set_new(rec, "processes", all);
 }
@@ -224,7 +213,7 @@ network_set_owners(struct network_run *nr, json_t *rec,
 struct network_table {
 	const char	*file;
 	const char	*proto;
-	int		 family;	/* AF_UNIX for /proc/net/unix */
+	int		 family;	/* AF_UNIX for /proc/net/unix… */
 };
 
 static const struct network_table network_tables[] = {
@@ -237,6 +226,8 @@ static const struct network_table network_tables[] = {
 	{ "raw", "raw", AF_INET },
 	{ "raw6", "raw6", AF_INET6 },
 	{ "unix", "unix", AF_UNIX },
+	{ "packet", "packet", AF_PACKET },	/* netsock.c */
+	{ "netlink", "netlink", AF_NETLINK },
 };
 
 static json_t *
@@ -293,6 +284,7 @@ network_table(struct network_run *nr, const struct network_table *t,
 {
 	struct live_inet	 in;
 	struct live_unix	 u;
+	unsigned long long	 inode = 0;
 	json_t			*rec;
 	char			 path[64], *buf, *line;
 	size_t			 len, pos = 0, bad = 0;
@@ -302,7 +294,10 @@ network_table(struct network_run *nr, const struct network_table *t,
 	if ((buf = live_read_at(nr->procfd, path, NETWORK_TABLE_MAX, &len,
 	    NULL)) == NULL) {
 		/* A table the kernel lacks (no IPv6) or a process gone. */
-		if (errno != ENOENT && errno != ESRCH) {
+		if (errno == ENOENT && ns == 0 && t->family == AF_PACKET)
+			collect_log(nr->ctx, LOG_INFO, "/proc/%s absent: no "
+			    "AF_PACKET in this kernel", path);
+		else if (errno != ENOENT && errno != ESRCH) {
 			collect_error(nr->ctx, NULL, "/proc/%s: %s", path,
 			    strerror(errno));
 			nr->partial = 1;
@@ -314,20 +309,26 @@ network_table(struct network_run *nr, const struct network_table *t,
 			first = 0;
 			continue;
 		}
-		if (t->family == AF_UNIX)
+		if (t->family == AF_UNIX) {
 			rec = live_parse_unix_line(line, &u) == 0 ?
 			    network_unix_record(&u) : NULL;
-		else
+			inode = u.inode;
+		} else if (t->family == AF_PACKET || t->family == AF_NETLINK)
+			rec = netsock_record(nr, t->family, line, &inode);
+		else {
 			rec = live_parse_inet_line(line, t->family, &in) == 0 ?
 			    network_inet_record(t, &in) : NULL;
+			inode = in.inode;
+		}
 		if (rec == NULL) {
 			bad++;
 			continue;
 		}
-		network_set_owners(nr, rec, t->family == AF_UNIX ? u.inode :
-		    in.inode);
+		network_set_owners(nr, rec, inode);
 		json_object_set_new(rec, "netns", json_integer(
 		    (json_int_t)nr->netns[ns]));
+		if (t->family == AF_PACKET)
+			netsock_log_sniffer(nr, rec);
 		collect_record(nr->ctx, "network", rec);
 	}
 	if (bad > 0)
@@ -506,6 +507,7 @@ network_run_free(struct network_run *nr)
 	free(nr->procs);
 	free(nr->netns);
 	free(nr->netns_pid);
+	free(nr->ifs);
 	if (nr->procfd != -1)
 		close(nr->procfd);
 }
@@ -531,9 +533,12 @@ network_collect(struct collect_ctx *ctx)
 	}
 	collect_log(ctx, LOG_INFO, "%zu socket descriptors in %zu processes, "
 	    "%zu network namespaces", nr.nown, nr.nprocs, nr.nnetns);
-	for (i = 0; i < nr.nnetns && !collect_expired(ctx); i++)
+	for (i = 0; i < nr.nnetns && !collect_expired(ctx); i++) {
+		netsock_ifs_load(&nr, i);
 		for (t = 0; t < nitems(network_tables); t++)
 			network_table(&nr, &network_tables[t], i);
+	}
+	netsock_conntrack(&nr);
 	network_interfaces(&nr);
 	network_simple_table(&nr, "route");
 	network_simple_table(&nr, "ipv6_route");
@@ -549,8 +554,8 @@ network_collect(struct collect_ctx *ctx)
 
 const struct collector collector_network = {
 	.name = "network",
-	.description = "sockets with their processes, interfaces, routes "
-	    "and the ARP table",
+	.description = "sockets with their processes (packet and netlink "
+	    "too), interfaces, routes, the ARP and conntrack tables",
 	.flags = COLLECTOR_LIVE | COLLECTOR_NEEDS_ROOT,
 	.run = network_collect,
 };

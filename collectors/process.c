@@ -17,6 +17,15 @@
  *
  * A process that exits while it is read is skipped silently: a failed
  * read is only an error if the process is still there afterwards.
+ *
+ * Depth (procfd.c): each descriptor (live/process_fds.jsonl) and each
+ * mapping (live/process_maps.jsonl). A file held open but deleted, or a
+ * memfd, is copied into the archive (live/fd/<pid>-<fd>) once per file
+ * however many processes hold it, through the same table as the deleted
+ * executables. The agent's own processes are left out: their
+ * descriptors are the run's own spools and output. A process that exits
+ * while its descriptors are read keeps the records written (logged); a
+ * running one whose descriptors closed meanwhile is an error.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -37,16 +46,23 @@
 #include "collector.h"
 #include "util.h"
 #include "live.h"
+#include "procfd.h"
 
 #define PROCESS_PID_LIMIT	(4U << 20)	/* PID_MAX_LIMIT on 64-bit */
 #define PROCESS_STAT_MAX	4096
 #define PROCESS_STATUS_MAX	(64U << 10)
 #define PROCESS_CMDLINE_MAX	(256U << 10)
 #define PROCESS_ENVIRON_MAX	(1U << 20)
+#define PROCESS_ENVIRON_VARS	4096
+#define PROCESS_CGROUP_MAX	(64U << 10)
+#define PROCESS_CGROUP_LINES	256
 #define PROCESS_HASH_MAX	(4ULL << 30)
 #define PROCESS_THREADS_MAX	8
 
-/* A known executable: hashed (and maybe copied) once per run. */
+/*
+ * A known executable, or a deleted or memfd file held open: hashed (and
+ * maybe copied) once per run.
+ */
 struct process_exe {
 	dev_t		 dev;
 	ino_t		 ino;
@@ -65,7 +81,8 @@ struct process_run {
 	long			 pagesize;
 	struct process_exe	*exes;
 	size_t			 nexes;
-	size_t			 nrecords, ngone, ndenied;
+	size_t			 nrecords, ngone, ngonedepth, ndenied;
+	size_t			 nfds, nmaps, ncopied, nfdcut, nmapcut;
 	char			 denied[64];	/* the first one */
 	int			 partial;
 };
@@ -361,6 +378,7 @@ cleanup:
 }
 
 #define PROCESS_PF_KTHREAD	0x00200000ULL
+#define PROCESS_PF_EXITING	0x00000004ULL	/* set first in do_exit */
 
 /* One process being read. */
 struct process_one {
@@ -438,14 +456,11 @@ process_exe_find(struct process_run *pr, const struct stat *st)
 	return NULL;
 }
 
-/* Hash, and for a deleted or memfd binary copy, the exe of p once. */
+/* A new entry of the table for the file st describes. */
 static struct process_exe *
-process_exe_add(struct process_one *p, int fd, const struct stat *st,
-    const char *comm, int copy)
+process_exe_new(struct process_run *pr, const struct stat *st)
 {
-	struct process_run	*pr = p->pr;
 	struct process_exe	*e;
-	char			 source[64], name[64], *apath;
 
 	pr->exes = xreallocarray(pr->exes, pr->nexes + 1, sizeof *pr->exes);
 	e = &pr->exes[pr->nexes++];
@@ -454,6 +469,35 @@ process_exe_add(struct process_one *p, int fd, const struct stat *st,
 	e->ino = st->st_ino;
 	e->size = st->st_size;
 	e->mtime = st->st_mtim;
+	return e;
+}
+
+/*
+ * Copy fd (source: where it came from) into the archive at apath (owned
+ * from here: kept in e when copied); sum gets the hash of the copy.
+ */
+static int
+process_exe_copy(struct process_run *pr, struct process_exe *e, int fd,
+    const char *source, char *apath, unsigned char *sum)
+{
+	if (collect_file_fd(pr->ctx, fd, source, apath, sum) == 0) {
+		e->copy = apath;
+		return 0;
+	}
+	free(apath);
+	return -1;
+}
+
+/* Hash, and for a deleted or memfd binary copy, the exe of p once. */
+static struct process_exe *
+process_exe_add(struct process_one *p, int fd, const struct stat *st,
+    const char *comm, int copy)
+{
+	struct process_run	*pr = p->pr;
+	struct process_exe	*e;
+	char			 source[64], name[64];
+
+	e = process_exe_new(pr, st);
 	if (process_sha256(fd, e->sha) == 0)
 		e->ok = 1;
 	else
@@ -463,12 +507,54 @@ process_exe_add(struct process_one *p, int fd, const struct stat *st,
 	snprintf(source, sizeof source, "/proc/%u/exe", p->pid);
 	snprintf(name, sizeof name, "%s", comm);
 	util_safe_name(name);
-	apath = xasprintf("live/exe/%u-%s", p->pid, name);
-	if (collect_file_fd(pr->ctx, fd, source, apath, NULL) == 0)
-		e->copy = apath;
-	else
-		free(apath);
+	process_exe_copy(pr, e, fd, source, xasprintf("live/exe/%u-%s",
+	    p->pid, name), NULL);
 	return e;
+}
+
+/*
+ * procfd's copy of a deleted file or memfd held as descriptor n: once per
+ * (device, inode), whoever holds it and whether it is also an exe.
+ */
+static const char *
+process_fd_copy(void *arg, int dfd, const char *rel, const struct stat *st,
+    unsigned int n, const char **shap)
+{
+	struct process_one	*p = arg;
+	struct process_run	*pr = p->pr;
+	struct process_exe	*e = NULL;
+	unsigned char		 sum[32];
+	char			 source[64];
+	size_t			 i;
+	int			 fd;
+
+	for (i = 0; i < pr->nexes; i++)
+		if (pr->exes[i].dev == st->st_dev &&
+		    pr->exes[i].ino == st->st_ino) {
+			e = &pr->exes[i];
+			if (e->copy != NULL) {
+				*shap = e->ok ? e->sha : NULL;
+				return e->copy;
+			}
+		}
+	snprintf(source, sizeof source, "/proc/%u/%s", p->pid, rel);
+	if ((fd = procfd_open_file(dfd, rel, st)) == -1) {
+		/* Closed or reused meanwhile: nothing left to copy. */
+		if (errno != ENOENT && errno != ESTALE)
+			process_failed(p, "fd", errno);
+		return NULL;
+	}
+	if (e == NULL)
+		e = process_exe_new(pr, st);
+	if (process_exe_copy(pr, e, fd, source, xasprintf("live/fd/%u-%u",
+	    p->pid, n), sum) == 0) {
+		util_hex(e->sha, sum, sizeof sum);
+		e->ok = 1;
+		pr->ncopied++;
+	}
+	close(fd);
+	*shap = e->ok ? e->sha : NULL;
+	return e->copy;
 }
 
 /* exe_sha256 (and exe_copy) through /proc/PID/exe. */
@@ -586,7 +672,11 @@ process_cmdline(struct process_one *p)
 	free(s);
 }
 
-/* LD_PRELOAD and LD_LIBRARY_PATH from the environment, when set. */
+/*
+ * The environment as an array (at most PROCESS_ENVIRON_VARS variables
+ * and PROCESS_ENVIRON_MAX bytes), and LD_PRELOAD, LD_LIBRARY_PATH and
+ * LD_AUDIT on their own when set.
+ */
 static void
 process_environ(struct process_one *p)
 {
@@ -595,19 +685,108 @@ process_environ(struct process_one *p)
 		{ "LD_LIBRARY_PATH", "ld_library_path" },
 		{ "LD_AUDIT", "ld_audit" },
 	};
-	const char	*v;
+	const char	*v, *nul;
 	char		*s;
-	size_t		 len, vlen, i;
+	size_t		 len, vlen, i, cut;
+	int		 trunc = 0;
 
 	if ((s = process_read(p, "environ", PROCESS_ENVIRON_MAX, &len,
-	    NULL)) == NULL)
+	    &trunc)) == NULL) {
+		json_object_set_new(p->rec, "environ", json_null());
 		return;
+	}
+	for (cut = 0, i = 0; cut < len && i < PROCESS_ENVIRON_VARS; i++) {
+		if ((nul = memchr(s + cut, '\0', len - cut)) == NULL)
+			cut = len;
+		else
+			cut = (size_t)(nul - s) + 1;
+	}
+	json_object_set_new(p->rec, "environ", live_parse_cmdline(s, cut));
+	if (trunc || cut < len)
+		json_object_set_new(p->rec, "environ_truncated", json_true());
 	for (i = 0; i < nitems(vars); i++) {
 		if ((v = live_environ_get(s, len, vars[i][0], &vlen)) != NULL)
 			json_object_set_new(p->rec, vars[i][1],
 			    live_json_str(v, vlen));
 	}
 	free(s);
+}
+
+/* The lines of /proc/PID/cgroup, and the container they name. */
+static void
+process_cgroup(struct process_one *p)
+{
+	const char	*rt;
+	json_t		*a = json_array();
+	char		*s, *line, id[256];
+	size_t		 len, pos = 0;
+
+	json_object_set_new(p->rec, "container_id", json_null());
+	json_object_set_new(p->rec, "container_runtime", json_null());
+	if ((s = process_read(p, "cgroup", PROCESS_CGROUP_MAX, &len,
+	    NULL)) == NULL) {
+		json_object_set_new(p->rec, "cgroup", json_null());
+		json_decref(a);
+		return;
+	}
+	if ((rt = procfd_container(s, len, id, sizeof id)) != NULL) {
+		json_object_set_new(p->rec, "container_id", live_json_strz(id));
+		json_object_set_new(p->rec, "container_runtime",
+		    json_string(rt));
+	}
+	while ((line = live_next_line(s, len, &pos)) != NULL &&
+	    json_array_size(a) < PROCESS_CGROUP_LINES)
+		if (*line != '\0')
+			json_array_append_new(a, live_json_strz(line));
+	json_object_set_new(p->rec, "cgroup", a);
+	free(s);
+}
+
+/*
+ * Descriptors and mappings (procfd.c), and their counts in the process
+ * record: null where they could not be read.
+ */
+static void
+process_depth(struct process_one *p, struct procfd_proc *fp,
+    const struct live_stat *st)
+{
+	struct process_run	*pr = p->pr;
+	int			 fds = 0, maps = 0;
+
+	fp->ctx = pr->ctx;
+	fp->dfd = p->dfd;
+	fp->pid = p->pid;
+	fp->comm = st->comm;
+	fp->copy = process_fd_copy;
+	fp->arg = p;
+	if (collect_is_agent(pr->ctx, (pid_t)p->pid)) {
+		json_object_set_new(p->rec, "depth_skipped", json_string(
+		    "agent"));
+	} else if (!(st->flags & PROCESS_PF_KTHREAD)) {
+		fds = procfd_fds(fp) == 0;
+		if (!fds)
+			process_failed(p, "fd", errno);
+		maps = procfd_maps(fp) == 0;
+		if (!maps)
+			process_failed(p, "maps", errno);
+		if (fp->err_what != NULL)
+			process_failed(p, fp->err_what, fp->err_no);
+	} else
+		fds = maps = 1;		/* none: a kernel thread */
+	json_object_set_new(p->rec, "deleted_fds", fds ?
+	    json_integer((json_int_t)fp->ndeleted) : json_null());
+	json_object_set_new(p->rec, "memfd_fds", fds ?
+	    json_integer((json_int_t)fp->nmemfd) : json_null());
+	json_object_set_new(p->rec, "anonymous_exec_regions", maps ?
+	    json_integer((json_int_t)fp->nanonexec) : json_null());
+	if (fp->fds_cut)
+		json_object_set_new(p->rec, "fds_truncated", json_true());
+	if (fp->maps_cut)
+		json_object_set_new(p->rec, "maps_truncated", json_true());
+	pr->nfds += fp->nfds;
+	pr->nmaps += fp->nmaps;
+	pr->nfdcut += fp->fds_cut;
+	pr->nmapcut += fp->maps_cut;
 }
 
 static void
@@ -670,7 +849,11 @@ process_stat(struct process_one *p, struct live_stat *st)
 	return 0;
 }
 
-/* Whether the process read is still the same one (not exited). */
+/*
+ * Whether the process read is still the same one: 0 gone, 1 running, 2
+ * exited since it was first read (exiting, or a zombie not yet reaped:
+ * still listed, its descriptors already closed).
+ */
 static int
 process_alive(struct process_one *p, const struct live_stat *first)
 {
@@ -684,7 +867,12 @@ process_alive(struct process_one *p, const struct live_stat *first)
 		return 0;
 	rc = live_parse_stat(s, len, &st);
 	free(s);
-	return rc == 0 && st.starttime == first->starttime && st.state != 'X';
+	if (rc == -1 || st.starttime != first->starttime || st.state == 'X')
+		return 0;
+	if ((st.state == 'Z' || st.flags & PROCESS_PF_EXITING) &&
+	    first->state != 'Z' && !(first->flags & PROCESS_PF_EXITING))
+		return 2;
+	return 1;
 }
 
 /* Report the first real failure met reading p (it is still alive). */
@@ -704,14 +892,17 @@ static int
 process_one(struct process_run *pr, unsigned int pid, int hidden)
 {
 	struct process_one	p = { .pr = pr, .pid = pid };
+	struct procfd_proc	fp = { 0 };
 	struct live_stat	st;
 	char			name[16];
-	int			rc = 1;
+	int			rc = 1, alive = 1;
 
 	process_itoa(pid, name);
 	if ((p.dfd = openat(pr->procfd, name, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+	    O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		pr->ngone++;		/* listed, gone since */
 		return 1;
+	}
 	p.rec = json_object();
 	json_object_set_new(p.rec, "pid", json_integer(pid));
 	if (process_stat(&p, &st) == -1) {
@@ -726,10 +917,28 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 	process_link_field(&p, "root", "root");
 	process_environ(&p);
 	process_namespaces(&p);
+	process_cgroup(&p);
+	process_depth(&p, &fp, &st);
 	json_object_set_new(p.rec, "hidden", json_boolean(hidden));
-	if ((p.vanishing || p.err_what != NULL) && !process_alive(&p, &st))
+	if (p.vanishing || p.err_what != NULL || fp.nvanished > 0)
+		alive = process_alive(&p, &st);
+	/* Its fd and maps records so far stay: they were true. */
+	if (alive != 1 && fp.nfds + fp.nmaps > 0) {
+		pr->ngonedepth++;
+		collect_log(pr->ctx, LOG_INFO, "process %u (%s) exited while "
+		    "read: %zu descriptor and %zu mapping records were written "
+		    "before", pid, st.comm, fp.nfds, fp.nmaps);
+	}
+	if (alive == 0)
 		goto done;
 	process_report(&p);
+	/* Still running: its descriptors were closed while read. */
+	if (fp.nvanished > 0 && alive == 1) {
+		collect_error(pr->ctx, NULL, "/proc/%u/fd: %zu descriptors "
+		    "closed while read (the first: %u)", pid, fp.nvanished,
+		    fp.vanished);
+		pr->partial = 1;
+	}
 	if (hidden)
 		collect_log(pr->ctx, LOG_WARN, "process %u (%s) exists but is "
 		    "hidden from the /proc listing", pid, st.comm);
@@ -792,7 +1001,12 @@ process_collect(struct collect_ctx *ctx)
 		pr.partial = 1;
 	}
 	collect_log(ctx, LOG_INFO, "%zu process records, %zu exited while "
-	    "read", pr.nrecords, pr.ngone);
+	    "read (%zu after some of their descriptors or mappings were "
+	    "recorded)", pr.nrecords, pr.ngone, pr.ngonedepth);
+	collect_log(ctx, LOG_INFO, "%zu descriptor records (%zu processes "
+	    "cut at %d), %zu mapping records (%zu cut), %zu deleted or memfd "
+	    "files copied", pr.nfds, pr.nfdcut, PROCFD_FDS_MAX, pr.nmaps,
+	    pr.nmapcut, pr.ncopied);
 	process_pids_free(&pids);
 	process_run_free(&pr);
 	return pr.partial ? COLLECT_PARTIAL : COLLECT_OK;

@@ -138,32 +138,7 @@ check "mounts: / and /proc" jqe -s 'any(.[]; .mount_point=="/proc" and
 	.fstype=="proc") and any(.[]; .mount_point=="/")' "$T/r1/x/live/mounts.jsonl"
 
 # --- A userland hider and a storm of short-lived processes ----------------
-cat >"$T/hide.c" <<'EOF'
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <dlfcn.h>
-#include <stdlib.h>
-#include <string.h>
-struct dirent *readdir(DIR *d) {
-	static struct dirent *(*real)(DIR *);
-	const char *h = getenv("HIDE_PID");
-	struct dirent *e;
-	if (real == NULL) real = (struct dirent *(*)(DIR *))dlsym(RTLD_NEXT, "readdir");
-	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
-		;
-	return e;
-}
-struct dirent64 *readdir64(DIR *d) {
-	static struct dirent64 *(*real)(DIR *);
-	const char *h = getenv("HIDE_PID");
-	struct dirent64 *e;
-	if (real == NULL) real = (struct dirent64 *(*)(DIR *))dlsym(RTLD_NEXT, "readdir64");
-	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
-		;
-	return e;
-}
-EOF
-cc -shared -fPIC -o "$T/libhide.so" "$T/hide.c" -ldl
+cc -shared -fPIC -o "$T/libhide.so" "$CC_TOP/tests/tools/libhide.c" -ldl
 sleep 1003 & VICTIM=$!; bg
 check "the hider hides the victim from ls /proc" \
 	test -z "$(LD_PRELOAD=$T/libhide.so HIDE_PID=$VICTIM ls /proc | grep -x "$VICTIM")"

@@ -6,7 +6,9 @@
  * /proc/PID/stat, status, cmdline and environ, fd and ns links, the
  * /proc/net tables (tcp, udp, unix, route, ipv6_route, arp), utmp and
  * lastlog records, passwd, group, mountinfo, modules and os-release
- * lines. A process can put any bytes in its comm, cmdline and environ,
+ * lines; fd link targets, fdinfo and cgroup (procfd.h: a file or cgroup
+ * name is any bytes its maker chose). A process can put any bytes in
+ * its comm, cmdline and environ,
  * and an attacker with root any bytes in utmp, so all are untrusted. The
  * JSON made from them must always serialise (valid UTF-8).
  * Corpus: tests/fuzz/corpus/live/.
@@ -16,29 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
+#include "fuzz.h"
 #include "live.h"
 #include "passwd.h"
+#include "procfd.h"
 #include "procmem.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* The JSON value must serialise: a NULL here is invalid UTF-8 leaking. */
-static void
-fuzz_json(json_t *j)
-{
-	char	*s;
-
-	if (j == NULL)
-		fatal("fuzz: NULL JSON value");
-	if ((s = json_dumps(j, JSON_ENCODE_ANY)) == NULL)
-		fatal("fuzz: JSON value does not serialise");
-	free(s);
-	json_decref(j);
-}
 
 static void
 fuzz_records(const uint8_t *data, size_t len)
@@ -73,6 +64,7 @@ fuzz_line(const char *line)
 	struct passwd_entry	 pw, gr;
 	struct live_mount	 mnt;
 	struct procmap		 map;
+	struct procfd_target	 fdt;
 	struct live_module	 mod;
 	unsigned long long	 ino;
 	char			*copy, *k, *v;
@@ -110,9 +102,15 @@ fuzz_line(const char *line)
 		fuzz_json(live_json_strz(v));
 	free(copy);
 	copy = xstrdup(line);
-	if (procmap_parse(copy, &map) == 0)
+	if (procmap_parse(copy, &map) == 0) {
 		fuzz_json(live_json_strz(map.path));
+		(void)procfd_anon_exec(&map);
+	}
 	free(copy);
+	procfd_classify(line, 0, &fdt);
+	fuzz_json(live_json_strz(fdt.anon));
+	procfd_classify(line, S_IFREG, &fdt);
+	(void)procfd_type_name(fdt.type);
 }
 
 int
@@ -120,9 +118,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct live_stat	 st;
 	struct live_status	 sts;
-	const char		*val;
+	struct procfd_info	 fdi;
+	const char		*val, *rt;
 	unsigned long long	 mask = 0;
-	char			*text, *line, taint[64];
+	char			*text, *line, taint[64], id[256];
 	size_t			 pos = 0, vlen, i;
 
 	if (len > 65536)
@@ -136,6 +135,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    &vlen)) != NULL)
 		fuzz_json(live_json_str(val, vlen));
 	fuzz_json(live_json_str((const char *)data, len));
+	if (procfd_parse_fdinfo((const char *)data, len, &fdi) == 0)
+		fuzz_json(json_string(fdi.flags));
+	if ((rt = procfd_container((const char *)data, len, id,
+	    sizeof id)) != NULL)
+		fuzz_json(live_json_strz(id));
 	fuzz_records(data, len);
 	for (i = 0; i < len && i < sizeof mask; i++)
 		mask = mask << 8 | data[i];

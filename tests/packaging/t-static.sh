@@ -67,32 +67,7 @@ check "…the processes of the host are listed" \
 
 # --- LD_PRELOAD and /etc/ld.so.preload are ignored -----------------------
 # The userland hider of tests/cli/t-live.sh: readdir skips HIDE_PID.
-cat >"$T/hide.c" <<'EOC'
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <dlfcn.h>
-#include <stdlib.h>
-#include <string.h>
-struct dirent *readdir(DIR *d) {
-	static struct dirent *(*real)(DIR *);
-	const char *h = getenv("HIDE_PID");
-	struct dirent *e;
-	if (real == NULL) real = (struct dirent *(*)(DIR *))dlsym(RTLD_NEXT, "readdir");
-	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
-		;
-	return e;
-}
-struct dirent64 *readdir64(DIR *d) {
-	static struct dirent64 *(*real)(DIR *);
-	const char *h = getenv("HIDE_PID");
-	struct dirent64 *e;
-	if (real == NULL) real = (struct dirent64 *(*)(DIR *))dlsym(RTLD_NEXT, "readdir64");
-	while ((e = real(d)) != NULL && h != NULL && strcmp(e->d_name, h) == 0)
-		;
-	return e;
-}
-EOC
-cc -shared -fPIC -o "$T/libhide.so" "$T/hide.c" -ldl
+cc -shared -fPIC -o "$T/libhide.so" "$CC_TOP/tests/tools/libhide.c" -ldl
 sleep 1003 & VICTIM=$!
 at_exit "kill $VICTIM 2>/dev/null"
 check "the hider hides the victim from a dynamic ls /proc" \

@@ -246,6 +246,36 @@ test_partners(void)
 	config_free(&c);
 }
 
+/* The dump caps: defaults, sizes, and a cap of 0 refused. */
+static void
+test_dump_caps(void)
+{
+	struct config	c;
+	char		err[512];
+
+	config_init(&c);
+	CHECK(c.process_dump_max == 256ULL << 20);
+	CHECK(c.process_dump_total == 1ULL << 30);
+	CHECK(!c.no_process_dump);
+	CHECK(config_parse(&c, "t.ini", "[limits]\nprocess_dump_max = 64K\n"
+	    "process_dump_total = 2G\n[collection]\nprocess_dump = no\n",
+	    err, sizeof err) == 0);
+	CHECK(c.process_dump_max == 65536 && c.process_dump_total == 2ULL << 30);
+	CHECK(c.no_process_dump);
+	CHECK(config_parse(&c, "t.ini", "[limits]\nprocess_dump_max = 0\n",
+	    err, sizeof err) == -1);
+	CHECK_STR(err, "t.ini:2: [limits] process_dump_max: bad size \"0\" "
+	    "(at least 1)");
+	CHECK(config_parse(&c, "t.ini", "\n[limits]\nprocess_dump_total = x\n",
+	    err, sizeof err) == -1);
+	CHECK(strstr(err, "t.ini:3: [limits] process_dump_total: bad size") ==
+	    err);
+	/* The other sizes still take 0 (no limit). */
+	CHECK(config_parse(&c, "t.ini", "[limits]\nmax_total_size = 0\n",
+	    err, sizeof err) == 0);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -257,5 +287,6 @@ main(void)
 	UNIT_RUN(test_continuations);
 	UNIT_RUN(test_long_line);
 	UNIT_RUN(test_partners);
+	UNIT_RUN(test_dump_caps);
 	UNIT_EXIT();
 }

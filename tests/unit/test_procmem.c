@@ -4,9 +4,13 @@
  *
  * procmem: the one /proc/PID/maps line parser (files, anonymous and
  * special mappings, deleted files, memfd, names with spaces, malformed
- * lines), and this process's own maps parsed whole.
+ * lines), this process's own maps parsed whole, and its memory read in
+ * blocks that each name their mapping.
  */
+#include <sys/mman.h>
+
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +98,64 @@ test_procmap_self(void)
 	free(buf);
 }
 
+/*
+ * The blocks of this process: each lies in the mapping procmem_map
+ * names, and the page holding a marker in an anonymous RWX mapping is
+ * read with it; procmem_maps is the maps text, whole.
+ */
+static void
+test_procmem_blocks(void)
+{
+	YR_MEMORY_BLOCK_ITERATOR	*it;
+	YR_MEMORY_BLOCK			*b;
+	const struct procmap		*m;
+	struct procmem			*pm;
+	const uint8_t			*d;
+	unsigned char			*rwx;
+	const char			*maps;
+	size_t				 len;
+	int				 inside = 1, found = 0, anon = 0;
+
+	rwx = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE | PROT_EXEC,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(rwx != MAP_FAILED);
+	if (rwx == MAP_FAILED)
+		return;
+	memcpy(rwx + 8192 + 7, "procmem-marker", 14);
+	CHECK((pm = procmem_new(getpid(), 1ULL << 30)) != NULL);
+	if (pm == NULL)
+		return;
+	CHECK(procmem_map(pm) == NULL);
+	maps = procmem_maps(pm, &len);
+	CHECK(maps != NULL && len == strlen(maps) && len > 0 &&
+	    maps[len - 1] == '\n');
+	it = procmem_iterator(pm);
+	for (b = it->first(it); b != NULL; b = it->next(it)) {
+		m = procmem_map(pm);
+		if (m == NULL || b->base < m->start ||
+		    b->base + b->size > m->end) {
+			inside = 0;
+			continue;
+		}
+		if (b->base > (uint64_t)(uintptr_t)(rwx + 8192) ||
+		    b->base + b->size <= (uint64_t)(uintptr_t)(rwx + 8192))
+			continue;
+		anon = strcmp(m->perms, "rwxp") == 0 && m->path[0] == '\0';
+		d = b->fetch_data(b);
+		found = d != NULL && memcmp(d + ((uintptr_t)(rwx + 8192 + 7) -
+		    b->base), "procmem-marker", 14) == 0;
+	}
+	CHECK(inside);
+	CHECK(anon && found);
+	procmem_free(pm);
+	munmap(rwx, 1 << 16);
+}
+
 int
 main(void)
 {
 	UNIT_RUN(test_procmap_lines);
 	UNIT_RUN(test_procmap_self);
+	UNIT_RUN(test_procmem_blocks);
 	return unit_any_failed;
 }
