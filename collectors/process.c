@@ -932,12 +932,17 @@ process_one(struct process_run *pr, unsigned int pid, int hidden)
 	if (alive == 0)
 		goto done;
 	process_report(&p);
-	/* Still running: its descriptors were closed while read. */
+	/*
+	 * Still running: its descriptors were closed while read. That is
+	 * what a busy process does, not a failure of the collection: the
+	 * record counts them and the log names the first.
+	 */
 	if (fp.nvanished > 0 && alive == 1) {
-		collect_error(pr->ctx, NULL, "/proc/%u/fd: %zu descriptors "
+		json_object_set_new(p.rec, "fds_closed_while_read",
+		    json_integer((json_int_t)fp.nvanished));
+		collect_log(pr->ctx, LOG_INFO, "/proc/%u/fd: %zu descriptors "
 		    "closed while read (the first: %u)", pid, fp.nvanished,
 		    fp.vanished);
-		pr->partial = 1;
 	}
 	if (hidden)
 		collect_log(pr->ctx, LOG_WARN, "process %u (%s) exists but is "
