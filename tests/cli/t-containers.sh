@@ -181,3 +181,72 @@ check "capped: collection.log says the copy was cut" \
 	grep -q "cut at" "$X/collection.log"
 check "LinuxDockerContainerLogs: the json log collected" \
 	test -f "$X/files/var/lib/docker/containers/$ID/$ID-json.log"
+
+# --- Live: an overlay mount (private mount namespace) and a process in a
+# fake docker cgroup; the agent runs in that namespace, under strace.
+if ! unshare -m true 2>/dev/null; then
+	skip "live: no mount namespace (unshare -m) here"
+	exit 0
+fi
+HID=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then CG=/sys/fs/cgroup
+else CG=/sys/fs/cgroup/pids; fi
+SLEEP=""
+if mkdir -p "$CG/docker/$HID" 2>/dev/null; then
+	at_exit "rmdir '$CG/docker/$HID' 2>/dev/null; rmdir '$CG/docker' 2>/dev/null"
+	sleep 300 & SLEEP=$!
+	at_exit "kill $SLEEP 2>/dev/null; wait $SLEEP 2>/dev/null"
+	echo "$SLEEP" >"$CG/docker/$HID/cgroup.procs" 2>/dev/null || SLEEP=""
+fi
+O=$T/ov
+mkdir -p "$O" "$T/l"
+TRACE=""
+strace -f -o /dev/null true 2>/dev/null && TRACE="strace -f -qq -e trace=execve -o $T/trace"
+cat >"$T/live.sh" <<SH
+set -e
+mount -t tmpfs cc-ov "$O"
+mkdir -p "$O/l/etc" "$O/u" "$O/w" "$O/m"
+printf 'a=1\n' >"$O/l/etc/conf"
+printf 'gone\n' >"$O/l/gone"
+mount -t overlay overlay -o "lowerdir=$O/l,upperdir=$O/u,workdir=$O/w" "$O/m"
+printf 'a=2\n' >"$O/m/etc/conf"
+printf 'new\n' >"$O/m/new"
+rm "$O/m/gone"
+mkdir -p "$T/l/o" "$T/l/x"
+$TRACE "$CC_BIN" run --output "$T/l/o" --no-yara -q -p LinuxCronFiles \
+	>"$T/l/stdout" 2>"$T/l/stderr" || echo \$? >"$T/l/rc"
+SH
+if ! unshare -m sh "$T/live.sh" 2>"$T/live.err"; then
+	skip "live: the overlay could not be mounted: $(head -c 200 "$T/live.err")"
+	exit 0
+fi
+check "live run exits 0" test ! -e "$T/l/rc"
+a=$(archive_in "$T/l/o")
+[ -n "$a" ] && zstd -dc "$a" | tar -x -C "$T/l/x"
+C=$T/l/x/live/containers.jsonl
+OV=$(jq -r --arg m "$O/m" 'select(.mount_point==$m) | .id' "$C" 2>/dev/null | head -n 1)
+check "live: the overlay mount found in mountinfo, its upper and lower" \
+	jqe -s --arg m "$O/m" --arg u "$O/u" --arg l "$O/l" 'any(.[];
+	.runtime=="overlay" and .mount_point==$m and .upperdir==$u and
+	.lowerdir==[$l] and .diff_added==1 and .diff_deleted==1)' "$C"
+check "live: its diff: C /etc/conf, A /new, D /gone" \
+	jqe -s 'any(.[]; .change=="C" and .path=="/etc/conf" and .copied)
+	and any(.[]; .change=="A" and .path=="/new")
+	and any(.[]; .change=="D" and .path=="/gone")' "$T/l/x/containers/$OV/diff.jsonl"
+check "live: the copy of /etc/conf holds the upper version" \
+	test "$(cat "$T/l/x/containers/$OV/upper/etc/conf" 2>/dev/null)" = "a=2"
+if [ -n "$SLEEP" ]; then
+	check "live: the process in the docker cgroup mapped to its id" \
+		jqe -s --arg id "$HID" --argjson p "$SLEEP" 'any(.[];
+		.runtime=="docker" and .id==$id and .source=="cgroup" and
+		.pids==[$p])' "$C"
+else
+	skip "live: no writable cgroup here, no process in a fake container"
+fi
+if [ -n "$TRACE" ]; then
+	n=$(grep -c 'execve(' "$T/trace")
+	check "under strace, the agent ran no program (1 execve: itself; saw $n)" \
+		test "$n" -eq 1
+else
+	skip "ptrace not allowed: the execve count was not checked"
+fi
