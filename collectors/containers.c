@@ -42,6 +42,7 @@
 #define CONT_MOUNTINFO_MAX	(8 * 1024 * 1024)
 #define CONT_MAX_HOMES		4096
 #define CONT_FLUSH		(64 * 1024)
+#define CONT_MAX_ENTRIES	500000		/* entries walked per layer */
 #define CONT_STATX_MASK		(STATX_BASIC_STATS | STATX_BTIME)
 #define CONT_TASKS		"/run/containerd/io.containerd.runtime.v2.task"
 
@@ -74,20 +75,22 @@ struct cont_walk {
 	int			 cut, stopped;
 };
 
-/* A small file inside the root; NULL with errno (ENOENT: absent). */
+/*
+ * A small regular file inside the root (collect_open: never a FIFO, no
+ * link followed); NULL with errno (ENOENT: absent). A successful close
+ * leaves errno alone.
+ */
 static char *
 cont_read(struct collect_ctx *ctx, const char *path, size_t max,
     size_t *lenp, int *truncp)
 {
-	char	*data;
-	int	 fd, saved;
+	char	*data = NULL;
+	int	 fd;
 
-	if ((fd = collect_open(ctx, path, O_RDONLY)) == -1)
-		return NULL;
-	data = util_read_fd(fd, max, lenp, truncp);
-	saved = errno;
-	close(fd);
-	errno = saved;
+	if ((fd = collect_open(ctx, path, O_RDONLY)) != -1) {
+		data = util_read_fd(fd, max, lenp, truncp);
+		close(fd);
+	}
 	return data;
 }
 
@@ -654,7 +657,14 @@ cont_walk_entry(void *arg, const struct walk_entry *e)
 	char			*s;
 	ssize_t			 n;
 
-	w->entries++;
+	if (++w->entries > CONT_MAX_ENTRIES) {
+		collect_log(w->c->ctx, LOG_WARN, "container %s: writable layer "
+		    "over %d entries: the walk stopped", w->k->id,
+		    CONT_MAX_ENTRIES);
+		w->entries--;
+		w->stopped = 1;
+		return WALK_STOP;
+	}
 	timeline_line(&w->bl, rel, e->stx);
 	d = json_object();
 	/* A whiteout, a 0/0 character device, hides a lower file. */
