@@ -10,8 +10,10 @@
 # short), a podman containers.json with its layer and an LXC config;
 # run dead-box, the records, the docker diff, the bodyfile (mactime -b),
 # the copies' hashes and the caps are checked. Live: an overlay mount
-# made in a private mount namespace and a process moved into a fake
-# docker cgroup, with the agent under strace (no program run).
+# made in a private mount namespace, a containerd task (OCI spec, its
+# rootfs an overlay) on a tmpfs over that namespace's /run, and a process
+# moved into a fake docker cgroup, with the agent under strace (no
+# program run).
 . "$(dirname "$0")/lib.sh"
 
 for c in jq zstd mactime python3 sha256sum; do
@@ -199,6 +201,7 @@ if mkdir -p "$CG/docker/$HID" 2>/dev/null; then
 	echo "$SLEEP" >"$CG/docker/$HID/cgroup.procs" 2>/dev/null || SLEEP=""
 fi
 O=$T/ov
+CID=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mkdir -p "$O" "$T/l"
 TRACE=""
 strace -f -o /dev/null true 2>/dev/null && TRACE="strace -f -qq -e trace=execve -o $T/trace"
@@ -212,6 +215,14 @@ mount -t overlay overlay -o "lowerdir=$O/l,upperdir=$O/u,workdir=$O/w" "$O/m"
 printf 'a=2\n' >"$O/m/etc/conf"
 printf 'new\n' >"$O/m/new"
 rm "$O/m/gone"
+# A containerd task: its OCI spec, its rootfs an overlay (a tmpfs over
+# /run, in this mount namespace only).
+mount -t tmpfs cc-run /run
+TD=/run/containerd/io.containerd.runtime.v2.task/k8s.io/$CID
+mkdir -p "\$TD/rootfs" "$O/cl" "$O/cu/var" "$O/cw"
+printf '{"process":{"args":["nginx","-g","daemon off;"],"cwd":"/","capabilities":{"bounding":["CAP_CHOWN"]}},"root":{"path":"rootfs"},"hostname":"pod-a","linux":{"namespaces":[{"type":"pid"},{"type":"mount"}]}}' >"\$TD/config.json"
+printf 'implant\n' >"$O/cu/var/implant"
+mount -t overlay overlay -o "lowerdir=$O/cl,upperdir=$O/cu,workdir=$O/cw" "\$TD/rootfs"
 mkdir -p "$T/l/o" "$T/l/x"
 $TRACE "$CC_BIN" run --output "$T/l/o" --no-yara -q -p LinuxCronFiles \
 	>"$T/l/stdout" 2>"$T/l/stderr" || echo \$? >"$T/l/rc"
@@ -235,6 +246,13 @@ check "live: its diff: C /etc/conf, A /new, D /gone" \
 	and any(.[]; .change=="D" and .path=="/gone")' "$T/l/x/containers/$OV/diff.jsonl"
 check "live: the copy of /etc/conf holds the upper version" \
 	test "$(cat "$T/l/x/containers/$OV/upper/etc/conf" 2>/dev/null)" = "a=2"
+check "live: the containerd task from its OCI spec, its rootfs overlay walked" \
+	jqe -s --arg id "$CID" --arg u "$O/cu" 'any(.[]; .runtime=="containerd"
+	and .id==$id and .namespace=="k8s.io" and .hostname=="pod-a" and
+	.command==["nginx","-g","daemon off;"] and .privileged==false and
+	.namespaces==["pid","mount"] and .upperdir==$u and .diff_added==2)' "$C"
+check "live: the task's implant copied" \
+	test "$(cat "$T/l/x/containers/$CID/upper/var/implant" 2>/dev/null)" = implant
 if [ -n "$SLEEP" ]; then
 	check "live: the process in the docker cgroup mapped to its id" \
 		jqe -s --arg id "$HID" --argjson p "$SLEEP" 'any(.[];
