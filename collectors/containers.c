@@ -404,7 +404,6 @@ cont_lxc(struct containers *c)
 static void
 cont_containerd(struct containers *c)
 {
-	struct cont	*k;
 	json_t		*rec;
 	char		**nss, **ids, *dir, *path, *buf;
 	size_t		  i, j, len;
@@ -427,8 +426,7 @@ cont_containerd(struct containers *c)
 				collect_error(c->ctx, path, "containers: "
 				    "malformed OCI spec");
 			free(buf);
-			k = cont_add(c, rec, path);
-			(void)k;
+			cont_add(c, rec, path);
 			free(path);
 		}
 		containers_strv_free(ids);
@@ -654,7 +652,7 @@ cont_walk_entry(void *arg, const struct walk_entry *e)
 	unsigned char		 sha[32];
 	char			 hex[65], target[4096];
 	json_t			*d;
-	char			*s;
+	char			*s, *gone = NULL;
 	ssize_t			 n;
 
 	if (++w->entries > CONT_MAX_ENTRIES) {
@@ -667,8 +665,18 @@ cont_walk_entry(void *arg, const struct walk_entry *e)
 	}
 	timeline_line(&w->bl, rel, e->stx);
 	d = json_object();
-	/* A whiteout, a 0/0 character device, hides a lower file. */
+	/*
+	 * A whiteout, a 0/0 character device, hides a lower file; so does
+	 * an empty ".wh.NAME" file in the layer format of image tarballs
+	 * (a tree copied from one); ".wh..wh..opq" is not a deletion.
+	 */
 	if (S_ISCHR(e->st->st_mode) && e->st->st_rdev == makedev(0, 0)) {
+		change = "D";
+		w->deleted++;
+	} else if (S_ISREG(e->st->st_mode) && strncmp(e->name, ".wh.", 4) ==
+	    0 && e->name[4] != '\0' && strcmp(e->name, ".wh..wh..opq") != 0) {
+		gone = xasprintf("%.*s%s", (int)(strlen(rel) -
+		    strlen(e->name)), rel, e->name + 4);
 		change = "D";
 		w->deleted++;
 	} else if (cont_in_lower(w, rel)) {
@@ -679,7 +687,9 @@ cont_walk_entry(void *arg, const struct walk_entry *e)
 		w->added++;
 	}
 	json_object_set_new(d, "change", json_string(change));
-	json_object_set_new(d, "path", live_json_strz(rel));
+	json_object_set_new(d, "path", live_json_strz(gone != NULL ? gone :
+	    rel));
+	free(gone);
 	json_object_set_new(d, "type", json_string(*change == 'D' ?
 	    "whiteout" : cont_type(e->st->st_mode)));
 	json_object_set_new(d, "size", json_integer(e->st->st_size));
@@ -691,7 +701,7 @@ cont_walk_entry(void *arg, const struct walk_entry *e)
 		target[n] = '\0';
 		json_object_set_new(d, "link_target", live_json_strz(target));
 	}
-	if (S_ISREG(e->st->st_mode)) {
+	if (S_ISREG(e->st->st_mode) && *change != 'D') {
 		if (cont_copy(w, e, rel, sha)) {
 			util_hex(hex, sha, sizeof sha);
 			json_object_set_new(d, "copied", json_true());

@@ -67,6 +67,7 @@ printf 'root:x:0:0::/root:/bin/sh\nevil:x:0:0::/:/bin/sh\n' >"$U/etc/passwd"
 head -c 5000 /dev/urandom >"$U/tmp/.x/run"
 touch -m -d '2024-05-05 05:05:05 UTC' "$U/tmp/.x/run"
 mknod "$U/usr/bin/wget" c 0 0
+: >"$U/etc/.wh.motd"		# the image tarball form of a whiteout
 ln -s /etc/shadow "$U/root/escape"
 printf 'host secret\n' >"$R/etc/shadow"
 RUN_SHA=$(sha256sum "$U/tmp/.x/run" | cut -d' ' -f1)
@@ -112,7 +113,7 @@ check "docker record: upperdir from layerdb mount-id, lowerdir through l/" \
 	jqe --arg id "$ID" --arg u "/var/lib/docker/overlay2/$MID/diff" \
 	--arg l "/var/lib/docker/overlay2/$LOW/diff" -s 'any(.[]; .id==$id and
 	.upperdir==$u and .lowerdir==[$l] and .diff_added>=1 and
-	.diff_changed>=1 and .diff_deleted==1 and .upper_truncated==false)' "$C"
+	.diff_changed>=1 and .diff_deleted==2 and .upper_truncated==false)' "$C"
 check "the truncated config.v2.json: an error in the manifest, no record" \
 	jqe --arg b "$BAD" 'any(.errors[]; (.path|endswith($b+"/config.v2.json"))
 	and (.error|test("malformed|truncated")))' "$X/manifest.json"
@@ -138,6 +139,9 @@ check "diff: A /tmp/.x/run, copied" \
 	and .sha256==$s)' "$DF"
 check "diff: D /usr/bin/wget (whiteout)" \
 	jqe -s 'any(.[]; .change=="D" and .path=="/usr/bin/wget" and .type=="whiteout")' "$DF"
+check "diff: D /etc/motd from a .wh.motd file, not copied" \
+	jqe -s 'any(.[]; .change=="D" and .path=="/etc/motd" and
+	.type=="whiteout" and (has("copied")|not))' "$DF"
 check "diff: C /usr/bin and /etc directories, A /tmp/.x" \
 	jqe -s 'any(.[]; .change=="C" and .path=="/usr/bin" and .type=="dir")
 	and any(.[]; .change=="A" and .path=="/tmp/.x")' "$DF"
