@@ -143,7 +143,7 @@ cont_list(struct containers *c, const char *path)
 	struct dirent	 *de;
 	DIR		 *d;
 	char		**v = xcalloc(1, sizeof *v);
-	size_t		  n = 0;
+	size_t		  n = 0, seen = 0;
 	int		  fd;
 
 	if ((fd = collect_open(c->ctx, path, O_RDONLY | O_DIRECTORY)) == -1) {
@@ -156,7 +156,9 @@ cont_list(struct containers *c, const char *path)
 		close(fd);
 		return v;
 	}
-	while ((de = readdir(d)) != NULL && n < CONT_MAX)
+	/* Names that are not ids are skipped, and counted in the bound. */
+	while ((de = readdir(d)) != NULL && n < CONT_MAX &&
+	    seen++ < 16 * CONT_MAX)
 		if (containers_safe_id(de->d_name)) {
 			v = xreallocarray(v, n + 2, sizeof *v);
 			v[n++] = xstrdup(de->d_name);
