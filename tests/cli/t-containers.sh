@@ -72,6 +72,16 @@ ln -s /etc/shadow "$U/root/escape"
 printf 'host secret\n' >"$R/etc/shadow"
 RUN_SHA=$(sha256sum "$U/tmp/.x/run" | cut -d' ' -f1)
 PW_SHA=$(sha256sum "$U/etc/passwd" | cut -d' ' -f1)
+# Hostile: a container whose layer is a symlink to the root's /etc and
+# whose lower link points out of the store: neither is followed.
+EVIL=$(printf 'e0%.0s' $(seq 32))
+EMID=$(printf 'ee%.0s' $(seq 32))
+mkdir -p "$D/containers/$EVIL" "$D/image/overlay2/layerdb/mounts/$EVIL" "$D/overlay2/$EMID"
+printf '{"ID":"%s","Name":"/linked","Driver":"overlay2"}' "$EVIL" >"$D/containers/$EVIL/config.v2.json"
+printf '%s\n' "$EMID" >"$D/image/overlay2/layerdb/mounts/$EVIL/mount-id"
+ln -s /etc "$D/overlay2/$EMID/diff"
+printf 'l/EVILLINK' >"$D/overlay2/$EMID/lower"
+ln -s /etc "$D/overlay2/l/EVILLINK"
 # podman
 P=$R/var/lib/containers/storage
 mkdir -p "$P/overlay-containers" "$P/overlay/$PLAYER/diff/root"
@@ -119,6 +129,11 @@ check "the truncated config.v2.json: an error in the manifest, no record" \
 	and (.error|test("malformed|truncated")))' "$X/manifest.json"
 check "no record for the truncated container" \
 	sh -c "test -s '$C' && ! grep -q '$BAD' '$C'"
+check "hostile layer: a symlinked upperdir is not walked, the outside link not used" \
+	jqe -s --arg id "$EVIL" 'any(.[]; .id==$id and .name=="linked" and
+	.lowerdir==[] and (has("upper_entries")|not))' "$C"
+check "hostile layer: nothing archived for it, the link reported" \
+	sh -c "test ! -e '$X/containers/$EVIL' && jq -e 'any(.errors[]; .error|test(\"EVILLINK: unexpected target\"))' '$X/manifest.json' >/dev/null"
 check "podman record: name, image, layer as upperdir; unsafe id left out" \
 	jqe -s --arg id "$PID_" --arg u "/var/lib/containers/storage/overlay/$PLAYER/diff" \
 	'any(.[]; .id==$id and .runtime=="podman" and .name=="web" and
