@@ -442,6 +442,15 @@ collect_process_matched(struct collect_ctx *ctx, pid_t pid)
 	return 0;
 }
 
+void
+collect_container_caps(struct collect_ctx *ctx, uint64_t *per,
+    uint64_t *total, uint64_t *files)
+{
+	*per = ctx->cfg->container_upper_max;
+	*total = ctx->cfg->container_upper_total;
+	*files = (uint64_t)ctx->cfg->container_upper_files;
+}
+
 int
 collect_process_dump(struct collect_ctx *ctx, uint64_t *per, uint64_t *total)
 {

@@ -192,6 +192,13 @@ int		 collect_process_matched(struct collect_ctx *, pid_t);
  */
 int		 collect_process_dump(struct collect_ctx *, uint64_t *,
 		    uint64_t *);
+/*
+ * The caps on containers' writable layers copied ([limits]
+ * container_upper_max, _total: bytes; container_upper_files: files per
+ * container).
+ */
+void		 collect_container_caps(struct collect_ctx *, uint64_t *,
+		    uint64_t *, uint64_t *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */

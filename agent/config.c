@@ -88,6 +88,13 @@ static const struct config_key {
 	    offsetof(struct config, process_dump_max), 1, 0 },
 	{ "limits", "process_dump_total", CT_SIZE,
 	    offsetof(struct config, process_dump_total), 1, 0 },
+	/* Containers' writable layers copied (containers.c). */
+	{ "limits", "container_upper_max", CT_SIZE,
+	    offsetof(struct config, container_upper_max), 0, 0 },
+	{ "limits", "container_upper_total", CT_SIZE,
+	    offsetof(struct config, container_upper_total), 0, 0 },
+	{ "limits", "container_upper_files", CT_INT,
+	    offsetof(struct config, container_upper_files), 0, 10000000 },
 	{ "limits", "time_limit", CT_INT, offsetof(struct config, time_limit),
 	    0, 31LL * 86400 },
 	{ "limits", "nice", CT_INT, offsetof(struct config, nice), -20, 19 },
@@ -126,6 +133,9 @@ config_init(struct config *c)
 	c->max_file_size = 1ULL << 30;
 	c->process_dump_max = 256ULL << 20;
 	c->process_dump_total = 1ULL << 30;
+	c->container_upper_max = 256ULL << 20;
+	c->container_upper_total = 1ULL << 30;
+	c->container_upper_files = 10000;
 	c->nice = 10;
 	c->keep_local = 1;
 }

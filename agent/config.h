@@ -63,6 +63,9 @@ struct config {
 	uint64_t	 max_total_size;	/* 0: unlimited */
 	uint64_t	 process_dump_max;	/* per process dumped */
 	uint64_t	 process_dump_total;	/* all dumps of the run */
+	uint64_t	 container_upper_max;	/* copied per container */
+	uint64_t	 container_upper_total;	/* all containers' copies */
+	long long	 container_upper_files;	/* files per container */
 	long long	 time_limit;		/* seconds, 0: none */
 	long long	 nice;
 	long long	 max_cpu;		/* percent of one CPU, 0: none */

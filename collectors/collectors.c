@@ -11,6 +11,7 @@
 
 extern const struct collector collector_system;
 extern const struct collector collector_processes;
+extern const struct collector collector_containers;
 extern const struct collector collector_network;
 extern const struct collector collector_kernel;
 extern const struct collector collector_firewall;
@@ -24,6 +25,7 @@ extern const struct collector collector_timeline;
 const struct collector *const collectors[] = {
 	&collector_system,
 	&collector_processes,
+	&collector_containers,
 	&collector_network,
 	&collector_kernel,
 	&collector_firewall,
