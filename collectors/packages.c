@@ -1,0 +1,804 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Package inventories and integrity, from the package databases under
+ * the root (live or --root): dpkg, apk, pacman (desc only) and snap.
+ * Each file a database lists with a digest is hashed by the reader pool
+ * (collect_hash_file: this collector never reads evidence bytes itself)
+ * and compared; what differs, is missing or is not a regular file goes
+ * to live/package_integrity.jsonl, with the executables of the system
+ * directories that no package lists ("unpackaged"). In triage, only
+ * executables and shared libraries are hashed; in full, every file.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "pkgdb.h"
+#include "util.h"
+
+#define PKG_DB_MAX	(64U << 20)	/* status, installed */
+#define PKG_LIST_MAX	(16U << 20)	/* one package's list or md5sums */
+#define PKG_HASH_MAX	(64ULL << 20)	/* larger files are not hashed */
+#define PKG_MAX_PKGS	100000
+#define PKG_MAX_FILES	4000000		/* listed, all packages */
+#define PKG_MAX_EXCL	256		/* dpkg path-exclude patterns */
+#define PKG_MAX_DIRENT	200000		/* per system directory */
+
+enum { PB_MODIFIED, PB_MISSING, PB_UNREADABLE, PB_OTHER_TYPE, PB_TOO_LARGE,
+    PB_UNPACKAGED, PB_NKINDS };
+static const char *const pkg_problem_names[PB_NKINDS] = {
+	"modified", "missing", "unreadable", "replaced_by_other_type",
+	"not_checked_too_large", "unpackaged"
+};
+
+struct pkg_run {
+	struct collect_ctx	*ctx;
+	int			 full;		/* hash every file listed */
+	struct hset		 owned;		/* paths some package lists */
+	uint64_t		 nowned;
+	const char		*first;		/* first manager found */
+	char			*excl[PKG_MAX_EXCL];	/* dpkg path-exclude */
+	int			 incl[PKG_MAX_EXCL];	/* path-include */
+	size_t			 nexcl;
+	uint64_t		 npkgs, nlisted, nchecked, nskipped, ncut;
+	uint64_t		 problems[PB_NKINDS];
+	int			 cut;		/* the run expired */
+	int			 partial;
+};
+
+/* A file handed to the pool, back in pkg_hashed. */
+struct pkg_item {
+	struct pkg_run	*run;
+	const char	*manager;
+	char		*package;
+	int		 algo;		/* COLLECT_HASH_* */
+	unsigned char	 expected[32];
+	size_t		 explen;
+	int		 conffile;
+};
+
+/*
+ * The key of a path in the owned set: relative, and with a merged /usr
+ * (bin -> usr/bin) "usr/bin/x" and "bin/x" the same file.
+ */
+static const char *
+pkg_key(const char *path)
+{
+	while (*path == '/')
+		path++;
+	if (strncmp(path, "usr/", 4) == 0 && (strncmp(path + 4, "bin/", 4) ==
+	    0 || strncmp(path + 4, "sbin/", 5) == 0 ||
+	    strncmp(path + 4, "lib", 3) == 0))
+		path += 4;
+	return path;
+}
+
+static int
+pkg_own(struct pkg_run *run, const char *path)
+{
+	const char	*k = pkg_key(path);
+
+	if (run->nowned >= PKG_MAX_FILES)
+		return 1;
+	if (hset_add(&run->owned, k, strlen(k)) == 0) {
+		run->nowned++;
+		return 0;
+	}
+	return 1;
+}
+
+/* A file a shared library or an executable by its path. */
+static int
+pkg_execlike(const char *path)
+{
+	const char	*base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	return strstr(path, "bin/") != NULL || strstr(base, ".so") != NULL;
+}
+
+static void
+pkg_json_name(json_t *rec, const char *key, const char *s)
+{
+	if (s == NULL)
+		json_object_set_new(rec, key, json_null());
+	else
+		util_json_set_name(rec, key, s);
+}
+
+static void
+pkg_time(json_t *rec, const char *key, long long t)
+{
+	char	buf[40];
+
+	if (t < 0) {
+		json_object_set_new(rec, key, json_null());
+		return;
+	}
+	util_iso8601(buf, sizeof buf, (time_t)t, -1);
+	json_object_set_new(rec, key, json_string(buf));
+}
+
+static void
+pkg_inventory(struct pkg_run *run, const char *manager,
+    const struct pkgdb_pkg *p, long long installed, long long built)
+{
+	json_t	*rec = json_object();
+
+	json_object_set_new(rec, "manager", json_string(manager));
+	pkg_json_name(rec, "name", p->name);
+	pkg_json_name(rec, "version", p->version);
+	pkg_json_name(rec, "arch", p->arch);
+	pkg_time(rec, "installed", installed);
+	if (built >= 0)
+		pkg_time(rec, "built", built);
+	pkg_json_name(rec, "status", p->status);
+	if (p->source != NULL)
+		pkg_json_name(rec, "source", p->source);
+	run->npkgs++;
+	if (run->first == NULL)
+		run->first = manager;
+	collect_record(run->ctx, "packages", rec);
+}
+
+static const char *
+pkg_algo_name(int algo)
+{
+	return algo == COLLECT_HASH_MD5 ? "md5" : algo == COLLECT_HASH_SHA1 ?
+	    "sha1" : "sha256";
+}
+
+/* One problem record; expected/actual raw digests (NULL: none). */
+static void
+pkg_problem(struct pkg_run *run, const char *manager, const char *package,
+    const char *path, int kind, int algo, const unsigned char *expected,
+    const unsigned char *actual, size_t dlen, int conffile,
+    const struct stat *st)
+{
+	json_t	*rec = json_object();
+	char	 hex[65];
+
+	run->problems[kind]++;
+	json_object_set_new(rec, "manager", manager != NULL ?
+	    json_string(manager) : json_null());
+	pkg_json_name(rec, "package", package);
+	pkg_json_name(rec, "path", path);
+	json_object_set_new(rec, "problem",
+	    json_string(pkg_problem_names[kind]));
+	json_object_set_new(rec, "algorithm", algo != 0 ?
+	    json_string(pkg_algo_name(algo)) : json_null());
+	if (expected != NULL)
+		util_hex(hex, expected, dlen);
+	json_object_set_new(rec, "expected", expected != NULL ?
+	    json_string(hex) : json_null());
+	if (actual != NULL)
+		util_hex(hex, actual, dlen);
+	json_object_set_new(rec, "actual", actual != NULL ?
+	    json_string(hex) : json_null());
+	json_object_set_new(rec, "conffile", json_boolean(conffile));
+	json_object_set_new(rec, "size", st != NULL ?
+	    json_integer((json_int_t)st->st_size) : json_null());
+	pkg_time(rec, "mtime", st != NULL ? (long long)st->st_mtime : -1);
+	collect_record(run->ctx, "package_integrity", rec);
+}
+
+static void
+pkg_item_free(struct pkg_item *it)
+{
+	free(it->package);
+	free(it);
+}
+
+/* A file's digests back from the pool (this thread). */
+static void
+pkg_hashed(struct collect_ctx *ctx, const struct collect_digest *d,
+    void *arg)
+{
+	struct pkg_item	*it = arg;
+	struct pkg_run	*run = it->run;
+	const unsigned char *actual = it->algo == COLLECT_HASH_MD5 ? d->md5 :
+	    it->algo == COLLECT_HASH_SHA1 ? d->sha1 : d->sha256;
+
+	(void)ctx;
+	if (d->err != 0 || d->short_read) {
+		pkg_problem(run, it->manager, it->package, d->path,
+		    PB_UNREADABLE, it->algo, it->expected, NULL, it->explen,
+		    it->conffile, d->st);
+	} else {
+		run->nchecked++;
+		if (memcmp(actual, it->expected, it->explen) != 0)
+			pkg_problem(run, it->manager, it->package, d->path,
+			    PB_MODIFIED, it->algo, it->expected, actual,
+			    it->explen, it->conffile, d->st);
+	}
+	pkg_item_free(it);
+}
+
+/* Whether dpkg was told not to install path (path-exclude). */
+static int
+pkg_excluded(struct pkg_run *run, const char *path)
+{
+	size_t	i;
+	int	ex = 0;
+
+	/* As dpkg: the last matching pattern decides. */
+	for (i = 0; i < run->nexcl; i++)
+		if (fnmatch(run->excl[i], path, 0) == 0)
+			ex = !run->incl[i];
+	return ex;
+}
+
+/*
+ * Check one listed file (path absolute inside the root) against its
+ * digest (dlen bytes of algo): open it here (metadata only) and hand
+ * it to the pool.
+ */
+static void
+pkg_check(struct pkg_run *run, const char *manager, const char *package,
+    const char *path, int algo, const unsigned char *digest, size_t dlen,
+    int conffile)
+{
+	struct pkg_item	*it;
+	struct stat	 st;
+	int		 fd;
+
+	if (run->cut || (run->cut = collect_expired(run->ctx))) {
+		run->ncut++;
+		return;
+	}
+	if ((fd = collect_open(run->ctx, path, 0)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			if (strcmp(manager, "dpkg") == 0 &&
+			    pkg_excluded(run, path)) {
+				run->nskipped++;
+				return;
+			}
+			pkg_problem(run, manager, package, path, PB_MISSING,
+			    algo, digest, NULL, dlen, conffile, NULL);
+		} else if (errno == EINVAL || errno == ELOOP)
+			pkg_problem(run, manager, package, path,
+			    PB_OTHER_TYPE, algo, digest, NULL, dlen, conffile,
+			    NULL);
+		else
+			pkg_problem(run, manager, package, path,
+			    PB_UNREADABLE, algo, digest, NULL, dlen, conffile,
+			    NULL);
+		return;
+	}
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		pkg_problem(run, manager, package, path, PB_UNREADABLE, algo,
+		    digest, NULL, dlen, conffile, NULL);
+		return;
+	}
+	if (!run->full && !pkg_execlike(path) && (st.st_mode & 0111) == 0) {
+		close(fd);
+		run->nskipped++;
+		return;
+	}
+	if ((uint64_t)st.st_size > PKG_HASH_MAX) {
+		close(fd);
+		pkg_problem(run, manager, package, path, PB_TOO_LARGE, algo,
+		    digest, NULL, dlen, conffile, &st);
+		return;
+	}
+	it = xcalloc(1, sizeof *it);
+	it->run = run;
+	it->manager = manager;
+	it->package = xstrdup(package);
+	it->algo = algo;
+	memcpy(it->expected, digest, dlen);
+	it->explen = dlen;
+	it->conffile = conffile;
+	if (collect_hash_file(run->ctx, fd, &st, path, algo, pkg_hashed,
+	    it) == -1) {
+		pkg_item_free(it);
+		run->cut = 1;
+		run->ncut++;
+	}
+}
+
+/* A small file under the root, capped; NULL (logged) when unreadable. */
+static char *
+pkg_read(struct pkg_run *run, const char *path, size_t max,
+    struct stat *st, int quiet)
+{
+	char	*s;
+	size_t	 len;
+	int	 fd, trunc = 0, saved;
+
+	if ((fd = collect_open(run->ctx, path, 0)) == -1) {
+		if (!quiet || (errno != ENOENT && errno != ENOTDIR)) {
+			collect_error(run->ctx, path, "cannot open: %s",
+			    collect_open_error(errno));
+			run->partial = 1;
+		}
+		return NULL;
+	}
+	if (st != NULL && fstat(fd, st) == -1)
+		memset(st, 0, sizeof *st);
+	s = util_read_fd(fd, max, &len, &trunc);
+	saved = errno;
+	close(fd);
+	if (s == NULL) {
+		collect_error(run->ctx, path, "cannot read: %s",
+		    strerror(saved));
+		run->partial = 1;
+		return NULL;
+	}
+	if (trunc) {
+		collect_error(run->ctx, path, "cut at %zu bytes", max);
+		run->partial = 1;
+	}
+	if (strlen(s) != len) {		/* a NUL inside: the rest ignored */
+		collect_log(run->ctx, LOG_WARN, "%s: NUL byte at %zu: read "
+		    "up to it", path, strlen(s));
+	}
+	return s;
+}
+
+/* dpkg's path-exclude/-include, from etc/dpkg/dpkg.cfg(.d). */
+static void
+pkg_dpkg_excludes(struct pkg_run *run, const char *path)
+{
+	char	*buf, *p, *line, *nl;
+	int	 inc;
+
+	if ((buf = pkg_read(run, path, 1U << 20, NULL, 1)) == NULL)
+		return;
+	for (p = buf; *p != '\0'; p = nl) {
+		line = p;
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		else
+			nl = line + strlen(line);
+		inc = strncmp(line, "path-include", 12) == 0;
+		if (!inc && strncmp(line, "path-exclude", 12) != 0)
+			continue;
+		line += 12;
+		line += strspn(line, " \t=");
+		line[strcspn(line, " \t\r")] = '\0';
+		if (*line != '/' || run->nexcl >= PKG_MAX_EXCL)
+			continue;
+		run->incl[run->nexcl] = inc;
+		run->excl[run->nexcl++] = xstrdup(line);
+	}
+	free(buf);
+}
+
+static int
+pkg_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+pkg_dpkg_config(struct pkg_run *run)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*path, **names = NULL;
+	size_t		 n = 0, i;
+	int		 fd;
+
+	pkg_dpkg_excludes(run, "/etc/dpkg/dpkg.cfg");
+	if ((fd = collect_open(run->ctx, "/etc/dpkg/dpkg.cfg.d",
+	    O_DIRECTORY)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	/* In name order, as dpkg reads them. */
+	while ((de = readdir(d)) != NULL && n < 1000) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, pkg_name_cmp);
+	for (i = 0; i < n; i++) {
+		path = xasprintf("/etc/dpkg/dpkg.cfg.d/%s", names[i]);
+		pkg_dpkg_excludes(run, path);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* One dpkg package: inventory, owned paths, digests. */
+static int
+pkg_dpkg_pkg(const struct pkgdb_pkg *p, void *arg)
+{
+	struct pkg_run	*run = arg;
+	struct stat	 st;
+	unsigned char	 md5[16];
+	const char	*rel, *cpath;
+	char		*path, *buf, *line, *nl, *cur, *full;
+	int		 obsolete, i;
+	long long	 installed = -1;
+
+	if (run->npkgs >= PKG_MAX_PKGS)
+		return 1;
+	/* NAME:ARCH (Multi-Arch: same) or NAME. */
+	buf = NULL;
+	for (i = 0; i < 2 && buf == NULL; i++) {
+		if (i == 0 && p->arch == NULL)
+			continue;
+		path = i == 0 ? xasprintf("/var/lib/dpkg/info/%s:%s.list",
+		    p->name, p->arch) : xasprintf("/var/lib/dpkg/info/%s.list",
+		    p->name);
+		if (strchr(p->name, '/') == NULL)
+			buf = pkg_read(run, path, PKG_LIST_MAX, &st, 1);
+		if (buf != NULL) {
+			installed = st.st_mtime;
+			for (cur = buf; *cur != '\0'; cur = nl) {
+				line = cur;
+				if ((nl = strchr(line, '\n')) != NULL)
+					*nl++ = '\0';
+				else
+					nl = line + strlen(line);
+				if (*line == '/')
+					pkg_own(run, line);
+			}
+			free(buf);
+			buf = path;	/* found: md5sums next to it */
+		} else
+			free(path);
+	}
+	pkg_inventory(run, "dpkg", p, installed, -1);
+	if (buf != NULL) {
+		/* info/X.list → info/X.md5sums */
+		path = buf;
+		path[strlen(path) - 5] = '\0';
+		full = xasprintf("%s.md5sums", path);
+		free(path);
+		if ((buf = pkg_read(run, full, PKG_LIST_MAX, NULL, 1)) != NULL) {
+			for (cur = buf; *cur != '\0'; cur = nl) {
+				line = cur;
+				if ((nl = strchr(line, '\n')) != NULL)
+					*nl++ = '\0';
+				else
+					nl = line + strlen(line);
+				if (pkgdb_md5sums_line(line, md5, &rel) == -1)
+					continue;
+				run->nlisted++;
+				path = xasprintf("/%s", rel);
+				pkg_own(run, path);
+				pkg_check(run, "dpkg", p->name, path,
+				    COLLECT_HASH_MD5, md5, sizeof md5, 0);
+				free(path);
+			}
+			free(buf);
+		}
+		free(full);
+	}
+	cur = p->conffiles;
+	while (pkgdb_conffile_next(&cur, &cpath, md5, &obsolete) == 1) {
+		if (obsolete)
+			continue;
+		run->nlisted++;
+		pkg_own(run, cpath);
+		pkg_check(run, "dpkg", p->name, cpath, COLLECT_HASH_MD5, md5,
+		    sizeof md5, 1);
+	}
+	return 0;
+}
+
+static void
+pkg_dpkg(struct pkg_run *run)
+{
+	char	*buf;
+	long	 n;
+
+	if ((buf = pkg_read(run, "/var/lib/dpkg/status", PKG_DB_MAX, NULL,
+	    1)) == NULL) {
+		collect_log(run->ctx, LOG_INFO, "dpkg: no var/lib/dpkg/status");
+		return;
+	}
+	pkg_dpkg_config(run);
+	n = pkgdb_dpkg_status(buf, pkg_dpkg_pkg, run);
+	if (n == -1) {
+		collect_error(run->ctx, "/var/lib/dpkg/status", "more than "
+		    "%d packages: the rest not read", PKG_MAX_PKGS);
+		run->partial = 1;
+	}
+	free(buf);
+}
+
+static int
+pkg_apk_pkg(const struct pkgdb_pkg *p, void *arg)
+{
+	struct pkg_run	*run = arg;
+
+	if (run->npkgs >= PKG_MAX_PKGS)
+		return 1;
+	pkg_inventory(run, "apk", p, -1, p->installed);
+	return 0;
+}
+
+static int
+pkg_apk_file(const struct pkgdb_pkg *p, const char *rel,
+    const unsigned char *sum, size_t len, void *arg)
+{
+	struct pkg_run	*run = arg;
+	char		*path;
+
+	if (run->nlisted >= PKG_MAX_FILES)
+		return 1;
+	path = xasprintf("/%s", rel);
+	pkg_own(run, path);
+	run->nlisted++;
+	if (sum != NULL && len == 20)
+		pkg_check(run, "apk", p->name, path, COLLECT_HASH_SHA1, sum,
+		    len, 0);
+	free(path);
+	return 0;
+}
+
+static void
+pkg_apk(struct pkg_run *run)
+{
+	char	*buf;
+
+	if ((buf = pkg_read(run, "/lib/apk/db/installed", PKG_DB_MAX, NULL,
+	    1)) == NULL) {
+		collect_log(run->ctx, LOG_INFO, "apk: no lib/apk/db/installed");
+		return;
+	}
+	if (pkgdb_apk(buf, pkg_apk_pkg, pkg_apk_file, run) == -1) {
+		collect_error(run->ctx, "/lib/apk/db/installed", "over the "
+		    "package or file cap: the rest not read");
+		run->partial = 1;
+	}
+	free(buf);
+}
+
+/* The entries of a directory under the root (NULL: none), capped. */
+static char **
+pkg_dir(struct pkg_run *run, const char *dir, size_t *np)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		**names = NULL;
+	int		 fd;
+
+	*np = 0;
+	if ((fd = collect_open(run->ctx, dir, O_DIRECTORY)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL && *np < PKG_MAX_DIRENT) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		names = xreallocarray(names, *np + 1, sizeof *names);
+		names[(*np)++] = xstrdup(de->d_name);
+	}
+	if (de != NULL)
+		collect_error(run->ctx, dir, "more than %d entries: the rest "
+		    "not read", PKG_MAX_DIRENT);
+	closedir(d);
+	return names;
+}
+
+static void
+pkg_free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+/* pacman: local/NAME-VER/desc (inventory; mtree digests not read). */
+static void
+pkg_pacman(struct pkg_run *run)
+{
+	struct pkgdb_pkg p;
+	char		**names, *path, *buf;
+	size_t		 n, i;
+
+	if ((names = pkg_dir(run, "/var/lib/pacman/local", &n)) == NULL) {
+		collect_log(run->ctx, LOG_INFO, "pacman: no "
+		    "var/lib/pacman/local");
+		return;
+	}
+	for (i = 0; i < n && run->npkgs < PKG_MAX_PKGS; i++) {
+		path = xasprintf("/var/lib/pacman/local/%s/desc", names[i]);
+		if ((buf = pkg_read(run, path, 1U << 20, NULL, 1)) != NULL &&
+		    pkgdb_pacman_desc(buf, &p) == 0)
+			pkg_inventory(run, "pacman", &p, p.installed, -1);
+		free(buf);
+		free(path);
+	}
+	pkg_free_names(names, n);
+}
+
+/* snap: var/lib/snapd/snaps/NAME_REV.snap. */
+static void
+pkg_snap(struct pkg_run *run)
+{
+	struct pkgdb_pkg p;
+	struct stat	 st;
+	char		**names, *name, *us, *path;
+	size_t		 n, i, len;
+	int		 fd;
+
+	if ((names = pkg_dir(run, "/var/lib/snapd/snaps", &n)) == NULL) {
+		collect_log(run->ctx, LOG_INFO, "snap: no var/lib/snapd/snaps");
+		return;
+	}
+	for (i = 0; i < n && run->npkgs < PKG_MAX_PKGS; i++) {
+		name = names[i];
+		len = strlen(name);
+		if (len < 6 || strcmp(name + len - 5, ".snap") != 0 ||
+		    (us = strrchr(name, '_')) == NULL || us == name)
+			continue;
+		name[len - 5] = '\0';
+		*us = '\0';
+		memset(&p, 0, sizeof p);
+		p.name = name;
+		p.version = us + 1;	/* the revision */
+		path = xasprintf("/var/lib/snapd/snaps/%s_%s.snap", name,
+		    us + 1);
+		st.st_mtime = -1;
+		if ((fd = collect_open(run->ctx, path, O_PATH)) != -1) {
+			if (fstat(fd, &st) == -1)
+				st.st_mtime = -1;
+			close(fd);
+		}
+		free(path);
+		pkg_inventory(run, "snap", &p, (long long)st.st_mtime, -1);
+	}
+	pkg_free_names(names, n);
+}
+
+/*
+ * Executables of a system directory no package lists; libs: only
+ * shared objects (*.so*) count there.
+ */
+static void
+pkg_unpackaged_dir(struct pkg_run *run, const char *dir, int libs)
+{
+	struct stat	 st;
+	char		**names, *path;
+	size_t		 n, i;
+	int		 fd;
+
+	if ((fd = collect_open(run->ctx, dir, O_PATH)) == -1)
+		return;
+	/* A merged /usr: /bin is a link to usr/bin, walked as that. */
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	names = pkg_dir(run, dir, &n);
+	for (i = 0; i < n && !collect_expired(run->ctx); i++) {
+		if (libs && strstr(names[i], ".so") == NULL)
+			continue;
+		path = xasprintf("%s/%s", dir, names[i]);
+		if ((fd = collect_open(run->ctx, path, O_PATH)) != -1) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    (libs || (st.st_mode & 0111) != 0) &&
+			    pkg_own(run, path) == 0)
+				pkg_problem(run, run->first, NULL, path,
+				    PB_UNPACKAGED, 0, NULL, NULL, 0, 0, &st);
+			close(fd);
+		}
+		free(path);
+	}
+	pkg_free_names(names, n);
+}
+
+static void
+pkg_unpackaged(struct pkg_run *run)
+{
+	static const char *const bins[] = {
+		"/bin", "/sbin", "/usr/bin", "/usr/sbin"
+	};
+	static const char *const tops[] = { "/", "/usr/" };
+	char		**names, *path;
+	size_t		 n, i, k;
+
+	for (i = 0; i < sizeof bins / sizeof bins[0]; i++)
+		pkg_unpackaged_dir(run, bins[i], 0);
+	/* lib*: their top level, and a multiarch directory's. */
+	for (k = 0; k < sizeof tops / sizeof tops[0]; k++) {
+		if ((names = pkg_dir(run, tops[k], &n)) == NULL)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (strncmp(names[i], "lib", 3) != 0)
+				continue;
+			path = xasprintf("%s%s", tops[k], names[i]);
+			pkg_unpackaged_dir(run, path, 1);
+			free(path);
+		}
+		pkg_free_names(names, n);
+	}
+	for (k = 0; k < sizeof tops / sizeof tops[0]; k++) {
+		path = xasprintf("%slib", tops[k]);
+		if ((names = pkg_dir(run, path, &n)) != NULL) {
+			for (i = 0; i < n; i++) {
+				char	*sub;
+
+				if (strstr(names[i], "-linux-") == NULL)
+					continue;
+				sub = xasprintf("%s/%s", path, names[i]);
+				pkg_unpackaged_dir(run, sub, 1);
+				free(sub);
+			}
+			pkg_free_names(names, n);
+		}
+		free(path);
+	}
+}
+
+static enum collect_result
+packages_run(struct collect_ctx *ctx)
+{
+	struct pkg_run	 run;
+	struct timespec	 t0, t1;
+	const char	*profile = collect_profile(ctx);
+	size_t		 i;
+
+	memset(&run, 0, sizeof run);
+	run.ctx = ctx;
+	run.full = profile != NULL && strcmp(profile, "full") == 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pkg_dpkg(&run);
+	pkg_apk(&run);
+	pkg_pacman(&run);
+	pkg_snap(&run);
+	collect_hash_end(ctx);
+	if (run.first != NULL && strcmp(run.first, "snap") != 0 &&
+	    !collect_expired(ctx))
+		pkg_unpackaged(&run);
+	else
+		collect_log(ctx, LOG_INFO, "no package database (dpkg, apk, "
+		    "pacman): unpackaged executables not looked for");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	collect_log(ctx, LOG_INFO, "%llu packages, %llu files listed, %llu "
+	    "hashed and compared (%s), %llu skipped, %llu not checked (time "
+	    "limit); problems: %llu modified, %llu missing, %llu unreadable, "
+	    "%llu replaced_by_other_type, %llu not_checked_too_large, %llu "
+	    "unpackaged; %.1f s", (unsigned long long)run.npkgs,
+	    (unsigned long long)run.nlisted, (unsigned long long)run.nchecked,
+	    run.full ? "every file" : "executables and libraries",
+	    (unsigned long long)run.nskipped, (unsigned long long)run.ncut,
+	    (unsigned long long)run.problems[PB_MODIFIED],
+	    (unsigned long long)run.problems[PB_MISSING],
+	    (unsigned long long)run.problems[PB_UNREADABLE],
+	    (unsigned long long)run.problems[PB_OTHER_TYPE],
+	    (unsigned long long)run.problems[PB_TOO_LARGE],
+	    (unsigned long long)run.problems[PB_UNPACKAGED],
+	    (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	for (i = 0; i < run.nexcl; i++)
+		free(run.excl[i]);
+	hset_free(&run.owned);
+	return run.partial || run.cut ? COLLECT_PARTIAL : COLLECT_OK;
+}
+
+const struct collector collector_packages = {
+	"packages",
+	"package inventories (dpkg, apk, pacman, snap) and the integrity of "
+	"packaged files",
+	0,
+	packages_run
+};

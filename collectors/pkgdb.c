@@ -1,0 +1,375 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Package database parsers (pkgdb.h). In place, no allocation: every
+ * bound is the buffer's NUL, every field is checked before use.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkgdb.h"
+
+#define PKGDB_PATH_MAX	4096
+
+static void
+pkgdb_reset(struct pkgdb_pkg *pkg)
+{
+	memset(pkg, 0, sizeof *pkg);
+	pkg->installed = -1;
+}
+
+/* Cut line at its newline; the start of the next line. */
+static char *
+pkgdb_line(char *line)
+{
+	char	*nl;
+
+	if ((nl = strchr(line, '\n')) == NULL)
+		return line + strlen(line);
+	*nl = '\0';
+	return nl + 1;
+}
+
+/* Skip leading blanks and cut trailing ones (and a CR). */
+static char *
+pkgdb_trim(char *s)
+{
+	size_t	n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* A decimal time, or -1. */
+static long long
+pkgdb_time(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v < 0 || v > 253402300799LL)
+		return -1;
+	return v;
+}
+
+int
+pkgdb_unhex(const char *s, size_t len, unsigned char *out)
+{
+	size_t	i;
+	int	hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]))
+			return -1;
+		hi = isdigit((unsigned char)s[2 * i]) ? s[2 * i] - '0' :
+		    tolower((unsigned char)s[2 * i]) - 'a' + 10;
+		lo = isdigit((unsigned char)s[2 * i + 1]) ? s[2 * i + 1] - '0' :
+		    tolower((unsigned char)s[2 * i + 1]) - 'a' + 10;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int
+pkgdb_b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+long
+pkgdb_unbase64(const char *s, size_t n, unsigned char *out, size_t max)
+{
+	size_t		 i, len = 0;
+	unsigned int	 acc = 0;
+	int		 bits = 0, v;
+
+	while (n > 0 && s[n - 1] == '=')
+		n--;
+	for (i = 0; i < n; i++) {
+		if ((v = pkgdb_b64val((unsigned char)s[i])) == -1)
+			return -1;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (len == max)
+				return -1;
+			out[len++] = (unsigned char)(acc >> bits);
+			acc &= (1U << bits) - 1;
+		}
+	}
+	return (long)len;
+}
+
+long
+pkgdb_dpkg_status(char *buf, pkgdb_pkg_cb *cb, void *arg)
+{
+	struct pkgdb_pkg	 pkg;
+	char			*p = buf, *line, *next, *val;
+	int			 inconf = 0;
+	long			 n = 0;
+
+	pkgdb_reset(&pkg);
+	while (*p != '\0') {
+		line = p;
+		if ((next = strchr(line, '\n')) != NULL)
+			next++;
+		else
+			next = line + strlen(line);
+		p = next;
+		if (*line == ' ' || *line == '\t') {
+			/* Conffiles keeps its lines whole, for later. */
+			if (!inconf)
+				pkgdb_line(line);
+			continue;
+		}
+		if (inconf) {		/* its block ends here */
+			line[-1] = '\0';
+			inconf = 0;
+		}
+		pkgdb_line(line);
+		if (*pkgdb_trim(line) == '\0') {	/* paragraph end */
+			if (pkg.name != NULL) {
+				n++;
+				if (cb(&pkg, arg) != 0)
+					return -1;
+			}
+			pkgdb_reset(&pkg);
+			continue;
+		}
+		if ((val = strchr(line, ':')) == NULL)
+			continue;
+		*val++ = '\0';
+		val = pkgdb_trim(val);
+		if (strcasecmp(line, "Package") == 0)
+			pkg.name = val;
+		else if (strcasecmp(line, "Version") == 0)
+			pkg.version = val;
+		else if (strcasecmp(line, "Architecture") == 0)
+			pkg.arch = val;
+		else if (strcasecmp(line, "Status") == 0)
+			pkg.status = val;
+		else if (strcasecmp(line, "Source") == 0)
+			pkg.source = val;
+		else if (strcasecmp(line, "Conffiles") == 0) {
+			pkg.conffiles = p;
+			inconf = 1;
+		}
+	}
+	if (pkg.name != NULL) {
+		n++;
+		if (cb(&pkg, arg) != 0)
+			return -1;
+	}
+	return n;
+}
+
+int
+pkgdb_conffile_next(char **cursor, const char **path, unsigned char *md5,
+    int *obsolete)
+{
+	char	*line, *sp, *last;
+
+	while (*cursor != NULL && **cursor != '\0') {
+		line = *cursor;
+		*cursor = pkgdb_line(line);
+		line = pkgdb_trim(line);
+		*obsolete = 0;
+		/* From the right: path may hold blanks, the rest does not. */
+		if ((sp = strrchr(line, ' ')) == NULL)
+			continue;
+		last = sp + 1;
+		if (strcmp(last, "obsolete") == 0 ||
+		    strcmp(last, "remove-on-upgrade") == 0) {
+			*obsolete = strcmp(last, "obsolete") == 0;
+			*sp = '\0';
+			pkgdb_trim(line);
+			if ((sp = strrchr(line, ' ')) == NULL)
+				continue;
+			last = sp + 1;
+		}
+		if (strlen(last) != 32 || pkgdb_unhex(last, 16, md5) == -1)
+			continue;	/* "newconffile": not yet known */
+		*sp = '\0';
+		line = pkgdb_trim(line);
+		if (*line != '/')
+			continue;
+		*path = line;
+		return 1;
+	}
+	return 0;
+}
+
+int
+pkgdb_md5sums_line(char *line, unsigned char *md5, const char **path)
+{
+	size_t	n = strlen(line);
+
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (n < 34 || pkgdb_unhex(line, 16, md5) == -1 || line[32] != ' ')
+		return -1;
+	line += 33;
+	if (*line == ' ' || *line == '*')	/* md5sum's text or binary */
+		line++;
+	while (*line == '/')
+		line++;
+	if (*line == '\0')
+		return -1;
+	*path = line;
+	return 0;
+}
+
+/* An apk file seen (R:) and not yet reported: its digest may follow. */
+struct pkgdb_apkfile {
+	char		 path[PKGDB_PATH_MAX];
+	int		 pending;
+};
+
+static int
+pkgdb_apk_flush(struct pkgdb_pkg *pkg, struct pkgdb_apkfile *f,
+    const unsigned char *sum, size_t len, pkgdb_file_cb *fcb, void *arg)
+{
+	if (!f->pending)
+		return 0;
+	f->pending = 0;
+	return fcb(pkg, f->path, sum, len, arg);
+}
+
+long
+pkgdb_apk(char *buf, pkgdb_pkg_cb *cb, pkgdb_file_cb *fcb, void *arg)
+{
+	struct pkgdb_pkg	 pkg;
+	struct pkgdb_apkfile	 f;
+	unsigned char		 sum[64];
+	const char		*dir = "";
+	char			*p = buf, *line, *val;
+	int			 told = 0, r;
+	long			 n = 0, len;
+
+	pkgdb_reset(&pkg);
+	memset(&f, 0, sizeof f);
+	for (;;) {
+		line = p;
+		if (*line == '\0' || (p = pkgdb_line(line), *pkgdb_trim(line) ==
+		    '\0')) {	/* the end of a package (or of all) */
+			if (pkgdb_apk_flush(&pkg, &f, NULL, 0, fcb, arg) != 0)
+				return -1;
+			if (pkg.name != NULL && !told) {
+				n++;
+				if (cb(&pkg, arg) != 0)
+					return -1;
+			}
+			if (*line == '\0' && *p == '\0')
+				break;
+			pkgdb_reset(&pkg);
+			dir = "";
+			told = 0;
+			continue;
+		}
+		if (line[0] == '\0' || line[1] != ':')
+			continue;
+		val = line + 2;
+		switch (line[0]) {
+		case 'P':
+			pkg.name = val;
+			break;
+		case 'V':
+			pkg.version = val;
+			break;
+		case 'A':
+			pkg.arch = val;
+			break;
+		case 't':
+			pkg.installed = pkgdb_time(val);
+			break;
+		case 'F':
+		case 'R':
+			if (pkgdb_apk_flush(&pkg, &f, NULL, 0, fcb, arg) != 0)
+				return -1;
+			if (pkg.name != NULL && !told) {
+				told = 1;
+				n++;
+				if (cb(&pkg, arg) != 0)
+					return -1;
+			}
+			if (line[0] == 'F') {
+				dir = val;
+				break;
+			}
+			while (*dir == '/')
+				dir++;
+			r = snprintf(f.path, sizeof f.path, "%s%s%s", dir,
+			    *dir != '\0' ? "/" : "", val);
+			f.pending = *val != '\0' && r > 0 &&
+			    (size_t)r < sizeof f.path && pkg.name != NULL;
+			break;
+		case 'Z':
+			if (!f.pending)
+				break;
+			len = -1;
+			if (val[0] == 'Q' && val[1] == '1')
+				len = pkgdb_unbase64(val + 2, strlen(val + 2),
+				    sum, sizeof sum);
+			if (pkgdb_apk_flush(&pkg, &f, len == 20 ? sum : NULL,
+			    len == 20 ? 20 : 0, fcb, arg) != 0)
+				return -1;
+			break;
+		}
+	}
+	return n;
+}
+
+int
+pkgdb_pacman_desc(char *buf, struct pkgdb_pkg *pkg)
+{
+	char	*p = buf, *line, *val;
+
+	pkgdb_reset(pkg);
+	while (*p != '\0') {
+		line = p;
+		p = pkgdb_line(line);
+		line = pkgdb_trim(line);
+		if (line[0] != '%' || line[1] == '\0' ||
+		    line[strlen(line) - 1] != '%')
+			continue;
+		if (*p == '\0')
+			break;
+		val = p;
+		p = pkgdb_line(val);
+		val = pkgdb_trim(val);
+		if (*val == '\0')
+			continue;
+		if (strcmp(line, "%NAME%") == 0)
+			pkg->name = val;
+		else if (strcmp(line, "%VERSION%") == 0)
+			pkg->version = val;
+		else if (strcmp(line, "%ARCH%") == 0)
+			pkg->arch = val;
+		else if (strcmp(line, "%INSTALLDATE%") == 0)
+			pkg->installed = pkgdb_time(val);
+	}
+	return pkg->name != NULL ? 0 : -1;
+}

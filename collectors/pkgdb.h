@@ -1,0 +1,68 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Parsers of package databases (collectors/packages.c): dpkg's status
+ * and info/NAME.md5sums, apk's installed database, pacman's local desc.
+ * A root's databases are the suspect's files: any bytes, any length.
+ * Each parser works in place on a NUL-terminated buffer it may modify;
+ * the strings it hands out point into it.
+ */
+#ifndef PKGDB_H
+#define PKGDB_H
+
+#include <stddef.h>
+
+/* One package (fields absent: NULL; installed: -1 when unknown). */
+struct pkgdb_pkg {
+	const char	*name;
+	const char	*version;
+	const char	*arch;
+	const char	*status;	/* dpkg: "install ok installed" */
+	const char	*source;	/* dpkg */
+	char		*conffiles;	/* dpkg: the raw lines, for
+					   pkgdb_conffile_next */
+	long long	 installed;	/* apk build, pacman install time */
+};
+
+/* A package listed; a non-zero return stops the parse. */
+typedef int	 pkgdb_pkg_cb(const struct pkgdb_pkg *, void *);
+/*
+ * A file of a package (apk): path without its leading '/', digest the
+ * raw bytes (len 20: SHA-1) or NULL when none.
+ */
+typedef int	 pkgdb_file_cb(const struct pkgdb_pkg *, const char *,
+		    const unsigned char *, size_t, void *);
+
+/*
+ * dpkg's status file: cb for each paragraph with a Package field.
+ * Returns the packages seen (stopped early: -1).
+ */
+long		 pkgdb_dpkg_status(char *, pkgdb_pkg_cb *, void *);
+/*
+ * The next conffile of a Conffiles field (*cursor starts at
+ * pkg->conffiles): " /path md5 [obsolete]" lines. 1 with *path and md5
+ * (16 bytes; *obsolete set when so), 0 at the end. Malformed lines are
+ * skipped.
+ */
+int		 pkgdb_conffile_next(char **, const char **, unsigned char *,
+		    int *);
+/*
+ * A line of info/NAME.md5sums: "<32 hex>  path" (path relative to /).
+ * 0 with md5 (16 bytes) and *path, or -1 when malformed.
+ */
+int		 pkgdb_md5sums_line(char *, unsigned char *, const char **);
+/*
+ * apk's lib/apk/db/installed: cb for each package (P), fcb for each of
+ * its files (F: directory, R: name, Z: Q1 + base64 SHA-1). Returns the
+ * packages seen (stopped early: -1).
+ */
+long		 pkgdb_apk(char *, pkgdb_pkg_cb *, pkgdb_file_cb *, void *);
+/* pacman's local/NAME-VER/desc into pkg. 0, or -1 without %NAME%. */
+int		 pkgdb_pacman_desc(char *, struct pkgdb_pkg *);
+/* The 2*len hex digits at s into len bytes at out; -1 if not hex. */
+int		 pkgdb_unhex(const char *, size_t, unsigned char *);
+/* Decode base64 s (its length n) into out (max bytes); length or -1. */
+long		 pkgdb_unbase64(const char *, size_t, unsigned char *, size_t);
+
+#endif
