@@ -34,6 +34,7 @@
 #define PKG_MAX_FILES	4000000		/* listed, all packages */
 #define PKG_MAX_EXCL	256		/* dpkg path-exclude patterns */
 #define PKG_MAX_DIRENT	200000		/* per system directory */
+#define PKG_MAX_DIVERT	4096		/* dpkg diversions */
 
 enum { PB_MODIFIED, PB_MISSING, PB_UNREADABLE, PB_OTHER_TYPE, PB_TOO_LARGE,
     PB_UNPACKAGED, PB_NKINDS };
@@ -51,6 +52,10 @@ struct pkg_run {
 	char			*excl[PKG_MAX_EXCL];	/* dpkg path-exclude */
 	int			 incl[PKG_MAX_EXCL];	/* path-include */
 	size_t			 nexcl;
+	char			*dfrom[PKG_MAX_DIVERT];	/* dpkg-divert */
+	char			*dto[PKG_MAX_DIVERT];
+	char			*dby[PKG_MAX_DIVERT];
+	size_t			 ndivert;
 	uint64_t		 npkgs, nlisted, nchecked, nskipped, ncut;
 	uint64_t		 problems[PB_NKINDS];
 	int			 cut;		/* the run expired */
@@ -257,7 +262,11 @@ pkg_check(struct pkg_run *run, const char *manager, const char *package,
 		run->ncut++;
 		return;
 	}
-	if ((fd = collect_open(run->ctx, path, 0)) == -1) {
+	/* Metadata first (one open): most files are skipped in triage. */
+	if ((fd = collect_open(run->ctx, path, O_PATH)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
 		if (errno == ENOENT || errno == ENOTDIR) {
 			if (strcmp(manager, "dpkg") == 0 &&
 			    pkg_excluded(run, path)) {
@@ -266,30 +275,30 @@ pkg_check(struct pkg_run *run, const char *manager, const char *package,
 			}
 			pkg_problem(run, manager, package, path, PB_MISSING,
 			    algo, digest, NULL, dlen, conffile, NULL);
-		} else if (errno == EINVAL || errno == ELOOP)
+		} else
 			pkg_problem(run, manager, package, path,
-			    PB_OTHER_TYPE, algo, digest, NULL, dlen, conffile,
-			    NULL);
-		else
-			pkg_problem(run, manager, package, path,
-			    PB_UNREADABLE, algo, digest, NULL, dlen, conffile,
-			    NULL);
+			    errno == ELOOP ? PB_OTHER_TYPE : PB_UNREADABLE,
+			    algo, digest, NULL, dlen, conffile, NULL);
 		return;
 	}
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		pkg_problem(run, manager, package, path, PB_UNREADABLE, algo,
-		    digest, NULL, dlen, conffile, NULL);
+	close(fd);
+	if (!S_ISREG(st.st_mode)) {
+		pkg_problem(run, manager, package, path, PB_OTHER_TYPE, algo,
+		    digest, NULL, dlen, conffile, &st);
 		return;
 	}
 	if (!run->full && !pkg_execlike(path) && (st.st_mode & 0111) == 0) {
-		close(fd);
 		run->nskipped++;
 		return;
 	}
 	if ((uint64_t)st.st_size > PKG_HASH_MAX) {
-		close(fd);
 		pkg_problem(run, manager, package, path, PB_TOO_LARGE, algo,
+		    digest, NULL, dlen, conffile, &st);
+		return;
+	}
+	if ((fd = collect_open(run->ctx, path, 0)) == -1) {
+		pkg_problem(run, manager, package, path, errno == EINVAL ||
+		    errno == ELOOP ? PB_OTHER_TYPE : PB_UNREADABLE, algo,
 		    digest, NULL, dlen, conffile, &st);
 		return;
 	}
@@ -419,6 +428,52 @@ pkg_dpkg_config(struct pkg_run *run)
 	free(names);
 }
 
+/*
+ * var/lib/dpkg/diversions: lines by three, from, to and the diverting
+ * package (":" for the administrator's).
+ */
+static void
+pkg_dpkg_diversions(struct pkg_run *run)
+{
+	char	*buf, *p, *l[3];
+	int	 i;
+
+	if ((buf = pkg_read(run, "/var/lib/dpkg/diversions", PKG_LIST_MAX,
+	    NULL, 1)) == NULL)
+		return;
+	for (p = buf; *p != '\0' && run->ndivert < PKG_MAX_DIVERT;) {
+		for (i = 0; i < 3; i++) {
+			l[i] = p;
+			if ((p = strchr(p, '\n')) != NULL)
+				*p++ = '\0';
+			else
+				p = l[i] + strlen(l[i]);
+		}
+		if (*l[0] != '/' || *l[1] != '/')
+			continue;
+		run->dfrom[run->ndivert] = xstrdup(l[0]);
+		run->dto[run->ndivert] = xstrdup(l[1]);
+		run->dby[run->ndivert++] = xstrdup(l[2]);
+	}
+	free(buf);
+}
+
+/*
+ * Where package's file path really is: diverted by another package (or
+ * the administrator), it was installed under the diversion's target.
+ */
+static const char *
+pkg_diverted(struct pkg_run *run, const char *package, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < run->ndivert; i++)
+		if (strcmp(run->dfrom[i], path) == 0 &&
+		    strcmp(run->dby[i], package) != 0)
+			return run->dto[i];
+	return path;
+}
+
 /* One dpkg package: inventory, owned paths, digests. */
 static int
 pkg_dpkg_pkg(const struct pkgdb_pkg *p, void *arg)
@@ -452,7 +507,8 @@ pkg_dpkg_pkg(const struct pkgdb_pkg *p, void *arg)
 				else
 					nl = line + strlen(line);
 				if (*line == '/')
-					pkg_own(run, line);
+					pkg_own(run, pkg_diverted(run,
+					    p->name, line));
 			}
 			free(buf);
 			buf = path;	/* found: md5sums next to it */
@@ -477,8 +533,9 @@ pkg_dpkg_pkg(const struct pkgdb_pkg *p, void *arg)
 					continue;
 				run->nlisted++;
 				path = xasprintf("/%s", rel);
-				pkg_own(run, path);
-				pkg_check(run, "dpkg", p->name, path,
+				cpath = pkg_diverted(run, p->name, path);
+				pkg_own(run, cpath);
+				pkg_check(run, "dpkg", p->name, cpath,
 				    COLLECT_HASH_MD5, md5, sizeof md5, 0);
 				free(path);
 			}
@@ -491,6 +548,7 @@ pkg_dpkg_pkg(const struct pkgdb_pkg *p, void *arg)
 		if (obsolete)
 			continue;
 		run->nlisted++;
+		cpath = pkg_diverted(run, p->name, cpath);
 		pkg_own(run, cpath);
 		pkg_check(run, "dpkg", p->name, cpath, COLLECT_HASH_MD5, md5,
 		    sizeof md5, 1);
@@ -510,6 +568,7 @@ pkg_dpkg(struct pkg_run *run)
 		return;
 	}
 	pkg_dpkg_config(run);
+	pkg_dpkg_diversions(run);
 	n = pkgdb_dpkg_status(buf, pkg_dpkg_pkg, run);
 	if (n == -1) {
 		collect_error(run->ctx, "/var/lib/dpkg/status", "more than "
@@ -791,6 +850,11 @@ packages_run(struct collect_ctx *ctx)
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	for (i = 0; i < run.nexcl; i++)
 		free(run.excl[i]);
+	for (i = 0; i < run.ndivert; i++) {
+		free(run.dfrom[i]);
+		free(run.dto[i]);
+		free(run.dby[i]);
+	}
 	hset_free(&run.owned);
 	return run.partial || run.cut ? COLLECT_PARTIAL : COLLECT_OK;
 }
