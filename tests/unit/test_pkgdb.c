@@ -1,0 +1,239 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Package database parsers (collectors/pkgdb.h): dpkg status paragraphs
+ * (continuations, Conffiles with obsolete and malformed lines, a last
+ * paragraph without its blank line), md5sums lines, apk's installed
+ * database (Q1 SHA-1 sums, files before their digest, bad sums), pacman
+ * desc, hex and base64.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkgdb.h"
+#include "util.h"
+#include "unit.h"
+
+struct seen {
+	int	 n;
+	char	 names[8][64];
+	char	 conf[8][256];
+	char	 files[16][128];
+	char	 sums[16][41];
+	int	 nfiles;
+	long long installed[8];
+};
+
+static int
+on_pkg(const struct pkgdb_pkg *p, void *arg)
+{
+	struct seen	*s = arg;
+	const char	*path;
+	unsigned char	 md5[16];
+	char		 hex[33], *cur = p->conffiles;
+	int		 obs;
+
+	if (s->n >= 8)
+		return 1;
+	snprintf(s->names[s->n], sizeof s->names[0], "%s|%s|%s|%s|%s",
+	    p->name, p->version ? p->version : "-", p->arch ? p->arch : "-",
+	    p->status ? p->status : "-", p->source ? p->source : "-");
+	s->installed[s->n] = p->installed;
+	while (pkgdb_conffile_next(&cur, &path, md5, &obs) == 1) {
+		util_hex(hex, md5, 16);
+		snprintf(s->conf[s->n] + strlen(s->conf[s->n]),
+		    sizeof s->conf[0] - strlen(s->conf[s->n]), "%s=%s%s;",
+		    path, hex, obs ? "(obs)" : "");
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+on_file(const struct pkgdb_pkg *p, const char *path,
+    const unsigned char *sum, size_t len, void *arg)
+{
+	struct seen	*s = arg;
+
+	(void)p;
+	if (s->nfiles >= 16)
+		return 1;
+	snprintf(s->files[s->nfiles], sizeof s->files[0], "%s", path);
+	if (sum != NULL && len == 20)
+		util_hex(s->sums[s->nfiles], sum, 20);
+	else
+		strcpy(s->sums[s->nfiles], "-");
+	s->nfiles++;
+	return 0;
+}
+
+static void
+test_dpkg_status(void)
+{
+	char	 buf[] =
+	    "Package: foo\n"
+	    "Status: install ok installed\n"
+	    "Architecture: amd64\n"
+	    "Version: 1.2-3\n"
+	    "Source: foo-src (1.2)\n"
+	    "Description: a thing\n"
+	    " with: a colon in a continuation\n"
+	    "Conffiles:\n"
+	    " /etc/foo.conf 0123456789abcdef0123456789abcdef\n"
+	    " /etc/old.conf fedcba9876543210fedcba9876543210 obsolete\n"
+	    " /etc/new.conf newconffile\n"
+	    " garbage\n"
+	    " /etc/with space.conf 00112233445566778899aabbccddeeff\n"
+	    "Homepage: x\n"
+	    "\n\n"
+	    "Status: no package name\n"
+	    "\n"
+	    "Package: bar\r\n"
+	    "Version: 2\n";
+	struct seen	s;
+
+	memset(&s, 0, sizeof s);
+	CHECK(pkgdb_dpkg_status(buf, on_pkg, &s) == 2);
+	CHECK(s.n == 2);
+	CHECK_STR(s.names[0], "foo|1.2-3|amd64|install ok installed|"
+	    "foo-src (1.2)");
+	CHECK_STR(s.conf[0], "/etc/foo.conf=0123456789abcdef0123456789abcdef;"
+	    "/etc/old.conf=fedcba9876543210fedcba9876543210(obs);"
+	    "/etc/with space.conf=00112233445566778899aabbccddeeff;");
+	CHECK_STR(s.names[1], "bar|2|-|-|-");
+	CHECK_STR(s.conf[1], "");
+}
+
+static void
+test_dpkg_empty(void)
+{
+	char		 a[] = "", b[] = "\n\n\n", c[] = "Conffiles:\n /x";
+	char		 d[] = "Package: x\nConffiles:\n";
+	struct seen	 s;
+
+	memset(&s, 0, sizeof s);
+	CHECK(pkgdb_dpkg_status(a, on_pkg, &s) == 0);
+	CHECK(pkgdb_dpkg_status(b, on_pkg, &s) == 0);
+	CHECK(pkgdb_dpkg_status(c, on_pkg, &s) == 0);
+	CHECK(pkgdb_dpkg_status(d, on_pkg, &s) == 1);
+	CHECK_STR(s.conf[0], "");
+}
+
+static void
+test_md5sums(void)
+{
+	unsigned char	 md5[16];
+	const char	*path;
+	char		 a[] = "0123456789abcdef0123456789ABCDEF  usr/bin/foo\n";
+	char		 b[] = "0123456789abcdef0123456789abcdef usr/x y";
+	char		 c[] = "0123456789abcdef0123456789abcdeg  usr/bin/foo";
+	char		 d[] = "0123456789abcdef0123456789abcdef  ";
+	char		 e[] = "short";
+	char		 f[] = "0123456789abcdef0123456789abcdef\tusr/bin/foo";
+
+	CHECK(pkgdb_md5sums_line(a, md5, &path) == 0);
+	CHECK_STR(path, "usr/bin/foo");
+	CHECK(md5[0] == 0x01 && md5[15] == 0xef);
+	CHECK(pkgdb_md5sums_line(b, md5, &path) == 0);
+	CHECK_STR(path, "usr/x y");
+	CHECK(pkgdb_md5sums_line(c, md5, &path) == -1);
+	CHECK(pkgdb_md5sums_line(d, md5, &path) == -1);
+	CHECK(pkgdb_md5sums_line(e, md5, &path) == -1);
+	CHECK(pkgdb_md5sums_line(f, md5, &path) == -1);
+}
+
+static void
+test_apk(void)
+{
+	/* Q1 of "hello\n": SHA-1 f572d396fae9206628714fb2ce00f72e94f2258f */
+	char	 buf[] =
+	    "C:Q1abc=\n"
+	    "P:musl\n"
+	    "V:1.2.4-r2\n"
+	    "A:x86_64\n"
+	    "t:1700000000\n"
+	    "F:lib\n"
+	    "R:ld-musl-x86_64.so.1\n"
+	    "a:0:0:755\n"
+	    "Z:Q19XLTlvrpIGYocU+yzgD3LpTyJY8=\n"
+	    "R:nosum\n"
+	    "R:badsum\n"
+	    "Z:Q1!!!!\n"
+	    "F:\n"
+	    "R:toplevel\n"
+	    "Z:Q19XLTlvrpIGYocU+yzgD3LpTyJY8=\n"
+	    "\n"
+	    "P:busybox\n"
+	    "V:1.36\n"
+	    "F:bin\n"
+	    "R:busybox\n";
+	struct seen	s;
+
+	memset(&s, 0, sizeof s);
+	CHECK(pkgdb_apk(buf, on_pkg, on_file, &s) == 2);
+	CHECK(s.n == 2);
+	CHECK_STR(s.names[0], "musl|1.2.4-r2|x86_64|-|-");
+	CHECK(s.installed[0] == 1700000000LL);
+	CHECK_STR(s.names[1], "busybox|1.36|-|-|-");
+	CHECK(s.nfiles == 5);
+	CHECK_STR(s.files[0], "lib/ld-musl-x86_64.so.1");
+	CHECK_STR(s.sums[0], "f572d396fae9206628714fb2ce00f72e94f2258f");
+	CHECK_STR(s.files[1], "lib/nosum");
+	CHECK_STR(s.sums[1], "-");
+	CHECK_STR(s.files[2], "lib/badsum");
+	CHECK_STR(s.sums[2], "-");
+	CHECK_STR(s.files[3], "toplevel");
+	CHECK_STR(s.sums[3], "f572d396fae9206628714fb2ce00f72e94f2258f");
+	CHECK_STR(s.files[4], "bin/busybox");
+	CHECK_STR(s.sums[4], "-");
+}
+
+static void
+test_pacman(void)
+{
+	struct pkgdb_pkg p;
+	char	 a[] = "%NAME%\nbash\n\n%VERSION%\n5.2-1\n\n%DESC%\nx\n\n"
+	    "%ARCH%\nx86_64\n\n%INSTALLDATE%\n1700000001\n\n";
+	char	 b[] = "%VERSION%\n1\n";
+	char	 c[] = "%NAME%";
+	char	 d[] = "%NAME%\nx\n%INSTALLDATE%\nsoon\n";
+
+	CHECK(pkgdb_pacman_desc(a, &p) == 0);
+	CHECK_STR(p.name, "bash");
+	CHECK_STR(p.version, "5.2-1");
+	CHECK_STR(p.arch, "x86_64");
+	CHECK(p.installed == 1700000001LL);
+	CHECK(pkgdb_pacman_desc(b, &p) == -1);
+	CHECK(pkgdb_pacman_desc(c, &p) == -1);
+	CHECK(pkgdb_pacman_desc(d, &p) == 0);
+	CHECK(p.installed == -1);
+}
+
+static void
+test_codecs(void)
+{
+	unsigned char	out[8];
+
+	CHECK(pkgdb_unbase64("aGVsbG8=", 8, out, sizeof out) == 5);
+	CHECK(memcmp(out, "hello", 5) == 0);
+	CHECK(pkgdb_unbase64("aGVsbG8gd29ybGQ=", 16, out, sizeof out) == -1);
+	CHECK(pkgdb_unbase64("a-b", 3, out, sizeof out) == -1);
+	CHECK(pkgdb_unbase64("", 0, out, sizeof out) == 0);
+	CHECK(pkgdb_unhex("0aFf", 2, out) == 0 && out[0] == 0x0a &&
+	    out[1] == 0xff);
+	CHECK(pkgdb_unhex("0x", 1, out) == -1);
+}
+
+int
+main(void)
+{
+	UNIT_RUN(test_dpkg_status);
+	UNIT_RUN(test_dpkg_empty);
+	UNIT_RUN(test_md5sums);
+	UNIT_RUN(test_apk);
+	UNIT_RUN(test_pacman);
+	UNIT_RUN(test_codecs);
+	return unit_any_failed;
+}
