@@ -1,0 +1,112 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * libFuzzer target for the package database parsers (collectors/pkgdb.h):
+ * dpkg status (with its Conffiles), md5sums lines, apk's installed
+ * database, pacman desc, base64. A root's databases are the suspect's:
+ * any bytes. The first byte picks the parser; every string a parser
+ * hands out must lie inside the buffer and be NUL-terminated there.
+ * Corpus: tests/fuzz/corpus/pkgdb/.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkgdb.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static char	*fuzz_lo, *fuzz_hi;
+
+static void
+fuzz_in(const char *s)
+{
+	if (s != NULL && (s < fuzz_lo || s + strlen(s) >= fuzz_hi))
+		fatal("fuzz: a string outside the buffer");
+}
+
+static void
+fuzz_pkg(const struct pkgdb_pkg *p)
+{
+	fuzz_in(p->name);
+	fuzz_in(p->version);
+	fuzz_in(p->arch);
+	fuzz_in(p->status);
+	fuzz_in(p->source);
+}
+
+static int
+fuzz_on_pkg(const struct pkgdb_pkg *p, void *arg)
+{
+	const char	*path;
+	unsigned char	 md5[16];
+	char		*cur = p->conffiles;
+	int		 obs;
+
+	(void)arg;
+	fuzz_pkg(p);
+	while (pkgdb_conffile_next(&cur, &path, md5, &obs) == 1)
+		if (*path != '/')
+			fatal("fuzz: a conffile not absolute");
+		else
+			fuzz_in(path);
+	return 0;
+}
+
+static int
+fuzz_on_file(const struct pkgdb_pkg *p, const char *path,
+    const unsigned char *sum, size_t len, void *arg)
+{
+	(void)arg;
+	fuzz_pkg(p);
+	if (strlen(path) >= 4096 || (sum != NULL && len != 20))
+		fatal("fuzz: a bad apk file");
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct pkgdb_pkg p;
+	unsigned char	 out[64];
+	const char	*path;
+	char		*buf, *line, *nl;
+
+	if (len < 1)
+		return 0;
+	buf = xmalloc(len);
+	memcpy(buf, data + 1, len - 1);
+	buf[len - 1] = '\0';
+	fuzz_lo = buf;
+	fuzz_hi = buf + len;
+	switch (data[0] % 5) {
+	case 0:
+		pkgdb_dpkg_status(buf, fuzz_on_pkg, NULL);
+		break;
+	case 1:
+		for (line = buf; line != NULL; line = nl) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl++ = '\0';
+			if (pkgdb_md5sums_line(line, out, &path) == 0)
+				fuzz_in(path);
+		}
+		break;
+	case 2:
+		pkgdb_apk(buf, fuzz_on_pkg, fuzz_on_file, NULL);
+		break;
+	case 3:
+		if (pkgdb_pacman_desc(buf, &p) == 0)
+			fuzz_pkg(&p);
+		break;
+	case 4:
+		if (pkgdb_unbase64(buf, strlen(buf), out, sizeof out) >
+		    (long)sizeof out)
+			fatal("fuzz: base64 past its buffer");
+		break;
+	}
+	free(buf);
+	return 0;
+}
