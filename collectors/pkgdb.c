@@ -164,7 +164,7 @@ pkgdb_dpkg_status(char *buf, pkgdb_pkg_cb *cb, void *arg)
 		*val++ = '\0';
 		val = pkgdb_trim(val);
 		if (strcasecmp(line, "Package") == 0)
-			pkg.name = val;
+			pkg.name = *val != '\0' ? val : NULL;
 		else if (strcasecmp(line, "Version") == 0)
 			pkg.version = val;
 		else if (strcasecmp(line, "Architecture") == 0)
@@ -294,7 +294,7 @@ pkgdb_apk(char *buf, pkgdb_pkg_cb *cb, pkgdb_file_cb *fcb, void *arg)
 		val = line + 2;
 		switch (line[0]) {
 		case 'P':
-			pkg.name = val;
+			pkg.name = *val != '\0' ? val : NULL;
 			break;
 		case 'V':
 			pkg.version = val;
