@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Package inventories and integrity, from the package databases under
- * the root (live or --root): dpkg, apk, pacman (desc only) and snap.
+ * the root (live or --root): dpkg, apk, pacman and snap.
  * Each file a database lists with a digest is hashed by the reader pool
  * (collect_hash_file: this collector never reads evidence bytes itself)
  * and compared; what differs, is missing or is not a regular file goes
@@ -22,6 +22,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
 
 #include "collector.h"
 #include "pkgdb.h"
@@ -320,8 +323,8 @@ pkg_check(struct pkg_run *run, const char *manager, const char *package,
 
 /* A small file under the root, capped; NULL (logged) when unreadable. */
 static char *
-pkg_read(struct pkg_run *run, const char *path, size_t max,
-    struct stat *st, int quiet)
+pkg_read_len(struct pkg_run *run, const char *path, size_t max,
+    struct stat *st, int quiet, size_t *lenp)
 {
 	char	*s;
 	size_t	 len;
@@ -350,11 +353,102 @@ pkg_read(struct pkg_run *run, const char *path, size_t max,
 		collect_error(run->ctx, path, "cut at %zu bytes", max);
 		run->partial = 1;
 	}
-	if (strlen(s) != len) {		/* a NUL inside: the rest ignored */
+	if (lenp != NULL)
+		*lenp = len;
+	else if (strlen(s) != len)	/* text: the rest ignored */
 		collect_log(run->ctx, LOG_WARN, "%s: NUL byte at %zu: read "
 		    "up to it", path, strlen(s));
-	}
 	return s;
+}
+
+static char *
+pkg_read(struct pkg_run *run, const char *path, size_t max,
+    struct stat *st, int quiet)
+{
+	return pkg_read_len(run, path, max, st, quiet, NULL);
+}
+
+/*
+ * A gzip-compressed text (pacman's mtree), read under the root and
+ * inflated in memory by libarchive (its raw format: never its mtree
+ * reader, which opens the files an mtree names). NUL-terminated, at
+ * most max bytes; NULL (recorded) on error.
+ */
+static char *
+pkg_gunzip(struct pkg_run *run, const char *path, size_t max)
+{
+	struct archive		*a;
+	struct archive_entry	*e;
+	char			*gz, *out = NULL;
+	size_t			 gzlen, len = 0;
+	la_ssize_t		 n;
+
+	if ((gz = pkg_read_len(run, path, max, NULL, 1, &gzlen)) == NULL)
+		return NULL;
+	if ((a = archive_read_new()) == NULL)
+		fatal("archive_read_new");
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_memory(a, gz, gzlen) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		collect_error(run->ctx, path, "not gzip: %s",
+		    archive_error_string(a));
+		goto done;
+	}
+	out = xmalloc(max + 1);
+	while (len < max && (n = archive_read_data(a, out + len,
+	    max - len)) > 0)
+		len += (size_t)n;
+	if (len == max)
+		collect_error(run->ctx, path, "cut at %zu bytes inflated", max);
+	else if (n < 0) {
+		collect_error(run->ctx, path, "inflate: %s",
+		    archive_error_string(a));
+		run->partial = 1;
+	}
+	out[len] = '\0';
+done:
+	archive_read_free(a);
+	free(gz);
+	return out;
+}
+
+/* pacman's local/NAME-VER/mtree: each file's sha256 (or md5). */
+static void
+pkg_pacman_mtree(struct pkg_run *run, const char *name, const char *dir)
+{
+	struct pkgdb_mtree	 set;
+	unsigned char		 sha256[32], md5[16];
+	const char		*rel;
+	char			*buf, *p, *line, *path;
+	int			 has;
+
+	path = xasprintf("/var/lib/pacman/local/%s/mtree", dir);
+	buf = pkg_gunzip(run, path, PKG_LIST_MAX);
+	free(path);
+	if (buf == NULL)
+		return;
+	memset(&set, 0, sizeof set);
+	for (p = buf; *p != '\0' && run->nlisted < PKG_MAX_FILES;) {
+		line = p;
+		if ((p = strchr(p, '\n')) != NULL)
+			*p++ = '\0';
+		else
+			p = line + strlen(line);
+		if (pkgdb_mtree_line(line, &set, &rel, sha256, md5, &has) != 1)
+			continue;
+		path = xasprintf("/%s", rel);
+		pkg_own(run, path);
+		run->nlisted++;
+		if (has & 2)
+			pkg_check(run, "pacman", name, path,
+			    COLLECT_HASH_SHA256, sha256, sizeof sha256, 0);
+		else if (has & 1)
+			pkg_check(run, "pacman", name, path, COLLECT_HASH_MD5,
+			    md5, sizeof md5, 0);
+		free(path);
+	}
+	free(buf);
 }
 
 /* dpkg's path-exclude/-include, from etc/dpkg/dpkg.cfg(.d). */
@@ -664,7 +758,7 @@ pkg_free_names(char **names, size_t n)
 	free(names);
 }
 
-/* pacman: local/NAME-VER/desc (inventory; mtree digests not read). */
+/* pacman: local/NAME-VER/desc (inventory) and mtree (digests). */
 static void
 pkg_pacman(struct pkg_run *run)
 {
@@ -680,8 +774,10 @@ pkg_pacman(struct pkg_run *run)
 	for (i = 0; i < n && run->npkgs < PKG_MAX_PKGS; i++) {
 		path = xasprintf("/var/lib/pacman/local/%s/desc", names[i]);
 		if ((buf = pkg_read(run, path, 1U << 20, NULL, 1)) != NULL &&
-		    pkgdb_pacman_desc(buf, &p) == 0)
+		    pkgdb_pacman_desc(buf, &p) == 0) {
 			pkg_inventory(run, "pacman", &p, p.installed, -1);
+			pkg_pacman_mtree(run, p.name, names[i]);
+		}
 		free(buf);
 		free(path);
 	}

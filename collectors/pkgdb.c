@@ -373,3 +373,79 @@ pkgdb_pacman_desc(char *buf, struct pkgdb_pkg *pkg)
 	}
 	return pkg->name != NULL ? 0 : -1;
 }
+
+/* mtree's escapes, \ooo (octal) and \\, in place. -1 if malformed. */
+static int
+pkgdb_mtree_unescape(char *s)
+{
+	char	*w = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			*w++ = *s;
+			continue;
+		}
+		if (s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+			    (s[3] - '0'));
+			if (*w == '\0')
+				return -1;
+			w++;
+			s += 3;
+		} else if (s[1] != '\0')
+			*w++ = *++s;
+		else
+			return -1;
+	}
+	*w = '\0';
+	return 0;
+}
+
+int
+pkgdb_mtree_line(char *line, struct pkgdb_mtree *set, const char **path,
+    unsigned char *sha256, unsigned char *md5, int *has)
+{
+	char	*tok, *save = NULL, *name;
+	int	 file, isset;
+
+	*has = 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	line += strspn(line, " \t");
+	if (*line == '\0' || *line == '#')
+		return 0;
+	if ((name = strtok_r(line, " \t", &save)) == NULL)
+		return 0;
+	isset = strcmp(name, "/set") == 0;
+	if (!isset && name[0] == '/')	/* /unset, others */
+		return 0;
+	file = set->deffile;
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (strncmp(tok, "type=", 5) == 0)
+			file = strcmp(tok + 5, "file") == 0;
+		else if (strncmp(tok, "sha256digest=", 13) == 0 &&
+		    strlen(tok + 13) == 64 && pkgdb_unhex(tok + 13, 32,
+		    sha256) == 0)
+			*has |= 2;
+		else if (strncmp(tok, "md5digest=", 10) == 0 &&
+		    strlen(tok + 10) == 32 && pkgdb_unhex(tok + 10, 16,
+		    md5) == 0)
+			*has |= 1;
+	}
+	if (isset) {
+		set->deffile = file;
+		*has = 0;
+		return 0;
+	}
+	if (!file || pkgdb_mtree_unescape(name) == -1)
+		return 0;
+	if (name[0] == '.' && name[1] == '/')
+		name += 2;
+	while (*name == '/')
+		name++;
+	/* The package's own metadata (.PKGINFO, .BUILDINFO): not installed. */
+	if (*name == '\0' || (*name == '.' && strchr(name, '/') == NULL))
+		return 0;
+	*path = name;
+	return 1;
+}

@@ -60,6 +60,19 @@ int		 pkgdb_md5sums_line(char *, unsigned char *, const char **);
 long		 pkgdb_apk(char *, pkgdb_pkg_cb *, pkgdb_file_cb *, void *);
 /* pacman's local/NAME-VER/desc into pkg. 0, or -1 without %NAME%. */
 int		 pkgdb_pacman_desc(char *, struct pkgdb_pkg *);
+/*
+ * A line of a pacman mtree (text: gunzipped by the caller). set keeps
+ * the "/set" defaults between lines (zeroed before the first). 1 for a
+ * regular file, with *path (relative, unescaped in place) and the
+ * digests present (sha256 32 bytes, md5 16; *has says which: 1 md5,
+ * 2 sha256); 0 for any other line.
+ */
+struct pkgdb_mtree {
+	int		 deffile;	/* /set type=file */
+};
+int		 pkgdb_mtree_line(char *, struct pkgdb_mtree *, const char **,
+		    unsigned char *, unsigned char *, int *);
+
 /* The 2*len hex digits at s into len bytes at out; -1 if not hex. */
 int		 pkgdb_unhex(const char *, size_t, unsigned char *);
 /* Decode base64 s (its length n) into out (max bytes); length or -1. */

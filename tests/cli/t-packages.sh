@@ -109,6 +109,19 @@ printf 'C:Q1x=\nP:apktools\nV:2.14-r0\nA:x86_64\nt:1700000000\nF:usr/sbin\nR:apk
 printf '%%NAME%%\nbash\n\n%%VERSION%%\n5.2-1\n\n%%ARCH%%\nx86_64\n\n%%INSTALLDATE%%\n1700000001\n' \
 	>"$R/var/lib/pacman/local/bash-5.2-1/desc"
 : >"$R/var/lib/snapd/snaps/core22_1234.snap"
+# pacman's mtree (gzip): a good file (sha256), a modified one, one with
+# md5 only and a name with a blank (escaped \040), a directory, .PKGINFO.
+mkdir -p "$R/usr/lib/pm"
+printf 'pm good\n' >"$R/usr/bin/pmgood"; printf 'pm bad\n' >"$R/usr/bin/pmbad"
+printf 'pm lib\n' >"$R/usr/lib/pm/lib pm.so"
+chmod 755 "$R/usr/bin/pmgood" "$R/usr/bin/pmbad"
+SH_GOOD=$(sha256sum "$R/usr/bin/pmgood" | cut -d' ' -f1)
+SH_BAD=$(sha256sum "$R/usr/bin/pmbad" | cut -d' ' -f1)
+M_PMLIB=$(md5 "$R/usr/lib/pm/lib pm.so")
+printf 'pm trojaned\n' >"$R/usr/bin/pmbad"
+SH_BAD_NOW=$(sha256sum "$R/usr/bin/pmbad" | cut -d' ' -f1)
+printf '#mtree\n/set type=file uid=0 gid=0 mode=644\n./.PKGINFO time=1.0 size=10 md5digest=%s\n./usr time=1.0 type=dir\n./usr/bin/pmgood time=1.0 mode=755 size=8 md5digest=00000000000000000000000000000000 sha256digest=%s\n./usr/bin/pmbad time=1.0 mode=755 sha256digest=%s\n./usr/lib/pm/lib\\040pm.so time=1.0 md5digest=%s\n./usr/bin/pmlink type=link link=pmgood\n' \
+	"$M_GONE" "$SH_GOOD" "$SH_BAD" "$M_PMLIB" | gzip -9n >"$R/var/lib/pacman/local/bash-5.2-1/mtree"
 
 # jqany FILTER FILE: some record of FILE passes FILTER (jq 1.6's -e
 # looks only at the last output).
@@ -166,12 +179,14 @@ check "modified conffile (Conffiles of status)" has /etc/init.d/bad modified \
 check "over the hash cap: not checked" has /usr/bin/huge not_checked_too_large ".size==68157440"
 check "apk: modified, sha1" has /usr/sbin/apkbad modified \
 	".manager==\"apk\" and .algorithm==\"sha1\" and .expected==\"$S_BAD\" and .actual==\"$S_BAD_NOW\""
+check "pacman: modified, sha256 (the md5 beside it ignored)" has /usr/bin/pmbad modified \
+	".manager==\"pacman\" and .package==\"bash\" and .algorithm==\"sha256\" and .expected==\"$SH_BAD\" and .actual==\"$SH_BAD_NOW\""
 check "unpackaged executable in usr/bin" has /usr/bin/dropper unpackaged ".package==null and .size==8"
 check "unpackaged library in usr/lib" has /usr/lib/libevil.so unpackaged "true"
 n=$(jq -s length "$I")
-check "nothing else reported in triage (8 problems; saw $n)" test "$n" -eq 8
+check "nothing else reported in triage (9 problems; saw $n)" test "$n" -eq 9
 check "triage: a data file is not hashed" test -z "$(jq -r 'select(.path=="/usr/share/bad/data")' "$I")"
-check "summary line: counts by kind" grep -q '6 packages, 13 files listed, 8 hashed and compared (executables and libraries), 2 skipped, 0 not checked (time limit); problems: 3 modified, 1 missing, 0 unreadable, 1 replaced_by_other_type, 1 not_checked_too_large, 2 unpackaged' "$T/r1/x/collection.log"
+check "summary line: counts by kind" grep -q '6 packages, 16 files listed, 11 hashed and compared (executables and libraries), 2 skipped, 0 not checked (time limit); problems: 4 modified, 1 missing, 0 unreadable, 1 replaced_by_other_type, 1 not_checked_too_large, 2 unpackaged' "$T/r1/x/collection.log"
 
 # full: every file listed is hashed (the data file too).
 run_root r2 full
@@ -179,7 +194,7 @@ I2=$T/r2/x/live/package_integrity.jsonl
 check "full: modified data file" jqany \
 	"select(.path==\"/usr/share/bad/data\" and .problem==\"modified\" and .actual==\"$M_DATA_NOW\")" "$I2"
 n=$(jq -s length "$I2" 2>/dev/null)
-check "full: 9 problems (saw $n)" test "$n" = 9
+check "full: 10 problems (saw $n)" test "$n" = 10
 
 # A database that is not one: no crash, no package, and said.
 R0=$R; R=$T/bad; mkdir -p "$R/var/lib/dpkg/info" "$R/lib/apk/db"
