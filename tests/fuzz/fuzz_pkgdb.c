@@ -4,7 +4,7 @@
  *
  * libFuzzer target for the package database parsers (collectors/pkgdb.h):
  * dpkg status (with its Conffiles), md5sums lines, apk's installed
- * database, pacman desc, base64. A root's databases are the suspect's:
+ * database, pacman desc and mtree lines, base64. A root's databases are the suspect's:
  * any bytes. The first byte picks the parser; every string a parser
  * hands out must lie inside the buffer and be NUL-terminated there.
  * Corpus: tests/fuzz/corpus/pkgdb/.
@@ -71,7 +71,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct pkgdb_pkg p;
+	struct pkgdb_mtree set;
 	unsigned char	 out[64];
+	int		 has;
 	const char	*path;
 	char		*buf, *line, *nl;
 
@@ -82,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	buf[len - 1] = '\0';
 	fuzz_lo = buf;
 	fuzz_hi = buf + len;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		pkgdb_dpkg_status(buf, fuzz_on_pkg, NULL);
 		break;
@@ -105,6 +107,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (pkgdb_unbase64(buf, strlen(buf), out, sizeof out) >
 		    (long)sizeof out)
 			fatal("fuzz: base64 past its buffer");
+		break;
+	case 5:
+		memset(&set, 0, sizeof set);
+		for (line = buf; line != NULL; line = nl) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl++ = '\0';
+			if (pkgdb_mtree_line(line, &set, &path, out, out + 32,
+			    &has) == 1)
+				fuzz_in(path);
+		}
 		break;
 	}
 	free(buf);

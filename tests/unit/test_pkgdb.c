@@ -6,7 +6,7 @@
  * (continuations, Conffiles with obsolete and malformed lines, a last
  * paragraph without its blank line), md5sums lines, apk's installed
  * database (Q1 SHA-1 sums, files before their digest, bad sums), pacman
- * desc, hex and base64.
+ * desc, pacman mtree lines (/set, escapes, bad digests), hex and base64.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +212,46 @@ test_pacman(void)
 }
 
 static void
+test_mtree(void)
+{
+	struct pkgdb_mtree	 set;
+	unsigned char		 sha[32], md5[16];
+	const char		*path;
+	int			 has;
+	char	 l1[] = "#mtree\n";
+	char	 l2[] = "/set type=file uid=0 gid=0 mode=644\n";
+	char	 l3[] = "./.PKGINFO time=1.0 size=10 md5digest="
+	    "0123456789abcdef0123456789abcdef\n";
+	char	 l4[] = "./usr time=1.0 type=dir";
+	char	 l5[] = "./usr/bin/a\\040b time=1.0 md5digest="
+	    "0123456789abcdef0123456789abcdef sha256digest="
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	char	 l6[] = "./usr/bin/c md5digest=nothex";
+	char	 l7[] = "./usr/bin/d\\000e md5digest="
+	    "0123456789abcdef0123456789abcdef";
+	char	 l8[] = "/set type=link";
+	char	 l9[] = "./usr/bin/e";
+	char	 l10[] = "./usr/bin/f type=file";
+
+	memset(&set, 0, sizeof set);
+	CHECK(pkgdb_mtree_line(l1, &set, &path, sha, md5, &has) == 0);
+	CHECK(pkgdb_mtree_line(l2, &set, &path, sha, md5, &has) == 0);
+	CHECK(set.deffile == 1);
+	CHECK(pkgdb_mtree_line(l3, &set, &path, sha, md5, &has) == 0);
+	CHECK(pkgdb_mtree_line(l4, &set, &path, sha, md5, &has) == 0);
+	CHECK(pkgdb_mtree_line(l5, &set, &path, sha, md5, &has) == 1);
+	CHECK_STR(path, "usr/bin/a b");
+	CHECK(has == 3 && sha[0] == 0x00 && sha[31] == 0xff && md5[0] == 0x01);
+	CHECK(pkgdb_mtree_line(l6, &set, &path, sha, md5, &has) == 1);
+	CHECK(has == 0);
+	CHECK(pkgdb_mtree_line(l7, &set, &path, sha, md5, &has) == 0);
+	CHECK(pkgdb_mtree_line(l8, &set, &path, sha, md5, &has) == 0);
+	CHECK(pkgdb_mtree_line(l9, &set, &path, sha, md5, &has) == 0);
+	CHECK(pkgdb_mtree_line(l10, &set, &path, sha, md5, &has) == 1);
+	CHECK_STR(path, "usr/bin/f");
+}
+
+static void
 test_codecs(void)
 {
 	unsigned char	out[8];
@@ -234,6 +274,7 @@ main(void)
 	UNIT_RUN(test_md5sums);
 	UNIT_RUN(test_apk);
 	UNIT_RUN(test_pacman);
+	UNIT_RUN(test_mtree);
 	UNIT_RUN(test_codecs);
 	return unit_any_failed;
 }
