@@ -137,15 +137,17 @@ run_root() {
 	a=$(archive_in "$T/$n/o")
 	[ -n "$a" ] && zstd -dc "$a" | tar -x -C "$T/$n/x"
 }
-if strace -f -o /dev/null true 2>/dev/null; then
-	run_root r1 triage env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
-		strace -f -qq -e trace=execve -o "$T/trace"
+# The fixture run is traced: the agent must run no program of the host.
+# (LeakSanitizer cannot work under ptrace: off for this run.)
+trace=""
+command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null &&
+	trace="strace -f -qq -e trace=execve -o $T/trace"
+run_root r1 triage env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" $trace
+if [ -n "$trace" ]; then
 	n=$(grep -c 'execve(' "$T/trace")
-	check "under strace, the agent ran no program (1 execve: itself; saw $n)" \
-		test "$n" -eq 1
+	check "traced: the agent ran no program (1 execve: itself; saw $n)" test "$n" -eq 1
 else
-	skip "ptrace not allowed: the execve count was not checked"
-	run_root r1 triage
+	skip "no strace, or ptrace not allowed: the execve count was not checked"
 fi
 check "triage run exits 0" test "$(cat "$T/r1/rc")" = 0
 I=$T/r1/x/live/package_integrity.jsonl
