@@ -209,6 +209,39 @@ check "garbage databases: no package (an empty name is none)" \
 check "garbage databases: said in the log" grep -q '0 packages, ' "$T/r3/x/collection.log"
 R=$R0
 
+# A packaged file whose read never returns (tests/tools/stallfs, a FUSE
+# server that stops answering): the hash job is given up on after
+# CSIRT_COLLECT_STALL_SECS, reported "unreadable", and the run ends.
+STALLFS=${CC_BUILD:-$CC_TOP/build}/tools/stallfs
+if [ "$(id -u)" -eq 0 ] && [ -c /dev/fuse ] && [ -x "$STALLFS" ]; then
+	R0=$R; R=$T/stallroot; MNT=$R/usr/bin/fuse
+	mkdir -p "$R/var/lib/dpkg/info" "$MNT"
+	printf 'Package: stalled\nStatus: install ok installed\nVersion: 1\n' >"$R/var/lib/dpkg/status"
+	printf '/usr/bin/fuse/stall\n/usr/bin/fuse/a.txt\n' >"$R/var/lib/dpkg/info/stalled.list"
+	"$STALLFS" "$MNT" & spid=$!
+	(sleep 90; kill -KILL "$spid") 2>/dev/null & kpid=$!
+	at_exit "kill -KILL $spid $kpid 2>/dev/null; umount -l '$MNT' 2>/dev/null"
+	for _ in $(seq 1 50); do [ -f "$MNT/a.txt" ] && break; sleep 0.1; done
+	printf '%s  usr/bin/fuse/stall\n%s  usr/bin/fuse/a.txt\n' "$M_GONE" \
+		"$(md5 "$MNT/a.txt")" >"$R/var/lib/dpkg/info/stalled.md5sums"
+	s0=$(date +%s)
+	run_root r4 triage env CSIRT_COLLECT_STALL_SECS=2 timeout 80
+	secs=$(( $(date +%s) - s0 ))
+	check "stalled read: the run ends by itself (exit $(cat "$T/r4/rc"), ${secs}s)" \
+		test "$(cat "$T/r4/rc")" = 0 -a "$secs" -lt 60
+	check "stalled read: reported unreadable, given up on" jqany \
+		'select(.path=="/usr/bin/fuse/stall" and .problem=="unreadable" and .expected != null and .actual == null)' \
+		"$T/r4/x/live/package_integrity.jsonl"
+	check "stalled read: the other file of the mount was hashed, no problem" \
+		test "$(jq -s length "$T/r4/x/live/package_integrity.jsonl")" = 1
+	check "stalled read: in the errors (abandoned, not hashed)" \
+		grep -q 'abandoned: read blocked for .* not hashed' "$T/r4/x/collection.log"
+	kill -KILL "$spid" "$kpid" 2>/dev/null; umount -l "$MNT" 2>/dev/null
+	R=$R0
+else
+	skip "needs root, /dev/fuse and $STALLFS: the stalled hash job was not tested"
+fi
+
 # Live: the host's dpkg, counted as dpkg-query does.
 if command -v dpkg-query >/dev/null && [ -f /var/lib/dpkg/status ]; then
 	mkdir -p "$T/live/o" "$T/live/x"
