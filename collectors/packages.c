@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Package inventories and integrity, from the package databases under
- * the root (live or --root): dpkg, apk, pacman and snap.
+ * the root (live or --root): dpkg, rpm, apk, pacman and snap.
  * Each file a database lists with a digest is hashed by the reader pool
  * (collect_hash_file: this collector never reads evidence bytes itself)
  * and compared; what differs, is missing or is not a regular file goes
@@ -26,6 +26,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <sqlite3.h>
+
 #include "collector.h"
 #include "pkgdb.h"
 #include "util.h"
@@ -38,6 +40,7 @@
 #define PKG_MAX_EXCL	256		/* dpkg path-exclude patterns */
 #define PKG_MAX_DIRENT	200000		/* per system directory */
 #define PKG_MAX_DIVERT	4096		/* dpkg diversions */
+#define PKG_RPMDB_MAX	(256U << 20)	/* rpmdb.sqlite, read whole */
 
 enum { PB_MODIFIED, PB_MISSING, PB_UNREADABLE, PB_OTHER_TYPE, PB_TOO_LARGE,
     PB_UNPACKAGED, PB_NKINDS };
@@ -720,6 +723,110 @@ pkg_apk(struct pkg_run *run)
 	free(buf);
 }
 
+/* An rpm header's file, for pkg_rpm_file. */
+struct pkg_rpmctx {
+	struct pkg_run	*run;
+	const char	*name;
+	int		 algo;
+};
+
+static int
+pkg_rpm_file(const char *path, const unsigned char *digest, size_t len,
+    int config, void *arg)
+{
+	struct pkg_rpmctx	*c = arg;
+
+	if (c->run->nlisted >= PKG_MAX_FILES)
+		return 1;
+	c->run->nlisted++;
+	pkg_own(c->run, path);
+	pkg_check(c->run, "rpm", c->name, path, c->algo, digest, len, config);
+	return 0;
+}
+
+/*
+ * rpm's database, var/lib/rpm/rpmdb.sqlite (rpm 4.16 and later; the
+ * older Berkeley DB Packages is not read): read whole under the root
+ * and opened in memory (sqlite3_deserialize), so SQLite touches no file
+ * of the host (no journal, no lock). Its -wal, when there is one, is not
+ * read: the newest changes may be missing (logged).
+ */
+static void
+pkg_rpm(struct pkg_run *run)
+{
+	static const char	*path = "/var/lib/rpm/rpmdb.sqlite";
+	struct pkgdb_rpm	 h;
+	struct pkg_rpmctx	 c;
+	struct pkgdb_pkg	 p;
+	sqlite3			*db = NULL;
+	sqlite3_stmt		*st = NULL;
+	unsigned char		*mem;
+	char			*buf, *ver;
+	size_t			 len;
+	long			 bad = 0;
+	int			 fd;
+
+	if ((buf = pkg_read_len(run, path, PKG_RPMDB_MAX, NULL, 1,
+	    &len)) == NULL) {
+		collect_log(run->ctx, LOG_INFO, "rpm: no %s", path + 1);
+		return;
+	}
+	if ((fd = collect_open(run->ctx, "/var/lib/rpm/rpmdb.sqlite-wal",
+	    0)) != -1) {
+		close(fd);
+		collect_log(run->ctx, LOG_WARN, "rpm: rpmdb.sqlite-wal not "
+		    "read: changes not yet checkpointed are missing");
+	}
+	/* A WAL database opens in memory only marked as a legacy one. */
+	if (len >= 100 && memcmp(buf, "SQLite format 3", 16) == 0)
+		buf[18] = buf[19] = 1;
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE,
+	    NULL) != SQLITE_OK || (mem = sqlite3_malloc64(len)) == NULL) {
+		collect_error(run->ctx, path, "SQLite: cannot open");
+		goto done;
+	}
+	memcpy(mem, buf, len);
+	if (sqlite3_deserialize(db, "main", mem, (sqlite3_int64)len,
+	    (sqlite3_int64)len, SQLITE_DESERIALIZE_FREEONCLOSE |
+	    SQLITE_DESERIALIZE_READONLY) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT blob FROM Packages", -1, &st,
+	    NULL) != SQLITE_OK) {
+		collect_error(run->ctx, path, "SQLite: %s", sqlite3_errmsg(db));
+		run->partial = 1;
+		goto done;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW && run->npkgs < PKG_MAX_PKGS) {
+		if (pkgdb_rpm_header(sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), &h) == -1) {
+			bad++;
+			continue;
+		}
+		memset(&p, 0, sizeof p);
+		p.name = h.name;
+		ver = h.version != NULL && h.release != NULL ?
+		    xasprintf("%s-%s", h.version, h.release) : NULL;
+		p.version = ver != NULL ? ver : h.version;
+		p.arch = h.arch;
+		pkg_inventory(run, "rpm", &p, h.installtime, -1);
+		free(ver);
+		c.run = run;
+		c.name = h.name;
+		c.algo = h.digestalgo == 1 ? COLLECT_HASH_MD5 :
+		    h.digestalgo == 2 ? COLLECT_HASH_SHA1 : COLLECT_HASH_SHA256;
+		if (pkgdb_rpm_files(&h, pkg_rpm_file, &c) == -1)
+			bad++;
+	}
+	if (bad > 0) {
+		collect_error(run->ctx, path, "%ld package headers malformed "
+		    "(or their file lists): skipped", bad);
+		run->partial = 1;
+	}
+done:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(buf);
+}
+
 /* The entries of a directory under the root (NULL: none), capped. */
 static char **
 pkg_dir(struct pkg_run *run, const char *dir, size_t *np)
@@ -919,14 +1026,15 @@ packages_run(struct collect_ctx *ctx)
 	pkg_dpkg(&run);
 	pkg_apk(&run);
 	pkg_pacman(&run);
+	pkg_rpm(&run);
 	pkg_snap(&run);
 	collect_hash_end(ctx);
 	if (run.first != NULL && strcmp(run.first, "snap") != 0 &&
 	    !collect_expired(ctx))
 		pkg_unpackaged(&run);
 	else
-		collect_log(ctx, LOG_INFO, "no package database (dpkg, apk, "
-		    "pacman): unpackaged executables not looked for");
+		collect_log(ctx, LOG_INFO, "no package database (dpkg, rpm, "
+		    "apk, pacman): unpackaged executables not looked for");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	collect_log(ctx, LOG_INFO, "%llu packages, %llu files listed, %llu "
 	    "hashed and compared (%s), %llu skipped, %llu not checked (time "
@@ -957,7 +1065,8 @@ packages_run(struct collect_ctx *ctx)
 
 const struct collector collector_packages = {
 	"packages",
-	"package inventories (dpkg, apk, pacman, snap) and the integrity of "
+	"package inventories (dpkg, rpm, apk, pacman, snap) and the integrity "
+	"of "
 	"packaged files",
 	0,
 	packages_run

@@ -6,6 +6,7 @@
  * bound is the buffer's NUL, every field is checked before use.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,4 +449,208 @@ pkgdb_mtree_line(char *line, struct pkgdb_mtree *set, const char **path,
 		return 0;
 	*path = name;
 	return 1;
+}
+
+/* rpm header tags and types (rpm's rpmtag.h). */
+#define RPMTAG_NAME		1000
+#define RPMTAG_VERSION		1001
+#define RPMTAG_RELEASE		1002
+#define RPMTAG_INSTALLTIME	1008
+#define RPMTAG_ARCH		1022
+#define RPMTAG_FILEMODES	1030
+#define RPMTAG_FILEDIGESTS	1035
+#define RPMTAG_FILEFLAGS	1037
+#define RPMTAG_DIRINDEXES	1116
+#define RPMTAG_BASENAMES	1117
+#define RPMTAG_DIRNAMES		1118
+#define RPMTAG_FILEDIGESTALGO	5011
+#define RPM_INT16		3
+#define RPM_INT32		4
+#define RPM_STRING		6
+#define RPM_STRING_ARRAY	8
+#define RPM_I18NSTRING		9
+#define RPMFILE_CONFIG		(1U << 0)
+#define RPMFILE_GHOST		(1U << 6)
+#define PKGDB_RPM_DIRS_MAX	1000000
+
+static uint32_t
+pkgdb_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The string at off of data (dl bytes), or NULL if it is not in it. */
+static const char *
+pkgdb_rpm_str(const unsigned char *data, size_t dl, uint32_t off)
+{
+	if (off >= dl || memchr(data + off, '\0', dl - off) == NULL)
+		return NULL;
+	return (const char *)data + off;
+}
+
+int
+pkgdb_rpm_header(const unsigned char *blob, size_t len,
+    struct pkgdb_rpm *h)
+{
+	const unsigned char	*e;
+	uint32_t		 il, dl, i, tag, type, off, count;
+	struct pkgdb_rpm_array	*a;
+	const char		*str;
+
+	memset(h, 0, sizeof *h);
+	h->installtime = -1;
+	h->digestalgo = 1;	/* rpm's default: MD5 */
+	if (len < 8)
+		return -1;
+	il = pkgdb_be32(blob);
+	dl = pkgdb_be32(blob + 4);
+	if (il == 0 || il > PKGDB_RPM_TAGS_MAX || dl > PKGDB_RPM_DATA_MAX ||
+	    (uint64_t)8 + (uint64_t)il * 16 + dl > len)
+		return -1;
+	h->data = blob + 8 + (size_t)il * 16;
+	h->dl = dl;
+	for (i = 0; i < il; i++) {
+		e = blob + 8 + (size_t)i * 16;
+		tag = pkgdb_be32(e);
+		type = pkgdb_be32(e + 4);
+		off = pkgdb_be32(e + 8);
+		count = pkgdb_be32(e + 12);
+		if (off >= dl)
+			continue;
+		str = type == RPM_STRING || type == RPM_I18NSTRING ?
+		    pkgdb_rpm_str(h->data, dl, off) : NULL;
+		a = NULL;
+		switch (tag) {
+		case RPMTAG_NAME:
+			h->name = str;
+			break;
+		case RPMTAG_VERSION:
+			h->version = str;
+			break;
+		case RPMTAG_RELEASE:
+			h->release = str;
+			break;
+		case RPMTAG_ARCH:
+			h->arch = str;
+			break;
+		case RPMTAG_INSTALLTIME:
+			if (type == RPM_INT32 && count >= 1 &&
+			    (uint64_t)off + 4 <= dl)
+				h->installtime = pkgdb_be32(h->data + off);
+			break;
+		case RPMTAG_FILEDIGESTALGO:
+			if (type == RPM_INT32 && count >= 1 &&
+			    (uint64_t)off + 4 <= dl)
+				h->digestalgo = pkgdb_be32(h->data + off);
+			break;
+		case RPMTAG_BASENAMES:
+			a = &h->basenames;
+			break;
+		case RPMTAG_DIRNAMES:
+			a = &h->dirnames;
+			break;
+		case RPMTAG_DIRINDEXES:
+			a = &h->dirindexes;
+			break;
+		case RPMTAG_FILEDIGESTS:
+			a = &h->digests;
+			break;
+		case RPMTAG_FILEMODES:
+			a = &h->modes;
+			break;
+		case RPMTAG_FILEFLAGS:
+			a = &h->flags;
+			break;
+		}
+		if (a == NULL)
+			continue;
+		/* Fixed-size arrays must fit; string arrays are walked. */
+		if ((type == RPM_INT32 && (uint64_t)off + 4ULL * count > dl) ||
+		    (type == RPM_INT16 && (uint64_t)off + 2ULL * count > dl) ||
+		    (type != RPM_INT32 && type != RPM_INT16 &&
+		    type != RPM_STRING_ARRAY))
+			continue;
+		a->type = type;
+		a->off = off;
+		a->count = count;
+	}
+	return h->name != NULL ? 0 : -1;
+}
+
+/* Walk to the next string of an array; NULL past the data. */
+static const char *
+pkgdb_rpm_next(const struct pkgdb_rpm *h, uint32_t *off)
+{
+	const char	*s = pkgdb_rpm_str(h->data, h->dl, *off);
+
+	if (s != NULL)
+		*off += (uint32_t)strlen(s) + 1;
+	return s;
+}
+
+long
+pkgdb_rpm_files(const struct pkgdb_rpm *h, pkgdb_rpm_file_cb *cb, void *arg)
+{
+	const char	**dirs = NULL, *base, *dig;
+	unsigned char	 digest[64];
+	char		 path[PKGDB_PATH_MAX];
+	uint32_t	 n = h->basenames.count, i, boff, doff, di, flags;
+	size_t		 dlen;
+	long		 given = 0;
+	int		 r, mode;
+
+	dlen = h->digestalgo == 1 ? 16 : h->digestalgo == 2 ? 20 :
+	    h->digestalgo == 8 ? 32 : 0;
+	if (n == 0 || dlen == 0 || h->dirnames.count == 0 ||
+	    h->dirindexes.type != RPM_INT32 || h->dirindexes.count != n ||
+	    h->digests.type != RPM_STRING_ARRAY || h->digests.count != n ||
+	    h->basenames.type != RPM_STRING_ARRAY ||
+	    h->dirnames.type != RPM_STRING_ARRAY)
+		return n == 0 || dlen == 0 ? 0 : -1;
+	/* Each count is bounded by the data: a string takes a byte. */
+	if (h->dirnames.count > h->dl || n > h->dl ||
+	    h->dirnames.count > PKGDB_RPM_DIRS_MAX)
+		return -1;
+	dirs = calloc(h->dirnames.count, sizeof *dirs);
+	if (dirs == NULL)
+		return -1;
+	doff = h->dirnames.off;
+	for (i = 0; i < h->dirnames.count; i++)
+		if ((dirs[i] = pkgdb_rpm_next(h, &doff)) == NULL)
+			goto bad;
+	boff = h->basenames.off;
+	doff = h->digests.off;
+	for (i = 0; i < n; i++) {
+		if ((base = pkgdb_rpm_next(h, &boff)) == NULL ||
+		    (dig = pkgdb_rpm_next(h, &doff)) == NULL)
+			goto bad;
+		di = pkgdb_be32(h->data + h->dirindexes.off + 4 * (size_t)i);
+		if (di >= h->dirnames.count)
+			continue;
+		mode = 0100000;
+		if (h->modes.type == RPM_INT16 && h->modes.count == n)
+			mode = h->data[h->modes.off + 2 * (size_t)i] << 8 |
+			    h->data[h->modes.off + 2 * (size_t)i + 1];
+		flags = 0;
+		if (h->flags.type == RPM_INT32 && h->flags.count == n)
+			flags = pkgdb_be32(h->data + h->flags.off +
+			    4 * (size_t)i);
+		if ((mode & 0170000) != 0100000 || (flags & RPMFILE_GHOST) ||
+		    strlen(dig) != 2 * dlen ||
+		    pkgdb_unhex(dig, dlen, digest) == -1)
+			continue;
+		r = snprintf(path, sizeof path, "%s%s", dirs[di], base);
+		if (r < 0 || (size_t)r >= sizeof path || path[0] != '/')
+			continue;
+		given++;
+		if (cb(path, digest, dlen, (flags & RPMFILE_CONFIG) != 0,
+		    arg) != 0)
+			goto bad;
+	}
+	free(dirs);
+	return given;
+bad:
+	free(dirs);
+	return -1;
 }

@@ -73,6 +73,40 @@ struct pkgdb_mtree {
 int		 pkgdb_mtree_line(char *, struct pkgdb_mtree *, const char **,
 		    unsigned char *, unsigned char *, int *);
 
+/*
+ * An rpm header blob as the rpm database holds it (rpmdb.sqlite's
+ * Packages.blob: no magic; il and dl, il index entries, dl bytes of
+ * data). Every offset and count is checked against the blob; what points
+ * out of it is ignored. The strings point into the blob's data.
+ */
+#define PKGDB_RPM_TAGS_MAX	0xffff
+#define PKGDB_RPM_DATA_MAX	0x0fffffff
+struct pkgdb_rpm_array {
+	unsigned int	 type, off, count;	/* count 0: absent */
+};
+struct pkgdb_rpm {
+	const unsigned char *data;
+	size_t		 dl;
+	const char	*name, *version, *release, *arch;
+	long long	 installtime;		/* -1: none */
+	unsigned int	 digestalgo;		/* 1 md5, 2 sha1, 8 sha256 */
+	struct pkgdb_rpm_array basenames, dirnames, dirindexes, digests,
+			 modes, flags;
+};
+/* 0, or -1 when the blob is not a header. */
+int		 pkgdb_rpm_header(const unsigned char *, size_t,
+		    struct pkgdb_rpm *);
+/*
+ * Each regular file with a digest (mode from FILEMODES when present):
+ * path (absolute, "DIR" + "BASE"), its digest (hex decoded; len by the
+ * algorithm), and whether it is %config. A non-zero return stops.
+ * Returns the files given, or -1 (stopped, or malformed arrays).
+ */
+typedef int	 pkgdb_rpm_file_cb(const char *, const unsigned char *, size_t,
+		    int, void *);
+long		 pkgdb_rpm_files(const struct pkgdb_rpm *, pkgdb_rpm_file_cb *,
+		    void *);
+
 /* The 2*len hex digits at s into len bytes at out; -1 if not hex. */
 int		 pkgdb_unhex(const char *, size_t, unsigned char *);
 /* Decode base64 s (its length n) into out (max bytes); length or -1. */

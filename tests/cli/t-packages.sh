@@ -127,6 +127,61 @@ printf '#mtree\n/set type=file uid=0 gid=0 mode=644\n./.PKGINFO time=1.0 size=10
 # looks only at the last output).
 jqany() { jq -e -n "[inputs | $1] | length > 0" "$2" >/dev/null 2>&1; }
 
+# rpm: rpmdb.sqlite (WAL mode, as rpm makes it) with header blobs made
+# here: a good and a modified binary (sha256), a modified %config
+# executable, a directory, a %ghost file (missing: fine), a garbage blob.
+mkdir -p "$R/var/lib/rpm" "$R/etc/rpmpkg.d"
+printf 'rpm good\n' >"$R/usr/bin/rpmgood"; printf 'rpm bad\n' >"$R/usr/bin/rpmbad"
+printf '#!/bin/sh\n' >"$R/etc/rpmpkg.d/hook"
+chmod 755 "$R/usr/bin/rpmgood" "$R/usr/bin/rpmbad" "$R/etc/rpmpkg.d/hook"
+sh256() { sha256sum "$1" | cut -d' ' -f1; }
+R_GOOD=$(sh256 "$R/usr/bin/rpmgood"); R_BAD=$(sh256 "$R/usr/bin/rpmbad")
+R_HOOK=$(sh256 "$R/etc/rpmpkg.d/hook")
+printf 'rpm trojaned\n' >"$R/usr/bin/rpmbad"; R_BAD_NOW=$(sh256 "$R/usr/bin/rpmbad")
+printf '#!/bin/sh\nevil\n' >"$R/etc/rpmpkg.d/hook"; R_HOOK_NOW=$(sh256 "$R/etc/rpmpkg.d/hook")
+python3 - "$R/var/lib/rpm/rpmdb.sqlite" "$R_GOOD" "$R_BAD" "$R_HOOK" <<'PYEOF'
+import sqlite3, struct, sys
+def header(tags):
+    data = b""; idx = b""
+    for tag, typ, val in tags:
+        if typ == 4:
+            data += b"\0" * ((-len(data)) % 4); off = len(data)
+            data += b"".join(struct.pack(">I", v) for v in val); n = len(val)
+        elif typ == 3:
+            data += b"\0" * ((-len(data)) % 2); off = len(data)
+            data += b"".join(struct.pack(">H", v) for v in val); n = len(val)
+        elif typ == 6:
+            off = len(data); data += val.encode() + b"\0"; n = 1
+        else:
+            off = len(data); data += b"".join(v.encode() + b"\0" for v in val); n = len(val)
+        idx += struct.pack(">IIII", tag, typ, off, n)
+    return struct.pack(">II", len(tags), len(data)) + idx + data
+db, good, bad, hook = sys.argv[1:]
+files = [("/usr/bin/", "rpmgood", 0o100755, good, 0),
+         ("/usr/bin/", "rpmbad", 0o100755, bad, 0),
+         ("/usr/", "bin", 0o40755, "", 0),
+         ("/etc/rpmpkg.d/", "hook", 0o100755, hook, 1),
+         ("/var/log/", "rpmghost", 0o100644, "", 1 << 6)]
+dirs = sorted(set(f[0] for f in files))
+h = header([(1000, 6, "rpmpkg"), (1001, 6, "1.0"), (1002, 6, "1.el9"),
+            (1022, 6, "x86_64"), (1008, 4, [1700000002]),
+            (5011, 4, [8]),
+            (1117, 8, [f[1] for f in files]), (1118, 8, dirs),
+            (1116, 4, [dirs.index(f[0]) for f in files]),
+            (1035, 8, [f[3] for f in files]),
+            (1030, 3, [f[2] for f in files]),
+            (1037, 4, [f[4] for f in files])])
+c = sqlite3.connect(db)
+c.execute("PRAGMA journal_mode=WAL")
+c.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+c.execute("INSERT INTO Packages (blob) VALUES (?)", (h,))
+c.execute("INSERT INTO Packages (blob) VALUES (?)", (b"\xff" * 40,))
+c.commit()
+c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+c.close()
+PYEOF
+rm -f "$R/var/lib/rpm/rpmdb.sqlite-wal" "$R/var/lib/rpm/rpmdb.sqlite-shm"
+
 # run NAME PROFILE [prefix...]: a --root run, extracted into $T/NAME/x.
 run_root() {
 	n=$1; p=$2; shift 2
@@ -154,9 +209,11 @@ I=$T/r1/x/live/package_integrity.jsonl
 P=$T/r1/x/live/packages.jsonl
 
 # Inventory.
-check "inventory: 3 dpkg, 1 apk, 1 pacman, 1 snap" \
+check "inventory: 3 dpkg, 1 apk, 1 pacman, 1 rpm, 1 snap" \
 	test "$(jq -r .manager "$P" 2>/dev/null | sort | uniq -c | tr -s ' ' | tr '\n' ,)" \
-	= " 1 apk, 3 dpkg, 1 pacman, 1 snap,"
+	= " 1 apk, 3 dpkg, 1 pacman, 1 rpm, 1 snap,"
+check "rpm: version-release, arch, install time" jqany \
+	'select(.manager=="rpm") | select(.name=="rpmpkg" and .version=="1.0-1.el9" and .arch=="x86_64" and .installed=="2023-11-14T22:13:22Z")' "$P"
 check "dpkg good: version, arch, install time from its .list" jqany \
 	'select(.name=="good") | select(.version=="1.0-1" and .arch=="amd64" and .installed=="2024-05-06T07:08:09Z" and .status=="install ok installed")' "$P"
 check "dpkg bad: Multi-Arch list found, source" jqany \
@@ -183,12 +240,18 @@ check "apk: modified, sha1" has /usr/sbin/apkbad modified \
 	".manager==\"apk\" and .algorithm==\"sha1\" and .expected==\"$S_BAD\" and .actual==\"$S_BAD_NOW\""
 check "pacman: modified, sha256 (the md5 beside it ignored)" has /usr/bin/pmbad modified \
 	".manager==\"pacman\" and .package==\"bash\" and .algorithm==\"sha256\" and .expected==\"$SH_BAD\" and .actual==\"$SH_BAD_NOW\""
+check "rpm: modified binary, sha256" has /usr/bin/rpmbad modified \
+	".manager==\"rpm\" and .package==\"rpmpkg\" and .algorithm==\"sha256\" and .expected==\"$R_BAD\" and .actual==\"$R_BAD_NOW\" and .conffile==false"
+check "rpm: modified %config executable" has /etc/rpmpkg.d/hook modified \
+	".conffile==true and .expected==\"$R_HOOK\" and .actual==\"$R_HOOK_NOW\""
+check "rpm: the garbage header is an error, not a package" \
+	grep -q '1 package headers malformed' "$T/r1/x/collection.log"
 check "unpackaged executable in usr/bin" has /usr/bin/dropper unpackaged ".package==null and .size==8"
 check "unpackaged library in usr/lib" has /usr/lib/libevil.so unpackaged "true"
 n=$(jq -s length "$I")
-check "nothing else reported in triage (9 problems; saw $n)" test "$n" -eq 9
+check "nothing else reported in triage (11 problems; saw $n)" test "$n" -eq 11
 check "triage: a data file is not hashed" test -z "$(jq -r 'select(.path=="/usr/share/bad/data")' "$I")"
-check "summary line: counts by kind" grep -q '6 packages, 16 files listed, 11 hashed and compared (executables and libraries), 2 skipped, 0 not checked (time limit); problems: 4 modified, 1 missing, 0 unreadable, 1 replaced_by_other_type, 1 not_checked_too_large, 2 unpackaged' "$T/r1/x/collection.log"
+check "summary line: counts by kind" grep -q '7 packages, 19 files listed, 14 hashed and compared (executables and libraries), 2 skipped, 0 not checked (time limit); problems: 6 modified, 1 missing, 0 unreadable, 1 replaced_by_other_type, 1 not_checked_too_large, 2 unpackaged' "$T/r1/x/collection.log"
 
 # full: every file listed is hashed (the data file too).
 run_root r2 full
@@ -196,7 +259,7 @@ I2=$T/r2/x/live/package_integrity.jsonl
 check "full: modified data file" jqany \
 	"select(.path==\"/usr/share/bad/data\" and .problem==\"modified\" and .actual==\"$M_DATA_NOW\")" "$I2"
 n=$(jq -s length "$I2" 2>/dev/null)
-check "full: 10 problems (saw $n)" test "$n" = 10
+check "full: 12 problems (saw $n)" test "$n" = 12
 
 # A database that is not one: no crash, no package, and said.
 R0=$R; R=$T/bad; mkdir -p "$R/var/lib/dpkg/info" "$R/lib/apk/db"
