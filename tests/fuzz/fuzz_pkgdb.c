@@ -4,7 +4,7 @@
  *
  * libFuzzer target for the package database parsers (collectors/pkgdb.h):
  * dpkg status (with its Conffiles), md5sums lines, apk's installed
- * database, pacman desc and mtree lines, base64. A root's databases are the suspect's:
+ * database, pacman desc and mtree lines, rpm header blobs, base64. A root's databases are the suspect's:
  * any bytes. The first byte picks the parser; every string a parser
  * hands out must lie inside the buffer and be NUL-terminated there.
  * Corpus: tests/fuzz/corpus/pkgdb/.
@@ -26,6 +26,15 @@ fuzz_in(const char *s)
 {
 	if (s != NULL && (s < fuzz_lo || s + strlen(s) >= fuzz_hi))
 		fatal("fuzz: a string outside the buffer");
+}
+
+/* A string of a binary blob: NUL-terminated inside it. */
+static void
+fuzz_in2(const char *lo, size_t len, const char *s)
+{
+	if (s != NULL && (s < lo || s >= lo + len ||
+	    memchr(s, '\0', (size_t)(lo + len - s)) == NULL))
+		fatal("fuzz: an rpm string outside the blob");
 }
 
 static void
@@ -67,6 +76,36 @@ fuzz_on_file(const struct pkgdb_pkg *p, const char *path,
 	return 0;
 }
 
+static int
+fuzz_on_rpm_file(const char *path, const unsigned char *d, size_t len,
+    int config, void *arg)
+{
+	(void)d;
+	(void)config;
+	(void)arg;
+	if (*path != '/' || strlen(path) >= 4096 || len > 32)
+		fatal("fuzz: a bad rpm file");
+	return 0;
+}
+
+/* A header blob, in a buffer of its exact size (ASan sees overreads). */
+static void
+fuzz_rpm(const uint8_t *data, size_t len)
+{
+	struct pkgdb_rpm	 h;
+	unsigned char		*blob = xmalloc(len > 0 ? len : 1);
+
+	memcpy(blob, data, len);
+	if (pkgdb_rpm_header(blob, len, &h) == 0) {
+		fuzz_in2((const char *)blob, len, h.name);
+		fuzz_in2((const char *)blob, len, h.version);
+		fuzz_in2((const char *)blob, len, h.release);
+		fuzz_in2((const char *)blob, len, h.arch);
+		pkgdb_rpm_files(&h, fuzz_on_rpm_file, NULL);
+	}
+	free(blob);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -84,7 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	buf[len - 1] = '\0';
 	fuzz_lo = buf;
 	fuzz_hi = buf + len;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		pkgdb_dpkg_status(buf, fuzz_on_pkg, NULL);
 		break;
@@ -117,6 +156,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			    &has) == 1)
 				fuzz_in(path);
 		}
+		break;
+	case 6:
+		fuzz_rpm(data + 1, len - 1);
 		break;
 	}
 	free(buf);

@@ -6,7 +6,9 @@
  * (continuations, Conffiles with obsolete and malformed lines, a last
  * paragraph without its blank line), md5sums lines, apk's installed
  * database (Q1 SHA-1 sums, files before their digest, bad sums), pacman
- * desc, pacman mtree lines (/set, escapes, bad digests), hex and base64.
+ * desc, pacman mtree lines (/set, escapes, bad digests), rpm header
+ * blobs (files, %config, a directory, cut blobs, counts past the data),
+ * hex and base64.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +253,127 @@ test_mtree(void)
 	CHECK_STR(path, "usr/bin/f");
 }
 
+/* An rpm header blob: il, dl, entries, data (big-endian). */
+struct rpmh {
+	unsigned char	 idx[16 * 16], data[512];
+	size_t		 il, dl;
+};
+
+static void
+put32(unsigned char *p, unsigned int v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static void
+rpm_tag(struct rpmh *h, unsigned int tag, unsigned int type,
+    const void *val, size_t len, unsigned int count)
+{
+	while ((type == 4 && h->dl % 4) || (type == 3 && h->dl % 2))
+		h->data[h->dl++] = 0;
+	put32(h->idx + 16 * h->il, tag);
+	put32(h->idx + 16 * h->il + 4, type);
+	put32(h->idx + 16 * h->il + 8, (unsigned int)h->dl);
+	put32(h->idx + 16 * h->il + 12, count);
+	h->il++;
+	memcpy(h->data + h->dl, val, len);
+	h->dl += len;
+}
+
+static size_t
+rpm_blob(struct rpmh *h, unsigned char *out)
+{
+	put32(out, (unsigned int)h->il);
+	put32(out + 4, (unsigned int)h->dl);
+	memcpy(out + 8, h->idx, 16 * h->il);
+	memcpy(out + 8 + 16 * h->il, h->data, h->dl);
+	return 8 + 16 * h->il + h->dl;
+}
+
+static int
+on_rpm_file(const char *path, const unsigned char *d, size_t len, int config,
+    void *arg)
+{
+	struct seen	*s = arg;
+
+	if (s->nfiles >= 16)
+		return 1;
+	snprintf(s->files[s->nfiles], sizeof s->files[0], "%s%s", path,
+	    config ? " (config)" : "");
+	util_hex(s->sums[s->nfiles], d, len > 20 ? 20 : len);
+	s->nfiles++;
+	return 0;
+}
+
+static void
+test_rpm(void)
+{
+	struct rpmh	 h;
+	struct pkgdb_rpm r;
+	struct seen	 s;
+	unsigned char	 blob[1024], v[16];
+	static const char digests[] =
+	    "00112233445566778899aabbccddeeff\0"
+	    "\0"
+	    "ffeeddccbbaa99887766554433221100\0";
+
+	memset(&h, 0, sizeof h);
+	rpm_tag(&h, 1000, 6, "bash", 5, 1);
+	rpm_tag(&h, 1001, 6, "5.1", 4, 1);
+	rpm_tag(&h, 1002, 6, "1.el9", 6, 1);
+	rpm_tag(&h, 1022, 6, "x86_64", 7, 1);
+	put32(v, 1700000002);
+	rpm_tag(&h, 1008, 4, v, 4, 1);
+	rpm_tag(&h, 1117, 8, "bash\0bin\0bashrc", 17, 3);
+	rpm_tag(&h, 1118, 8, "/usr/bin/\0/usr/\0/etc/", 23, 3);
+	put32(v, 0);
+	put32(v + 4, 1);
+	put32(v + 8, 2);
+	rpm_tag(&h, 1116, 4, v, 12, 3);
+	rpm_tag(&h, 1035, 8, digests, sizeof digests - 1, 3);
+	v[0] = 0x81; v[1] = 0xed; v[2] = 0x41; v[3] = 0xed;
+	v[4] = 0x81; v[5] = 0xa4;
+	rpm_tag(&h, 1030, 3, v, 6, 3);
+	put32(v, 0);
+	put32(v + 4, 0);
+	put32(v + 8, 1);
+	rpm_tag(&h, 1037, 4, v, 12, 3);
+	CHECK(pkgdb_rpm_header(blob, rpm_blob(&h, blob), &r) == 0);
+	CHECK_STR(r.name, "bash");
+	CHECK_STR(r.version, "5.1");
+	CHECK_STR(r.release, "1.el9");
+	CHECK_STR(r.arch, "x86_64");
+	CHECK(r.installtime == 1700000002LL && r.digestalgo == 1);
+	memset(&s, 0, sizeof s);
+	CHECK(pkgdb_rpm_files(&r, on_rpm_file, &s) == 2);
+	CHECK_STR(s.files[0], "/usr/bin/bash");
+	CHECK_STR(s.sums[0], "00112233445566778899aabbccddeeff");
+	CHECK_STR(s.files[1], "/etc/bashrc (config)");
+
+	/* Cut anywhere: never read past the blob. */
+	{
+		size_t	n = rpm_blob(&h, blob), i;
+
+		for (i = 0; i < n; i++)
+			if (pkgdb_rpm_header(blob, i, &r) == 0)
+				pkgdb_rpm_files(&r, on_rpm_file, &s);
+	}
+	/* A count past the data; an index past the table. */
+	memset(&h, 0, sizeof h);
+	rpm_tag(&h, 1000, 6, "x", 2, 1);
+	put32(v, 7);
+	rpm_tag(&h, 1116, 4, v, 4, 1000);
+	CHECK(pkgdb_rpm_header(blob, rpm_blob(&h, blob), &r) == 0);
+	CHECK(r.dirindexes.count == 0);
+	CHECK(pkgdb_rpm_header((const unsigned char *)"\0\0\0\0\0\0\0\0",
+	    8, &r) == -1);
+	CHECK(pkgdb_rpm_header((const unsigned char *)"\xff\xff\xff\xff"
+	    "\0\0\0\0", 8, &r) == -1);
+}
+
 static void
 test_codecs(void)
 {
@@ -275,6 +398,7 @@ main(void)
 	UNIT_RUN(test_apk);
 	UNIT_RUN(test_pacman);
 	UNIT_RUN(test_mtree);
+	UNIT_RUN(test_rpm);
 	UNIT_RUN(test_codecs);
 	return unit_any_failed;
 }
