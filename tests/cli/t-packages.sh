@@ -299,7 +299,7 @@ if [ "$(id -u)" -eq 0 ] && [ -c /dev/fuse ] && [ -x "$STALLFS" ]; then
 		test "$(jq -s length "$T/r4/x/live/package_integrity.jsonl")" = 1
 	check "stalled read: in the errors (abandoned, not hashed)" \
 		grep -q 'abandoned: read blocked for .* not hashed' "$T/r4/x/collection.log"
-	kill -KILL "$spid" "$kpid" 2>/dev/null; umount -l "$MNT" 2>/dev/null
+	{ kill -KILL "$spid" "$kpid"; wait "$spid" "$kpid"; } 2>/dev/null; umount -l "$MNT" 2>/dev/null
 	R=$R0
 else
 	skip "needs root, /dev/fuse and $STALLFS: the stalled hash job was not tested"
