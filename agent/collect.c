@@ -935,7 +935,8 @@ collect_hash_file(struct collect_ctx *ctx, int fd, const struct stat *st,
 	struct workers_job	*j;
 	struct collect_hashreq	*r;
 
-	if (ctx->failed || collect_expired(ctx)) {
+	/* No output (a dry run's estimate): no content is read either. */
+	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
 		close(fd);
 		return -1;
 	}

@@ -124,8 +124,8 @@ const char	*collect_group_name(struct collect_ctx *, gid_t);
  * handed to cb, on this thread, from a later collect_hash_file or
  * collect_hash_end. A read given up on (it blocked), or not begun when
  * the run was cut, comes back with err set. arg is the caller's.
- * 0, or -1 when the run is cut or its output failed (fd closed, cb not
- * called: count it as not checked).
+ * 0, or -1 when the run is cut, its output failed or there is none (a
+ * dry run): fd closed, cb not called; count it as not checked.
  */
 #define COLLECT_HASH_MD5	0x01
 #define COLLECT_HASH_SHA1	0x02

@@ -77,6 +77,7 @@ struct pkg_item {
 	unsigned char	 expected[32];
 	size_t		 explen;
 	int		 conffile;
+	int		 unpackaged;	/* no digest to compare: record it */
 };
 
 /*
@@ -187,8 +188,8 @@ pkg_problem(struct pkg_run *run, const char *manager, const char *package,
 	pkg_json_name(rec, "path", path);
 	json_object_set_new(rec, "problem",
 	    json_string(pkg_problem_names[kind]));
-	json_object_set_new(rec, "algorithm", algo != 0 ?
-	    json_string(pkg_algo_name(algo)) : json_null());
+	json_object_set_new(rec, "algorithm", algo != 0 && (expected != NULL ||
+	    actual != NULL) ? json_string(pkg_algo_name(algo)) : json_null());
 	if (expected != NULL)
 		util_hex(hex, expected, dlen);
 	json_object_set_new(rec, "expected", expected != NULL ?
@@ -222,7 +223,12 @@ pkg_hashed(struct collect_ctx *ctx, const struct collect_digest *d,
 	    it->algo == COLLECT_HASH_SHA1 ? d->sha1 : d->sha256;
 
 	(void)ctx;
-	if (d->err != 0 || d->short_read) {
+	if (it->unpackaged) {
+		/* Its sha256, to look it up elsewhere; none if unread. */
+		pkg_problem(run, run->first, NULL, d->path, PB_UNPACKAGED,
+		    COLLECT_HASH_SHA256, NULL, d->err != 0 || d->short_read ?
+		    NULL : d->sha256, sizeof d->sha256, 0, d->st);
+	} else if (d->err != 0 || d->short_read) {
 		pkg_problem(run, it->manager, it->package, d->path,
 		    PB_UNREADABLE, it->algo, it->expected, NULL, it->explen,
 		    it->conffile, d->st);
@@ -930,6 +936,32 @@ pkg_snap(struct pkg_run *run)
 	pkg_free_names(names, n);
 }
 
+/* An unpackaged file: recorded with its sha256 (under the hash cap). */
+static void
+pkg_unpackaged_file(struct pkg_run *run, const char *path,
+    const struct stat *st)
+{
+	struct pkg_item	*it;
+	int		 fd;
+
+	if ((uint64_t)st->st_size > PKG_HASH_MAX || collect_expired(run->ctx) ||
+	    (fd = collect_open(run->ctx, path, 0)) == -1) {
+		pkg_problem(run, run->first, NULL, path, PB_UNPACKAGED, 0, NULL,
+		    NULL, 0, 0, st);
+		return;
+	}
+	it = xcalloc(1, sizeof *it);
+	it->run = run;
+	it->unpackaged = 1;
+	it->algo = COLLECT_HASH_SHA256;
+	if (collect_hash_file(run->ctx, fd, st, path, COLLECT_HASH_SHA256,
+	    pkg_hashed, it) == -1) {
+		pkg_item_free(it);
+		pkg_problem(run, run->first, NULL, path, PB_UNPACKAGED, 0, NULL,
+		    NULL, 0, 0, st);
+	}
+}
+
 /*
  * Executables of a system directory no package lists; libs: only
  * shared objects (*.so*) count there.
@@ -959,8 +991,7 @@ pkg_unpackaged_dir(struct pkg_run *run, const char *dir, int libs)
 			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 			    (libs || (st.st_mode & 0111) != 0) &&
 			    pkg_own(run, path) == 0)
-				pkg_problem(run, run->first, NULL, path,
-				    PB_UNPACKAGED, 0, NULL, NULL, 0, 0, &st);
+				pkg_unpackaged_file(run, path, &st);
 			close(fd);
 		}
 		free(path);
@@ -1030,9 +1061,10 @@ packages_run(struct collect_ctx *ctx)
 	pkg_snap(&run);
 	collect_hash_end(ctx);
 	if (run.first != NULL && strcmp(run.first, "snap") != 0 &&
-	    !collect_expired(ctx))
+	    !collect_expired(ctx)) {
 		pkg_unpackaged(&run);
-	else
+		collect_hash_end(ctx);
+	} else
 		collect_log(ctx, LOG_INFO, "no package database (dpkg, rpm, "
 		    "apk, pacman): unpackaged executables not looked for");
 	clock_gettime(CLOCK_MONOTONIC, &t1);

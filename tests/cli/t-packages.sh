@@ -246,7 +246,8 @@ check "rpm: modified %config executable" has /etc/rpmpkg.d/hook modified \
 	".conffile==true and .expected==\"$R_HOOK\" and .actual==\"$R_HOOK_NOW\""
 check "rpm: the garbage header is an error, not a package" \
 	grep -q '1 package headers malformed' "$T/r1/x/collection.log"
-check "unpackaged executable in usr/bin" has /usr/bin/dropper unpackaged ".package==null and .size==8"
+check "unpackaged executable in usr/bin, with its sha256" has /usr/bin/dropper unpackaged \
+	".package==null and .size==8 and .algorithm==\"sha256\" and .expected==null and .actual==\"$(sh256 "$R/usr/bin/dropper")\""
 check "unpackaged library in usr/lib" has /usr/lib/libevil.so unpackaged "true"
 n=$(jq -s length "$I")
 check "nothing else reported in triage (11 problems; saw $n)" test "$n" -eq 11
