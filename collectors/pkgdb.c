@@ -6,6 +6,7 @@
  * bound is the buffer's NUL, every field is checked before use.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -489,12 +490,42 @@ pkgdb_rpm_str(const unsigned char *data, size_t dl, uint32_t off)
 	return (const char *)data + off;
 }
 
+/* What a header keeps, by tag: a string, or an array of the files. */
+static const struct {
+	uint32_t	 tag;
+	int		 array;
+	size_t		 at;
+} pkgdb_rpm_tags[] = {
+	{ RPMTAG_NAME,		0, offsetof(struct pkgdb_rpm, name) },
+	{ RPMTAG_VERSION,	0, offsetof(struct pkgdb_rpm, version) },
+	{ RPMTAG_RELEASE,	0, offsetof(struct pkgdb_rpm, release) },
+	{ RPMTAG_ARCH,		0, offsetof(struct pkgdb_rpm, arch) },
+	{ RPMTAG_BASENAMES,	1, offsetof(struct pkgdb_rpm, basenames) },
+	{ RPMTAG_DIRNAMES,	1, offsetof(struct pkgdb_rpm, dirnames) },
+	{ RPMTAG_DIRINDEXES,	1, offsetof(struct pkgdb_rpm, dirindexes) },
+	{ RPMTAG_FILEDIGESTS,	1, offsetof(struct pkgdb_rpm, digests) },
+	{ RPMTAG_FILEMODES,	1, offsetof(struct pkgdb_rpm, modes) },
+	{ RPMTAG_FILEFLAGS,	1, offsetof(struct pkgdb_rpm, flags) },
+};
+
+/* The first value of an INT32 entry: 0, or -1 if not one in the data. */
+static int
+pkgdb_rpm_int32(const struct pkgdb_rpm *h, uint32_t type, uint32_t off,
+    uint32_t count, uint32_t *v)
+{
+	if (type != RPM_INT32 || count < 1 || (uint64_t)off + 4 > h->dl)
+		return -1;
+	*v = pkgdb_be32(h->data + off);
+	return 0;
+}
+
 int
 pkgdb_rpm_header(const unsigned char *blob, size_t len,
     struct pkgdb_rpm *h)
 {
 	const unsigned char	*e;
-	uint32_t		 il, dl, i, tag, type, off, count;
+	uint32_t		 il, dl, i, tag, type, off, count, v;
+	size_t			 k;
 	struct pkgdb_rpm_array	*a;
 	const char		*str;
 
@@ -521,46 +552,25 @@ pkgdb_rpm_header(const unsigned char *blob, size_t len,
 		str = type == RPM_STRING || type == RPM_I18NSTRING ?
 		    pkgdb_rpm_str(h->data, dl, off) : NULL;
 		a = NULL;
+		for (k = 0; k < sizeof pkgdb_rpm_tags /
+		    sizeof pkgdb_rpm_tags[0]; k++) {
+			if (pkgdb_rpm_tags[k].tag != tag)
+				continue;
+			if (pkgdb_rpm_tags[k].array)
+				a = (struct pkgdb_rpm_array *)((char *)h +
+				    pkgdb_rpm_tags[k].at);
+			else if (str != NULL)
+				*(const char **)((char *)h +
+				    pkgdb_rpm_tags[k].at) = str;
+		}
 		switch (tag) {
-		case RPMTAG_NAME:
-			h->name = str;
-			break;
-		case RPMTAG_VERSION:
-			h->version = str;
-			break;
-		case RPMTAG_RELEASE:
-			h->release = str;
-			break;
-		case RPMTAG_ARCH:
-			h->arch = str;
-			break;
 		case RPMTAG_INSTALLTIME:
-			if (type == RPM_INT32 && count >= 1 &&
-			    (uint64_t)off + 4 <= dl)
-				h->installtime = pkgdb_be32(h->data + off);
+			if (pkgdb_rpm_int32(h, type, off, count, &v) == 0)
+				h->installtime = v;
 			break;
 		case RPMTAG_FILEDIGESTALGO:
-			if (type == RPM_INT32 && count >= 1 &&
-			    (uint64_t)off + 4 <= dl)
-				h->digestalgo = pkgdb_be32(h->data + off);
-			break;
-		case RPMTAG_BASENAMES:
-			a = &h->basenames;
-			break;
-		case RPMTAG_DIRNAMES:
-			a = &h->dirnames;
-			break;
-		case RPMTAG_DIRINDEXES:
-			a = &h->dirindexes;
-			break;
-		case RPMTAG_FILEDIGESTS:
-			a = &h->digests;
-			break;
-		case RPMTAG_FILEMODES:
-			a = &h->modes;
-			break;
-		case RPMTAG_FILEFLAGS:
-			a = &h->flags;
+			if (pkgdb_rpm_int32(h, type, off, count, &v) == 0)
+				h->digestalgo = v;
 			break;
 		}
 		if (a == NULL)
