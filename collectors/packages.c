@@ -49,6 +49,10 @@ static const char *const pkg_problem_names[PB_NKINDS] = {
 	"not_checked_too_large", "unpackaged"
 };
 
+struct pkg_run;
+static char	**pkg_dir(struct pkg_run *, const char *, size_t *);
+static void	  pkg_free_names(char **, size_t);
+
 struct pkg_run {
 	struct collect_ctx	*ctx;
 	int			 full;		/* hash every file listed */
@@ -498,37 +502,23 @@ pkg_name_cmp(const void *a, const void *b)
 static void
 pkg_dpkg_config(struct pkg_run *run)
 {
-	struct dirent	*de;
-	DIR		*d;
-	char		*path, **names = NULL;
-	size_t		 n = 0, i;
-	int		 fd;
+	char	*path, **names;
+	size_t	 n, i;
 
 	pkg_dpkg_excludes(run, "/etc/dpkg/dpkg.cfg");
-	if ((fd = collect_open(run->ctx, "/etc/dpkg/dpkg.cfg.d",
-	    O_DIRECTORY)) == -1)
+	if ((names = pkg_dir(run, "/etc/dpkg/dpkg.cfg.d", &n)) == NULL)
 		return;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
-	}
-	/* In name order, as dpkg reads them. */
-	while ((de = readdir(d)) != NULL && n < 1000) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
+	/* In name order, as dpkg reads them (dot files it ignores). */
 	if (n > 0)
 		qsort(names, n, sizeof *names, pkg_name_cmp);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < PKG_MAX_EXCL; i++) {
+		if (names[i][0] == '.')
+			continue;
 		path = xasprintf("/etc/dpkg/dpkg.cfg.d/%s", names[i]);
 		pkg_dpkg_excludes(run, path);
 		free(path);
-		free(names[i]);
 	}
-	free(names);
+	pkg_free_names(names, n);
 }
 
 /*
