@@ -35,7 +35,7 @@ SAN_FLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	     -fno-omit-frame-pointer
 
 PKGS	= libarchive libzstd yara libssh2 libsodium libcrypto jansson yaml-0.1 inih \
-	  libnftnl libmnl
+	  libnftnl libmnl sqlite3
 
 VERSION	= 0.1.0
 

@@ -130,6 +130,12 @@ struct workers_job *collect_tap_job(struct collect_ctx *, const char *,
 /* After a scan: memory kept for a big file is given back. */
 void		 collect_tap_end(struct collect_ctx *);
 
+/* A hash job's callback (collect_hash_file), its arg. */
+struct collect_hashreq {
+	collect_hash_cb	*cb;
+	void		*arg;
+};
+
 /* sweep.c, for the pool's results. */
 
 /* A sweep job back: count it, record its matches, archive if matched. */

@@ -682,6 +682,46 @@ collect_guard_give_up(void *arg, double idle)
 	return collect_give_up(arg, idle, 0);
 }
 
+/* A hash job back, or given up on (l): the caller's callback. */
+static void
+collect_hash_back(struct collect_ctx *ctx, struct workers_job *j,
+    struct workers_lost *l)
+{
+	struct collect_hashreq	*r = j != NULL ? j->arg : l->arg;
+	struct collect_digest	 d;
+
+	memset(&d, 0, sizeof d);
+	if (j != NULL) {
+		d.path = j->source;
+		d.st = &j->st;
+		d.got = j->got;
+		d.err = j->rerrno;
+		memcpy(d.md5, j->md5, sizeof d.md5);
+		memcpy(d.sha1, j->sha1, sizeof d.sha1);
+		memcpy(d.sha256, j->sha256, sizeof d.sha256);
+	} else {
+		d.path = l->source;
+		d.st = &l->st;
+		d.got = l->got;
+		d.err = -1;
+	}
+	d.short_read = d.got < (uint64_t)d.st->st_size;
+	r->cb(ctx, &d, r->arg);
+	free(r);
+}
+
+static void
+collect_hash_lost(struct collect_ctx *ctx, struct workers_lost *l,
+    double idle)
+{
+	if (l->phase != WORKERS_QUEUED) {
+		ctx->nstuck++;
+		collect_error(ctx, l->source, "abandoned: read blocked for "
+		    "%d s; not hashed", (int)(idle + 0.5));
+	}
+	collect_hash_back(ctx, NULL, l);
+}
+
 /*
  * Record a reader's job given up on. Read in part, it is archived: the
  * bytes read, zeros for the rest (the size its header would have had),
@@ -694,6 +734,10 @@ collect_lost(struct collect_ctx *ctx, struct workers_lost *l, double idle)
 	char		 note[256];
 	int		 secs = (int)(idle + 0.5);
 
+	if (l->hash) {			/* collect_hash_file's */
+		collect_hash_lost(ctx, l, idle);
+		return;
+	}
 	if (l->arg != NULL) {		/* the sweep's */
 		sweep_lost(ctx, l, idle);
 		return;
@@ -841,6 +885,11 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 {
 	size_t	i;
 
+	if (j->hash) {
+		collect_hash_back(ctx, j, NULL);
+		j->arg = NULL;
+		return 0;
+	}
 	if (j->sweep || j->pid > 0)
 		return sweep_done(ctx, j);
 	if (j->scanonly) {	/* archived already: matches only */
@@ -882,6 +931,46 @@ collect_drain(struct collect_ctx *ctx, int all)
 		workers_job_free(j);
 	}
 	return ctx->failed ? -1 : rc;
+}
+
+_Static_assert(COLLECT_HASH_MD5 == WORKERS_HASH_MD5 &&
+    COLLECT_HASH_SHA1 == WORKERS_HASH_SHA1 &&
+    COLLECT_HASH_SHA256 == WORKERS_HASH_SHA256, "hash bits");
+
+int
+collect_hash_file(struct collect_ctx *ctx, int fd, const struct stat *st,
+    const char *path, int algos, collect_hash_cb *cb, void *arg)
+{
+	struct workers_job	*j;
+	struct collect_hashreq	*r;
+
+	/* No output (a dry run's estimate): no content is read either. */
+	if (ctx->failed || ctx->sink == NULL || collect_expired(ctx)) {
+		close(fd);
+		return -1;
+	}
+	collect_pool(ctx);
+	collect_drain(ctx, 0);
+	r = xcalloc(1, sizeof *r);
+	r->cb = cb;
+	r->arg = arg;
+	j = xcalloc(1, sizeof *j);
+	j->fd = fd;
+	j->st = *st;
+	j->source = xstrdup(path);
+	j->hash = algos & (COLLECT_HASH_MD5 | COLLECT_HASH_SHA1 |
+	    COLLECT_HASH_SHA256);
+	if (j->hash == 0)
+		j->hash = COLLECT_HASH_SHA256;
+	j->arg = r;
+	collect_queue(ctx, j);
+	return ctx->failed ? -1 : 0;
+}
+
+int
+collect_hash_end(struct collect_ctx *ctx)
+{
+	return collect_drain(ctx, 1);
 }
 
 /*

@@ -116,6 +116,38 @@ const char	*collect_user_name(struct collect_ctx *, uid_t);
 /* Same for a group id from /etc/group. */
 const char	*collect_group_name(struct collect_ctx *, gid_t);
 
+/*
+ * Hash a file without archiving it: fd (owned from here: closed), the
+ * regular file at path (inside the root) with metadata st, is read whole
+ * by a reader of the pool (never by the caller, never archived) and the
+ * digests asked for (COLLECT_HASH_* bits; only those are computed) are
+ * handed to cb, on this thread, from a later collect_hash_file or
+ * collect_hash_end. A read given up on (it blocked), or not begun when
+ * the run was cut, comes back with err set. arg is the caller's.
+ * 0, or -1 when the run is cut, its output failed or there is none (a
+ * dry run): fd closed, cb not called; count it as not checked.
+ */
+#define COLLECT_HASH_MD5	0x01
+#define COLLECT_HASH_SHA1	0x02
+#define COLLECT_HASH_SHA256	0x04
+struct collect_digest {
+	const char		*path;
+	const struct stat	*st;
+	uint64_t		 got;		/* bytes hashed */
+	int			 err;		/* 0, an errno, or -1: given up */
+	int			 short_read;	/* got < st_size */
+	unsigned char		 md5[16];
+	unsigned char		 sha1[20];
+	unsigned char		 sha256[32];
+};
+typedef void	 collect_hash_cb(struct collect_ctx *,
+		    const struct collect_digest *, void *);
+int		 collect_hash_file(struct collect_ctx *, int,
+		    const struct stat *, const char *, int, collect_hash_cb *,
+		    void *);
+/* Wait for every hash job (their callbacks called). 0, or -1. */
+int		 collect_hash_end(struct collect_ctx *);
+
 /* The pipeline's side. */
 
 

@@ -50,7 +50,8 @@ struct workers_thread {
 	int			 i;		/* in w->threads */
 	struct scan_thread	*scan;
 	int			 needmd5;	/* a rule reads it */
-	EVP_MD_CTX		*sha, *md5;
+	EVP_MD_CTX		*sha, *md5, *sha1;
+	unsigned char		*piece;		/* hash jobs' reads, or NULL */
 };
 
 static unsigned char workers_empty[1];
@@ -81,6 +82,56 @@ workers_until(struct timespec *until, int ms)
 	}
 }
 
+/*
+ * A hash job: read the file whole, in pieces through the thread's
+ * buffer, updating only the digests asked for (no ring, no archive).
+ */
+static void
+workers_hash(struct workers_job *j, struct workers_thread *t)
+{
+	uint64_t	 size = (uint64_t)j->st.st_size;
+	ssize_t		 n;
+
+	if (t->piece == NULL)
+		t->piece = xmalloc(WORKERS_PIECE);
+	if (j->hash & WORKERS_HASH_MD5)
+		EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
+	if (j->hash & WORKERS_HASH_SHA1)
+		EVP_DigestInit_ex(t->sha1, EVP_sha1(), NULL);
+	if (j->hash & WORKERS_HASH_SHA256)
+		EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL);
+	while (j->got < size) {
+		n = pread(j->fd, t->piece, size - j->got > WORKERS_PIECE ?
+		    WORKERS_PIECE : (size_t)(size - j->got), (off_t)j->got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			j->rerrno = n == -1 ? errno : 0;
+			break;
+		}
+		if (j->hash & WORKERS_HASH_MD5)
+			EVP_DigestUpdate(t->md5, t->piece, (size_t)n);
+		if (j->hash & WORKERS_HASH_SHA1)
+			EVP_DigestUpdate(t->sha1, t->piece, (size_t)n);
+		if (j->hash & WORKERS_HASH_SHA256)
+			EVP_DigestUpdate(t->sha, t->piece, (size_t)n);
+		__atomic_store_n(&j->got, j->got + (uint64_t)n,
+		    __ATOMIC_RELAXED);
+		__atomic_store_n(&j->since, workers_ms(), __ATOMIC_RELAXED);
+	}
+	if (__atomic_load_n(&j->abandoned, __ATOMIC_ACQUIRE))
+		return;
+	if (j->hash & WORKERS_HASH_MD5)
+		EVP_DigestFinal_ex(t->md5, j->md5, NULL);
+	if (j->hash & WORKERS_HASH_SHA1)
+		EVP_DigestFinal_ex(t->sha1, j->sha1, NULL);
+	if (j->hash & WORKERS_HASH_SHA256)
+		EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
+	posix_fadvise(j->fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(j->fd);
+	j->fd = -1;
+}
+
 /* Read, hash and scan one job (in a worker thread). */
 static void
 workers_run(struct workers_job *j, struct workers_thread *t)
@@ -88,6 +139,10 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 	struct scan_file f;
 	ssize_t		 n;
 
+	if (j->hash) {
+		workers_hash(j, t);
+		return;
+	}
 	if (j->pid > 0) {
 		if (t->scan != NULL)
 			j->scan_rc = scan_process(t->scan, j->pid, j->name,
@@ -161,7 +216,8 @@ workers_main(void *arg)
 	t.scan = w->scan ? scan_thread_new(w->scan) : NULL;
 	t.needmd5 = w->scan != NULL && scan_uses_md5(w->scan);
 	if ((t.sha = EVP_MD_CTX_new()) == NULL ||
-	    (t.md5 = EVP_MD_CTX_new()) == NULL)
+	    (t.md5 = EVP_MD_CTX_new()) == NULL ||
+	    (t.sha1 = EVP_MD_CTX_new()) == NULL)
 		fatal("EVP_MD_CTX_new");
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -199,6 +255,8 @@ workers_main(void *arg)
 	scan_thread_free(t.scan);
 	EVP_MD_CTX_free(t.sha);
 	EVP_MD_CTX_free(t.md5);
+	EVP_MD_CTX_free(t.sha1);
+	free(t.piece);
 	return NULL;
 }
 
@@ -435,10 +493,11 @@ workers_abandon(struct workers *w, struct workers_lost *lost)
 	lost->phase = j->phase;
 	lost->scanonly = j->scanonly;
 	lost->sweep = j->sweep;
+	lost->hash = j->hash;
 	lost->arg = j->arg;
 	/* [0, got) is read: only the bytes after it may still change. */
 	lost->got = __atomic_load_n(&j->got, __ATOMIC_RELAXED);
-	if (lost->got > 0 && !j->scanonly) {
+	if (lost->got > 0 && !j->scanonly && !j->hash) {
 		lost->data = xmalloc((size_t)lost->got);
 		memcpy(lost->data, j->buf, (size_t)lost->got);
 	}

@@ -65,6 +65,14 @@ struct workers_job {
 	int			 pid;
 	char			*name;
 	void			*arg;
+	/*
+	 * Or only hash (collect_hash_file): hash is the WORKERS_HASH_*
+	 * digests wanted; the file is read whole (up to st_size) in pieces
+	 * through the thread's own buffer, never the ring (want is 0), and
+	 * never archived. md5, sha1, sha256 get the digests asked for.
+	 */
+	int			 hash;
+	unsigned char		 sha1[20];
 	/* Set by the worker. */
 	unsigned char		*buf;		/* want bytes (zero-filled) */
 	size_t			 off;		/* of buf in the ring */
@@ -82,6 +90,10 @@ struct workers_job {
 	struct workers		*pool;
 	struct workers_job	*next;
 };
+
+#define WORKERS_HASH_MD5	0x01
+#define WORKERS_HASH_SHA1	0x02
+#define WORKERS_HASH_SHA256	0x04
 
 #define WORKERS_MAXJOBS		256
 /* Stuck threads replaced by new ones; past this, not. */
@@ -106,7 +118,7 @@ struct workers_lost {
 	uint64_t		 want, got;
 	int			 truncated;
 	int			 phase;		/* when it was abandoned */
-	int			 scanonly, sweep;
+	int			 scanonly, sweep, hash;
 	void			*arg;
 	unsigned char		*data;		/* its first got bytes, owned */
 };

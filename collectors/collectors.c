@@ -17,6 +17,7 @@ extern const struct collector collector_kernel;
 extern const struct collector collector_firewall;
 extern const struct collector collector_users;
 extern const struct collector collector_logins;
+extern const struct collector collector_packages;
 extern const struct collector collector_artifacts;
 extern const struct collector collector_yara;
 extern const struct collector collector_procdump;
@@ -31,6 +32,7 @@ const struct collector *const collectors[] = {
 	&collector_firewall,
 	&collector_users,
 	&collector_logins,
+	&collector_packages,
 	&collector_artifacts,
 	&collector_yara,
 	&collector_procdump,	/* after yara: its process hits */

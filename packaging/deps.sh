@@ -10,14 +10,15 @@
 # man-db, lintian, ansible-core: the packaging checks
 # (`make check-packaging`); nftables: t-netdepth's rule that makes a
 # namespace track its flows (conntrack), and with iptables the ground
-# truth of t-firewall; libnftnl-dev, libmnl-dev: the nf_tables reader.
+# truth of t-firewall; libnftnl-dev, libmnl-dev: the nf_tables reader;
+# libsqlite3-dev: the rpm database (rpmdb.sqlite) of the packages collector.
 set -eu
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
 libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
-libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables
+libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables libsqlite3-dev
 groff-base man-db lintian ansible-core"
 missing=""
 for p in $PKGS; do
