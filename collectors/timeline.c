@@ -132,37 +132,6 @@ timeline_emit(struct timeline *t, const char *name, const struct statx *stx,
 		timeline_flush(t);
 }
 
-/* The md5 of the first len bytes of fd (read again from offset 0). */
-static int
-fileattr_md5(int fd, uint64_t len, unsigned char *md5)
-{
-	EVP_MD_CTX	*md;
-	char		 b[65536];
-	uint64_t	 off = 0;
-	ssize_t		 n;
-	int		 rc = 0;
-
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1)
-		fatal("EVP md5");
-	while (off < len) {
-		n = pread(fd, b, len - off < sizeof b ? (size_t)(len - off) :
-		    sizeof b, (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = -1;
-			break;
-		}
-		EVP_DigestUpdate(md, b, (size_t)n);
-		off += (uint64_t)n;
-	}
-	if (rc == 0)
-		EVP_DigestFinal_ex(md, md5, NULL);
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
 /*
  * Archive the executable fd (a SUID, SGID or capability file) into
  * files/PATH: rec gets sha256 (the manifest's) and archive_path, *md5
@@ -197,7 +166,7 @@ fileattr_archive(struct timeline *t, const struct walk_entry *e, int fd,
 			util_hex(hex, sum, sizeof sum);
 			json_object_set_new(rec, "sha256", json_string(hex));
 		}
-		if (fileattr_md5(fd, e->stx->stx_size, md5) == 0) {
+		if (util_digest_fd(fd, EVP_md5(), e->stx->stx_size, md5) == 0) {
 			util_hex(hex, md5, 16);
 			json_object_set_new(rec, "md5", json_string(hex));
 			rc = 1;
