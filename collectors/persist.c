@@ -260,11 +260,21 @@ persist_emit(struct persist *p, enum persist_kind k, const char *file,
 {
 	struct persist_target	*t = NULL;
 	json_t			*rec;
-	char			 prog[PATH_MAX], *src;
+	char			 prog[PATH_MAX], udev[PATH_MAX + 16], *src;
+	int			 fd;
 
 	if (program == NULL && persist_program(cmd, prog, sizeof prog) == 0)
 		program = prog;
-	if (program != NULL)
+	/* udev runs a bare name from its own directory, not from PATH. */
+	if (program != NULL && k == PK_UDEV && strchr(program, '/') == NULL) {
+		snprintf(udev, sizeof udev, "/lib/udev/%s", program);
+		if ((fd = collect_open(p->ctx, udev, O_PATH)) == -1)
+			snprintf(udev, sizeof udev, "/usr/lib/udev/%s",
+			    program);
+		else
+			close(fd);
+		t = persist_target(p, udev);
+	} else if (program != NULL)
 		t = persist_target(p, program);
 	rec = json_object();
 	src = line > 0 ? xasprintf("%s:%zu", file, line) : xstrdup(file);
