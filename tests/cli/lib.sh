@@ -98,3 +98,13 @@ root_run() {
 	[ -n "$_tr" ] && NEXECVE=$(grep -c 'execve(' "$_o/trace")
 	return $_rc
 }
+# check_nexecve: after root_run, the agent ran no program (its own execve
+# only); SKIP when it was not traced.
+check_nexecve() {
+	if [ -n "$NEXECVE" ]; then
+		check "under strace, no program run (1 execve: itself; saw $NEXECVE)" \
+		    test "$NEXECVE" -eq 1
+	else
+		skip "ptrace not allowed: the execve count was not checked"
+	fi
+}
