@@ -116,6 +116,13 @@ const char	*collect_user_name(struct collect_ctx *, uid_t);
 /* Same for a group id from /etc/group. */
 const char	*collect_group_name(struct collect_ctx *, gid_t);
 
+/*
+ * The md5 (16 bytes) of the file at path (inside the root) when this run
+ * archived all of it through the reader pool: 0, or -1 when unknown.
+ */
+int		 collect_file_md5(struct collect_ctx *, const char *,
+		    unsigned char *);
+
 /* The pipeline's side. */
 
 

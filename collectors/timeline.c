@@ -21,7 +21,8 @@
  * hidden names in unusual places (fileattr.h). SUID, SGID and capability
  * executables are archived (files/PATH; at most FILEATTR_MAX_ARCHIVED of
  * at most FILEATTR_MAX_BYTES each): the record gives the manifest's
- * sha256, and their md5 fills the bodyfile's first column.
+ * sha256, and their md5 fills the bodyfile's first column, as does that
+ * of every file archived whole earlier in the run (collect_file_md5).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -275,8 +276,10 @@ timeline_entry(void *arg, const struct walk_entry *e)
 	struct timeline	*t = arg;
 	unsigned char	 md5[16];
 
-	timeline_emit(t, e->path, e->stx,
-	    fileattr_entry(t, e, md5) ? md5 : NULL);
+	/* MD5: of what the timeline archived, or the pool earlier. */
+	timeline_emit(t, e->path, e->stx, fileattr_entry(t, e, md5) ||
+	    (S_ISREG(e->stx->stx_mode) && collect_file_md5(t->ctx, e->path,
+	    md5) == 0) ? md5 : NULL);
 	return t->stopped ? WALK_STOP : WALK_NEXT;
 }
 

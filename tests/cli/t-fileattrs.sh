@@ -7,7 +7,8 @@
 # them), a SUID file over the 16 MiB archive cap, a hidden directory
 # under /tmp, a "..." directory in a home. The executables are archived
 # with the sha256 of the record = sha256sum, and the bodyfile's MD5
-# column = md5sum for them (0 elsewhere). The run is traced: no execve
+# column = md5sum for them and for a file the artefacts archived (0 for
+# a file not archived). The run is traced: no execve
 # but the agent's own.
 . "$(dirname "$0")/lib.sh"
 
@@ -70,6 +71,9 @@ check "SUID binary: bodyfile MD5 column = md5sum" \
     grep -q "^$md5|/usr/local/bin/suidbin|" "$B"
 check "SUID binary: record md5 = md5sum" \
     test "$(rec /usr/local/bin/suidbin | jq -r .md5)" = "$md5"
+pmd5=$(md5sum <"$R/etc/passwd" | cut -d' ' -f1)
+check "a file the artefacts archived: bodyfile MD5 column = md5sum" sh -c \
+    "test -f '$X/files/etc/passwd' && grep -q '^$pmd5|/etc/passwd|' '$B'"
 check "a file not hashed keeps 0 in the MD5 column" \
     grep -q "^0|/usr/local/bin/plain|" "$B"
 check "plain executable: no record" test -z "$(rec /usr/local/bin/plain)"
