@@ -395,6 +395,33 @@ persist_file(struct persist *p, enum persist_kind k, const char *file,
 	close(fd);
 }
 
+/* Where units are read anyway: a link to them is no news. */
+static int
+persist_unit_dir(const char *path)
+{
+	return strncmp(path, "/etc/systemd/", 13) == 0 ||
+	    strncmp(path, "/lib/systemd/", 13) == 0 ||
+	    strncmp(path, "/usr/lib/systemd/", 17) == 0;
+}
+
+/*
+ * A unit linked from elsewhere (systemctl enable /opt/x.service makes
+ * one): its file, found inside the root, read under the link's name.
+ */
+static void
+persist_unit_link(struct persist *p, const char *link, int syscron)
+{
+	char	out[PATH_MAX];
+	int	fd, exists;
+
+	if ((fd = persist_open(p->ctx, link, out, sizeof out, &exists)) ==
+	    -1)
+		return;
+	if (!persist_unit_dir(out))
+		persist_fd(p, PK_SYSTEMD, link, fd, syscron);
+	close(fd);
+}
+
 /* The regular files of a directory (and its subdirectories to depth). */
 static void
 persist_dir_fd(struct persist *p, enum persist_kind k, const char *dir,
@@ -427,7 +454,9 @@ persist_dir_fd(struct persist *p, enum persist_kind k, const char *dir,
 		    -1)
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
-		if (S_ISDIR(st.st_mode) && depth > 0) {
+		if (S_ISLNK(st.st_mode) && k == PK_SYSTEMD)
+			persist_unit_link(p, path, syscron);
+		else if (S_ISDIR(st.st_mode) && depth > 0) {
 			if ((fd = os_openat(dirfd(d), de->d_name, O_RDONLY |
 			    O_DIRECTORY)) != -1)
 				persist_dir_fd(p, k, path, fd, depth - 1,

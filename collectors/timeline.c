@@ -149,7 +149,9 @@ fileattr_archive(struct timeline *t, const struct walk_entry *e, int fd,
 	json_object_set_new(rec, "archived", json_false());
 	if (collect_excluded(t->ctx, e->path, e->st))
 		return 0;
-	if (e->stx->stx_size > FILEATTR_MAX_BYTES) {
+	/* Whole or not at all: the md5 and sha256 are the file's. */
+	if (e->stx->stx_size > FILEATTR_MAX_BYTES ||
+	    e->stx->stx_size > collect_max_file_size(t->ctx)) {
 		t->big++;
 		return 0;
 	}
@@ -162,8 +164,9 @@ fileattr_archive(struct timeline *t, const struct walk_entry *e, int fd,
 		t->narchived++;
 		json_object_set_new(rec, "archived", json_true());
 		util_json_set_name(rec, "archive_path", apath);
-		/* Zeros: archived already (by the artefacts), hash there. */
-		if (memcmp(sum, zero, sizeof sum) != 0) {
+		/* Zeros: archived already (artefacts): hashed here again. */
+		if (memcmp(sum, zero, sizeof sum) != 0 || util_digest_fd(fd,
+		    EVP_sha256(), e->stx->stx_size, sum) == 0) {
 			util_hex(hex, sum, sizeof sum);
 			json_object_set_new(rec, "sha256", json_string(hex));
 		}

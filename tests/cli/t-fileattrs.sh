@@ -28,6 +28,9 @@ printf '#!/bin/sh\necho sgid\n' >"$R/usr/local/bin/sgidscript"
 chmod 2755 "$R/usr/local/bin/sgidscript"
 printf '#!/bin/sh\necho plain\n' >"$R/usr/local/bin/plain"
 chmod 755 "$R/usr/local/bin/plain"
+# In /tmp: archived by the artefacts first, then met by the walk.
+cp /bin/true "$R/tmp/suidtmp"
+chmod 4755 "$R/tmp/suidtmp"
 truncate -s 17M "$R/usr/local/bin/bigsuid"
 chmod 4755 "$R/usr/local/bin/bigsuid"
 have_caps=0
@@ -76,6 +79,13 @@ check "a file the artefacts archived: bodyfile MD5 column = md5sum" sh -c \
     "test -f '$X/files/etc/passwd' && grep -q '^$pmd5|/etc/passwd|' '$B'"
 check "a file not hashed keeps 0 in the MD5 column" \
     grep -q "^0|/usr/local/bin/plain|" "$B"
+tsum=$(sha256sum <"$R/tmp/suidtmp" | cut -d' ' -f1)
+check "SUID file the artefacts archived first: sha256 still given" \
+    jqe --arg s "$tsum" '.kinds == ["suid"] and .archived == true and .sha256 == $s' <<EOT
+$(rec /tmp/suidtmp)
+EOT
+check "SUID file the artefacts archived first: one copy, the manifest's hash" \
+    jqe --arg s "$tsum" '[.entries[] | select(.path == "files/tmp/suidtmp")] | length == 1 and .[0].sha256 == $s' "$X/manifest.json"
 check "plain executable: no record" test -z "$(rec /usr/local/bin/plain)"
 ssum=$(sha256sum <"$R/usr/local/bin/sgidscript" | cut -d' ' -f1)
 check "SGID script: kind sgid, archived, sha256" \

@@ -50,6 +50,17 @@ Description=x
 [Service]
 ExecStartPre=-/opt/missing-pre
 ExecStart=@/usr/local/sbin/svc-daemon svc-daemon --flag"
+# A unit outside the unit directories, enabled by a link (systemctl
+# enable /opt/linked.service), and a usual one linked to /lib: read once.
+prog /opt/linked-daemon
+mk /opt/linked.service "[Service]
+ExecStart=/opt/linked-daemon"
+mkdir -p "$R/etc/systemd/system/multi-user.target.wants"
+ln -s /opt/linked.service "$R/etc/systemd/system/multi-user.target.wants/linked.service"
+prog /usr/sbin/vendord
+mk /lib/systemd/system/vendor.service "[Service]
+ExecStart=/usr/sbin/vendord"
+ln -s /lib/systemd/system/vendor.service "$R/etc/systemd/system/multi-user.target.wants/vendor.service"
 mk /home/alice/.config/systemd/user/u.service "[Service]
 ExecStart=/home/alice/.local/bin/userd"
 mk /root/.ssh/authorized_keys "no-pty,command=\"/opt/keycmd \\\"arg\\\"\",from=\"10.0.0.1\" ssh-ed25519 AAAAC3Nz attacker
@@ -92,6 +103,10 @@ target cron /etc/cron.d/sys:2 /opt/cron-sys.sh
 target cron /etc/cron.d/sys:3 /usr/local/sbin/svc-daemon
 target systemd /etc/systemd/system/evil.service:5 /usr/local/sbin/svc-daemon
 target systemd /home/alice/.config/systemd/user/u.service:2 /home/alice/.local/bin/userd
+target systemd /etc/systemd/system/multi-user.target.wants/linked.service:2 /opt/linked-daemon
+target systemd /lib/systemd/system/vendor.service:2 /usr/sbin/vendord
+check "systemd: a link to a vendor unit is not read twice" \
+    jqe -s '[.[] | select(.program == "/usr/sbin/vendord")] | length == 1' "$P"
 target authorized_keys /root/.ssh/authorized_keys:1 /opt/keycmd
 target ld_preload /etc/ld.so.preload:1 /lib/evil.so
 target udev /etc/udev/rules.d/99-evil.rules:1 /opt/udev-run
