@@ -134,3 +134,29 @@ check "collection.log counts the entries" \
     grep -q 'persistence: [0-9]* entries' "$X/collection.log"
 check "every record has the documented fields" \
     jq -e -s 'length > 0 and all(.[]; has("source") and has("kind") and has("command") and has("program") and has("target") and has("exists") and has("sha256") and has("archived"))' "$P" >/dev/null
+
+# --- A live run (this host's own crontabs, units, rules), traced --------
+L="$T/live"
+mkdir -p "$L/x"
+if [ -n "$NEXECVE" ]; then
+	timeout 120 strace -f -qq -e trace=execve -o "$L/trace" "$CC_BIN" run \
+	    --output "$L" --no-yara --quiet --profile LinuxCronFiles \
+	    >"$L/stdout" 2>"$L/stderr"
+	check "live run exits 0" test $? -eq 0
+	n=$(grep -c 'execve(' "$L/trace")
+	check "live run under strace: no program run (1 execve: itself; saw $n)" \
+	    test "$n" -eq 1
+	zstd -dc "$L"/*.tar.zst | tar -x -C "$L/x"
+	check "live run: the persist collector logged its counts" \
+	    grep -q '"collector":"persist".*persistence: [0-9]* entries' "$L/x/collection.log"
+	if [ -s "$L/x/live/persistence.jsonl" ]; then
+		check "live run: every archived target is in the manifest with its sha256" \
+		    jq -e -n --slurpfile m "$L/x/manifest.json" --slurpfile p "$L/x/live/persistence.jsonl" \
+		    '($m[0].entries | map({(.path): .sha256}) | add) as $h |
+		    all($p[] | select(.archived); $h["files" + .target] == .sha256)' >/dev/null
+	else
+		skip "live run: this host has no persistence entry to check"
+	fi
+else
+	skip "ptrace not allowed: no traced live run"
+fi
