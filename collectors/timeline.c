@@ -180,6 +180,17 @@ fileattr_archive(struct timeline *t, const struct walk_entry *e, int fd,
 	return rc;
 }
 
+/* The kinds of a notable file: bit i is fileattr_kinds[i]. */
+#define FA_SUID		0x01
+#define FA_SGID		0x02
+#define FA_CAPS		0x04
+#define FA_IMMUTABLE	0x08
+#define FA_APPEND	0x10
+#define FA_HIDDEN	0x20
+static const char *const fileattr_kinds[] = {
+	"suid", "sgid", "capabilities", "immutable", "append_only", "hidden"
+};
+
 /*
  * The file attributes record of e if it is notable; *md5 gets the md5
  * of an archived executable (1 returned), for the bodyfile.
@@ -195,44 +206,45 @@ fileattr_entry(struct timeline *t, const struct walk_entry *e,
 	char			 iso[40], mode[8];
 	long long		 rootid = -1;
 	ssize_t			 n;
+	size_t			 i;
 	int			 fd = -1, reg = S_ISREG(x->stx_mode), exe, rc = 0;
+	int			 k = 0;
 
 	memset(&caps, 0, sizeof caps);
-	kinds = json_array();
 	if (reg && (x->stx_mode & S_ISUID))
-		json_array_append_new(kinds, json_string("suid"));
+		k |= FA_SUID;
 	if (reg && (x->stx_mode & S_ISGID))
-		json_array_append_new(kinds, json_string("sgid"));
-	exe = json_array_size(kinds) > 0;
+		k |= FA_SGID;
 	/* Capabilities only act on exec: only executables are opened. */
 	if (reg && (x->stx_mode & 0111) && (fd = os_openat(e->dfd, e->name,
 	    O_RDONLY | O_NONBLOCK)) != -1) {
 		n = fgetxattr(fd, "security.capability", v, sizeof v);
-		if (n > 0 && fileattr_caps(v, (size_t)n, &caps, &rootid) == 0) {
-			json_array_append_new(kinds,
-			    json_string("capabilities"));
-			exe = 1;
-		} else if (n > 0)
+		if (n > 0 && fileattr_caps(v, (size_t)n, &caps, &rootid) == 0)
+			k |= FA_CAPS;
+		else if (n > 0)
 			collect_error(t->ctx, e->path, "security.capability: "
 			    "malformed (%zd bytes)", n);
 	}
 	if ((x->stx_attributes_mask & STATX_ATTR_IMMUTABLE) &&
 	    (x->stx_attributes & STATX_ATTR_IMMUTABLE))
-		json_array_append_new(kinds, json_string("immutable"));
+		k |= FA_IMMUTABLE;
 	if ((x->stx_attributes_mask & STATX_ATTR_APPEND) &&
 	    (x->stx_attributes & STATX_ATTR_APPEND))
-		json_array_append_new(kinds, json_string("append_only"));
+		k |= FA_APPEND;
 	if (fileattr_hidden(e->path))
-		json_array_append_new(kinds, json_string("hidden"));
-	if (json_array_size(kinds) == 0) {
-		json_decref(kinds);
+		k |= FA_HIDDEN;
+	if (k == 0)
 		goto out;
-	}
 	if (t->nattrs >= FILEATTR_MAX_RECORDS) {
 		t->attrs_dropped++;
-		json_decref(kinds);
 		goto out;
 	}
+	exe = (k & (FA_SUID | FA_SGID | FA_CAPS)) != 0;
+	kinds = json_array();
+	for (i = 0; i < sizeof fileattr_kinds / sizeof fileattr_kinds[0]; i++)
+		if (k & (1 << i))
+			json_array_append_new(kinds,
+			    json_string(fileattr_kinds[i]));
 	t->nattrs++;
 	rec = json_object();
 	util_json_set_name(rec, "path", e->path);
