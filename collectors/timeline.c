@@ -180,13 +180,8 @@ fileattr_archive(struct timeline *t, const struct walk_entry *e, int fd,
 	return rc;
 }
 
-/* The kinds of a notable file: bit i is fileattr_kinds[i]. */
-#define FA_SUID		0x01
-#define FA_SGID		0x02
-#define FA_CAPS		0x04
-#define FA_IMMUTABLE	0x08
-#define FA_APPEND	0x10
-#define FA_HIDDEN	0x20
+/* The kinds of a notable file, as bits (1 << kind) of a mask. */
+enum { FA_SUID, FA_SGID, FA_CAPS, FA_IMMUTABLE, FA_APPEND, FA_HIDDEN };
 static const char *const fileattr_kinds[] = {
 	"suid", "sgid", "capabilities", "immutable", "append_only", "hidden"
 };
@@ -212,34 +207,34 @@ fileattr_entry(struct timeline *t, const struct walk_entry *e,
 
 	memset(&caps, 0, sizeof caps);
 	if (reg && (x->stx_mode & S_ISUID))
-		k |= FA_SUID;
+		k |= 1 << FA_SUID;
 	if (reg && (x->stx_mode & S_ISGID))
-		k |= FA_SGID;
+		k |= 1 << FA_SGID;
 	/* Capabilities only act on exec: only executables are opened. */
 	if (reg && (x->stx_mode & 0111) && (fd = os_openat(e->dfd, e->name,
 	    O_RDONLY | O_NONBLOCK)) != -1) {
 		n = fgetxattr(fd, "security.capability", v, sizeof v);
 		if (n > 0 && fileattr_caps(v, (size_t)n, &caps, &rootid) == 0)
-			k |= FA_CAPS;
+			k |= 1 << FA_CAPS;
 		else if (n > 0)
 			collect_error(t->ctx, e->path, "security.capability: "
 			    "malformed (%zd bytes)", n);
 	}
 	if ((x->stx_attributes_mask & STATX_ATTR_IMMUTABLE) &&
 	    (x->stx_attributes & STATX_ATTR_IMMUTABLE))
-		k |= FA_IMMUTABLE;
+		k |= 1 << FA_IMMUTABLE;
 	if ((x->stx_attributes_mask & STATX_ATTR_APPEND) &&
 	    (x->stx_attributes & STATX_ATTR_APPEND))
-		k |= FA_APPEND;
+		k |= 1 << FA_APPEND;
 	if (fileattr_hidden(e->path))
-		k |= FA_HIDDEN;
+		k |= 1 << FA_HIDDEN;
 	if (k == 0)
 		goto out;
 	if (t->nattrs >= FILEATTR_MAX_RECORDS) {
 		t->attrs_dropped++;
 		goto out;
 	}
-	exe = (k & (FA_SUID | FA_SGID | FA_CAPS)) != 0;
+	exe = (k & (1 << FA_SUID | 1 << FA_SGID | 1 << FA_CAPS)) != 0;
 	kinds = json_array();
 	for (i = 0; i < sizeof fileattr_kinds / sizeof fileattr_kinds[0]; i++)
 		if (k & (1 << i))
