@@ -186,6 +186,43 @@ static const char *const fileattr_kinds[] = {
 	"suid", "sgid", "capabilities", "immutable", "append_only", "hidden"
 };
 
+/* The record of e, of kinds k, before its hashes. */
+static json_t *
+fileattr_record(const struct walk_entry *e, int k, const struct buf *caps,
+    long long rootid)
+{
+	const struct statx	*x = e->stx;
+	json_t			*rec, *kinds;
+	char			 iso[40], mode[8];
+	size_t			 i;
+
+	kinds = json_array();
+	for (i = 0; i < sizeof fileattr_kinds / sizeof fileattr_kinds[0]; i++)
+		if (k & (1 << i))
+			json_array_append_new(kinds,
+			    json_string(fileattr_kinds[i]));
+	rec = json_object();
+	util_json_set_name(rec, "path", e->path);
+	json_object_set_new(rec, "kinds", kinds);
+	snprintf(mode, sizeof mode, "%04o", x->stx_mode & 07777);
+	json_object_set_new(rec, "mode", json_string(mode));
+	json_object_set_new(rec, "type", json_string(S_ISDIR(x->stx_mode) ?
+	    "dir" : S_ISREG(x->stx_mode) ? "file" : S_ISLNK(x->stx_mode) ?
+	    "symlink" : "other"));
+	json_object_set_new(rec, "uid", json_integer(x->stx_uid));
+	json_object_set_new(rec, "gid", json_integer(x->stx_gid));
+	json_object_set_new(rec, "size", json_integer((json_int_t)x->stx_size));
+	util_iso8601(iso, sizeof iso, (time_t)x->stx_mtime.tv_sec,
+	    (long)x->stx_mtime.tv_nsec / 1000);
+	json_object_set_new(rec, "mtime", json_string(iso));
+	json_object_set_new(rec, "capabilities", caps->len > 0 ?
+	    json_stringn(caps->data, caps->len) : json_null());
+	if (rootid >= 0)
+		json_object_set_new(rec, "capabilities_rootid",
+		    json_integer(rootid));
+	return rec;
+}
+
 /*
  * The file attributes record of e if it is notable; *md5 gets the md5
  * of an archived executable (1 returned), for the bodyfile.
@@ -195,13 +232,11 @@ fileattr_entry(struct timeline *t, const struct walk_entry *e,
     unsigned char *md5)
 {
 	const struct statx	*x = e->stx;
-	json_t			*rec, *kinds;
+	json_t			*rec;
 	struct buf		 caps;
 	unsigned char		 v[64];
-	char			 iso[40], mode[8];
 	long long		 rootid = -1;
 	ssize_t			 n;
-	size_t			 i;
 	int			 fd = -1, reg = S_ISREG(x->stx_mode), exe, rc = 0;
 	int			 k = 0;
 
@@ -235,31 +270,8 @@ fileattr_entry(struct timeline *t, const struct walk_entry *e,
 		goto out;
 	}
 	exe = (k & (1 << FA_SUID | 1 << FA_SGID | 1 << FA_CAPS)) != 0;
-	kinds = json_array();
-	for (i = 0; i < sizeof fileattr_kinds / sizeof fileattr_kinds[0]; i++)
-		if (k & (1 << i))
-			json_array_append_new(kinds,
-			    json_string(fileattr_kinds[i]));
 	t->nattrs++;
-	rec = json_object();
-	util_json_set_name(rec, "path", e->path);
-	json_object_set_new(rec, "kinds", kinds);
-	snprintf(mode, sizeof mode, "%04o", x->stx_mode & 07777);
-	json_object_set_new(rec, "mode", json_string(mode));
-	json_object_set_new(rec, "type", json_string(S_ISDIR(x->stx_mode) ?
-	    "dir" : reg ? "file" : S_ISLNK(x->stx_mode) ? "symlink" :
-	    "other"));
-	json_object_set_new(rec, "uid", json_integer(x->stx_uid));
-	json_object_set_new(rec, "gid", json_integer(x->stx_gid));
-	json_object_set_new(rec, "size", json_integer((json_int_t)x->stx_size));
-	util_iso8601(iso, sizeof iso, (time_t)x->stx_mtime.tv_sec,
-	    (long)x->stx_mtime.tv_nsec / 1000);
-	json_object_set_new(rec, "mtime", json_string(iso));
-	json_object_set_new(rec, "capabilities", caps.len > 0 ?
-	    json_stringn(caps.data, caps.len) : json_null());
-	if (rootid >= 0)
-		json_object_set_new(rec, "capabilities_rootid",
-		    json_integer(rootid));
+	rec = fileattr_record(e, k, &caps, rootid);
 	json_object_set_new(rec, "sha256", json_null());
 	if (exe && fd != -1)
 		rc = fileattr_archive(t, e, fd, rec, md5);
