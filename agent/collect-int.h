@@ -38,6 +38,17 @@ struct collect_recheck {
 	int		 changed;
 };
 
+/*
+ * The md5 of each whole file the pool archived, by a keyed hash of its
+ * source path, for the bodyfile's MD5 column: at most COLLECT_MD5_MAX
+ * files (a table of at most 2 * COLLECT_MD5_MAX slots of 32 bytes: 4 MiB).
+ */
+#define COLLECT_MD5_MAX		65536
+struct collect_md5 {
+	unsigned char	key[16];	/* never all zeros when used */
+	unsigned char	md5[16];
+};
+
 /* Files up to this size go to the reader pool; larger ones stream. */
 #define COLLECT_SMALL		(8ULL << 20)
 /*
@@ -90,6 +101,9 @@ struct collect_ctx {
 	struct collect_recheck	*sweep_big;	/* matched, archived at the end */
 	size_t			 nsweep_big;
 	struct collect_recheck	*recheck;	/* collect_file's, or NULL */
+	struct collect_md5	*md5s;		/* source → md5 (bodyfile) */
+	size_t			 nmd5, md5cap, md5dropped;
+	unsigned char		 md5key[16];
 };
 
 /* collect.c, for sweep.c. */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include "collect-int.h"
 #include "collector.h"
@@ -113,6 +114,7 @@ collect_free(struct collect_ctx *ctx)
 		free(s);
 	}
 	hset_free(&ctx->seen);
+	free(ctx->md5s);
 	free(ctx->exdir);
 	while (ctx->nsweep_big > 0)
 		free(ctx->sweep_big[--ctx->nsweep_big].path);
@@ -879,6 +881,79 @@ collect_pack(struct collect_ctx *ctx, struct workers_job *j,
 	return 0;
 }
 
+/* The slot of path's key k in the md5 table (free or k's). */
+static size_t
+collect_md5_slot(struct collect_ctx *ctx, const unsigned char *k)
+{
+	size_t	i;
+
+	memcpy(&i, k + 8, sizeof i);
+	for (i &= ctx->md5cap - 1; ctx->md5s[i].key[0] != 0 &&
+	    memcmp(ctx->md5s[i].key, k, 16) != 0; i = (i + 1) &
+	    (ctx->md5cap - 1))
+		;
+	return i;
+}
+
+static void
+collect_md5_key(struct collect_ctx *ctx, const char *path, unsigned char *k)
+{
+	crypto_shorthash_siphashx24(k, (const unsigned char *)path,
+	    strlen(path), ctx->md5key);
+	k[0] |= 1;		/* never all zeros: a used slot */
+}
+
+/* Keep the md5 of a whole file archived, for the bodyfile. */
+static void
+collect_md5_put(struct collect_ctx *ctx, const char *path,
+    const unsigned char *md5)
+{
+	struct collect_md5	*old;
+	unsigned char		 k[16];
+	size_t			 i, cap;
+
+	if (ctx->nmd5 >= COLLECT_MD5_MAX) {
+		ctx->md5dropped++;
+		return;
+	}
+	if ((ctx->nmd5 + 1) * 2 > ctx->md5cap) {
+		if (ctx->md5cap == 0)
+			randombytes_buf(ctx->md5key, sizeof ctx->md5key);
+		old = ctx->md5s;
+		cap = ctx->md5cap;
+		ctx->md5cap = cap ? cap * 2 : 1024;
+		ctx->md5s = xcalloc(ctx->md5cap, sizeof *ctx->md5s);
+		for (i = 0; i < cap; i++)
+			if (old[i].key[0] != 0)
+				ctx->md5s[collect_md5_slot(ctx, old[i].key)] =
+				    old[i];
+		free(old);
+	}
+	collect_md5_key(ctx, path, k);
+	i = collect_md5_slot(ctx, k);
+	if (ctx->md5s[i].key[0] == 0)
+		ctx->nmd5++;
+	memcpy(ctx->md5s[i].key, k, 16);
+	memcpy(ctx->md5s[i].md5, md5, 16);
+}
+
+int
+collect_file_md5(struct collect_ctx *ctx, const char *path,
+    unsigned char *md5)
+{
+	unsigned char	k[16];
+	size_t		i;
+
+	if (ctx->md5cap == 0)
+		return -1;
+	collect_md5_key(ctx, path, k);
+	i = collect_md5_slot(ctx, k);
+	if (ctx->md5s[i].key[0] == 0)
+		return -1;
+	memcpy(md5, ctx->md5s[i].md5, 16);
+	return 0;
+}
+
 /* Archive a finished job: its content, matches and problems. */
 static int
 collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
@@ -905,6 +980,8 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 	}
 	if (collect_pack(ctx, j, j->apath, j->want, j->sha256) == -1)
 		return -1;
+	if (j->got == j->want && j->want == (uint64_t)j->st.st_size)
+		collect_md5_put(ctx, j->source, j->md5);
 	if (j->scan && j->matches == NULL && j->scan_err[0] != '\0')
 		collect_error(ctx, j->source, "YARA: %s", j->scan_err);
 	for (i = 0; j->matches != NULL && i < json_array_size(j->matches); i++)

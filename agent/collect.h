@@ -148,6 +148,13 @@ int		 collect_hash_file(struct collect_ctx *, int,
 /* Wait for every hash job (their callbacks called). 0, or -1. */
 int		 collect_hash_end(struct collect_ctx *);
 
+/*
+ * The md5 (16 bytes) of the file at path (inside the root) when this run
+ * archived all of it through the reader pool: 0, or -1 when unknown.
+ */
+int		 collect_file_md5(struct collect_ctx *, const char *,
+		    unsigned char *);
+
 /* The pipeline's side. */
 
 

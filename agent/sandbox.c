@@ -99,6 +99,8 @@ static const int sandbox_allowed[] = {
 #ifdef SYS_faccessat2
 	SYS_faccessat2,
 #endif
+	/* a file's capabilities: security.capability (collectors/timeline.c) */
+	SYS_fgetxattr,
 	/*
 	 * network: a copy of a sniffer's AF_PACKET descriptor, to read its
 	 * BPF filter with getsockopt(SO_GET_FILTER) (collectors/netsock.c).

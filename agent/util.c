@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "util.h"
@@ -415,6 +416,36 @@ util_hex(char *out, const unsigned char *p, size_t len)
 		out[2 * i + 1] = hex[p[i] & 0xf];
 	}
 	out[2 * len] = '\0';
+}
+
+int
+util_digest_fd(int fd, const void *alg, uint64_t len, unsigned char *out)
+{
+	EVP_MD_CTX	*md;
+	char		 b[65536];
+	uint64_t	 off = 0;
+	ssize_t		 n;
+	int		 rc = 0;
+
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, alg, NULL) != 1)
+		fatal("EVP digest");
+	while (off < len) {
+		n = pread(fd, b, len - off < sizeof b ? (size_t)(len - off) :
+		    sizeof b, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = -1;
+			break;
+		}
+		EVP_DigestUpdate(md, b, (size_t)n);
+		off += (uint64_t)n;
+	}
+	if (rc == 0)
+		EVP_DigestFinal_ex(md, out, NULL);
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 int

@@ -113,6 +113,12 @@ void	 util_human(char *, size_t, uint64_t);
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void	 util_hex(char *, const unsigned char *, size_t);
+/*
+ * The digest md (an EVP_MD: EVP_sha256(), EVP_md5()) of the first len
+ * bytes of fd, read with pread from offset 0, into out. 0, or -1 when
+ * the file is shorter or unreadable.
+ */
+int	 util_digest_fd(int, const void *, uint64_t, unsigned char *);
 
 /*
  * UTF-8 and JSON. Names on a hostile host are bytes, not text: JSON

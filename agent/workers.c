@@ -184,13 +184,14 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 		EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL);
 		EVP_DigestUpdate(t->sha, j->buf, (size_t)j->want);
 		EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
-	}
-	if (j->scan && t->scan != NULL) {
-		if (!j->scanonly && t->needmd5) {
+		/* YARA's md5, and the bodyfile's for what is archived. */
+		if (t->needmd5 || !j->sweep) {
 			EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
 			EVP_DigestUpdate(t->md5, j->buf, (size_t)j->got);
 			EVP_DigestFinal_ex(t->md5, j->md5, NULL);
 		}
+	}
+	if (j->scan && t->scan != NULL) {
 		memset(&f, 0, sizeof f);
 		f.path = j->source;
 		f.owner = j->owner;

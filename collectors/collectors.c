@@ -19,6 +19,7 @@ extern const struct collector collector_users;
 extern const struct collector collector_logins;
 extern const struct collector collector_packages;
 extern const struct collector collector_artifacts;
+extern const struct collector collector_persist;
 extern const struct collector collector_yara;
 extern const struct collector collector_procdump;
 extern const struct collector collector_timeline;
@@ -34,6 +35,7 @@ const struct collector *const collectors[] = {
 	&collector_logins,
 	&collector_packages,
 	&collector_artifacts,
+	&collector_persist,
 	&collector_yara,
 	&collector_procdump,	/* after yara: its process hits */
 	&collector_timeline,

@@ -12,6 +12,7 @@
 # namespace track its flows (conntrack), and with iptables the ground
 # truth of t-firewall; libnftnl-dev, libmnl-dev: the nf_tables reader;
 # libsqlite3-dev: the rpm database (rpmdb.sqlite) of the packages collector.
+# libcap2-bin: setcap, t-fileattrs' capability binary.
 set -eu
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
@@ -19,7 +20,7 @@ libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables libsqlite3-dev
-groff-base man-db lintian ansible-core"
+groff-base man-db lintian ansible-core libcap2-bin"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -77,3 +77,34 @@ flip_byte() {
 	rm -f "$T/.flip.orig"
 	return 0
 }
+
+# root_run OUT ROOT [ARGS...]: the agent on the fixture ROOT (--root,
+# --no-yara), under strace -e execve when ptrace works, extracted into
+# OUT/x. Returns the agent's exit code; NEXECVE is the execve count seen
+# ("" when not traced: the caller says SKIP).
+root_run() {
+	_o=$1 _r=$2; shift 2
+	mkdir -p "$_o/x"
+	_tr=""
+	if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+		_tr="strace -f -qq -e trace=execve -o $_o/trace"
+	fi
+	# shellcheck disable=SC2086
+	timeout 60 $_tr "$CC_BIN" run --root "$_r" --output "$_o" --no-yara \
+	    --quiet "$@" >"$_o/stdout" 2>"$_o/stderr"
+	_rc=$?
+	zstd -dc "$_o"/*.tar.zst 2>/dev/null | tar -x -C "$_o/x" 2>/dev/null
+	NEXECVE=""
+	[ -n "$_tr" ] && NEXECVE=$(grep -c 'execve(' "$_o/trace")
+	return $_rc
+}
+# check_nexecve: after root_run, the agent ran no program (its own execve
+# only); SKIP when it was not traced.
+check_nexecve() {
+	if [ -n "$NEXECVE" ]; then
+		check "under strace, no program run (1 execve: itself; saw $NEXECVE)" \
+		    test "$NEXECVE" -eq 1
+	else
+		skip "ptrace not allowed: the execve count was not checked"
+	fi
+}
