@@ -90,6 +90,7 @@ struct collect_ctx {
 	struct collect_recheck	*sweep_big;	/* matched, archived at the end */
 	size_t			 nsweep_big;
 	struct collect_recheck	*recheck;	/* collect_file's, or NULL */
+	uint64_t		 file_cap;	/* an artefact's, 0: none */
 };
 
 /* collect.c, for sweep.c. */

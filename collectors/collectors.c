@@ -15,6 +15,7 @@ extern const struct collector collector_network;
 extern const struct collector collector_kernel;
 extern const struct collector collector_firewall;
 extern const struct collector collector_users;
+extern const struct collector collector_sshkeys;
 extern const struct collector collector_logins;
 extern const struct collector collector_artifacts;
 extern const struct collector collector_yara;
@@ -28,6 +29,7 @@ const struct collector *const collectors[] = {
 	&collector_kernel,
 	&collector_firewall,
 	&collector_users,
+	&collector_sshkeys,
 	&collector_logins,
 	&collector_artifacts,
 	&collector_yara,
