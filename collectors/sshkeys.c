@@ -171,9 +171,10 @@ sshkeys_collect(struct collect_ctx *ctx)
 			continue;
 		sshkeys_dir(&r, dir, u.v[i].home);
 	}
-	collect_log(ctx, LOG_INFO, "ssh keys: %zu files of /etc/ssh and %zu "
-	    "homes' .ssh looked at, %zu private keys recorded (never "
-	    "archived), %zu unreadable", r.files, u.n, r.keys, r.failed);
+	collect_log(ctx, LOG_INFO, "ssh keys: %zu files looked at in "
+	    "/etc/ssh and the .ssh of %zu homes; %zu private keys recorded "
+	    "(never archived), %zu unreadable", r.files, u.n, r.keys,
+	    r.failed);
 	hset_free(&seen);
 	artifact_users_free(&u);
 	return r.failed > 0 ? COLLECT_PARTIAL : COLLECT_OK;
