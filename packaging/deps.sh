@@ -10,7 +10,8 @@
 # man-db, lintian, ansible-core: the packaging checks
 # (`make check-packaging`); nftables: t-netdepth's rule that makes a
 # namespace track its flows (conntrack), and with iptables the ground
-# truth of t-firewall; libnftnl-dev, libmnl-dev: the nf_tables reader.
+# truth of t-firewall; libnftnl-dev, libmnl-dev: the nf_tables reader;
+# e2fsprogs: mkfs.ext4 for t-mounts' loop-mounted /var/log.
 set -eu
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
@@ -18,7 +19,7 @@ libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables
-groff-base man-db lintian ansible-core"
+groff-base man-db lintian ansible-core e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
