@@ -307,9 +307,9 @@ artifacts_sssd_home(void *arg, const char *home)
 }
 
 /*
- * The homes of the users SSSD cached (/var/lib/sss/db/cache_*.ldb): the
- * first ARTIFACTS_SSSD_READ bytes of each of the first
- * ARTIFACTS_MAX_HOMES files.
+ * The homes of the users SSSD cached (/var/lib/sss/db/cache_*.ldb, one a
+ * domain): the first ARTIFACTS_SSSD_READ bytes of each of the first
+ * ARTIFACTS_MAX_SSSD files.
  */
 static size_t
 artifacts_sssd_homes(struct collect_ctx *ctx, struct artifact_users *u)
@@ -329,7 +329,7 @@ artifacts_sssd_homes(struct collect_ctx *ctx, struct artifact_users *u)
 		close(dfd);
 		return 0;
 	}
-	while ((de = readdir(d)) != NULL && nfiles < ARTIFACTS_MAX_HOMES) {
+	while ((de = readdir(d)) != NULL && nfiles < ARTIFACTS_MAX_SSSD) {
 		n = strlen(de->d_name);
 		if (strncmp(de->d_name, "cache_", 6) != 0 || n < 10 ||
 		    strcmp(de->d_name + n - 4, ".ldb") != 0)

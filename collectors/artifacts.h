@@ -34,6 +34,7 @@ void	 artifacts_prep_free(struct artifacts_prep *);
 
 #define ARTIFACTS_MAX_HOMES	4096		/* /home entries, SSSD homes */
 #define ARTIFACTS_SSSD_READ	(32 << 20)	/* bytes of an SSSD cache */
+#define ARTIFACTS_MAX_SSSD	16		/* SSSD caches (domains) read */
 #define ARTIFACTS_MAX_HELD	65536		/* files of an ordered source */
 #define ARTIFACTS_RC_READ	(256 << 10)	/* bytes of a shell rc file */
 #define ARTIFACTS_MAX_HIST	64		/* HISTFILE lines of one */
