@@ -511,7 +511,6 @@ artifacts_source(struct artifacts_run *r, const struct artifacts_prep *p,
 		r->capheld = ARTIFACTS_MAX_HELD;
 		r->held = xreallocarray(NULL, r->capheld, sizeof *r->held);
 	}
-	/* The one ordered source being walked holds its files. */
 	for (i = 0; i < u->source->npaths && !collect_expired(r->ctx); i++) {
 		why = NULL;
 		n = artifacts_walk(r->ctx, p, u->source->paths[i],
