@@ -75,9 +75,166 @@ artifact_users_from(const struct passwd_file *pf, struct artifact_users *u)
 		u->v[u->n].home = xstrdup(e->dir);
 		u->v[u->n].uid = e->id;
 		u->v[u->n].gid = e->gid;
+		u->v[u->n].origin = "passwd";
 		u->n++;
 	}
 	return u->n;
+}
+
+int
+artifact_users_add(struct artifact_users *u, const char *name,
+    const char *home, const char *origin)
+{
+	size_t	i;
+
+	if (u->n >= ARTIFACT_MAX_USERS)
+		return 0;
+	for (i = 0; i < u->n; i++)
+		if (strcmp(u->v[i].home, home) == 0)
+			return 0;
+	u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
+	u->v[u->n].name = xstrdup(name);
+	u->v[u->n].home = xstrdup(home);
+	u->v[u->n].uid = (unsigned long)-1;
+	u->v[u->n].gid = (unsigned long)-1;
+	u->v[u->n].origin = origin;
+	u->n++;
+	return 1;
+}
+
+static uint32_t
+artifact_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+size_t
+artifact_sssd_homes(const void *buf, size_t len, size_t max,
+    void (*fn)(void *, const char *), void *arg)
+{
+	static const char	 attr[] = "homeDirectory";	/* and NUL */
+	const unsigned char	*b = buf, *p, *v;
+	char			 home[PATH_MAX];
+	size_t			 off = 0, found = 0;
+	uint32_t		 count, vlen;
+
+	while (found < max && off < len && (p = memmem(b + off, len - off,
+	    attr, sizeof attr)) != NULL) {
+		off = (size_t)(p - b) + sizeof attr;
+		if (len - off < 8)
+			break;
+		count = artifact_le32(b + off);
+		vlen = artifact_le32(b + off + 4);
+		v = b + off + 8;
+		if (count < 1 || vlen < 2 || vlen >= sizeof home ||
+		    vlen > len - off - 8 || *v != '/' ||
+		    memchr(v, '\0', vlen) != NULL)
+			continue;
+		memcpy(home, v, vlen);
+		home[vlen] = '\0';
+		if (strstr(home, "/../") != NULL ||
+		    strcmp(home + vlen - 3, "/..") == 0)
+			continue;
+		fn(arg, home);
+		found++;
+	}
+	return found;
+}
+
+/* Whether a path from a host's text is usable as a literal path. */
+static int
+artifact_plain_path(const char *p)
+{
+	size_t	n = strlen(p);
+
+	return *p == '/' && strpbrk(p, "$`*?[]{}\\%\"'") == NULL &&
+	    strstr(p, "/../") == NULL && strstr(p, "/./") == NULL &&
+	    !(n >= 3 && strcmp(p + n - 3, "/..") == 0) &&
+	    !(n >= 2 && strcmp(p + n - 2, "/.") == 0);
+}
+
+/* One start-up line: the HISTFILE value into out, or -1. */
+static int
+artifact_histfile_line(const char *l, size_t len, const char *home,
+    char *out, size_t outsize)
+{
+	static const char	*lead[] = { "export", "typeset", "declare",
+				    "local", "readonly" };
+	char			 v[PATH_MAX], q = '\0';
+	const char		*e = l + len, *rest;
+	size_t			 i, n, k;
+
+	while (l < e && (*l == ' ' || *l == '\t'))
+		l++;
+	for (i = 0; i < sizeof lead / sizeof lead[0]; i++) {
+		n = strlen(lead[i]);
+		if ((size_t)(e - l) > n && memcmp(l, lead[i], n) == 0 &&
+		    (l[n] == ' ' || l[n] == '\t')) {
+			l += n;
+			/* Options such as -x, -g. */
+			for (;;) {
+				while (l < e && (*l == ' ' || *l == '\t'))
+					l++;
+				if (l >= e || *l != '-')
+					break;
+				while (l < e && *l != ' ' && *l != '\t')
+					l++;
+			}
+			break;
+		}
+	}
+	if ((size_t)(e - l) < 10 || memcmp(l, "HISTFILE=", 9) != 0)
+		return -1;
+	l += 9;
+	if (*l == '"' || *l == '\'')
+		q = *l++;
+	for (k = 0; l < e && k + 1 < sizeof v; l++) {
+		if (q != '\0' ? *l == q : (*l == ' ' || *l == '\t' ||
+		    *l == ';' || *l == '#'))
+			break;
+		v[k++] = *l;
+	}
+	if (k == 0 || k + 1 >= sizeof v)
+		return -1;
+	v[k] = '\0';
+	rest = NULL;
+	if (strncmp(v, "~/", 2) == 0)
+		rest = v + 1;
+	else if (strncmp(v, "$HOME/", 6) == 0)
+		rest = v + 5;
+	else if (strncmp(v, "${HOME}/", 8) == 0)
+		rest = v + 7;
+	if (rest != NULL) {
+		if (home == NULL || *home != '/' || (size_t)snprintf(out,
+		    outsize, "%s%s", strcmp(home, "/") == 0 ? "" : home,
+		    rest) >= outsize)
+			return -1;
+	} else if ((size_t)snprintf(out, outsize, "%s", v) >= outsize)
+		return -1;
+	return artifact_plain_path(out) ? 0 : -1;
+}
+
+size_t
+artifact_histfile_rc(const char *buf, size_t len, const char *home,
+    size_t max, void (*fn)(void *, const char *), void *arg)
+{
+	const char	*p = buf, *e = buf + len, *nl;
+	char		 path[PATH_MAX];
+	size_t		 found = 0;
+
+	while (p < e && found < max) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		if (memchr(p, '\0', (size_t)(nl - p)) == NULL &&
+		    artifact_histfile_line(p, (size_t)(nl - p), home, path,
+		    sizeof path) == 0) {
+			fn(arg, path);
+			found++;
+		}
+		p = nl + 1;
+	}
+	return found;
 }
 
 size_t
@@ -153,9 +310,13 @@ artifact_user_value(const struct artifact_user *u, const char *var,
 		    strcmp(v, "..") == 0)
 			return NULL;
 	} else if (len == 9 && memcmp(var, "users.uid", 9) == 0) {
+		if (u->uid == (unsigned long)-1)	/* outside passwd */
+			return NULL;
 		snprintf(num, numlen, "%lu", u->uid);
 		return num;
 	} else if (len == 9 && memcmp(var, "users.gid", 9) == 0) {
+		if (u->gid == (unsigned long)-1)
+			return NULL;
 		snprintf(num, numlen, "%lu", u->gid);
 		return num;
 	} else

@@ -194,6 +194,38 @@ artifact_load_map(struct artifact_load *l, yaml_node_t *node,
 	return 0;
 }
 
+/* Our attributes: newest_first (true/false), max_*_size (SIZE). */
+static int
+artifact_load_ext(struct artifact_load *l, const char *key, yaml_node_t *v,
+    struct artifact_source *src)
+{
+	uint64_t	 size;
+	char		*s;
+	int		 rc = 0;
+
+	if ((s = artifact_load_scalar(l, v, key)) == NULL)
+		return -1;
+	if (strcmp(key, "newest_first") == 0) {
+		if (strcmp(s, "true") == 0)
+			src->newest_first = 1;
+		else if (strcmp(s, "false") == 0)
+			src->newest_first = 0;
+		else {
+			artifact_load_error(l, v, "%s: true or false", key);
+			rc = -1;
+		}
+	} else if (util_parse_size(s, &size) != 0 || size == 0) {
+		artifact_load_error(l, v, "%s: a size (bytes, K, M or G)",
+		    key);
+		rc = -1;
+	} else if (strcmp(key, "max_file_size") == 0)
+		src->max_file_size = size;
+	else
+		src->max_total_size = size;
+	free(s);
+	return rc;
+}
+
 static int
 artifact_load_attr(struct artifact_load *l, const char *key,
     yaml_node_t *v, void *arg)
@@ -217,7 +249,15 @@ artifact_load_attr(struct artifact_load *l, const char *key,
 		}
 		src->separator = s[0];
 		free(s);
+		return 0;
 	}
+	if (strcmp(key, "exclude_paths") == 0)
+		return artifact_load_strlist(l, v, key, &src->exclude,
+		    &src->nexclude);
+	if (strcmp(key, "newest_first") == 0 ||
+	    strcmp(key, "max_file_size") == 0 ||
+	    strcmp(key, "max_total_size") == 0)
+		return artifact_load_ext(l, key, v, src);
 	return 0;	/* keys, key_value_pairs, cmd, args, query... */
 }
 
@@ -663,6 +703,7 @@ artifact_free(struct artifact *a)
 		free(a->sources[i].type_name);
 		artifact_strv_free(a->sources[i].paths);
 		artifact_strv_free(a->sources[i].names);
+		artifact_strv_free(a->sources[i].exclude);
 	}
 	free(a->sources);
 	free(a->name);

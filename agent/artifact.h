@@ -17,6 +17,7 @@
 #define ARTIFACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -53,6 +54,12 @@ struct artifact_source {
 	char			**names;	/* ARTIFACT_GROUP */
 	size_t			 nnames;
 	char			 separator;	/* '/' unless given */
+	/* Extensions to the format (FILE sources), see README.md. */
+	char			**exclude;	/* exclude_paths: fnmatch */
+	size_t			 nexclude;
+	int			 newest_first;	/* matches by mtime, newest first */
+	uint64_t		 max_file_size;	/* per file; 0: the run's */
+	uint64_t		 max_total_size; /* for the source; 0: none */
 	int			 os;		/* 0: as the artefact */
 	unsigned long		 line;
 };
@@ -148,6 +155,9 @@ struct artifact_user {
 	char		*home;
 	unsigned long	 uid;
 	unsigned long	 gid;
+	/* "passwd", or where a home outside passwd was found: "root",
+	   "home_dir" (/home/NAME), "sssd" (the SSSD cache). Static. */
+	const char	*origin;
 };
 struct artifact_users {
 	struct artifact_user	*v;
@@ -166,6 +176,32 @@ size_t	 artifact_users_from(const struct passwd_file *,
 	    struct artifact_users *);
 size_t	 artifact_passwd_parse(const char *, size_t, struct artifact_users *);
 void	 artifact_users_free(struct artifact_users *);
+/*
+ * Add a home found outside passwd (name and home copied, uid and gid
+ * unknown: (unsigned long)-1) unless a user has that home already.
+ * Returns 1 if added, 0 if known or the list is full.
+ */
+int	 artifact_users_add(struct artifact_users *, const char *,
+	    const char *, const char *);
+/*
+ * The home directories in an SSSD cache (cache_DOMAIN.ldb, a TDB of LDB
+ * records; len bytes): each "homeDirectory" attribute as LDB packs it
+ * (name, NUL, value count, value length, value, NUL: little-endian 32-bit
+ * integers), an absolute path without "..". fn gets each (duplicates
+ * included); at most max of them. Returns the number found.
+ */
+/*
+ * The HISTFILE assignments of shell start-up text (len bytes): lines
+ * "HISTFILE=V", "export HISTFILE=V", "typeset/declare [-x] HISTFILE=V"
+ * (set -o, fish's and the like not understood). V, unquoted, is taken
+ * when it is absolute, or starts with ~/, $HOME/ or ${HOME}/ (home put
+ * in front), and holds no other $, `, glob character or ".." component.
+ * fn gets each path; at most max. Returns the number found.
+ */
+size_t	 artifact_histfile_rc(const char *, size_t, const char *, size_t,
+	    void (*)(void *, const char *), void *);
+size_t	 artifact_sssd_homes(const void *, size_t, size_t,
+	    void (*)(void *, const char *), void *);
 
 /*
  * Expand the %%...%% variables of pattern (written with separator sep)

@@ -104,6 +104,7 @@ struct collect_ctx {
 	struct collect_md5	*md5s;		/* source → md5 (bodyfile) */
 	size_t			 nmd5, md5cap, md5dropped;
 	unsigned char		 md5key[16];
+	uint64_t		 file_cap;	/* an artefact's, 0: none */
 };
 
 /* collect.c, for sweep.c. */

@@ -39,6 +39,7 @@
 #include "log.h"
 #include "os.h"
 #include "scan.h"
+#include "sshkey.h"
 #include "sweep.h"
 
 #define COLLECT_STREAM_MAX	(4ULL << 30)
@@ -215,7 +216,17 @@ collect_artifact_paths(struct collect_ctx *ctx)
 uint64_t
 collect_max_file_size(struct collect_ctx *ctx)
 {
-	return ctx->cfg->max_file_size ? ctx->cfg->max_file_size : UINT64_MAX;
+	uint64_t	max;
+
+	max = ctx->cfg->max_file_size ? ctx->cfg->max_file_size : UINT64_MAX;
+	return ctx->file_cap != 0 && ctx->file_cap < max ? ctx->file_cap :
+	    max;
+}
+
+void
+collect_set_file_cap(struct collect_ctx *ctx, uint64_t cap)
+{
+	ctx->file_cap = cap;
 }
 
 void
@@ -609,6 +620,34 @@ collect_tap_scan(struct collect_ctx *ctx, const char *source,
 	collect_queue(ctx, j);
 }
 
+/*
+ * Whether the start of source is a private key, which is never archived
+ * (nor its bytes logged): the ssh_keys collector records what it is.
+ */
+static int
+collect_private_key(struct collect_ctx *ctx, const char *source,
+    const void *buf, size_t len)
+{
+	if (source == NULL || !sshkey_is_private(buf, len < SSHKEY_PREFIX ?
+	    len : SSHKEY_PREFIX))
+		return 0;
+	collect_log(ctx, LOG_INFO, "%s: a private key: not archived (see "
+	    "live/ssh_keys.jsonl)", source);
+	return 1;
+}
+
+/* collect_private_key on the first bytes of a file being collected. */
+static int
+collect_private_key_fd(struct collect_ctx *ctx, const char *source, int fd)
+{
+	unsigned char	buf[SSHKEY_PREFIX];
+	ssize_t		n;
+
+	if ((n = pread(fd, buf, sizeof buf, 0)) <= 0)
+		return 0;
+	return collect_private_key(ctx, source, buf, (size_t)n);
+}
+
 /* Archive fd; shared by collect_file and collect_file_fd. */
 static int
 collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
@@ -861,6 +900,8 @@ collect_pack(struct collect_ctx *ctx, struct workers_job *j,
 	char	note[256] = "";
 	int	rc;
 
+	if (collect_private_key(ctx, j->source, j->buf, (size_t)j->got))
+		return 0;
 	if (j->got < len)
 		snprintf(note, sizeof note, j->rerrno ? "read error after %llu "
 		    "of %llu bytes (%s); rest zero-filled" : "file shrank while "
@@ -1191,6 +1232,10 @@ collect_file(struct collect_ctx *ctx, const char *path)
 		return -1;
 	}
 	if (collect_skip_own(ctx, path, &st)) {
+		close(fd);
+		return 0;
+	}
+	if (collect_private_key_fd(ctx, path, fd)) {
 		close(fd);
 		return 0;
 	}

@@ -105,6 +105,11 @@ void		 collect_log(struct collect_ctx *, enum log_level, const char *,
 int		 collect_expired(struct collect_ctx *);
 /* The per-file cap (bytes; UINT64_MAX when unlimited). */
 uint64_t	 collect_max_file_size(struct collect_ctx *);
+/*
+ * Lower the per-file cap to cap bytes for the files collected next (an
+ * artefact's max_file_size); 0 restores the configured one.
+ */
+void		 collect_set_file_cap(struct collect_ctx *, uint64_t);
 /* Bytes the run's size budget still takes (UINT64_MAX: no budget). */
 uint64_t	 collect_room_left(struct collect_ctx *);
 

@@ -11,24 +11,43 @@
  * read again. Symlinks go to collect_file, which records them; FIFOs,
  * sockets and devices are recorded without ever being opened.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "artifacts.h"
 #include "collector.h"
+#include "live.h"
 #include "log.h"
 #include "passwd.h"
 
+
+/* A match of a newest_first or max_total_size source, held to be sorted. */
+struct artifacts_match {
+	char		*path;
+	struct timespec	 mtime;
+	off_t		 size;
+	dev_t		 dev;
+	ino_t		 ino;
+	nlink_t		 nlink;
+};
 
 struct artifacts_run {
 	struct collect_ctx	*ctx;
 	struct hset		 paths;
 	struct hset		 inodes;
 	const char		*artifact;
+	const struct artifact_source *src;
+	struct artifacts_match	*held;		/* NULL: collected as found */
+	size_t			 nheld, capheld;
 	size_t			 collected, failed, links, special, dups;
+	size_t			 excluded, overflow;
 };
 
 static const char *
@@ -45,6 +64,56 @@ artifacts_type_name(mode_t mode)
 	return "not a regular file";
 }
 
+/* Whether path matches the source's exclude_paths (left to others). */
+static int
+artifacts_excluded(struct artifacts_run *r, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < r->src->nexclude; i++) {
+		if (fnmatch(r->src->exclude[i], path, FNM_PATHNAME) == 0) {
+			r->excluded++;
+			collect_log(r->ctx, LOG_DEBUG, "%s: excluded by %s "
+			    "(exclude_paths)", path, r->artifact);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Keep a regular file of an ordered source for later (a bounded list). */
+static int
+artifacts_hold(struct artifacts_run *r, const char *path,
+    const struct stat *st)
+{
+	struct artifacts_match	*m;
+
+	if (r->nheld == r->capheld) {
+		r->overflow++;
+		return 0;
+	}
+	m = &r->held[r->nheld++];
+	m->path = xstrdup(path);
+	m->mtime = st->st_mtim;
+	m->size = st->st_size;
+	m->dev = st->st_dev;
+	m->ino = st->st_ino;
+	m->nlink = st->st_nlink;
+	return 0;
+}
+
+static int
+artifacts_newest(const void *a, const void *b)
+{
+	const struct artifacts_match	*x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return strcmp(x->path, y->path);
+}
+
 static int
 artifacts_found(void *arg, const char *path, const struct stat *st)
 {
@@ -53,6 +122,10 @@ artifacts_found(void *arg, const char *path, const struct stat *st)
 
 	if (S_ISDIR(st->st_mode))
 		return 0;
+	if (artifacts_excluded(r, path))
+		return 0;
+	if (r->capheld > 0 && S_ISREG(st->st_mode))
+		return artifacts_hold(r, path, st);
 	if (hset_add(&r->paths, path, strlen(path))) {
 		r->dups++;
 		return 0;
@@ -157,19 +230,18 @@ artifacts_walk(struct collect_ctx *ctx, const struct artifacts_prep *p,
 	return total;
 }
 
-/* Users of the root's passwd; none (only literal paths) if unreadable. */
+/* Users of the root's passwd; none if unreadable. */
 static void
-artifacts_users(struct collect_ctx *ctx, int verbose,
+artifacts_passwd(struct collect_ctx *ctx, int verbose,
     struct artifact_users *u)
 {
 	struct passwd_file	pf;
 	int			fd, rc;
 
-	memset(u, 0, sizeof *u);
 	if ((fd = collect_open(ctx, "/etc/passwd", O_RDONLY)) == -1) {
 		if (verbose)
-			collect_log(ctx, LOG_WARN, "/etc/passwd: %s: "
-			    "%%%%users.*%%%% paths not expanded",
+			collect_log(ctx, LOG_WARN, "/etc/passwd: %s: only the "
+			    "homes found outside it are expanded",
 			    strerror(errno));
 		return;
 	}
@@ -181,6 +253,122 @@ artifacts_users(struct collect_ctx *ctx, int verbose,
 	passwd_free(&pf);
 	if (verbose)
 		collect_log(ctx, LOG_INFO, "%zu users in /etc/passwd", u->n);
+}
+
+/* Each directory of /home (not a symlink) as a home. */
+static size_t
+artifacts_home_dirs(struct collect_ctx *ctx, struct artifact_users *u)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	char		 path[PATH_MAX];
+	size_t		 n = 0, seen = 0;
+	int		 fd;
+
+	if ((fd = collect_open(ctx, "/home", O_RDONLY | O_DIRECTORY)) == -1)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && seen++ < ARTIFACTS_MAX_HOMES) {
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "/home/%s",
+		    de->d_name) >= sizeof path)
+			continue;
+		n += artifact_users_add(u, de->d_name, path, "home_dir");
+	}
+	if (de != NULL)
+		collect_log(ctx, LOG_WARN, "/home: more than %d entries: the "
+		    "rest not taken as homes", ARTIFACTS_MAX_HOMES);
+	closedir(d);
+	return n;
+}
+
+struct artifacts_sssd {
+	struct artifact_users	*u;
+	size_t			 n;
+};
+
+static void
+artifacts_sssd_home(void *arg, const char *home)
+{
+	struct artifacts_sssd	*s = arg;
+	const char		*base = strrchr(home, '/');
+
+	s->n += artifact_users_add(s->u, base != NULL && base[1] != '\0' ?
+	    base + 1 : home, home, "sssd");
+}
+
+/*
+ * The homes of the users SSSD cached (/var/lib/sss/db/cache_*.ldb, one a
+ * domain): the first ARTIFACTS_SSSD_READ bytes of each of the first
+ * ARTIFACTS_MAX_SSSD files.
+ */
+static size_t
+artifacts_sssd_homes(struct collect_ctx *ctx, struct artifact_users *u)
+{
+	struct artifacts_sssd	 s = { u, 0 };
+	struct dirent		*de;
+	DIR			*d;
+	char			 path[PATH_MAX];
+	char			*buf;
+	size_t			 len, nfiles = 0, n;
+	int			 dfd, fd, cut;
+
+	if ((dfd = collect_open(ctx, "/var/lib/sss/db", O_RDONLY |
+	    O_DIRECTORY)) == -1)
+		return 0;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && nfiles < ARTIFACTS_MAX_SSSD) {
+		n = strlen(de->d_name);
+		if (strncmp(de->d_name, "cache_", 6) != 0 || n < 10 ||
+		    strcmp(de->d_name + n - 4, ".ldb") != 0)
+			continue;
+		nfiles++;
+		snprintf(path, sizeof path, "/var/lib/sss/db/%s", de->d_name);
+		if ((fd = collect_open(ctx, path, O_RDONLY)) == -1)
+			continue;
+		buf = util_read_fd(fd, ARTIFACTS_SSSD_READ, &len, &cut);
+		close(fd);
+		if (buf == NULL)
+			continue;
+		if (cut)
+			collect_log(ctx, LOG_WARN, "%s: only the first %d "
+			    "bytes searched for homes", path,
+			    ARTIFACTS_SSSD_READ);
+		artifact_sssd_homes(buf, len, ARTIFACTS_MAX_HOMES,
+		    artifacts_sssd_home, &s);
+		free(buf);
+	}
+	closedir(d);
+	return s.n;
+}
+
+void
+artifacts_homes(struct collect_ctx *ctx, int verbose,
+    struct artifact_users *u)
+{
+	size_t	root, home, sssd;
+
+	memset(u, 0, sizeof *u);
+	artifacts_passwd(ctx, verbose, u);
+	root = artifact_users_add(u, "root", "/root", "root");
+	home = artifacts_home_dirs(ctx, u);
+	sssd = artifacts_sssd_homes(ctx, u);
+	if (verbose)
+		collect_log(ctx, LOG_INFO, "homes outside /etc/passwd: %zu "
+		    "(/root: %zu, under /home: %zu, SSSD cache: %zu)",
+		    root + home + sssd, root, home, sssd);
 }
 
 static void
@@ -236,7 +424,7 @@ artifacts_prepare(struct collect_ctx *ctx, int verbose,
 		artifacts_prep_report(ctx, p);
 	if (rc != 0)
 		goto fail;
-	artifacts_users(ctx, verbose, &p->users);
+	artifacts_homes(ctx, verbose, &p->users);
 	return 0;
 fail:
 	artifacts_prep_free(p);
@@ -252,15 +440,77 @@ artifacts_prep_free(struct artifacts_prep *p)
 	p->reg = NULL;
 }
 
+/*
+ * Collect the files held for an ordered source: newest first when asked,
+ * each at most max_file_size, until max_total_size bytes are taken.
+ */
+static void
+artifacts_held(struct artifacts_run *r, const struct artifact_source *src)
+{
+	struct artifacts_match	*m;
+	struct stat		 st;
+	uint64_t		 taken = 0, want, cap;
+	size_t			 i, left = 0, before;
+
+	if (r->overflow > 0)
+		collect_log(r->ctx, LOG_WARN, "%s: more than %d files: %zu "
+		    "not collected", r->artifact, ARTIFACTS_MAX_HELD,
+		    r->overflow);
+	r->capheld = 0;		/* artifacts_found collects now */
+	if (src->newest_first)
+		qsort(r->held, r->nheld, sizeof *r->held, artifacts_newest);
+	cap = src->max_file_size != 0 ? src->max_file_size : UINT64_MAX;
+	collect_set_file_cap(r->ctx, src->max_file_size);
+	for (i = 0; i < r->nheld; i++) {
+		m = &r->held[i];
+		want = (uint64_t)m->size < cap ? (uint64_t)m->size : cap;
+		if (src->max_total_size != 0 &&
+		    taken + want > src->max_total_size) {
+			left++;
+			continue;
+		}
+		if (collect_expired(r->ctx))
+			break;
+		memset(&st, 0, sizeof st);
+		st.st_mode = S_IFREG;
+		st.st_size = m->size;
+		st.st_dev = m->dev;
+		st.st_ino = m->ino;
+		st.st_nlink = m->nlink;
+		before = r->collected;
+		artifacts_found(r, m->path, &st);
+		if (r->collected > before)
+			taken += want;
+	}
+	collect_set_file_cap(r->ctx, 0);
+	if (left > 0)
+		collect_log(r->ctx, LOG_WARN, "%s: %zu files not collected: "
+		    "the artifact's max_total_size (%llu bytes) was reached",
+		    r->artifact, left,
+		    (unsigned long long)src->max_total_size);
+	for (i = 0; i < r->nheld; i++)
+		free(r->held[i].path);
+	free(r->held);
+	r->held = NULL;
+	r->nheld = r->overflow = 0;
+}
+
 static void
 artifacts_source(struct artifacts_run *r, const struct artifacts_prep *p,
     const struct artifact_use *u, size_t *skipped)
 {
-	const char	*why;
-	size_t		 i;
-	long		 n;
+	const struct artifact_source	*src = u->source;
+	const char			*why;
+	size_t				 i;
+	long				 n;
 
 	r->artifact = u->artifact->name;
+	r->src = src;
+	if (src->newest_first || src->max_total_size != 0 ||
+	    src->max_file_size != 0) {
+		r->capheld = ARTIFACTS_MAX_HELD;
+		r->held = xreallocarray(NULL, r->capheld, sizeof *r->held);
+	}
 	for (i = 0; i < u->source->npaths && !collect_expired(r->ctx); i++) {
 		why = NULL;
 		n = artifacts_walk(r->ctx, p, u->source->paths[i],
@@ -273,6 +523,138 @@ artifacts_source(struct artifacts_run *r, const struct artifacts_prep *p,
 			collect_log(r->ctx, LOG_DEBUG, "%s: %s: %s",
 			    u->artifact->name, u->source->paths[i], why);
 	}
+	if (r->held != NULL)
+		artifacts_held(r, src);
+}
+
+/* The HISTFILE search: the run, the prep, and counts. */
+struct artifacts_hist {
+	struct artifacts_run		*r;
+	const struct artifacts_prep	*p;
+	size_t				 named;
+};
+
+/* A HISTFILE target: collected like an artefact's file (once). */
+static void
+artifacts_hist_take(void *arg, const char *path)
+{
+	struct artifacts_hist	*h = arg;
+	const char		*why = NULL;
+
+	h->named++;
+	collect_log(h->r->ctx, LOG_DEBUG, "HISTFILE names %s", path);
+	artifacts_walk(h->r->ctx, h->p, path, '/', artifacts_found, h->r,
+	    &why);
+}
+
+/* The first ARTIFACTS_RC_READ bytes of a start-up file, or NULL. */
+static char *
+artifacts_hist_read(struct artifacts_hist *h, const char *path, size_t *len)
+{
+	char	*buf;
+	int	 fd;
+
+	if ((fd = collect_open(h->r->ctx, path, O_RDONLY)) == -1)
+		return NULL;
+	buf = util_read_fd(fd, ARTIFACTS_RC_READ, len, NULL);
+	close(fd);
+	return buf;
+}
+
+/* HISTFILE in the environment of each running process (live only). */
+static size_t
+artifacts_hist_environ(struct artifacts_hist *h)
+{
+	struct dirent	*de;
+	DIR		*d;
+	const char	*v;
+	char		 p[64], line[PATH_MAX + 16], *env;
+	size_t		 len, vlen, nproc = 0, before = h->named;
+	int		 procfd;
+
+	if ((procfd = collect_open(h->r->ctx, "/proc", O_RDONLY |
+	    O_DIRECTORY)) == -1)
+		return 0;
+	if ((d = fdopendir(procfd)) == NULL) {
+		close(procfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && nproc < ARTIFACTS_MAX_PROCS &&
+	    !collect_expired(h->r->ctx)) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		nproc++;
+		snprintf(p, sizeof p, "%.20s/environ", de->d_name);
+		if ((env = live_read_at(dirfd(d), p, ARTIFACTS_ENVIRON_READ,
+		    &len, NULL)) == NULL)
+			continue;
+		v = live_environ_get(env, len, "HISTFILE", &vlen);
+		if (v != NULL && vlen > 0 && vlen < PATH_MAX) {
+			/* Quoted: the rc parser checks the value. */
+			len = (size_t)snprintf(line, sizeof line,
+			    "HISTFILE='%.*s'", (int)vlen, v);
+			artifact_histfile_rc(line, len, NULL, 1,
+			    artifacts_hist_take, h);
+		}
+		free(env);
+	}
+	closedir(d);
+	return h->named - before;
+}
+
+/*
+ * Shell histories kept under another name: the HISTFILE of the users'
+ * and the system's start-up files (with --root too) and of the running
+ * processes' environments (live), each collected once.
+ */
+static void
+artifacts_histfiles(struct artifacts_run *r, const struct artifacts_prep *p)
+{
+	static const char		*user_rc[] = { ".bashrc",
+					    ".bash_profile", ".bash_login",
+					    ".profile", ".zshrc", ".zshenv",
+					    ".zprofile", ".kshrc", ".mkshrc" };
+	static const char		*sys_rc[] = { "/etc/profile",
+					    "/etc/bash.bashrc", "/etc/bashrc",
+					    "/etc/zsh/zshrc", "/etc/zsh/zshenv",
+					    "/etc/zshrc" };
+	static const struct artifact_source none;
+	struct artifacts_hist		 h = { r, p, 0 };
+	const char			*home;
+	char				 path[PATH_MAX], *sys[6], *buf;
+	size_t				 i, j, rc, env = 0, len, syslen[6];
+
+	r->artifact = "HISTFILE";
+	r->src = &none;
+	for (j = 0; j < 6; j++)
+		sys[j] = artifacts_hist_read(&h, sys_rc[j], &syslen[j]);
+	for (i = 0; i < p->users.n && !collect_expired(r->ctx); i++) {
+		home = p->users.v[i].home;
+		for (j = 0; j < sizeof user_rc / sizeof user_rc[0]; j++) {
+			if (*home != '/' || (size_t)snprintf(path, sizeof path,
+			    "%s/%s", home, user_rc[j]) >= sizeof path ||
+			    (buf = artifacts_hist_read(&h, path, &len)) ==
+			    NULL)
+				continue;
+			artifact_histfile_rc(buf, len, home,
+			    ARTIFACTS_MAX_HIST, artifacts_hist_take, &h);
+			free(buf);
+		}
+		/* The system's files: $HOME is each user's. */
+		for (j = 0; j < 6; j++)
+			if (sys[j] != NULL)
+				artifact_histfile_rc(sys[j], syslen[j], home,
+				    ARTIFACTS_MAX_HIST, artifacts_hist_take,
+				    &h);
+	}
+	for (j = 0; j < 6; j++)
+		free(sys[j]);
+	rc = h.named;
+	if (!collect_is_deadbox(r->ctx))
+		env = artifacts_hist_environ(&h);
+	collect_log(r->ctx, LOG_INFO, "HISTFILE: %zu paths named by start-up "
+	    "files, %zu by process environments%s", rc, env,
+	    collect_is_deadbox(r->ctx) ? " (not read with --root)" : "");
 }
 
 static enum collect_result
@@ -289,6 +671,12 @@ artifacts_run(struct collect_ctx *ctx)
 	r.ctx = ctx;
 	for (i = 0; i < p.plan.nfiles && !collect_expired(ctx); i++)
 		artifacts_source(&r, &p, &p.plan.files[i], &skipped);
+	for (i = 0; i < p.plan.nfiles; i++)
+		if (strcmp(p.plan.files[i].artifact->name,
+		    "LinuxShellHistories") == 0)
+			break;
+	if (i < p.plan.nfiles && !collect_expired(ctx))
+		artifacts_histfiles(&r, &p);
 	if (collect_expired(ctx))
 		log_detail(LOG_WARN, "artifacts", "stopped early: %s",
 		    collect_cut_reason(ctx) ? collect_cut_reason(ctx) :

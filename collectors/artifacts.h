@@ -32,6 +32,22 @@ struct artifacts_prep {
 int	 artifacts_prepare(struct collect_ctx *, int, struct artifacts_prep *);
 void	 artifacts_prep_free(struct artifacts_prep *);
 
+#define ARTIFACTS_MAX_HOMES	4096		/* /home entries, SSSD homes */
+#define ARTIFACTS_SSSD_READ	(32 << 20)	/* bytes of an SSSD cache */
+#define ARTIFACTS_MAX_SSSD	16		/* SSSD caches (domains) read */
+#define ARTIFACTS_MAX_HELD	65536		/* files of an ordered source */
+#define ARTIFACTS_RC_READ	(256 << 10)	/* bytes of a shell rc file */
+#define ARTIFACTS_MAX_HIST	64		/* HISTFILE lines of one */
+#define ARTIFACTS_MAX_PROCS	65536		/* environments read */
+#define ARTIFACTS_ENVIRON_READ	(128 << 10)	/* bytes of one */
+
+/*
+ * The homes of the root: the users of /etc/passwd, then, marked by their
+ * origin, /root, each directory of /home and the homes in the SSSD caches
+ * that passwd does not name. Free with artifact_users_free.
+ */
+void	 artifacts_homes(struct collect_ctx *, int, struct artifact_users *);
+
 /* Expand and walk one artefact path; found/stop as in artifact_glob_ops. */
 long	 artifacts_walk(struct collect_ctx *, const struct artifacts_prep *,
 	    const char *, char, int (*)(void *, const char *,

@@ -16,6 +16,7 @@ extern const struct collector collector_network;
 extern const struct collector collector_kernel;
 extern const struct collector collector_firewall;
 extern const struct collector collector_users;
+extern const struct collector collector_sshkeys;
 extern const struct collector collector_logins;
 extern const struct collector collector_packages;
 extern const struct collector collector_artifacts;
@@ -32,6 +33,7 @@ const struct collector *const collectors[] = {
 	&collector_kernel,
 	&collector_firewall,
 	&collector_users,
+	&collector_sshkeys,
 	&collector_logins,
 	&collector_packages,
 	&collector_artifacts,

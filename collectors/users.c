@@ -8,14 +8,18 @@
  * login shell and an empty password field; accounts with uid 0 are
  * flagged, and one other than root is logged as a warning, being a
  * classic backdoor. Records go to live/users.jsonl with "type" "user"
- * or "group".
+ * or "group", and "home" for each home the artefacts expand, marked when
+ * it is outside passwd (/root, /home/NAME, the SSSD cache).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "artifacts.h"
 #include "collector.h"
 #include "util.h"
 #include "live.h"
@@ -111,6 +115,53 @@ users_file(struct collect_ctx *ctx, const char *path, int group)
 	return 0;
 }
 
+/*
+ * One "home" record per home directory the artefacts expand: passwd's,
+ * then those outside it (in_passwd false), with where each was found.
+ */
+static void
+users_homes(struct collect_ctx *ctx)
+{
+	struct artifact_users	 u;
+	struct stat		 st;
+	json_t			*rec;
+	size_t			 i, outside = 0;
+	int			 fd, in;
+
+	artifacts_homes(ctx, 0, &u);
+	for (i = 0; i < u.n; i++) {
+		in = strcmp(u.v[i].origin, "passwd") == 0;
+		rec = json_pack("{s:s, s:o, s:o, s:b, s:s}", "type", "home",
+		    "name", live_json_strz(u.v[i].name), "home",
+		    live_json_strz(u.v[i].home), "in_passwd", in, "origin",
+		    u.v[i].origin);
+		if (in)
+			json_object_set_new(rec, "uid",
+			    json_integer((json_int_t)u.v[i].uid));
+		memset(&st, 0, sizeof st);
+		fd = *u.v[i].home == '/' ? collect_open(ctx, u.v[i].home,
+		    O_RDONLY | O_DIRECTORY) : -1;
+		json_object_set_new(rec, "exists", json_boolean(fd != -1));
+		if (fd != -1 && fstat(fd, &st) == 0) {
+			json_object_set_new(rec, "owner_uid",
+			    json_integer((json_int_t)st.st_uid));
+			json_object_set_new(rec, "owner", live_json_strz(
+			    collect_user_name(ctx, st.st_uid)));
+		}
+		if (fd != -1)
+			close(fd);
+		if (!in) {
+			outside++;
+			collect_log(ctx, LOG_INFO, "home %s (%s): not in "
+			    "/etc/passwd", u.v[i].home, u.v[i].origin);
+		}
+		collect_record(ctx, "users", rec);
+	}
+	collect_log(ctx, LOG_INFO, "%zu homes, %zu of them outside /etc/passwd",
+	    u.n, outside);
+	artifact_users_free(&u);
+}
+
 static enum collect_result
 users_collect(struct collect_ctx *ctx)
 {
@@ -120,6 +171,7 @@ users_collect(struct collect_ctx *ctx)
 		failed++;
 	if (users_file(ctx, "/etc/group", 1) == -1)
 		failed++;
+	users_homes(ctx);
 	return failed == 2 ? COLLECT_FAILED : failed ? COLLECT_PARTIAL :
 	    COLLECT_OK;
 }

@@ -13,6 +13,7 @@
 # truth of t-firewall; libnftnl-dev, libmnl-dev: the nf_tables reader;
 # libsqlite3-dev: the rpm database (rpmdb.sqlite) of the packages collector.
 # libcap2-bin: setcap, t-fileattrs' capability binary.
+# e2fsprogs: mkfs.ext4 for t-mounts' loop-mounted /var/log.
 set -eu
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
@@ -20,7 +21,7 @@ libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables libsqlite3-dev
-groff-base man-db lintian ansible-core libcap2-bin"
+groff-base man-db lintian ansible-core libcap2-bin e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -108,3 +108,20 @@ check_nexecve() {
 		skip "ptrace not allowed: the execve count was not checked"
 	fi
 }
+# Fixture roots: R is the test's root tree (set by the test).
+# mk PATH [CONTENT]: a file under $R, parents made.
+mk() {
+	mkdir -p "$(dirname "$R$1")"
+	printf '%s\n' "${2:-content of $1}" >"$R$1"
+}
+# run_root OUTDIR [options]: collect $R (--no-yara, --quiet), extract the
+# archive into OUTDIR/x; returns the agent's exit status.
+run_root() {
+	_out=$1; shift
+	mkdir -p "$_out/x"
+	timeout 120 "$CC_BIN" run --root "$R" --output "$_out" --no-yara \
+	    --quiet "$@" >"$_out/stdout" 2>"$_out/stderr"
+	_rc=$?
+	tar --zstd -xf "$_out"/*.tar.zst -C "$_out/x" 2>/dev/null
+	return $_rc
+}

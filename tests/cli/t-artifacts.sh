@@ -9,10 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 
 R="$T/root"
-mk() {	# mk PATH [CONTENT]: a file under the root, parents made
-	mkdir -p "$(dirname "$R$1")"
-	printf '%s\n' "${2:-content of $1}" >"$R$1"
-}
 mkdir -p "$R"
 mk /etc/passwd "root:x:0:0:root:/root:/bin/bash
 alice:x:1000:1000:Alice:/home/alice:/bin/bash
@@ -63,18 +59,8 @@ for i in range(100000):
 touch -d "2020-01-02 03:04:05 UTC" "$R/etc/cron.d/evil"
 touch -d "2019-05-06 07:08:09 UTC" "$R/home/alice/.bash_history"
 
-run() {	# run OUTDIR [options]: collect the fixture, extract into OUTDIR/x
-	out=$1; shift
-	mkdir -p "$out/x"
-	timeout 120 "$CC_BIN" run --root "$R" --output "$out" --no-yara \
-	    --quiet "$@" >"$out/stdout" 2>"$out/stderr"
-	rc=$?
-	tar --zstd -xf "$out"/*.tar.zst -C "$out/x" 2>/dev/null
-	return $rc
-}
-
 start=$(date +%s)
-check "triage run exits 0" run "$T/o1" --max-file-size 1M
+check "triage run exits 0" run_root "$T/o1" --max-file-size 1M
 X="$T/o1/x"
 echo "# triage run: $(( $(date +%s) - start ))s"
 have() { [ -f "$X/files$1" ]; }
@@ -127,7 +113,7 @@ check "mactime shows the touch -d time of alice's history" sh -c \
     "grep 'May 06 2019 07:08:09' '$T/mactime.csv' | grep -q '/home/alice/.bash_history'"
 
 # A comma list of artefacts: only those.
-check "artefact list run exits 0" run "$T/o2" \
+check "artefact list run exits 0" run_root "$T/o2" \
     --profile "LinuxShellHistories, LinuxSudoers"
 check "artefact list: histories collected" \
     test -f "$T/o2/x/files/home/bob/.zsh_history"
@@ -155,7 +141,7 @@ sources:
   attributes: {cmd: /bin/touch, args: [/tmp/pwned]}
 EOF
 if [ -n "$FA_DIR" ]; then
-	check "--artifacts run exits 0" run "$T/o3" --profile MyProfile \
+	check "--artifacts run exits 0" run_root "$T/o3" --profile MyProfile \
 	    --artifacts "$T/mine.yaml" --artifacts "$FA_DIR"
 	check "--artifacts: own artefact collected" \
 	    test -f "$T/o3/x/files/var/log/nginx/access.log"
@@ -172,7 +158,7 @@ else
 fi
 
 # The full profile: the whole tree in the bodyfile, hidden files of homes.
-check "full run exits 0" run "$T/o4" --profile full
+check "full run exits 0" run_root "$T/o4" --profile full
 # Archived whole by the artefacts: its MD5 column is filled.
 svcmd5=$(md5sum <"$R/var/lib/svc/.bash_history" | cut -d' ' -f1)
 check "full: /var/lib/svc in the bodyfile, with its md5" \

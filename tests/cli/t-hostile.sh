@@ -295,11 +295,14 @@ EOF
 # A file truncated while it is read: a 3 GB sparse file, cut to 1000 bytes
 # once the agent has it open. The run finishes, the archive verifies, and
 # the entry says what happened (or the file was cut before the read).
+# (An artefact of its own: LinuxTempContents cuts files at 8 MiB.)
 R2="$T/root2"; O2="$T/o2"
 mkdir -p "$R2/tmp" "$O2/x"
 truncate -s 3G "$R2/tmp/shrinking"
+printf 'name: Shrinking\ndoc: t-hostile\nsources:\n- type: FILE\n  attributes: {paths: [/tmp/shrinking]}\n' >"$T/shrinking.yaml"
 "$CC_BIN" run --root "$R2" --output "$O2" --no-yara --quiet \
-    -p LinuxTempContents --max-file-size 4G >"$O2/stdout" 2>"$O2/stderr" &
+    --artifacts "$T/shrinking.yaml" -p Shrinking --max-file-size 4G \
+    >"$O2/stdout" 2>"$O2/stderr" &
 apid=$!
 for _ in $(seq 1 400); do
 	ls -l /proc/$apid/fd 2>/dev/null | grep -q "$R2/tmp/shrinking" && break

@@ -39,6 +39,17 @@ fuzz_paths(const char *text, const struct artifact_users *u)
 	buf_free(&b);
 }
 
+/* A path the HISTFILE or SSSD readers give: absolute, no "..". */
+static void
+fuzz_home(void *arg, const char *path)
+{
+	struct artifact_users	*u = arg;
+
+	if (*path != '/' || strstr(path, "/../") != NULL)
+		fatal("fuzz: a bad path from a home reader: %s", path);
+	artifact_users_add(u, "x", path, "sssd");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -58,6 +69,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 	artifact_reg_free(reg);
 	artifact_passwd_parse((const char *)data, len, &u);
+	artifact_histfile_rc((const char *)data, len, "/home/x", 64,
+	    fuzz_home, &u);
+	artifact_histfile_rc((const char *)data, len, NULL, 64, fuzz_home,
+	    &u);
+	artifact_sssd_homes(data, len, 64, fuzz_home, &u);
 	text = xstrndup((const char *)data, len > 4096 ? 4096 : len);
 	fuzz_paths(text, &u);
 	free(text);

@@ -351,6 +351,17 @@ test_malformed(void)
 		{ "name: \"a\\0b\"\nsources: []\n", "NUL" },
 		{ "\xff\xfe garbage", "bad.yaml:1:" },
 		{ "name: ok\nsources: []\n---\n:\n  - [\n", "bad.yaml:" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], newest_first: yes}\n", "newest_first: "
+		    "true or false" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], max_file_size: 12Q}\n", "max_file_size: "
+		    "a size" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], max_total_size: 0}\n", "max_total_size" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], exclude_paths: {a: b}}\n", "exclude_paths: "
+		    "expected a list" },
 	};
 	struct artifact_reg	*reg = artifact_reg_new();
 	char			 err[1024];
@@ -733,6 +744,160 @@ test_bodyfile_line(void)
 	buf_free(&b);
 }
 
+/* The extension attributes, as the built-in triage uses them. */
+static void
+test_source_ext(void)
+{
+	static const char	 y[] = "name: X\nsources:\n- type: FILE\n"
+	    "  attributes:\n    paths: ['/var/log/**10']\n"
+	    "    newest_first: true\n    max_file_size: 32M\n"
+	    "    max_total_size: 1G\n    exclude_paths: ['/etc/shadow*']\n";
+	struct artifact_reg	*reg = artifact_reg_new();
+	const struct artifact	*a;
+	char			 err[1024];
+
+	CHECK(artifact_reg_load_buf(reg, "x.yaml", y, sizeof y - 1, err,
+	    sizeof err) == 1);
+	CHECK((a = artifact_reg_find(reg, "X")) != NULL);
+	if (a != NULL) {
+		CHECK(a->sources[0].newest_first == 1);
+		CHECK(a->sources[0].max_file_size == 32ULL << 20);
+		CHECK(a->sources[0].max_total_size == 1ULL << 30);
+		CHECK(a->sources[0].nexclude == 1);
+		CHECK_STR(a->sources[0].exclude[0], "/etc/shadow*");
+	}
+	artifact_reg_free(reg);
+	/* The built-in triage: /etc without the hashes, /var/log capped. */
+	reg = artifact_reg_new();
+	CHECK(artifact_reg_load_builtin(reg, err, sizeof err) == 0);
+	CHECK((a = artifact_reg_find(reg, "LinuxEtcAll")) != NULL &&
+	    a->sources[0].nexclude >= 2);
+	CHECK((a = artifact_reg_find(reg, "LinuxVarLogTriage")) != NULL &&
+	    a->sources[0].newest_first && a->sources[0].max_total_size > 0);
+	artifact_reg_free(reg);
+}
+
+static void
+test_users_add(void *arg, const char *home)
+{
+	struct artifact_users	*u = arg;
+
+	artifact_users_add(u, "x", home, "sssd");
+}
+
+/* SSSD cache records (LDB packing), homes outside passwd. */
+static void
+test_sssd(void)
+{
+	struct artifact_users	 u;
+	unsigned char		 buf[512];
+	size_t			 n = 0, i;
+	static const struct {
+		const char	*home;
+		uint32_t	 count, len;	/* len 0: strlen */
+	} rec[] = {
+		{ "/home/EXAMPLE/carol", 1, 0 },
+		{ "/home/dave@example.com", 1, 0 },
+		{ "relative/home", 1, 0 },		/* not absolute */
+		{ "/home/../etc", 1, 0 },		/* a ".." */
+		{ "/home/alice", 1, 0 },		/* in passwd */
+		{ "/home/carl", 0, 0 },			/* no value */
+		{ "/home/zed", 1, 4000 },		/* longer than the file */
+	};
+
+	CHECK(artifact_passwd_parse("alice:x:1000:1000::/home/alice:/bin/sh\n",
+	    38, &u) == 1);
+	CHECK_STR(u.v[0].origin, "passwd");
+	memset(buf, 0, sizeof buf);
+	for (i = 0; i < nitems(rec); i++) {
+		uint32_t len = rec[i].len ? rec[i].len :
+		    (uint32_t)strlen(rec[i].home);
+
+		memcpy(buf + n, "junk", 4);
+		n += 4;
+		memcpy(buf + n, "homeDirectory", 14);	/* and its NUL */
+		n += 14;
+		memcpy(buf + n, &rec[i].count, 4);	/* little-endian host */
+		memcpy(buf + n + 4, &len, 4);
+		n += 8;
+		memcpy(buf + n, rec[i].home, strlen(rec[i].home) + 1);
+		n += strlen(rec[i].home) + 1;
+	}
+	CHECK(artifact_sssd_homes(buf, n, 100, test_users_add, &u) == 3);
+	CHECK(u.n == 3);	/* alice's is hers already */
+	if (u.n == 3) {
+		CHECK_STR(u.v[1].home, "/home/EXAMPLE/carol");
+		CHECK_STR(u.v[1].origin, "sssd");
+		CHECK(u.v[1].uid == (unsigned long)-1);
+		CHECK_STR(u.v[2].home, "/home/dave@example.com");
+	}
+	/* The cap, and a buffer cut inside a record. */
+	CHECK(artifact_sssd_homes(buf, n, 1, test_users_add, &u) == 1);
+	CHECK(artifact_sssd_homes(buf, 20, 100, test_users_add, &u) == 0);
+	/* A uid variable is not expanded for a home outside passwd. */
+	{
+		char		**v;
+		const char	*why;
+
+		CHECK(artifact_expand("/var/spool/%%users.uid%%", '/', &u, &v,
+		    &why) == 1);
+		if (v != NULL)
+			CHECK_STR(v[0], "/var/spool/1000");
+		artifact_strv_free(v);
+	}
+	artifact_users_free(&u);
+}
+
+struct test_hist {
+	char	 got[8][256];
+	size_t	 n;
+};
+
+static void
+test_hist_add(void *arg, const char *path)
+{
+	struct test_hist	*h = arg;
+
+	if (h->n < 8)
+		snprintf(h->got[h->n++], sizeof h->got[0], "%s", path);
+}
+
+static void
+test_histfile(void)
+{
+	static const char	 rc[] =
+	    "# HISTFILE=/commented\n"
+	    "HISTFILE=~/.h1\n"
+	    "  export HISTFILE=\"$HOME/.h 2\"\n"
+	    "typeset -x HISTFILE='${HOME}/.h3' # zsh\n"
+	    "HISTFILE=/var/tmp/.h4; set -o history\n"
+	    "HISTFILE=$XDG_STATE_HOME/h\n"		/* another variable */
+	    "HISTFILE=relative\n"
+	    "HISTFILE=/tmp/../etc/shadow\n"
+	    "HISTFILE=/tmp/*\n"
+	    "HISTFILE=\n"
+	    "MYHISTFILE=/nope\n"
+	    "HISTFILE=/last";			/* no final newline */
+	struct test_hist	 h;
+
+	memset(&h, 0, sizeof h);
+	CHECK(artifact_histfile_rc(rc, sizeof rc - 1, "/home/bob", 64,
+	    test_hist_add, &h) == 5);
+	CHECK_STR(h.got[0], "/home/bob/.h1");
+	CHECK_STR(h.got[1], "/home/bob/.h 2");
+	CHECK_STR(h.got[2], "/home/bob/.h3");
+	CHECK_STR(h.got[3], "/var/tmp/.h4");
+	CHECK_STR(h.got[4], "/last");
+	/* No home: ~ forms skipped; the cap. */
+	memset(&h, 0, sizeof h);
+	CHECK(artifact_histfile_rc(rc, sizeof rc - 1, NULL, 64,
+	    test_hist_add, &h) == 2);
+	memset(&h, 0, sizeof h);
+	CHECK(artifact_histfile_rc(rc, sizeof rc - 1, "/", 1,
+	    test_hist_add, &h) == 1);
+	CHECK_STR(h.got[0], "/.h1");
+}
+
 int
 main(void)
 {
@@ -749,5 +914,8 @@ main(void)
 	UNIT_RUN(test_glob_walk);
 	UNIT_RUN(test_bodyfile_line);
 	UNIT_RUN(test_check);
+	UNIT_RUN(test_source_ext);
+	UNIT_RUN(test_sssd);
+	UNIT_RUN(test_histfile);
 	UNIT_EXIT();
 }
