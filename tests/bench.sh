@@ -67,24 +67,41 @@ rounds() {
 }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
-# The full profile on this very host (live: bodyfile of the whole file
-# system, artefacts, YARA with the built-in rules, process memory), as a
-# victim would run it; before the bench's own tree exists. As root, for
-# SIZE=large or BENCH_HOST=1.
-if [ "$(id -u)" -eq 0 ] && { [ "$SIZE" = large ] || [ "${BENCH_HOST:-0}" = 1 ]; }; then
-	echo "the full profile on this host…" >&2
-	mkdir "$T/out-host"
-	measure host "$BIN" run -q -p full --nice 0 -o "$T/out-host"
-	HA=$(ls "$T/out-host"/*.tar.zst 2>/dev/null | head -1)
-	if [ -n "$HA" ]; then
-		H_files=$(tar --zstd -xOf "$HA" manifest.json 2>/dev/null | jq '.stats.entries')
-		H_mb=$(( $(tar --zstd -xOf "$HA" manifest.json 2>/dev/null | jq '.stats.bytes') / 1048576 ))
-		H_body=$(tar --zstd -xOf "$HA" timeline/bodyfile.txt 2>/dev/null | wc -l)
-		H_procs=$(tar --zstd -xOf "$HA" collection.log 2>/dev/null |
+# The full and triage profiles on this very host (live: bodyfile, artefacts,
+# YARA with the built-in rules, process memory, dumps), as a victim would
+# run them; before the bench's own tree exists. As root, for SIZE=large or
+# BENCH_HOST=1. Next to triage, UAC's ir_triage profile when `uac` is
+# installed (UAC_DIR or on PATH): time and what it archived.
+# host_run NAME PROFILE: measure one live run, then its archive's counts.
+host_run() {
+	local a m
+	echo "the $2 profile on this host…" >&2
+	mkdir "$T/out-$1"
+	measure "$1" "$BIN" run -q -p "$2" --nice 0 -o "$T/out-$1"
+	a=$(ls "$T/out-$1"/*.tar.zst 2>/dev/null | head -1)
+	if [ -n "$a" ]; then
+		m=$(tar --zstd -xOf "$a" manifest.json 2>/dev/null)
+		eval "F_$1=$(echo "$m" | jq '.stats.entries')"
+		eval "M_$1=$(( $(echo "$m" | jq '.stats.bytes') / 1048576 ))"
+		eval "B_$1=$(tar --zstd -xOf "$a" timeline/bodyfile.txt 2>/dev/null | wc -l)"
+		eval "P_$1=$(tar --zstd -xOf "$a" collection.log 2>/dev/null |
 			jq -r 'select(.collector == "yara") | .message' |
-			sed -n 's/^\([0-9]*\) processes and.*/\1/p' | head -1)
+			sed -n 's/^\([0-9]*\) processes and.*/\1/p' | head -1)"
 	fi
-	rm -rf "$T/out-host"
+	rm -rf "$T/out-$1"
+}
+if [ "$(id -u)" -eq 0 ] && { [ "$SIZE" = large ] || [ "${BENCH_HOST:-0}" = 1 ]; }; then
+	host_run host full
+	host_run triage triage
+	UAC=$(command -v uac 2>/dev/null || { [ -x "${UAC_DIR:-/nonexistent}/uac" ] && echo "$UAC_DIR/uac"; })
+	if [ -n "$UAC" ]; then
+		echo "UAC ir_triage on this host…" >&2
+		mkdir "$T/out-uac"
+		(cd "$(dirname "$UAC")" && measure uac ./uac -p ir_triage "$T/out-uac")
+		S_uac=$(cut -d' ' -f1 "$T/m.uac"); R_uac=$(cut -d' ' -f2 "$T/m.uac")
+		U_mb=$(( $(du -sk "$T/out-uac" | cut -f1) / 1024 ))
+		rm -rf "$T/out-uac"
+	fi
 fi
 
 echo "generating $NFILES files, about $MB MB ($SIZE)…" >&2
@@ -198,8 +215,17 @@ if [ -n "${S_yara:-}" ]; then
 fi
 if [ -n "${S_host:-}" ]; then
 	echo "- the full profile on this host (live): ${S_host} s, peak RSS $((R_host / 1024)) MiB;" \
-		"${H_files:-?} files (${H_mb:-?} MiB) archived, ${H_body:-?} bodyfile lines," \
-		"${H_procs:-?} processes' memory scanned (target: under a minute)"
+		"${F_host:-?} files (${M_host:-?} MiB) archived, ${B_host:-?} bodyfile lines," \
+		"${P_host:-?} processes' memory scanned (target: under a minute)"
+fi
+if [ -n "${S_triage:-}" ]; then
+	echo "- the triage profile on this host (live): ${S_triage} s, peak RSS $((R_triage / 1024)) MiB;" \
+		"${F_triage:-?} files (${M_triage:-?} MiB) archived, ${B_triage:-?} bodyfile lines (target: under 30 s)"
+	if [ -n "${S_uac:-}" ]; then
+		echo "- UAC ir_triage on this host: ${S_uac} s, peak RSS $((R_uac / 1024)) MiB, ${U_mb} MiB written"
+	else
+		echo "- UAC ir_triage: not installed here (uac on PATH or UAC_DIR), not measured"
+	fi
 fi
 echo "- agent / (tar+zstd + sha256sum run one after the other): $(ratio "$S_agent" "$(python3 -c "print($S_tar+$S_sha)")")"
 

@@ -60,7 +60,7 @@ verify() {
 	    grep -q ON-AUDIT "$2/files$3/var/log/audit/audit.log"
 	for p in /var/lib/ccm/marker /var/spool/cron/crontabs/ccm \
 	    /var/log/ccm/app.log /var/log/audit/audit.log; do
-		check "$1: $p in the bodyfile" grep -q "^0|$3$p|" "$B"
+		check "$1: $p in the bodyfile" grep -q "^[0-9a-f]*|$3$p|" "$B"
 	done
 }
 
