@@ -636,14 +636,25 @@ collect_private_key(struct collect_ctx *ctx, const char *source,
 	return 1;
 }
 
-/* collect_private_key on the first bytes of a file being collected. */
+/*
+ * collect_private_key on the first bytes of a large file being collected,
+ * read through the guard (this thread never reads evidence itself: a
+ * stalled file system would hang it). 1: a key, 0: not, -1: the read was
+ * given up on (recorded as abandoned; nothing of it archived).
+ */
 static int
 collect_private_key_fd(struct collect_ctx *ctx, const char *source, int fd)
 {
 	unsigned char	buf[SSHKEY_PREFIX];
+	char		why[256] = "";
 	ssize_t		n;
 
-	if ((n = pread(fd, buf, sizeof buf, 0)) <= 0)
+	if ((n = guard_pread(ctx->guard, fd, buf, sizeof buf, 0, why,
+	    sizeof why)) == -1 && why[0] != '\0') {
+		collect_error(ctx, source, "%s; not archived", why);
+		return -1;
+	}
+	if (n <= 0)
 		return 0;
 	return collect_private_key(ctx, source, buf, (size_t)n);
 }
@@ -1235,14 +1246,19 @@ collect_file(struct collect_ctx *ctx, const char *path)
 		close(fd);
 		return 0;
 	}
-	if (collect_private_key_fd(ctx, path, fd)) {
-		close(fd);
-		return 0;
-	}
 	apath = xasprintf("files%s%s", *path == '/' ? "" : "/", path);
-	/* A file read again to be checked is streamed here. */
+	/*
+	 * A file read again to be checked is streamed here. A small one is
+	 * read by the pool, whose packing refuses private keys
+	 * (collect_pack); a large one is looked at first.
+	 */
 	if ((uint64_t)st.st_size <= COLLECT_SMALL && ctx->recheck == NULL)
 		return collect_submit(ctx, fd, &st, path, apath);
+	if ((rc = collect_private_key_fd(ctx, path, fd)) != 0) {
+		free(apath);
+		close(fd);
+		return rc == 1 ? 0 : -1;
+	}
 	/* A large file is streamed by this thread, after the small ones. */
 	rc = collect_drain(ctx, 1);
 	if (rc == 0)

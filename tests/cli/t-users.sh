@@ -169,6 +169,9 @@ check "live: a process's HISTFILE collected" \
     cmp -s "$T/o3/x/files$T/live/hist" "$T/live/hist"
 check "live: ssh_keys stream written" test -f "$T/o3/x/live/ssh_keys.jsonl"
 # Files and key records only: other processes' command lines (in
-# processes.jsonl) and memory may hold any text.
-check "live: no private key armour in files/ or ssh_keys.jsonl" sh -c \
-    "! grep -rqa 'PRIVATE KEY' '$T/o3/x/files' '$T/o3/x/live/ssh_keys.jsonl'"
+# processes.jsonl) and memory may hold any text, and so may programs the
+# other collectors archive (sshd names the armour it reads): no archived
+# file may START with a private key's armour, and no key record hold one.
+check "live: no archived file is a private key, no armour in ssh_keys.jsonl" sh -c \
+    "! grep -qa 'PRIVATE KEY' '$T/o3/x/live/ssh_keys.jsonl' &&
+     ! find '$T/o3/x/files' -type f -exec sh -c 'head -c 64 \"\$1\" | grep -qa \"BEGIN.*PRIVATE KEY\"' sh {} \\; -print | grep -q ."
