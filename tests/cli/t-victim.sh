@@ -18,12 +18,15 @@ FR=(env LANG=fr_FR.UTF-8 LANGUAGE= LC_ALL= LC_MESSAGES=)
 EN=(env LANG=C LANGUAGE= LC_ALL= LC_MESSAGES=)
 FIX=$T/fixture
 make_fixture "$FIX"
-# A slow tree: 200 sparse files of 20 MiB in /tmp, read at --max-cpu 10
-# (a minute or more), so that a run is surely still collecting when it
-# is signalled; collection stops between two files.
+# A slow tree: 200 sparse files of 20 MiB, read at --max-cpu 10 (a minute
+# or more), so that a run is surely still collecting when it is
+# signalled; collection stops between two files. They are system logs
+# (/var/log/syslog.N), which triage takes whole (/tmp and the other logs
+# of /var/log are capped).
 SLOW=$T/slow
 make_fixture "$SLOW"
-for i in $(seq 1 200); do truncate -s 20M "$SLOW/tmp/big$i"; done
+mkdir -p "$SLOW/var/log"
+for i in $(seq 1 200); do truncate -s 20M "$SLOW/var/log/syslog.$i"; done
 SLOWARGS=(run --root "$SLOW" --no-yara --max-cpu 10 --time-limit 600)
 
 pids=""
