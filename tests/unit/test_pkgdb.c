@@ -327,8 +327,8 @@ test_rpm(void)
 	rpm_tag(&h, 1022, 6, "x86_64", 7, 1);
 	put32(v, 1700000002);
 	rpm_tag(&h, 1008, 4, v, 4, 1);
-	rpm_tag(&h, 1117, 8, "bash\0bin\0bashrc", 17, 3);
-	rpm_tag(&h, 1118, 8, "/usr/bin/\0/usr/\0/etc/", 23, 3);
+	rpm_tag(&h, 1117, 8, "bash\0bin\0bashrc", 16, 3);
+	rpm_tag(&h, 1118, 8, "/usr/bin/\0/usr/\0/etc/", 22, 3);
 	put32(v, 0);
 	put32(v + 4, 1);
 	put32(v + 8, 2);
