@@ -161,7 +161,7 @@ struct artifact_user {
 };
 struct artifact_users {
 	struct artifact_user	*v;
-	size_t			 n;
+	size_t			 n, cap;	/* cap: allocated, doubled */
 };
 
 /*
