@@ -78,6 +78,9 @@ flip_byte() {
 	return 0
 }
 
+# The environment of an agent run under strace: LeakSanitizer (check-asan)
+# stops threads with ptrace at exit, which it cannot do under a tracer.
+NOLEAK_ENV="ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 # root_run OUT ROOT [ARGS...]: the agent on the fixture ROOT (--root,
 # --no-yara), under strace -e execve when ptrace works, extracted into
 # OUT/x. Returns the agent's exit code; NEXECVE is the execve count seen
@@ -87,7 +90,7 @@ root_run() {
 	mkdir -p "$_o/x"
 	_tr=""
 	if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
-		_tr="strace -f -qq -e trace=execve -o $_o/trace"
+		_tr="env $NOLEAK_ENV strace -f -qq -e trace=execve -o $_o/trace"
 	fi
 	# shellcheck disable=SC2086
 	timeout 60 $_tr "$CC_BIN" run --root "$_r" --output "$_o" --no-yara \

@@ -223,7 +223,7 @@ O=$T/ov
 CID=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mkdir -p "$O" "$T/l"
 TRACE=""
-strace -f -o /dev/null true 2>/dev/null && TRACE="strace -f -qq -e trace=execve -o $T/trace"
+strace -f -o /dev/null true 2>/dev/null && TRACE="env $NOLEAK_ENV strace -f -qq -e trace=execve -o $T/trace"
 cat >"$T/live.sh" <<SH
 set -e
 mount -t tmpfs cc-ov "$O"

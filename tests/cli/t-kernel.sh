@@ -95,7 +95,7 @@ mkdir -p "$T/o" "$T/x"
 have_strace=0
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	have_strace=1
-	strace -f -qq -o "$T/strace" -e trace=execve,bpf \
+	env "$NOLEAK_ENV" strace -f -qq -o "$T/strace" -e trace=execve,bpf \
 		"$CC_BIN" run -o "$T/o" -p LinuxCronFiles --no-yara -q \
 		>"$T/stdout" 2>"$T/stderr"
 else

@@ -139,7 +139,7 @@ check "every record has the documented fields" \
 L="$T/live"
 mkdir -p "$L/x"
 if [ -n "$NEXECVE" ]; then
-	timeout 120 strace -f -qq -e trace=execve -o "$L/trace" "$CC_BIN" run \
+	timeout 120 env "$NOLEAK_ENV" strace -f -qq -e trace=execve -o "$L/trace" "$CC_BIN" run \
 	    --output "$L" --no-yara --quiet --profile LinuxCronFiles \
 	    >"$L/stdout" 2>"$L/stderr"
 	check "live run exits 0" test $? -eq 0

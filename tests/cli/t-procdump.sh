@@ -54,7 +54,7 @@ extract() { mkdir -p "$1/x" && zstd -dc "$(archive_in "$1")" | tar -x -C "$1/x";
 mkdir "$T/o1"
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	check_rc "a live run with dumps (under strace -f, with LD_PRELOAD) exits 0" 0 \
-		env LD_PRELOAD="$T/libhide.so" HIDE_PID="$HID" strace -f -qq -o "$T/exec.trace" -e trace=execve \
+		env "$NOLEAK_ENV" LD_PRELOAD="$T/libhide.so" HIDE_PID="$HID" strace -f -qq -o "$T/exec.trace" -e trace=execve \
 		"$CC_BIN" run -c "$T/caps.ini" --profile LinuxSystemRelease \
 		--rules "$T/m.yar" --output "$T/o1" --quiet
 	# The first execve is strace starting the agent.

@@ -148,7 +148,7 @@ at_exit "kill $sleeper 2>/dev/null"
 mkdir -p "$T/o3/x"
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null
 then
-	timeout 120 strace -f -qq -e trace=execve -o "$T/trace" "$CC_BIN" run \
+	timeout 120 env "$NOLEAK_ENV" strace -f -qq -e trace=execve -o "$T/trace" "$CC_BIN" run \
 	    --output "$T/o3" --no-yara --no-process-dump --quiet \
 	    --profile LinuxShellHistories \
 	    >"$T/o3/stdout" 2>"$T/o3/stderr"
