@@ -60,7 +60,7 @@ int
 cli_verify_archive(const char *archive, const char *pubpath,
     const char *idpath)
 {
-	const struct verify_say	 say = { cli_verify_line, NULL };
+	const struct verify_say	 say = { cli_verify_line, NULL, NULL };
 	struct verify_result	 res;
 	struct sign_pubkey	 pub;
 	struct stat		 st;

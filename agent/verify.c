@@ -140,9 +140,36 @@ done:
 	return rc;
 }
 
+/* The tap's view of an entry: whether it wants the bytes. */
+static int
+verify_tap_open(struct verify *vf, const char *path, struct archive_entry *ae)
+{
+	const struct verify_tap	*t = vf->say != NULL ? vf->say->tap : NULL;
+	int64_t			 size = archive_entry_size(ae);
+
+	if (t == NULL || t->open == NULL)
+		return 0;
+	return t->open(t->arg, path, size > 0 ? (uint64_t)size : 0) == 1;
+}
+
+static void
+verify_tap_data(struct verify *vf, int on, const void *buf, size_t len)
+{
+	if (on && vf->say->tap->data != NULL)
+		vf->say->tap->data(vf->say->tap->arg, buf, len);
+}
+
+static void
+verify_tap_close(struct verify *vf, int on, int rc)
+{
+	if (on && vf->say->tap->close != NULL)
+		vf->say->tap->close(vf->say->tap->arg, rc);
+}
+
 /* Keep a special entry's bytes in memory (the manifest, its sig). */
 static int
-verify_keep(struct archive *a, char **out, size_t *outlen, uint64_t max)
+verify_keep(struct verify *vf, struct archive *a, int tap, char **out,
+    size_t *outlen, uint64_t max)
 {
 	struct buf	b = { 0 };
 	char		chunk[65536];
@@ -152,10 +179,13 @@ verify_keep(struct archive *a, char **out, size_t *outlen, uint64_t max)
 	while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
 		if (b.len + (size_t)n > max) {
 			buf_free(&b);
+			verify_tap_close(vf, tap, -1);
 			return -1;
 		}
 		buf_add(&b, chunk, (size_t)n);
+		verify_tap_data(vf, tap, chunk, (size_t)n);
 	}
+	verify_tap_close(vf, tap, n < 0 ? -1 : 0);
 	if (n < 0) {
 		buf_free(&b);
 		return -1;
@@ -167,8 +197,8 @@ verify_keep(struct archive *a, char **out, size_t *outlen, uint64_t max)
 }
 
 static int
-verify_hash_entry(struct archive *a, struct verify_entry *e,
-    unsigned char *chunk)
+verify_hash_entry(struct verify *vf, struct archive *a, int tap,
+    struct verify_entry *e, unsigned char *chunk)
 {
 	EVP_MD_CTX	*sha;
 	la_ssize_t	 n;
@@ -179,7 +209,9 @@ verify_hash_entry(struct archive *a, struct verify_entry *e,
 	while ((n = archive_read_data(a, chunk, VERIFY_CHUNK)) > 0) {
 		EVP_DigestUpdate(sha, chunk, (size_t)n);
 		e->size += (uint64_t)n;
+		verify_tap_data(vf, tap, chunk, (size_t)n);
 	}
+	verify_tap_close(vf, tap, n < 0 ? -1 : 0);
 	EVP_DigestFinal_ex(sha, e->sha256, NULL);
 	EVP_MD_CTX_free(sha);
 	return n < 0 ? -1 : 0;
@@ -400,11 +432,12 @@ verify_read(struct verify *vf)
 		    vf->msig != NULL))
 			verify_fail(vf, "%s: twice in the archive", name);
 		if (strcmp(path, "manifest.json") == 0)
-			rc = verify_keep(a, &vf->manifest, &vf->manifest_len,
+			rc = verify_keep(vf, a, verify_tap_open(vf, path, ae),
+			    &vf->manifest, &vf->manifest_len,
 			    VERIFY_MANIFEST_MAX);
 		else if (strcmp(path, "manifest.json.minisig") == 0)
-			rc = verify_keep(a, &vf->msig, &vf->msig_len,
-			    VERIFY_SIG_MAX);
+			rc = verify_keep(vf, a, verify_tap_open(vf, path, ae),
+			    &vf->msig, &vf->msig_len, VERIFY_SIG_MAX);
 		else if (vf->n == VERIFY_ENTRIES_MAX) {
 			verify_fail(vf, "%s: more than %u entries: refused (an "
 			    "archive of %s holds fewer)", vf->archive,
@@ -418,7 +451,8 @@ verify_read(struct verify *vf)
 				    1, sizeof *vf->v);
 			memset(&vf->v[vf->n], 0, sizeof *vf->v);
 			vf->v[vf->n].path = xstrdup(path);
-			rc = verify_hash_entry(a, &vf->v[vf->n++], chunk);
+			rc = verify_hash_entry(vf, a, verify_tap_open(vf, path,
+			    ae), &vf->v[vf->n++], chunk);
 		}
 		if (rc == -1) {
 			verify_fail(vf, "%s: entry %s cannot be read: %s",

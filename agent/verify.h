@@ -11,13 +11,35 @@
 #define VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sign.h"
 
-/* How the checks are reported: one line each, tag "ok", "FAILED", "note". */
-struct verify_say {
-	void	(*line)(void *, const char *, const char *);
+/*
+ * A reader of the entries' bytes as they are checked, so that a command
+ * built on verify (report, export) reads the archive once. open is called
+ * at each entry (the manifest and its signature included) with its name
+ * and declared size; when it returns 1, data gets the entry's bytes in
+ * order, then close is called (close(arg, 0) when the whole entry was
+ * read, -1 when it could not be). Nothing seen through a tap is
+ * trustworthy until verify_archive returns with failed == 0: a tap keeps
+ * what it reads aside until then.
+ */
+struct verify_tap {
+	int	(*open)(void *, const char *, uint64_t);
+	void	(*data)(void *, const void *, size_t);
+	void	(*close)(void *, int);
 	void	 *arg;
+};
+
+/*
+ * How the checks are reported: one line each, tag "ok", "FAILED", "note";
+ * tap, when not NULL, sees the entries' bytes.
+ */
+struct verify_say {
+	void			(*line)(void *, const char *, const char *);
+	void			 *arg;
+	const struct verify_tap	 *tap;
 };
 
 struct verify_result {
