@@ -77,6 +77,7 @@ struct collect_ctx {
 	struct passwd_file	 users, groups;	/* for owner names */
 	const char *const	*artifact_paths;
 	struct scan		*scan;		/* NULL: no YARA */
+	const struct ioc_set	*iocs;		/* NULL: no indicators */
 	int			 scan_files;
 	struct collect_stream	*matches;	/* yara/matches.jsonl */
 	json_t			*match_counts;	/* rule → matches */

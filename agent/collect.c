@@ -397,6 +397,18 @@ collect_set_scanner(struct collect_ctx *ctx, struct scan *scan)
 	ctx->matches = collect_stream_open(ctx, "yara/matches.jsonl");
 }
 
+void
+collect_set_iocs(struct collect_ctx *ctx, const struct ioc_set *iocs)
+{
+	ctx->iocs = iocs;
+}
+
+const struct ioc_set *
+collect_iocs(struct collect_ctx *ctx)
+{
+	return ctx->iocs;
+}
+
 struct scan *
 collect_scanner(struct collect_ctx *ctx)
 {

@@ -243,6 +243,13 @@ int		 collect_process_dump(struct collect_ctx *, uint64_t *,
  */
 void		 collect_container_caps(struct collect_ctx *, uint64_t *,
 		    uint64_t *, uint64_t *);
+/*
+ * Indicators of compromise (ioc.h): the run's set (not owned; NULL: none),
+ * looked up by the collectors and the readers; read-only once set.
+ */
+struct ioc_set;
+void		 collect_set_iocs(struct collect_ctx *, const struct ioc_set *);
+const struct ioc_set *collect_iocs(struct collect_ctx *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */
