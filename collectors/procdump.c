@@ -35,6 +35,7 @@
 
 #include "collector.h"
 #include "live.h"
+#include "procfd.h"
 #include "procmem.h"
 #include "util.h"
 
@@ -94,7 +95,11 @@ procdump_exe_reasons(const char *link)
 	return 0;
 }
 
-/* PD_ANON_EXEC when a maps text has an executable anonymous mapping. */
+/*
+ * PD_ANON_EXEC when a maps text has an executable anonymous mapping, as
+ * process_maps.jsonl's anonymous_exec says (executable [heap] and
+ * [stack] included).
+ */
 static int
 procdump_maps_reasons(char *maps, size_t len)
 {
@@ -103,8 +108,7 @@ procdump_maps_reasons(char *maps, size_t len)
 	char		*line;
 
 	while ((line = live_next_line(maps, len, &pos)) != NULL)
-		if (procmap_parse(line, &m) == 0 && m.perms[2] == 'x' &&
-		    m.path[0] == '\0')
+		if (procmap_parse(line, &m) == 0 && procfd_anon_exec(&m))
 			return PD_ANON_EXEC;
 	return 0;
 }

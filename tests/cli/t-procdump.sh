@@ -32,12 +32,15 @@ REV=$(printf '%s' "$MARK" | rev)
 D1=$!; at_exit "kill $D1 2>/dev/null"
 "$DUMPME" -p -s 240 "${MARK}p" >"$T/d2.out" &
 D2=$!; at_exit "kill $D2 2>/dev/null"
+"$DUMPME" -H -s 240 "${MARK}h" >"$T/d3.out" &
+D3=$!; at_exit "kill $D3 2>/dev/null"
 sleep 240 &
 SL=$!; at_exit "kill $SL 2>/dev/null"
 sleep 241 &
 HID=$!; at_exit "kill $HID 2>/dev/null"
 for _ in $(seq 100); do
-	grep -q ready "$T/d1.out" && grep -q ready "$T/d2.out" && break
+	grep -q ready "$T/d1.out" && grep -q ready "$T/d2.out" &&
+		grep -q ready "$T/d3.out" && break
 	sleep 0.1
 done
 ADDR=$(awk '/ready/ { print $2 }' "$T/d1.out")
@@ -72,6 +75,10 @@ X=$T/o1/x
 R=$X/live/process_dumps.jsonl
 check "dumpme is dumped with reasons anonymous_exec and yara" \
 	jqe --argjson p "$D1" '[inputs] | any(.pid==$p and .process=="dumpme" and (.reasons|index("anonymous_exec")) and (.reasons|index("yara")) and .cut==false and .regions>0)' -n "$R"
+check "dumpme with an executable [heap] page is dumped with reason anonymous_exec" \
+	jqe --argjson p "$D3" '[inputs] | any(.pid==$p and (.reasons|index("anonymous_exec")) and .regions>0)' -n "$R"
+check "…and process_maps.jsonl calls that [heap] mapping anonymous_exec too" \
+	jqe --argjson p "$D3" '[inputs] | any(.pid==$p and .path=="[heap]" and .anonymous_exec==true)' -n "$X/live/process_maps.jsonl"
 check "dumpme run with LD_PRELOAD is dumped with reason ld_preload" \
 	jqe --argjson p "$D2" '[inputs] | any(.pid==$p and (.reasons|index("ld_preload")))' -n "$R"
 check "the sleep hidden from the agent's listing is dumped with reason hidden" \

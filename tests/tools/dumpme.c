@@ -14,8 +14,10 @@
  *
  * -p: run with LD_PRELOAD set to the C library it already has mapped
  * (harmless: loaded once either way), by re-executing itself.
+ * -H: no anonymous region; a page of the heap made executable instead
+ * (its mapping is named [heap], not anonymous in the maps text).
  *
- * usage: dumpme [-p] [-s SECONDS] MARKER
+ * usage: dumpme [-Hp] [-s SECONDS] MARKER
  */
 #include <sys/mman.h>
 
@@ -59,10 +61,13 @@ main(int argc, char **argv)
 	unsigned char	*m;
 	const char	*marker;
 	size_t		 len, i;
-	int		 ch, preload = 0, secs = 300;
+	int		 ch, heap = 0, preload = 0, secs = 300;
 
-	while ((ch = getopt(argc, argv, "ps:")) != -1) {
+	while ((ch = getopt(argc, argv, "Hps:")) != -1) {
 		switch (ch) {
+		case 'H':
+			heap = 1;
+			break;
 		case 'p':
 			preload = 1;
 			break;
@@ -89,6 +94,21 @@ main(int argc, char **argv)
 	len = strlen(marker);
 	if (len == 0 || len > 256)
 		goto usage;
+	if (heap) {
+		/* Below the mmap threshold: from the brk heap. */
+		if ((m = aligned_alloc(4096, 4 * 4096)) == NULL ||
+		    mprotect(m, 4 * 4096, PROT_READ | PROT_WRITE |
+		    PROT_EXEC) == -1) {
+			perror("dumpme: heap page");
+			return 1;
+		}
+		for (i = 0; i < len; i++)
+			m[4096 + i] = (unsigned char)marker[len - 1 - i];
+		printf("ready %lx\n", (unsigned long)(m + 4096));
+		fflush(stdout);
+		sleep((unsigned int)secs);
+		return 0;
+	}
 	m = mmap(NULL, DUMPME_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED) {
@@ -104,6 +124,6 @@ main(int argc, char **argv)
 	sleep((unsigned int)secs);
 	return 0;
 usage:
-	fprintf(stderr, "usage: dumpme [-p] [-s SECONDS] MARKER\n");
+	fprintf(stderr, "usage: dumpme [-Hp] [-s SECONDS] MARKER\n");
 	return 2;
 }
