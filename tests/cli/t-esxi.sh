@@ -148,6 +148,21 @@ check "…marked truncated in the manifest" sh -c \
     "jq -e --arg p 'files$DS/vm01/vmware-2.log' '.entries[] | select(.path == \$p) | .truncated == true' '$T/big/x/manifest.json' >/dev/null"
 check "…the small .vmx beside it is whole" cmp -s "$R$DS/vm01/vm01.vmx" "$T/big/x/files$DS/vm01/vm01.vmx"
 
+# --- links on a pattern's way out of the root ---------------------------------
+# /scratch resolves inside the root; so must a link to the host's $O
+# (absolute, or by ..), met as a directory of a pattern.
+ln -s "$O" "$R/escape"
+ln -s ../../../../../../../../..$O "$R/escape2"
+printf -- '---\nname: Escape\nsources:\n- type: FILE\n  attributes:\n    paths: [/escape/*, /escape2/*, /scratch/log/*]\n' >"$T/esc.yaml"
+root_run "$T/esc" "$R" --artifacts "$T/esc.yaml" -p Escape
+check "links out of the root on a pattern's path: exit 0" test $? -eq 0
+check "…nothing of the host's $O read" sh -c "! grep -rqF 'OUTSIDE-SECRET-$$' '$T/esc/x'"
+check "…/scratch/log still read inside the root" test -s "$T/esc/x/files/scratch/log/syslog.log"
+CSIRT_COLLECT_NO_OPENAT2=1 root_run "$T/walk" "$R" --artifacts "$T/esc.yaml" -p Escape
+check "without openat2 (component walk): exit 0" test $? -eq 0
+check "…no link followed: neither $O nor /scratch" sh -c \
+    "! grep -rqF 'OUTSIDE-SECRET-$$' '$T/walk/x' && ! [ -e '$T/walk/x/files/scratch/log/syslog.log' ]"
+
 # --- must-fail: a bad changed_within is refused with its line ----------------
 printf -- '---\nname: BadAge\nsources:\n- type: FILE\n  attributes:\n    paths: [/bin/*]\n    changed_within: 30\n' >"$T/bad.yaml"
 check_rc "changed_within without 'd' is refused (list: exit 2)" 2 "$CC_BIN" list --artifacts "$T/bad.yaml"
