@@ -155,6 +155,8 @@ artifact_load_os(struct artifact_load *l, yaml_node_t *node, int *os)
 			*os |= ARTIFACT_OS_LINUX;
 		else if (strcmp(v[i], "Darwin") == 0)
 			*os |= ARTIFACT_OS_DARWIN;
+		else if (strcmp(v[i], "ESXi") == 0)
+			*os |= ARTIFACT_OS_ESXI;
 		else if (strcmp(v[i], "Windows") == 0)
 			*os |= ARTIFACT_OS_WINDOWS;
 		else
@@ -194,7 +196,27 @@ artifact_load_map(struct artifact_load *l, yaml_node_t *node,
 	return 0;
 }
 
-/* Our attributes: newest_first (true/false), max_*_size (SIZE). */
+/* changed_within: DAYS with a "d" ("30d"), 1 to 36500. */
+static int
+artifact_load_days(const char *s, int64_t *secs)
+{
+	char		*end;
+	unsigned long	 n;
+
+	if (*s < '1' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || strcmp(end, "d") != 0 || n > 36500)
+		return -1;
+	*secs = (int64_t)n * 86400;
+	return 0;
+}
+
+/*
+ * Our attributes: newest_first (true/false), max_*_size (SIZE),
+ * changed_within (DAYS).
+ */
 static int
 artifact_load_ext(struct artifact_load *l, const char *key, yaml_node_t *v,
     struct artifact_source *src)
@@ -205,7 +227,12 @@ artifact_load_ext(struct artifact_load *l, const char *key, yaml_node_t *v,
 
 	if ((s = artifact_load_scalar(l, v, key)) == NULL)
 		return -1;
-	if (strcmp(key, "newest_first") == 0) {
+	if (strcmp(key, "changed_within") == 0) {
+		if (artifact_load_days(s, &src->changed_within) != 0) {
+			artifact_load_error(l, v, "%s: days, as 30d", key);
+			rc = -1;
+		}
+	} else if (strcmp(key, "newest_first") == 0) {
 		if (strcmp(s, "true") == 0)
 			src->newest_first = 1;
 		else if (strcmp(s, "false") == 0)
@@ -256,7 +283,8 @@ artifact_load_attr(struct artifact_load *l, const char *key,
 		    &src->nexclude);
 	if (strcmp(key, "newest_first") == 0 ||
 	    strcmp(key, "max_file_size") == 0 ||
-	    strcmp(key, "max_total_size") == 0)
+	    strcmp(key, "max_total_size") == 0 ||
+	    strcmp(key, "changed_within") == 0)
 		return artifact_load_ext(l, key, v, src);
 	return 0;	/* keys, key_value_pairs, cmd, args, query... */
 }
@@ -754,7 +782,7 @@ artifact_source_linux(const struct artifact *a, const struct artifact_source *s)
 {
 	int	os = s->os != 0 ? s->os : a->os;
 
-	return os == 0 || (os & ARTIFACT_OS_LINUX) != 0;
+	return os == 0 || (os & (ARTIFACT_OS_LINUX | ARTIFACT_OS_ESXI)) != 0;
 }
 
 static void

@@ -44,7 +44,8 @@ enum artifact_type {
 #define ARTIFACT_OS_LINUX	0x01
 #define ARTIFACT_OS_DARWIN	0x02
 #define ARTIFACT_OS_WINDOWS	0x04
-#define ARTIFACT_OS_OTHER	0x08	/* ESXi and any other name */
+#define ARTIFACT_OS_OTHER	0x08	/* any other name */
+#define ARTIFACT_OS_ESXI	0x10	/* ESXi trees, read by this agent */
 
 struct artifact_source {
 	enum artifact_type	 type;
@@ -60,6 +61,7 @@ struct artifact_source {
 	int			 newest_first;	/* matches by mtime, newest first */
 	uint64_t		 max_file_size;	/* per file; 0: the run's */
 	uint64_t		 max_total_size; /* for the source; 0: none */
+	int64_t			 changed_within; /* seconds; 0: any mtime */
 	int			 os;		/* 0: as the artefact */
 	unsigned long		 line;
 };
@@ -109,7 +111,10 @@ int	 artifact_reg_load_builtin(struct artifact_reg *, char *, size_t);
 const struct artifact	*artifact_reg_find(const struct artifact_reg *,
 	    const char *);
 
-/* Whether a source (of artefact a) applies to Linux. */
+/*
+ * Whether a source (of artefact a) applies to this agent: Linux, or ESXi
+ * (a dead-box tree of an ESXi host, read from Linux).
+ */
 int	 artifact_source_linux(const struct artifact *,
 	    const struct artifact_source *);
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "artifacts.h"
@@ -48,6 +49,8 @@ struct artifacts_run {
 	size_t			 nheld, capheld;
 	size_t			 collected, failed, links, special, dups;
 	size_t			 excluded, overflow;
+	time_t			 since;		/* changed_within: oldest mtime */
+	size_t			 old;		/* left out as older */
 };
 
 static const char *
@@ -124,6 +127,11 @@ artifacts_found(void *arg, const char *path, const struct stat *st)
 		return 0;
 	if (artifacts_excluded(r, path))
 		return 0;
+	/* mtime, not ctime: a copied tree's ctimes are the copy's. */
+	if (r->src->changed_within != 0 && st->st_mtim.tv_sec < r->since) {
+		r->old++;
+		return 0;
+	}
 	if (r->capheld > 0 && S_ISREG(st->st_mode))
 		return artifacts_hold(r, path, st);
 	if (hset_add(&r->paths, path, strlen(path))) {
@@ -393,6 +401,33 @@ artifacts_prep_report(struct collect_ctx *ctx, struct artifacts_prep *p)
 	    plan->skipped_type, plan->skipped_command);
 }
 
+/*
+ * A --root tree of an ESXi host collected with a Linux profile: said in
+ * the log and on screen (a warning), never switched silently, so that the
+ * archive holds what was asked for.
+ */
+static void
+artifacts_esxi_hint(struct collect_ctx *ctx, const char *profile)
+{
+	static const char	*marks[] = { "/etc/vmware/esx.conf",
+				    "/usr/lib/vmware" };
+	size_t			 i;
+	int			 fd;
+
+	if (!collect_is_deadbox(ctx) || strstr(profile, "esxi") != NULL ||
+	    strstr(profile, "ESXi") != NULL)
+		return;
+	for (i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		if ((fd = collect_open(ctx, marks[i], O_PATH)) == -1)
+			continue;
+		close(fd);
+		collect_log(ctx, LOG_WARN, "this tree looks like an ESXi host "
+		    "(%s is there) but the profile is %s, made for Linux: "
+		    "run again with -p esxi", marks[i], profile);
+		return;
+	}
+}
+
 int
 artifacts_prepare(struct collect_ctx *ctx, int verbose,
     struct artifacts_prep *p)
@@ -420,8 +455,10 @@ artifacts_prepare(struct collect_ctx *ctx, int verbose,
 			    *paths, rc);
 	}
 	rc = artifact_resolve(p->reg, p->profile, &p->plan);
-	if (verbose)
+	if (verbose) {
 		artifacts_prep_report(ctx, p);
+		artifacts_esxi_hint(ctx, p->profile);
+	}
 	if (rc != 0)
 		goto fail;
 	artifacts_homes(ctx, verbose, &p->users);
@@ -473,6 +510,7 @@ artifacts_held(struct artifacts_run *r, const struct artifact_source *src)
 			break;
 		memset(&st, 0, sizeof st);
 		st.st_mode = S_IFREG;
+		st.st_mtim = m->mtime;
 		st.st_size = m->size;
 		st.st_dev = m->dev;
 		st.st_ino = m->ino;
@@ -506,6 +544,8 @@ artifacts_source(struct artifacts_run *r, const struct artifacts_prep *p,
 
 	r->artifact = u->artifact->name;
 	r->src = src;
+	r->old = 0;
+	r->since = time(NULL) - (time_t)src->changed_within;
 	if (src->newest_first || src->max_total_size != 0 ||
 	    src->max_file_size != 0) {
 		r->capheld = ARTIFACTS_MAX_HELD;
@@ -525,6 +565,11 @@ artifacts_source(struct artifacts_run *r, const struct artifacts_prep *p,
 	}
 	if (r->held != NULL)
 		artifacts_held(r, src);
+	if (src->changed_within != 0)
+		collect_log(r->ctx, LOG_INFO, "%s: %zu files left out: not "
+		    "modified in the last %lld days (changed_within)",
+		    r->artifact, r->old,
+		    (long long)(src->changed_within / 86400));
 }
 
 /* The HISTFILE search: the run, the prep, and counts. */

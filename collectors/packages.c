@@ -759,19 +759,23 @@ pkg_rpm(struct pkg_run *run)
 	unsigned char		*mem;
 	char			*buf, *ver;
 	size_t			 len;
+	struct stat		 wst;
 	long			 bad = 0;
-	int			 fd;
+	int			 fd, rc = SQLITE_DONE;
 
 	if ((buf = pkg_read_len(run, path, PKG_RPMDB_MAX, NULL, 1,
 	    &len)) == NULL) {
 		collect_log(run->ctx, LOG_INFO, "rpm: no %s", path + 1);
 		return;
 	}
+	/* rpm leaves an empty -wal behind: nothing is missing then. */
 	if ((fd = collect_open(run->ctx, "/var/lib/rpm/rpmdb.sqlite-wal",
 	    0)) != -1) {
+		if (fstat(fd, &wst) == -1 || wst.st_size > 0)
+			collect_log(run->ctx, LOG_WARN, "rpm: rpmdb.sqlite-wal "
+			    "not read: changes not yet checkpointed are "
+			    "missing");
 		close(fd);
-		collect_log(run->ctx, LOG_WARN, "rpm: rpmdb.sqlite-wal not "
-		    "read: changes not yet checkpointed are missing");
 	}
 	/* A WAL database opens in memory only marked as a legacy one. */
 	if (len >= 100 && memcmp(buf, "SQLite format 3", 16) == 0)
@@ -791,7 +795,8 @@ pkg_rpm(struct pkg_run *run)
 		run->partial = 1;
 		goto done;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW && run->npkgs < PKG_MAX_PKGS) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    run->npkgs < PKG_MAX_PKGS) {
 		if (pkgdb_rpm_header(sqlite3_column_blob(st, 0),
 		    (size_t)sqlite3_column_bytes(st, 0), &h) == -1) {
 			bad++;
@@ -811,6 +816,12 @@ pkg_rpm(struct pkg_run *run)
 		    h.digestalgo == 2 ? COLLECT_HASH_SHA1 : COLLECT_HASH_SHA256;
 		if (pkgdb_rpm_files(&h, pkg_rpm_file, &c) == -1)
 			bad++;
+	}
+	/* A damaged page met while stepping ends the list: said. */
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		collect_error(run->ctx, path, "SQLite: %s: the packages "
+		    "after that are not listed", sqlite3_errmsg(db));
+		run->partial = 1;
 	}
 	if (bad > 0) {
 		collect_error(run->ctx, path, "%ld package headers malformed "

@@ -6,7 +6,7 @@
 # -I/-c), lintian, an install into a fresh root with dpkg --root and a
 # run of the installed binary there (chroot); make install/uninstall
 # with PREFIX and DESTDIR; the man page renders without warnings; the
-# RPM when rpmbuild is present. Run by make check-packaging.
+# RPM is t-rpm.sh's. Run by make check-packaging.
 . "$(dirname "$0")/../cli/lib.sh"
 B=${CC_BUILD:-$CC_TOP/build}
 ARCH=$(dpkg --print-architecture)
@@ -79,10 +79,5 @@ check "man --warnings: no warning" sh -c \
 make -s -C "$CC_TOP" BUILD="$B" uninstall DESTDIR="$D" PREFIX=/opt/cc >>"$T/inst" 2>&1
 check "make uninstall removes every file it installed" test -z "$(find "$D" -type f)"
 
-# --- RPM, when rpmbuild is present (not installed in CI) -------------------
-if command -v rpmbuild >/dev/null; then
-	check "make rpm" make -s -C "$CC_TOP" BUILD="$B" rpm >"$T/rpm" 2>&1
-else
-	echo "SKIP $TNAME: rpmbuild not installed (packaging/rpm/csirt-collect.spec not built)"
-fi
+# The RPM: tests/packaging/t-rpm.sh.
 exit 0

@@ -276,6 +276,14 @@ test_builtin_profiles(void)
 	    &plan) == 0);
 	CHECK(plan.nartifacts == 2 && plan.nfiles == 2);
 	artifact_plan_free(&plan);
+	/* esxi: its sources are ESXi's, taken (not skipped as other OS). */
+	CHECK(artifact_resolve(reg, "esxi", &plan) == 0);
+	CHECK(plan.nunknown == 0 && plan.skipped_os == 0);
+	CHECK(plan.nfiles >= 5 && plan.ndirs == 1);
+	artifact_plan_free(&plan);
+	CHECK(artifact_reg_find(reg, "ESXiRecentBinaries") != NULL &&
+	    artifact_reg_find(reg, "ESXiRecentBinaries")->sources[0].
+	    changed_within == 30 * 86400);
 	artifact_reg_free(reg);
 }
 
@@ -359,6 +367,18 @@ test_malformed(void)
 		    "a size" },
 		{ "name: X\nsources:\n- type: FILE\n  attributes: "
 		    "{paths: [/a], max_total_size: 0}\n", "max_total_size" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], changed_within: 30}\n", "changed_within: "
+		    "days, as 30d" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], changed_within: 0d}\n", "changed_within" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], changed_within: -3d}\n", "changed_within" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], changed_within: 36501d}\n", "changed_within" },
+		{ "name: X\nsources:\n- type: FILE\n  attributes: "
+		    "{paths: [/a], changed_within: 99999999999999999999d}\n",
+		    "changed_within" },
 		{ "name: X\nsources:\n- type: FILE\n  attributes: "
 		    "{paths: [/a], exclude_paths: {a: b}}\n", "exclude_paths: "
 		    "expected a list" },
