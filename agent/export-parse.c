@@ -60,8 +60,8 @@ export_body_parse(char *line, size_t len, struct export_body *b)
 		bar[k] = --p;
 	}
 	bar[0] = first;
-	if (bar[1] == first)
-		return -1;
+	if (bar[1] == first || bar[1] == first + 1)
+		return -1;	/* nine separators only, or an empty name */
 	for (i = 0; i < 9; i++) {
 		char	*s = bar[i + 1] + 1;
 		char	*e = i == 8 ? line + len : bar[i + 2];
