@@ -161,7 +161,9 @@ export_uac_header(struct export *ex, const char *name, uint64_t size)
 	archive_entry_set_perm(ae, 0644);
 	archive_entry_set_size(ae, (la_int64_t)size);
 	archive_entry_set_mtime(ae, ex->now, 0);
-	if (archive_write_header(ex->w, ae) != ARCHIVE_OK) {
+	/* WARN: a name that is not UTF-8, written as raw bytes (pax
+	 * hdrcharset=BINARY), as the sink does. */
+	if (archive_write_header(ex->w, ae) == ARCHIVE_FATAL) {
 		snprintf(ex->werrmsg, sizeof ex->werrmsg, "%s",
 		    archive_error_string(ex->w));
 		ex->werr = EIO;
