@@ -357,13 +357,9 @@ command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null &&
 # shellcheck disable=SC2086
 check_rc "export timesketch of the live archive: exit 0" 0 $tr "$CC_BIN" export "$LA" \
 	--format timesketch -p "$T/k.pub" -o "$T/live.jsonl"
-if [ -n "$tr" ]; then
-	NEXECVE=$(grep -c 'execve(' "$T/trace")
-	check "under strace, export ran no program (1 execve: itself; saw $NEXECVE)" \
-		test "$NEXECVE" -eq 1
-else
-	skip "ptrace not allowed: the execve count was not checked"
-fi
+NEXECVE=""
+[ -n "$tr" ] && NEXECVE=$(grep -c 'execve(' "$T/trace")
+check_nexecve	# export ran no program
 st=$(python3 -c '
 import os, sys
 hz = os.sysconf("SC_CLK_TCK")
