@@ -42,7 +42,16 @@ struct export_finding {
 	const char	*addr;
 	int64_t		 time;		/* the record's, -1 when none */
 	int64_t		 mtime;		/* the file's (manifest), -1 */
+	char		 md5buf[33];	/* md5 of the archived copy */
+	int		 truncated;	/* the copy is not the whole file */
 };
+
+/* The md5 of a files/ entry, keyed by a BLAKE2b-128 of its name. */
+struct export_md5 {
+	unsigned char	 key[16];
+	unsigned char	 md5[16];
+};
+#define EXPORT_MD5_MAX		(1U << 20)
 
 struct export {
 	int			 fmt;
@@ -57,6 +66,12 @@ struct export {
 	int			 hashing;
 	int			 copying;
 	EVP_MD_CTX		*sha;
+	/* MISP and STIX: md5 of each files/ entry, for the matched ones. */
+	int			 md5ing;
+	EVP_MD_CTX		*md5;
+	struct export_md5	 md5cur;
+	struct export_md5	*md5s;
+	size_t			 nmd5, md5_dropped;
 	/* Output. */
 	struct buf		 out;
 	int			 werr;
@@ -88,6 +103,8 @@ void	 export_ts_findings(struct export *, json_t *);
 void	 export_finding_add(struct export *, int, json_t *);
 void	 export_finding_clear(struct export_finding *);
 void	 export_findings_sort(struct export *);
+void	 export_md5_key(unsigned char *, const char *, const char *);
+void	 export_findings_md5(struct export *);
 void	 export_manifest_entry(void *, json_t *);
 /* "2026-11-22T10:15:00.000000Z" for t microseconds. */
 void	 export_iso(char *, size_t, int64_t);

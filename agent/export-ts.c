@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "export-int.h"
 
 /* plaso's timestamp descriptions (plaso/lib/definitions.py). */
@@ -290,8 +292,58 @@ export_manifest_entry(void *arg, json_t *e)
 	    strcmp(ex->f[i - 1].path, key.path) == 0)
 		i--;
 	for (; i < ex->nf && ex->f[i].path != NULL &&
-	    strcmp(ex->f[i].path, key.path) == 0; i++)
+	    strcmp(ex->f[i].path, key.path) == 0; i++) {
 		ex->f[i].mtime = t;
+		ex->f[i].truncated = json_is_true(json_object_get(e,
+		    "truncated"));
+	}
+}
+
+/* The key of a files/ entry's md5: BLAKE2b-128 of prefix and name. */
+void
+export_md5_key(unsigned char *key, const char *prefix, const char *name)
+{
+	crypto_generichash_state	st;
+
+	crypto_generichash_init(&st, NULL, 0, 16);
+	crypto_generichash_update(&st, (const unsigned char *)prefix,
+	    strlen(prefix));
+	crypto_generichash_update(&st, (const unsigned char *)name,
+	    strlen(name));
+	crypto_generichash_final(&st, key, 16);
+}
+
+static int
+export_md5_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct export_md5 *)a)->key,
+	    ((const struct export_md5 *)b)->key, 16);
+}
+
+/* The md5 of each matched file's archived copy (MISP, STIX). */
+void
+export_findings_md5(struct export *ex)
+{
+	struct export_md5	 key, *m;
+	struct export_finding	*f;
+	size_t			 i;
+
+	if (ex->nmd5 == 0)
+		return;
+	qsort(ex->md5s, ex->nmd5, sizeof *ex->md5s, export_md5_cmp);
+	for (i = 0; i < ex->nf; i++) {
+		f = &ex->f[i];
+		/* a cut copy's md5 is not the file's */
+		if (f->md5 != NULL || f->path == NULL || f->path[0] != '/' ||
+		    f->truncated)
+			continue;
+		export_md5_key(key.key, "files", f->path);
+		if ((m = bsearch(&key, ex->md5s, ex->nmd5, sizeof *ex->md5s,
+		    export_md5_cmp)) == NULL)
+			continue;
+		util_hex(f->md5buf, m->md5, sizeof m->md5);
+		f->md5 = f->md5buf;
+	}
 }
 
 void

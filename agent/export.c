@@ -181,7 +181,7 @@ export_open(void *arg, const char *path, uint64_t size)
 	size_t		 i;
 
 	ex->kind = EXPORT_K_NONE;
-	ex->copying = ex->hashing = ex->skipping = 0;
+	ex->copying = ex->hashing = ex->skipping = ex->md5ing = 0;
 	ex->line.len = 0;
 	free(ex->name);
 	ex->name = xstrdup(path);
@@ -199,12 +199,20 @@ export_open(void *arg, const char *path, uint64_t size)
 			fatal("EVP sha256");
 		ex->hashing = 1;
 	}
+	if ((ex->fmt == EXPORT_MISP || ex->fmt == EXPORT_STIX) &&
+	    strncmp(path, "files/", 6) == 0) {
+		if (EVP_DigestInit_ex(ex->md5, EVP_md5(), NULL) != 1)
+			fatal("EVP md5");
+		export_md5_key(ex->md5cur.key, "", path);
+		ex->md5ing = 1;
+	}
 	if (ex->fmt == EXPORT_UAC && ex->werr == 0) {
 		name = export_uac_name(path);
 		ex->copying = export_uac_header(ex, name, size) == 0;
 		free(name);
 	}
-	return ex->kind != EXPORT_K_NONE || ex->hashing || ex->copying;
+	return ex->kind != EXPORT_K_NONE || ex->hashing || ex->copying ||
+	    ex->md5ing;
 }
 
 /* One complete record line of the current entry. */
@@ -279,6 +287,8 @@ export_data(void *arg, const void *buf, size_t len)
 
 	if (ex->hashing)
 		EVP_DigestUpdate(ex->sha, buf, len);
+	if (ex->md5ing)
+		EVP_DigestUpdate(ex->md5, buf, len);
 	if (ex->copying && ex->werr == 0 &&
 	    archive_write_data(ex->w, buf, len) < 0) {
 		snprintf(ex->werrmsg, sizeof ex->werrmsg, "%s",
@@ -313,8 +323,19 @@ export_close(void *arg, int rc)
 		export_emit(ex, b.data, b.len);
 		buf_free(&b);
 	}
+	if (ex->md5ing) {
+		EVP_DigestFinal_ex(ex->md5, ex->md5cur.md5, NULL);
+		if (rc == 0 && ex->nmd5 == EXPORT_MD5_MAX)
+			ex->md5_dropped++;
+		else if (rc == 0) {
+			if ((ex->nmd5 & (ex->nmd5 - 1)) == 0)
+				ex->md5s = xreallocarray(ex->md5s, ex->nmd5 ?
+				    2 * ex->nmd5 : 1, sizeof *ex->md5s);
+			ex->md5s[ex->nmd5++] = ex->md5cur;
+		}
+	}
 	ex->kind = EXPORT_K_NONE;
-	ex->hashing = ex->copying = 0;
+	ex->hashing = ex->copying = ex->md5ing = 0;
 }
 
 struct export *
@@ -329,7 +350,8 @@ export_new(int fmt, int fd)
 	ex->tap.data = export_data;
 	ex->tap.close = export_close;
 	ex->tap.arg = ex;
-	if ((ex->sha = EVP_MD_CTX_new()) == NULL)
+	if ((ex->sha = EVP_MD_CTX_new()) == NULL ||
+	    (ex->md5 = EVP_MD_CTX_new()) == NULL)
 		fatal("EVP_MD_CTX_new");
 	if (fmt == EXPORT_UAC) {
 		ex->w = archive_write_new();
@@ -380,6 +402,7 @@ export_finish(struct export *ex, char *err, size_t errlen)
 	json_t	*top;
 
 	top = export_manifest_top(ex);
+	export_findings_md5(ex);
 	switch (ex->fmt) {
 	case EXPORT_TIMESKETCH:
 		export_ts_findings(ex, top);
@@ -415,13 +438,15 @@ export_finish(struct export *ex, char *err, size_t errlen)
 const char *
 export_note(struct export *ex)
 {
-	if (ex->long_lines + ex->bad_lines + ex->f_dropped == 0 &&
+	if (ex->long_lines + ex->bad_lines + ex->f_dropped +
+	    ex->md5_dropped == 0 &&
 	    !ex->manifest_over && !ex->uaclog_over)
 		return NULL;
 	snprintf(ex->note, sizeof ex->note, "left out: %zu record lines over "
-	    "%u bytes, %zu not JSON objects, %zu matches over the first %u%s%s",
-	    ex->long_lines, EXPORT_LINE_MAX, ex->bad_lines, ex->f_dropped,
-	    EXPORT_FINDINGS_MAX, ex->manifest_over ? "; the manifest (over "
+	    "%u bytes, %zu not JSON objects, %zu matches over the first %u, "
+	    "md5 of %zu files over the first %u%s%s", ex->long_lines,
+	    EXPORT_LINE_MAX, ex->bad_lines, ex->f_dropped, EXPORT_FINDINGS_MAX,
+	    ex->md5_dropped, EXPORT_MD5_MAX, ex->manifest_over ? "; the manifest (over "
 	    "256 MiB) was not read for times" : "", ex->uaclog_over ?
 	    "; uac.log cut at 16 MiB" : "");
 	return ex->note;
@@ -437,6 +462,8 @@ export_free(struct export *ex)
 	if (ex->w != NULL)
 		archive_write_free(ex->w);
 	EVP_MD_CTX_free(ex->sha);
+	EVP_MD_CTX_free(ex->md5);
+	free(ex->md5s);
 	for (i = 0; i < ex->nf; i++)
 		export_finding_clear(&ex->f[i]);
 	free(ex->f);

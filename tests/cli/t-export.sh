@@ -234,6 +234,7 @@ check "bodyfile/bodyfile.txt is the archive's bodyfile" \
 
 # --- IOC matches (issue 21): added to a copy of the archive, re-signed ------
 EVSHA=$(sha256sum "$E/evil.sh" | cut -d' ' -f1)
+EVMD5=$(md5sum "$E/evil.sh" | cut -d' ' -f1)
 mkdir -p "$T/ioc"
 zstd -dc "$A" | tar -x -C "$T/ioc" 2>/dev/null
 mkdir -p "$T/ioc/iocs"
@@ -286,6 +287,8 @@ check "MISP: the flagged file's sha256 (Artifacts dropped) with a comment naming
 		.category=="Artifacts dropped" and (.comment|contains("export_evil")))' "$M"
 check "MISP: filename|sha256 of it" \
 	jqe --arg v "/evidence/evil.sh|$EVSHA" 'any(.Event.Attribute[]; .type=="filename|sha256" and .value==$v)' "$M"
+check "MISP: the flagged file's md5 (of its archived copy)" \
+	jqe --arg h "$EVMD5" 'any(.Event.Attribute[]; .type=="md5" and .value==$h)' "$M"
 check "MISP: ip-dst of the IOC-matched address (Network activity) with its Sighting" \
 	jqe 'any(.Event.Attribute[]; .type=="ip-dst" and .value=="10.6.6.6" and
 		.category=="Network activity" and .uuid as $u | .Sighting | length==1 and
@@ -325,6 +328,8 @@ check "STIX: the file's SHA-256, its indicator pattern and the address" \
 	jqe --arg h "$EVSHA" 'any(.objects[]; .type=="file" and .hashes["SHA-256"]==$h)
 		and any(.objects[]; .type=="indicator" and .pattern=="[file:hashes.'"'"'SHA-256'"'"' = '"'"'\($h)'"'"']")
 		and any(.objects[]; .type=="ipv4-addr" and .value=="10.6.6.6")' "$X"
+check "STIX: the file SCO has its MD5 too" \
+	jqe --arg h "$EVMD5" 'any(.objects[]; .type=="file" and .hashes.MD5==$h)' "$X"
 check "STIX: the sha256 matched twice (YARA and IOC): one sighting, count 2" \
 	jqe --arg h "$EVSHA" '[.objects[] | select(.type=="sighting" and (.description|contains("evil.sh")))] |
 		length==1 and .[0].count==2' "$X"
