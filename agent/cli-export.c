@@ -173,17 +173,18 @@ cli_export_run(struct cli_export *x)
 	if ((rc = cli_verify_open(x->archive, x->pub, x->ids, &in)) !=
 	    EXIT_DONE)
 		return rc;
+	if ((rc = cli_export_tmp(x)) != EXIT_DONE) {
+		cli_verify_close(&in);
+		return rc;
+	}
+	/* Not a byte of the archive is read before this. */
+	cli_verify_sandbox();
 	if (x->ids == NULL && verify_is_age(in.fd)) {
 		fprintf(stderr, "%s: %s is encrypted: give its age identity "
 		    "with -i\n", AGENT_NAME, x->archive);
 		cli_verify_close(&in);
 		return EXIT_USAGE;
 	}
-	if ((rc = cli_export_tmp(x)) != EXIT_DONE) {
-		cli_verify_close(&in);
-		return rc;
-	}
-	cli_verify_sandbox();
 	ex = export_new(x->fmt, x->fd);
 	rc = cli_verify_run(x->archive, &in, export_tap(ex), &res);
 	cli_verify_close(&in);
