@@ -9,8 +9,9 @@
  * needs the whole archive (the manifest's times, the MISP and STIX
  * documents, uac.log) waits for export_finish. Memory is bounded: one
  * record line (1 MiB), the manifest (256 MiB), the first 10,000 YARA
- * and IOC matches, a 16 MiB uac.log; what goes past a cap is counted
- * and said (export_note).
+ * and IOC matches, a 16 MiB uac.log, the md5 of the first 1,048,576
+ * files/ entries (32 bytes each, MISP and STIX only); what goes past a
+ * cap is counted and said (export_note).
  */
 #include <errno.h>
 #include <stdio.h>

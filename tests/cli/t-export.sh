@@ -241,7 +241,10 @@ mkdir -p "$T/ioc/iocs"
 printf '%s\n' \
 	'{"indicator":"10.6.6.6","type":"ipv4","id":"ioc-1","event":"evt-42","where":"live/network.jsonl","addr":"10.6.6.6","pid":321,"time":"2026-11-20T08:00:00Z"}' \
 	"{\"indicator\":\"$EVSHA\",\"type\":\"sha256\",\"id\":\"ioc-2\",\"event\":\"evt-42\",\"where\":\"files\",\"path\":\"/evidence/evil.sh\",\"time\":\"2026-11-20T09:00:00Z\"}" \
-	>"$T/ioc/iocs/matches.jsonl"
+	'not a JSON object' '["an array"]' >"$T/ioc/iocs/matches.jsonl"
+# A line over the 1 MiB cap: skipped, counted.
+head -c 1100000 /dev/zero | tr '\0' 'x' >>"$T/ioc/iocs/matches.jsonl"
+echo >>"$T/ioc/iocs/matches.jsonl"
 isz=$(stat -c %s "$T/ioc/iocs/matches.jsonl")
 ish=$(sha256sum "$T/ioc/iocs/matches.jsonl" | cut -d' ' -f1)
 jq --argjson s "$isz" --arg h "$ish" '.entries += [{path: "iocs/matches.jsonl",
@@ -257,6 +260,8 @@ minisign -S -s "$T/k.key" -m "$T/ioc.tar.zst" >/dev/null 2>&1
 check_rc "the archive with IOC matches verifies" 0 "$CC_BIN" verify "$T/ioc.tar.zst" -p "$T/k.pub"
 xi() { "$CC_BIN" export "$T/ioc.tar.zst" -p "$T/k.pub" --format "$@" >"$T/.out" 2>"$T/.err"; }
 check_rc "export timesketch of it: exit 0" 0 xi timesketch
+check "what was left out is said: 2 lines not JSON objects, 1 over the cap" \
+	grep -q "note .*left out: 1 record lines over 1048576 bytes, 2 not JSON objects" "$T/.err"
 check "the IOC match at its record's time" \
 	jqe -s 'any(.[]; .data_type=="csirt:ioc:match" and .indicator=="10.6.6.6" and
 		.datetime=="2026-11-20T08:00:00.000000Z" and .timestamp_desc=="Last Checked Time")' \
