@@ -25,7 +25,7 @@
 
 #define CLI_IDENTITY_MAX	(64U << 10)
 
-static void
+void
 cli_verify_line(void *arg, const char *tag, const char *msg)
 {
 	(void)arg;
@@ -45,9 +45,8 @@ cli_identity(const char *path)
 	return text;
 }
 
-/* From here on the input is hostile: only what reading needs. */
-static void
-cli_sandbox(void)
+void
+cli_verify_sandbox(void)
 {
 	char	err[256];
 
@@ -57,61 +56,90 @@ cli_sandbox(void)
 }
 
 int
-cli_verify_archive(const char *archive, const char *pubpath,
-    const char *idpath)
+cli_verify_open(const char *archive, const char *pubpath, const char *idpath,
+    struct cli_verify_in *in)
 {
-	const struct verify_say	 say = { cli_verify_line, NULL, NULL };
-	struct verify_result	 res;
-	struct sign_pubkey	 pub;
-	struct stat		 st;
-	char			 err[512], keyid[SIGN_KEYID_HEXLEN];
-	char			*beside = NULL, *ids = NULL;
-	int			 fd;
+	struct stat	st;
+	char		err[512];
 
+	memset(in, 0, sizeof *in);
+	in->fd = -1;
 	if (pubpath == NULL)
-		pubpath = beside = xasprintf("%s.pub", archive);
-	if (sign_pubkey_load(pubpath, &pub, err, sizeof err) == -1) {
-		fprintf(stderr, "%s: %s%s\n", AGENT_NAME, err, beside ?
+		pubpath = in->beside = xasprintf("%s.pub", archive);
+	in->pubpath = pubpath;
+	if (sign_pubkey_load(pubpath, &in->pub, err, sizeof err) == -1) {
+		fprintf(stderr, "%s: %s%s\n", AGENT_NAME, err, in->beside ?
 		    " (give the public key with -p PUBKEY)" : "");
-		free(beside);
+		cli_verify_close(in);
 		return EXIT_USAGE;
 	}
-	if (idpath != NULL && (ids = cli_identity(idpath)) == NULL) {
-		free(beside);
+	if (idpath != NULL && (in->ids = cli_identity(idpath)) == NULL) {
+		cli_verify_close(in);
 		return EXIT_USAGE;
 	}
-	if ((fd = open(archive, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if ((in->fd = open(archive, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1 || fstat(in->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "%s: cannot read archive %s: %s\n", AGENT_NAME,
-		    archive, fd == -1 ? strerror(errno) : "not a file");
-		if (fd != -1)
-			close(fd);
-		crypt_free_secret(ids);
-		free(beside);
+		    archive, in->fd == -1 ? strerror(errno) : "not a file");
+		cli_verify_close(in);
 		return EXIT_USAGE;
 	}
-	cli_sandbox();
-	sign_keyid_hex(pub.keyid, keyid);
+	return EXIT_DONE;
+}
+
+void
+cli_verify_close(struct cli_verify_in *in)
+{
+	if (in->fd != -1)
+		close(in->fd);
+	in->fd = -1;
+	crypt_free_secret(in->ids);
+	in->ids = NULL;
+	free(in->beside);
+	in->beside = NULL;
+}
+
+int
+cli_verify_run(const char *archive, struct cli_verify_in *in,
+    const struct verify_tap *tap, struct verify_result *res)
+{
+	const struct verify_say	 say = { cli_verify_line, NULL, tap };
+	char			 keyid[SIGN_KEYID_HEXLEN];
+
+	sign_keyid_hex(in->pub.keyid, keyid);
 	fprintf(stderr, "%s: verifying %s with key %s (%s)\n", AGENT_NAME,
-	    archive, keyid, pubpath);
-	if (beside != NULL)
+	    archive, keyid, in->pubpath);
+	if (in->beside != NULL)
 		cli_verify_line(NULL, "note", "the key beside the archive "
 		    "proves integrity, not origin: compare its id with the one "
 		    "the victim read to you");
-	verify_archive(fd, archive, &pub, ids, &say, &res);
-	close(fd);
-	crypt_free_secret(ids);
-	free(beside);
-	if (res.failed)
+	verify_archive(in->fd, archive, &in->pub, in->ids, &say, res);
+	if (res->failed)
 		fprintf(stderr, "%s: verification FAILED: %s\n", AGENT_NAME,
-		    res.first);
-	else if (!res.inside)
+		    res->first);
+	else if (!res->inside)
 		fprintf(stderr, "%s: %s: signature ok; contents encrypted, "
 		    "not checked\n", AGENT_NAME, archive);
 	else
 		fprintf(stderr, "%s: %s verified: signature and %zu entries "
-		    "ok\n", AGENT_NAME, archive, res.entries);
-	return res.failed ? EXIT_VERIFY : EXIT_DONE;
+		    "ok\n", AGENT_NAME, archive, res->entries);
+	return res->failed ? EXIT_VERIFY : EXIT_DONE;
+}
+
+int
+cli_verify_archive(const char *archive, const char *pubpath,
+    const char *idpath)
+{
+	struct cli_verify_in	in;
+	struct verify_result	res;
+	int			rc;
+
+	if ((rc = cli_verify_open(archive, pubpath, idpath, &in)) != EXIT_DONE)
+		return rc;
+	cli_verify_sandbox();
+	rc = cli_verify_run(archive, &in, NULL, &res);
+	cli_verify_close(&in);
+	return rc;
 }
 
 int
@@ -136,7 +164,7 @@ cli_decrypt_file(const char *in, const char *idpath, const char *outpath)
 		close(fd);
 		return EXIT_USAGE;
 	}
-	cli_sandbox();
+	cli_verify_sandbox();
 	rc = verify_decrypt(fd, ids, ofd, err, sizeof err);
 	crypt_free_secret(ids);
 	close(fd);

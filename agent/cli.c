@@ -56,6 +56,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
 	    " [options]", cli_run },
 	{ "verify", "verify ARCHIVE [-p PUBKEY] [-i AGE_IDENTITY]", cli_verify },
+	{ "export", "export ARCHIVE --format F [-o OUT] [-p PUBKEY] "
+	    "[-i AGE_ID] [--force]", cli_export },
 	{ "keygen", "keygen -p PUBKEY -s SECKEY [-f] | keygen --age -s IDENTITY",
 	    cli_keygen },
 	{ "decrypt", "decrypt -i IDENTITY [-o OUT] FILE.age", cli_decrypt },

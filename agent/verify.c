@@ -604,14 +604,60 @@ verify_skip_space(const char *m, size_t len, size_t p)
 }
 
 static void
+verify_one_cb(void *arg, json_t *je)
+{
+	verify_one(arg, je);
+}
+
+int
+verify_manifest_each(const char *m, size_t len, void (*fn)(void *,
+    json_t *), void *arg, size_t *startp, size_t *endp, char *err,
+    size_t errlen)
+{
+	json_error_t	 jerr;
+	json_t		*je;
+	size_t		 p;
+
+	if (memchr(m, '\0', len) != NULL ||
+	    (p = verify_entries_at(m, len)) == 0) {
+		snprintf(err, errlen, "no entries list");
+		return -1;
+	}
+	if (startp != NULL)
+		*startp = p;
+	for (;;) {
+		if ((p = verify_skip_space(m, len, p)) < len && m[p] == ']')
+			break;
+		je = json_loadb(m + p, len - p, JSON_DISABLE_EOF_CHECK,
+		    &jerr);
+		if (je == NULL || !json_is_object(je)) {
+			snprintf(err, errlen, "entries: %s", je ?
+			    "an entry is not an object" : jerr.text);
+			json_decref(je);
+			return -1;
+		}
+		p += (size_t)jerr.position;
+		fn(arg, je);
+		json_decref(je);
+		if ((p = verify_skip_space(m, len, p)) < len && m[p] == ',')
+			p++;
+		else if (p >= len || m[p] != ']') {
+			snprintf(err, errlen, "entries list not closed");
+			return -1;
+		}
+	}
+	if (endp != NULL)
+		*endp = p;
+	return 0;
+}
+
+static void
 verify_manifest(struct verify *vf)
 {
 	struct sign_sig	 sig;
-	json_error_t	 jerr;
-	json_t		*je;
 	const char	*m = vf->manifest;
 	char		 err[512], *name;
-	size_t		 i, p, len = vf->manifest_len, bad = 0;
+	size_t		 i, len = vf->manifest_len, bad = 0;
 
 	if (vf->manifest == NULL || vf->msig == NULL) {
 		verify_fail(vf, "%s is missing from the archive",
@@ -626,11 +672,6 @@ verify_manifest(struct verify *vf)
 	else
 		verify_say(vf, "ok", "manifest signature");
 	sign_sig_free(&sig);
-	if (memchr(m, '\0', len) != NULL ||
-	    (p = verify_entries_at(m, len)) == 0) {
-		verify_fail(vf, "manifest.json: no entries list");
-		return;
-	}
 	qsort(vf->v, vf->n, sizeof *vf->v, verify_cmp);
 	for (i = 1; i < vf->n; i++)
 		if (strcmp(vf->v[i - 1].path, vf->v[i].path) == 0) {
@@ -638,27 +679,10 @@ verify_manifest(struct verify *vf)
 			verify_fail(vf, "%s: twice in the archive", name);
 			free(name);
 		}
-	for (;;) {
-		if ((p = verify_skip_space(m, len, p)) < len && m[p] == ']')
-			break;
-		je = json_loadb(m + p, len - p, JSON_DISABLE_EOF_CHECK,
-		    &jerr);
-		if (je == NULL || !json_is_object(je)) {
-			verify_fail(vf, "manifest.json: entries: %s", je ?
-			    "an entry is not an object" : jerr.text);
-			json_decref(je);
-			return;
-		}
-		p += (size_t)jerr.position;
-		verify_one(vf, je);
-		json_decref(je);
-		if ((p = verify_skip_space(m, len, p)) < len && m[p] == ',')
-			p++;
-		else if (p >= len || m[p] != ']') {
-			verify_fail(vf, "manifest.json: entries list not "
-			    "closed");
-			return;
-		}
+	if (verify_manifest_each(m, len, verify_one_cb, vf, NULL, NULL, err,
+	    sizeof err) == -1) {
+		verify_fail(vf, "manifest.json: %s", err);
+		return;
 	}
 	for (i = 0; i < vf->n; i++)
 		if (!vf->v[i].matched) {

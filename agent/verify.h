@@ -59,6 +59,15 @@ struct verify_result {
  */
 void	 verify_archive(int, const char *, const struct sign_pubkey *,
 	    const char *, const struct verify_say *, struct verify_result *);
+/*
+ * Call fn(arg, entry) for each object of the top-level "entries" array
+ * of the manifest text m (len bytes), decoded one at a time (a manifest
+ * costs its bytes and one entry); *start and *end (when not NULL) get
+ * the offsets just after its '[' and of its ']'. 0, or -1 with err.
+ */
+struct json_t;
+int	 verify_manifest_each(const char *, size_t, void (*)(void *,
+	    struct json_t *), void *, size_t *, size_t *, char *, size_t);
 /* Whether fd starts with an age header. */
 int	 verify_is_age(int);
 /*

@@ -31,7 +31,7 @@ has_key() {
 		END { exit !found }' "$1"
 }
 
-cmds=("run" "verify" "keygen" "decrypt" "list" "config" "config show"
+cmds=("run" "verify" "export" "keygen" "decrypt" "list" "config" "config show"
 	"bundle" "rules" "rules verify" "rules pull")
 missing_readme="" missing_man="" nopts=0
 for c in "${cmds[@]}"; do

@@ -2,8 +2,8 @@
 # Copyright 2026 csirt-collect developers
 # SPDX-License-Identifier: Apache-2.0
 #
-# The commands that parse input from elsewhere (`verify` an archive,
-# `decrypt` an age file, `rules verify|install` a bundle) enter the
+# The commands that parse input from elsewhere (`verify` and `export` an
+# archive, `decrypt` an age file, `rules verify|install` a bundle) enter the
 # sandbox (no_new_privs, then the seccomp filter) before they read a
 # byte of it: traced with strace -y, the seccomp call comes first and
 # succeeds, and every read of the untrusted file comes after it.
@@ -55,6 +55,8 @@ sandboxed_first() {
 }
 
 sandboxed_first "verify" "$A" "$CC_BIN" verify "$A" -p pub
+sandboxed_first "export" "$A" "$CC_BIN" export "$A" -p pub --format uac -o exported.tar
+check "…and export did its work under the sandbox" tar -tf exported.tar uac.log
 sandboxed_first "decrypt" secret.age "$CC_BIN" decrypt -i id -o plain.tar.zst secret.age
 check "…and decrypt did its work under the sandbox" cmp -s plain.tar.zst "$A"
 sandboxed_first "rules verify" rules.tar.zst "$CC_BIN" rules verify rules.tar.zst -p pub \
