@@ -190,7 +190,9 @@ findings_process(struct findings *f, const char *src, json_t *rec)
 	if (json_is_true(json_object_get(rec, "hidden")))
 		findings_add(f, FK_HIDDEN_PROCESS, src, findings_pick(rec, keys),
 		    what);
-	if (json_is_true(json_object_get(rec, "exe_deleted")))
+	/* A memfd's link reads "(deleted)" too: it is reported as memfd. */
+	if (json_is_true(json_object_get(rec, "exe_deleted")) &&
+	    !json_is_true(json_object_get(rec, "exe_memfd")))
 		findings_add(f, FK_DELETED_EXE, src, findings_pick(rec, keys),
 		    what);
 	if (json_is_true(json_object_get(rec, "exe_memfd")))
