@@ -126,6 +126,26 @@ check "the screen says '$nf findings: see summary.json'" \
 check "every field of the dead-box archive is in docs/records.md" \
 	python3 "$CHECKER" "$DOC" "$T/d/x"
 
+# --- A run cut by its size budget: what was cut, and why ----------------
+mkdir -p "$T/c/o" "$T/c/x"
+timeout 60 "$CC_BIN" run --root "$R" --output "$T/c/o" --no-yara -q --max-total-size 100K \
+	>/dev/null 2>&1
+check "size-cut run exits 0" test $? -eq 0
+tar --zstd -xf "$(archive_in "$T/c/o")" -C "$T/c/x"
+check "cut: the reason, and the run's total_size limit" jqe '.cut == "total size limit reached"
+	and any(.limits[]; .what == "total_size" and .reason == "total size limit reached")' "$(S c)"
+check "cut: the file the budget cut (auth.log, 400 KB) is a file_truncated limit" \
+	jqe 'any(.limits[]; .what == "file_truncated" and .path == "/var/log/auth.log")' "$(S c)"
+check "cut: each collector not run is status cut and a limit naming it" \
+	jqe '[.collectors[] | select(.status == "cut")] as $c | ($c | length) > 0 and
+		all($c[]; .note == "total size limit reached") and
+		([$c[] | select(.started == null)] | length) > 0 and
+		([.limits[] | select(.what == "collector_not_run") | .reason] as $r |
+		all($c[] | select(.started == null); "collector \(.name) not run: total size limit reached" as $w |
+		any($r[]; . == $w))) and .limits_total == (.limits | length)' "$(S c)"
+check "cut: the manifest marks the same file truncated" \
+	jqe 'any(.entries[]; .source == "/var/log/auth.log" and .truncated)' "$T/c/x/manifest.json"
+
 # --- Live -------------------------------------------------------------
 sleep 0.1
 LD_PRELOAD=$T/evil-preload.so sleep 1000 2>/dev/null & PRE=$!; pids="$pids $!"
