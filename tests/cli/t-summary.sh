@@ -125,6 +125,12 @@ check "the screen says '$nf findings: see summary.json'" \
 	grep -q "^  $nf findings: see summary.json" "$T/d/stderr"
 check "every field of the dead-box archive is in docs/records.md" \
 	python3 "$CHECKER" "$DOC" "$T/d/x"
+mkdir -p "$T/fr"
+LANG=fr_FR.UTF-8 LANGUAGE= LC_ALL= LC_MESSAGES= "$CC_BIN" run --root "$R" --output "$T/fr" \
+	--no-yara -p LinuxCronFiles >/dev/null 2>"$T/fr.err"
+nfr=$(jq '[.findings_total[]] | add' <(tar --zstd -xOf "$(archive_in "$T/fr")" summary.json))
+check "in French: '$nfr alertes (signaux suspects) : voir summary.json'" \
+	grep -q "^  $nfr alertes (signaux suspects) : voir summary.json" "$T/fr.err"
 
 # --- A run cut by its size budget: what was cut, and why ----------------
 mkdir -p "$T/c/o" "$T/c/x"
