@@ -267,7 +267,7 @@ check-arm64: $(BIN)
 	CC_ARM64_BUILD=$(BUILD)-arm64 sh tests/run.sh $(BUILD) packaging t-arm64
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(BUILD)-arm64 $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 # The headers each object, test and fuzz target includes (-MMD), from
 # their last build; none before the first.
