@@ -65,10 +65,7 @@ check "yara/matches.jsonl: the rule matched the planted file" \
 check "…and nothing else" jqe -s 'length==1' "$T/x1/yara/matches.jsonl"
 # Must fail: one flipped byte in the middle of the archive.
 cp "$A" "$T/flip.tar.zst"; cp "$A.minisig" "$T/flip.tar.zst.minisig"
-off=$(( $(stat -c %s "$A") / 2 ))
-b=$(od -An -tu1 -j "$off" -N1 "$A" | tr -d ' ')
-printf "$(printf '\\%03o' $(( (b ^ 1) & 255 )))" |
-	dd of="$T/flip.tar.zst" bs=1 seek="$off" conv=notrunc 2>/dev/null
+flip_byte "$T/flip.tar.zst" $(( $(stat -c %s "$A") / 2 ))
 check_rc "the arm64 agent refuses an archive with a flipped byte: exit 4" 4 \
 	a64 "$S" verify "$T/flip.tar.zst" -p "$A.pub"
 last_err_has "FAILED" && ok "…and says FAILED" || nok "no FAILED message"
@@ -84,7 +81,7 @@ if [ -n "$QEMU" ]; then
 	grep -q "running without the sandbox: seccomp: Function not implemented" "$T/o1.err" &&
 		ok "under qemu-user the log says the run has no sandbox (qemu implements no seccomp)" ||
 		nok "no 'running without the sandbox' line under qemu"
-	echo "SKIP $TNAME: the arm64 seccomp filter is not entered under qemu-user (no seccomp there); its list is checked against the calls made instead"
+	skip "the arm64 seccomp filter is not entered under qemu-user (no seccomp there); its list is checked against the calls made instead"
 	awk '/sandbox_allowed\[\] = \{/,/^};/' "$CC_TOP/agent/sandbox.c" |
 		awk '/^#if defined\(__x86_64__\)|^#ifdef SANDBOX_SANITIZER/ {skip=1; next}
 		     /^#endif/ {skip=0} !skip' |
@@ -169,12 +166,5 @@ done
 mkdir -p "$T/deb" && dpkg-deb -x "$DEB" "$T/deb"
 check "the packaged binary is the arm64 static one" cmp -s "$T/deb/usr/bin/csirt-collect" "$S"
 check_rc "…and runs under ${QEMU:-no emulator}: --version" 0 a64 "$T/deb/usr/bin/csirt-collect" --version
-if command -v lintian >/dev/null; then
-	lintian --pedantic "$DEB" >"$T/lintian" 2>&1
-	if grep -qE '^[EWIPX]: ' "$T/lintian"; then
-		nok "lintian --pedantic reports tags"; sed 's/^/    /' "$T/lintian"
-	else ok "lintian --pedantic: clean"; fi
-else
-	echo "SKIP $TNAME: lintian not installed"
-fi
+check_lintian "$DEB"
 exit 0
