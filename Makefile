@@ -21,8 +21,11 @@ MAKEFLAGS += --no-print-directory
 # own build directory, Debian's cross compiler, the :arm64 libraries
 # (`make deps ARCH=arm64`) and a sysroot for the one -dev package that
 # cannot be installed beside its amd64 twin (packaging/sysroot.sh).
+# Only from the command line: shells often export ARCH=x86_64 for kernels.
 HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
-ARCH	?= $(HOST_ARCH)
+ifneq ($(origin ARCH),command line)
+ARCH	:= $(HOST_ARCH)
+endif
 ifeq ($(ARCH)-$(filter arm64,$(HOST_ARCH)),arm64-)
 BUILD	?= build-arm64
 CC	= aarch64-linux-gnu-gcc
@@ -79,7 +82,7 @@ ALL_LDFLAGS = $(SANITIZE) -pthread $(LDFLAGS)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
-$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps' as root)
+$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps$(if $(CROSS_SYSROOT), ARCH=$(ARCH))' as root)
 endif
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
