@@ -264,9 +264,11 @@ check-packaging: $(BIN) $(BUILD)/csirt-collect-static $(DEB)
 	sh tests/run.sh $(BUILD) packaging
 
 # The arm64 static agent and .deb under qemu-user (tests/packaging/t-arm64.sh),
-# beside this host's agent, which verifies and bundles them.
+# beside this host's agent, which verifies and bundles them; the unit
+# tests and fuzz replays built for arm64 run there too.
 check-arm64: $(BIN)
-	$(MAKE) ARCH=arm64 BUILD=$(BUILD)-arm64 WERROR=$(WERROR) static deb
+	$(MAKE) ARCH=arm64 BUILD=$(BUILD)-arm64 WERROR=$(WERROR) static deb \
+	    $(patsubst $(BUILD)/%,$(BUILD)-arm64/%,$(UNIT_BIN) $(REPLAY_BIN))
 	CC_ARM64_BUILD=$(BUILD)-arm64 sh tests/run.sh $(BUILD) packaging t-arm64
 
 clean:
