@@ -4,6 +4,7 @@
 #   make check      every test; ends with "N passed, N failed"
 #   make deps       install build and test dependencies (Debian/Ubuntu, as root)
 #   make static     build/csirt-collect-static
+#   make static ARCH=arm64   build-arm64/csirt-collect-static (cross build)
 #   make bench      benchmarks (not part of check)
 #   make install    honours PREFIX and DESTDIR
 #   make fuzz       libFuzzer targets in build-fuzz/fuzz/ (clang)
@@ -14,7 +15,27 @@
 # code needs (make CFLAGS='-O0 -g' builds). OPT is the default -O and -g.
 
 MAKEFLAGS += --no-print-directory
+
+# ARCH: the Debian architecture built for. arm64 on another host is a
+# cross build for `make static` and `make deb` (packaging/README.md): its
+# own build directory, Debian's cross compiler, the :arm64 libraries
+# (`make deps ARCH=arm64`) and a sysroot for the one -dev package that
+# cannot be installed beside its amd64 twin (packaging/sysroot.sh).
+# Only from the command line: shells often export ARCH=x86_64 for kernels.
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+ifneq ($(origin ARCH),command line)
+ARCH	:= $(HOST_ARCH)
+endif
+ifeq ($(ARCH)-$(filter arm64,$(HOST_ARCH)),arm64-)
+BUILD	?= build-arm64
+CC	= aarch64-linux-gnu-gcc
+STRIP	= aarch64-linux-gnu-strip
+PKG_CONFIG ?= aarch64-linux-gnu-pkg-config
+CROSS_SYSROOT = $(BUILD)/sysroot
+CROSS_LDFLAGS = -L$(CROSS_SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
 CC	?= cc
+STRIP	?= strip
 PREFIX	?= /usr/local
 DESTDIR	?=
 BUILD	?= build
@@ -61,7 +82,7 @@ ALL_LDFLAGS = $(SANITIZE) -pthread $(LDFLAGS)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
-$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps' as root)
+$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps$(if $(CROSS_SYSROOT), ARCH=$(ARCH))' as root)
 endif
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -111,7 +132,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 deps:
-	sh packaging/deps.sh
+	sh packaging/deps.sh $(filter-out $(HOST_ARCH),$(ARCH))
 
 # The replay driver is an object of its own (named here so that make
 # keeps it): gcc -MMD writes one .d per output, which a link of two
@@ -196,10 +217,14 @@ $(BUILD)/static/collectors/firewall.o: collectors/firewall.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DFIREWALL_NO_NFT -c -o $@ $<
 static: $(BUILD)/csirt-collect-static
-$(BUILD)/csirt-collect-static: $(STATIC_OBJ)
+$(BUILD)/csirt-collect-static: $(STATIC_OBJ) $(if $(CROSS_SYSROOT),$(CROSS_SYSROOT)/.done)
 	$(CC) -static -Wl,--gc-sections $(ALL_LDFLAGS) -o $@ $(STATIC_OBJ) \
-	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS))
-	strip $@
+	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS)) $(CROSS_LDFLAGS)
+	$(STRIP) $@
+ifneq ($(CROSS_SYSROOT),)
+$(CROSS_SYSROOT)/.done: packaging/sysroot.sh
+	sh packaging/sysroot.sh $(ARCH) $(CROSS_SYSROOT)
+endif
 
 bench: $(BIN)
 	bash tests/bench.sh $(BUILD)
@@ -222,12 +247,12 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/csirt-collect $(DESTDIR)$(DOCDIR)
 
 # Packages (packaging/README.md). Both hold the static binary.
-DEB	= $(BUILD)/csirt-collect_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
-.PHONY: deb rpm check-packaging
+DEB	= $(BUILD)/csirt-collect_$(VERSION)_$(ARCH).deb
+.PHONY: deb rpm check-packaging check-arm64
 deb: $(DEB)
 $(DEB): $(BUILD)/csirt-collect-static packaging/csirt-collect.1 packaging/csirt-collect.ini \
 	    $(wildcard packaging/deb/* rules/*.yar)
-	sh packaging/deb/build.sh $(BUILD) $(VERSION)
+	sh packaging/deb/build.sh $(BUILD) $(VERSION) $(ARCH)
 
 # On a host whose packages rpm does not know (Debian: the rpm package
 # brings rpmbuild, its database is empty), BuildRequires cannot be checked.
@@ -242,8 +267,16 @@ rpm: $(BUILD)/csirt-collect-static
 check-packaging: $(BIN) $(BUILD)/csirt-collect-static $(DEB)
 	sh tests/run.sh $(BUILD) packaging
 
+# The arm64 static agent and .deb under qemu-user (tests/packaging/t-arm64.sh),
+# beside this host's agent, which verifies and bundles them; the unit
+# tests and fuzz replays built for arm64 run there too.
+check-arm64: $(BIN)
+	$(MAKE) ARCH=arm64 BUILD=$(BUILD)-arm64 WERROR=$(WERROR) static deb \
+	    $(patsubst $(BUILD)/%,$(BUILD)-arm64/%,$(UNIT_BIN) $(REPLAY_BIN))
+	CC_ARM64_BUILD=$(BUILD)-arm64 sh tests/run.sh $(BUILD) packaging t-arm64
+
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(BUILD)-arm64 $(FUZZ_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 # The headers each object, test and fuzz target includes (-MMD), from
 # their last build; none before the first.

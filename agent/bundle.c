@@ -209,10 +209,23 @@ bundle_elf_needs(int fd, const ElfW(Phdr) *ph)
 }
 
 /*
+ * Whether a kit may embed an agent for machine m: the running agent's,
+ * or another one the project builds (make static ARCH=arm64), so that
+ * an amd64 console makes kits for arm64 hosts. Both are 64-bit
+ * little-endian: the headers read here have the same layout.
+ */
+static int
+bundle_elf_machine(int m, int self)
+{
+	return m == self || m == EM_X86_64 || m == EM_AARCH64;
+}
+
+/*
  * Whether fd (path, for messages) is a static ELF executable for the
- * machine of the running agent: 1 static; 0 dynamically linked (an
- * interpreter or a needed library), with why in err; -1 not an ELF
- * executable for this machine, with err.
+ * machine of the running agent or another the project builds
+ * (bundle_elf_machine): 1 static; 0 dynamically linked (an interpreter
+ * or a needed library), with why in err; -1 not an ELF executable for
+ * such a machine, with err.
  */
 static int
 bundle_elf_static(int fd, const char *path, char *err, size_t errlen)
@@ -227,7 +240,8 @@ bundle_elf_static(int fd, const char *path, char *err, size_t errlen)
 		close(sfd);
 	if (!ok || bundle_elf_header(fd, &eh) == -1 ||
 	    memcmp(eh.e_ident, self.e_ident, EI_VERSION) != 0 ||
-	    eh.e_machine != self.e_machine || eh.e_phentsize != sizeof ph ||
+	    !bundle_elf_machine(eh.e_machine, self.e_machine) ||
+	    eh.e_phentsize != sizeof ph ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)) {
 		snprintf(err, errlen, "%s: not an ELF executable for this "
 		    "machine", path);

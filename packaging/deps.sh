@@ -15,7 +15,17 @@
 # libcap2-bin: setcap, t-fileattrs' capability binary.
 # e2fsprogs: mkfs.ext4 for t-mounts' loop-mounted /var/log.
 # rpm: rpmbuild and rpm for make rpm and t-rpm (an rpm-made rpmdb.sqlite).
+#
+# `sh packaging/deps.sh arm64` (make deps ARCH=arm64) adds what the arm64
+# cross build and its test need (make static ARCH=arm64, make
+# check-arm64): the cross compiler, qemu-user-static to run the result,
+# and the :arm64 -dev packages of every library the static link takes
+# (multiarch: dpkg --add-architecture arm64). Each is "Multi-Arch: same",
+# installed beside the amd64 one; libgpg-error-dev is not, and goes to a
+# sysroot in the build directory instead (packaging/sysroot.sh, run by
+# the Makefile). Nothing is installed if apt would remove a package.
 set -eu
+CROSS=${1:-}
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
 libssl-dev libjansson-dev libyaml-dev libinih-dev
@@ -23,6 +33,20 @@ openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables libsqlite3-dev
 groff-base man-db lintian ansible-core libcap2-bin e2fsprogs rpm"
+case $CROSS in
+"") ;;
+arm64)
+	PKGS="$PKGS gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
+	for p in libarchive-dev libzstd-dev libyara-dev libssh2-1-dev \
+	    libsodium-dev libssl-dev libjansson-dev libyaml-dev libinih-dev \
+	    libsqlite3-dev libmagic-dev libacl1-dev liblz4-dev libnftnl-dev \
+	    libmnl-dev nettle-dev libbz2-dev liblzma-dev libxml2-dev zlib1g-dev; do
+		PKGS="$PKGS $p:arm64"
+	done ;;
+*)
+	echo "deps: no cross build for $CROSS (arm64 only)" >&2
+	exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -36,6 +60,19 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# Others may be installing on the same machine: wait for dpkg's lock.
+APT="apt-get -o DPkg::Lock::Timeout=600"
+if [ -n "$CROSS" ] && ! dpkg --print-foreign-architectures | grep -qx "$CROSS"; then
+	$SUDO dpkg --add-architecture "$CROSS"
+fi
+$SUDO $APT update -qq
+# A foreign -dev package that is not co-installable (or whose version
+# lags the installed one's) would make apt remove the host's: refuse.
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$CROSS" ] && $APT -s install --no-install-recommends $missing |
+    grep '^Remv'; then
+	echo "deps: installing$missing would remove the packages above; not done" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086
+$SUDO $APT install -y -qq --no-install-recommends $missing

@@ -4,8 +4,10 @@
 #
 # Builds the Debian package with dpkg-deb alone (no source package, no
 # debhelper): `make deb` calls it after `make static`. The package holds
-# the static binary, so one .deb installs on any amd64 Debian or Ubuntu
-# and loads none of the host's libraries; it therefore has no Depends.
+# the static binary, so one .deb installs on any Debian or Ubuntu of its
+# architecture and loads none of the host's libraries; it therefore has
+# no Depends. ARCH (default: the host's) is the binary's: `make deb
+# ARCH=arm64` packs build-arm64/csirt-collect-static.
 #
 #   /usr/bin/csirt-collect                  the static binary
 #   /usr/share/csirt-collect/rules/*.yar    default YARA rules, as text
@@ -14,13 +16,13 @@
 #   /usr/share/lintian/overrides/csirt-collect
 #   /var/lib/csirt-collect/                 state (rule bundle versions)
 #
-# usage: sh packaging/deb/build.sh BUILD VERSION  -> BUILD/csirt-collect_VERSION_ARCH.deb
+# usage: sh packaging/deb/build.sh BUILD VERSION [ARCH]  -> BUILD/csirt-collect_VERSION_ARCH.deb
 set -eu
 BUILD=$1
 VERSION=$2
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DEB=$TOP/packaging/deb
-ARCH=$(dpkg --print-architecture)
+ARCH=${3:-$(dpkg --print-architecture)}
 STAGE=$BUILD/deb/root
 OUT=$BUILD/csirt-collect_${VERSION}_${ARCH}.deb
 # Reproducible: every time stamp is the last commit's (or a fixed date).

@@ -77,6 +77,14 @@ flip_byte() {
 	rm -f "$T/.flip.orig"
 	return 0
 }
+# check_lintian DEB: lintian --pedantic reports no tag (SKIP without it).
+check_lintian() {
+	if ! command -v lintian >/dev/null; then skip "lintian not installed"; return; fi
+	lintian --pedantic "$1" >"$T/.lintian" 2>&1
+	if grep -qE '^[EWIPX]: ' "$T/.lintian"; then
+		nok "lintian --pedantic reports tags"; sed 's/^/    /' "$T/.lintian"
+	else ok "lintian --pedantic: clean (overrides are justified in packaging/deb/lintian-overrides)"; fi
+}
 
 # The environment of an agent run under strace: LeakSanitizer (check-asan)
 # stops threads with ptrace at exit, which it cannot do under a tracer.

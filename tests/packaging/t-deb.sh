@@ -37,14 +37,7 @@ for y in "$CC_TOP"/rules/*.yar; do
 done
 check "every file is owned by root" sh -c "! awk '{print \$2}' '$T/list' | grep -qv '^root/root$'"
 
-if command -v lintian >/dev/null; then
-	lintian --pedantic "$DEB" >"$T/lintian" 2>&1
-	if grep -qE '^[EWIPX]: ' "$T/lintian"; then
-		nok "lintian --pedantic reports tags"; sed 's/^/    /' "$T/lintian"
-	else ok "lintian --pedantic: clean (overrides are justified in packaging/deb/lintian-overrides)"; fi
-else
-	echo "SKIP $TNAME: lintian not installed"
-fi
+check_lintian "$DEB"
 
 # --- dpkg --root into a fresh root -----------------------------------------
 R=$T/root
