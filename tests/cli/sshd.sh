@@ -14,6 +14,8 @@
 #
 # SSHD_SFTP_OPTS, when set before sshd_start, is appended to the account's
 # `ForceCommand internal-sftp` (e.g. "-P opendir,read" for a drop box).
+# SSHD_LISTEN, when set, is one more address to listen on (an address of
+# the test's own network namespace: the fleet's hosts reach it there).
 
 sshd_setup() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -50,6 +52,7 @@ sshd_start() {
 	cat >"$SSHD_DIR/config" <<EOC
 Port $SSHD_PORT
 ListenAddress 127.0.0.1
+${SSHD_LISTEN:+ListenAddress $SSHD_LISTEN}
 HostKey $SSHD_DIR/host_key
 PidFile $SSHD_DIR/pid
 AuthorizedKeysFile $SSHD_KEYS/%u
