@@ -17,8 +17,9 @@
 # drop box, verified (csirt-collect verify and stock minisign -V), one per
 # host name; the recap shows the failed and the unreachable host; the
 # partial upload stays a .part that does not verify; nothing is left on
-# any host. Second play: the network back, --limit the two: in the end
-# every host's archive is there, none lost.
+# any host. Second play: the network back, --limit the two, the drop box
+# refusing their first connections (MaxStartups 1, the slot held): in the
+# end every host's archive is there, none lost.
 #
 # The whole test runs in a network namespace of its own (it re-executes
 # itself under unshare -n): the bridges, veths and host namespaces go
@@ -305,10 +306,39 @@ check "…the $((N - 2)) agents ran at the same time (forks)" test \
 in_host "$CUT" ip link set drop up
 in_host "$DOWN" ip link set mgmt up
 inventory
+# ...and a drop box that takes one unauthenticated connection at a time
+# (MaxStartups 1), that one held by this test until each of the two
+# agents has been refused: they must retry, not fail.
+sshd_stop
+sed -i '1i MaxStartups 1:100:1' "$SSHD_DIR/config"
+sshd_restart || { nok "drop box restarted"; exit 1; }
+python3 - "$SSHD_PORT" "$T/release" <<'PY' & H=$!
+import os, socket, sys, time
+s = socket.create_connection(("10.77.1.1", int(sys.argv[1])), 2)
+open(sys.argv[2] + ".held", "w").close()
+for _ in range(600):
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.1)
+PY
+at_exit "kill $H 2>/dev/null"
+for _ in $(seq 50); do [ -e "$T/release.held" ] && break; sleep 0.1; done
+(
+	for _ in $(seq 600); do
+		grep -q "from \[$(addr 1 "$CUT")\]:.*past MaxStartups" "$SSHD_LOG" &&
+		grep -q "from \[$(addr 1 "$DOWN")\]:.*past MaxStartups" "$SSHD_LOG" && break
+		sleep 0.1
+	done
+	touch "$T/release"
+) & R=$!
 play --limit "h$CUT,h$DOWN" >"$T/play2" 2>&1; rc=$?
+wait "$H" "$R"
 check "play 2, --limit h$CUT,h$DOWN with the network back: exit 0" test $rc -eq 0
 [ $rc -eq 0 ] || tail -30 "$T/play2"
 check "…only those two ran" test "$(grep -Ec '^h[0-9]+ +:' "$T/play2")" -eq 2
+check "…each agent's first connection refused by the drop box (past MaxStartups), then retried" \
+	sh -c "grep -q 'from \[$(addr 1 "$CUT")\]:.*past MaxStartups' '$SSHD_LOG' &&
+		grep -q 'from \[$(addr 1 "$DOWN")\]:.*past MaxStartups' '$SSHD_LOG'"
 verify_host "$CUT"
 verify_host "$DOWN"
 check "none lost: $N complete archives on the drop box, one per host name" test \
