@@ -277,7 +277,7 @@ if [ "$(id -u)" -eq 0 ] && command -v ansible-playbook >/dev/null; then
 		set -- $(sed -n 's/^FLEET hosts=\([0-9]*\) play_s=\([0-9.]*\) bytes=\([0-9]*\) upload_s=\([0-9.]*\)$/\1 \2 \3 \4/p' "$T/fleet")
 		echo
 		if [ $# -eq 4 ]; then
-			echo "| fleet: $1 hosts, Ansible forks $1, --stream, profile ${FLEET_PROFILE:-triage} | |"
+			echo "| fleet: $1 hosts, Ansible forks $1, --stream, profile ${FLEET_PROFILE:-triage}, --no-yara --no-process-dump | |"
 			echo "| --- | ---: |"
 			echo "| playbook wall time | $2 s |"
 			echo "| hosts per minute | $(python3 -c "print(f'{$1*60/$2:.1f}')") |"

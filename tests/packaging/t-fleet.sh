@@ -24,7 +24,11 @@
 # The whole test runs in a network namespace of its own (it re-executes
 # itself under unshare -n): the bridges, veths and host namespaces go
 # away with it. FLEET_BENCH=1: one play of N hosts, no failure, and a
-# line "FLEET hosts=N play_s=S bytes=B upload_s=U" for tests/bench.sh.
+# line "FLEET hosts=N play_s=S bytes=B upload_s=U" for tests/bench.sh
+# (FLEET_PROFILE: the profile, default LinuxCronFiles; FLEET_KEEP=DIR: a
+# copy of the drop box there). The agents run with --no-yara and
+# --no-process-dump: on a shared machine the other users' processes would
+# be scanned and dumped six times over.
 if [ -z "${CC_FLEET_NETNS:-}" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "FAIL t-fleet: needs root (namespaces, sshd, useradd)"
@@ -79,7 +83,7 @@ host_down() {
 				kill -9 "${_q#/proc/}" 2>/dev/null
 		done
 	fi
-	{ wait "$_p"; } 2>/dev/null
+	for _ in $(seq 20); do [ -e "/proc/$_p" ] || break; sleep 0.1; done
 }
 host_up() {
 	h=$T/h$1
@@ -103,19 +107,23 @@ EOC
 	mkfifo "$h/go"
 	# Its own network, host name, /sys (of its network) and /root (the
 	# agent's working directory: checked for archives afterwards).
-	unshare --net --uts --mount --propagation private sh -c "
+	# Started from a subshell: not a job of this shell, whose "Killed"
+	# would be printed when host_down ends it.
+	(unshare --net --uts --mount --propagation private sh -c "
 		read _ <'$h/go' && mount -t sysfs sysfs /sys &&
 		mount --bind '$h/root' /root && hostname '$(hname "$1")' &&
-		exec /usr/sbin/sshd -D -f '$h/config' -E '$h/log'" &
-	eval "HPID_$1=$!"
+		exec /usr/sbin/sshd -D -f '$h/config' -E '$h/log'" \
+		</dev/null >/dev/null 2>&1 & echo $! >"$h/ns.pid")
+	read -r _p <"$h/ns.pid"
+	eval "HPID_$1=$_p"
 	at_exit "host_down $1"
 	# Its namespaces exist once unshare has run: wait for them.
 	for _ in $(seq 100); do
-		[ "$(readlink /proc/$!/ns/net)" != "$(readlink /proc/$$/ns/net)" ] && break
+		[ "$(readlink /proc/$_p/ns/net)" != "$(readlink /proc/$$/ns/net)" ] && break
 		sleep 0.05
 	done
-	ip link add name "m$1" type veth peer name mgmt netns $! &&
-	ip link add name "d$1" type veth peer name drop netns $! &&
+	ip link add name "m$1" type veth peer name mgmt netns "$_p" &&
+	ip link add name "d$1" type veth peer name drop netns "$_p" &&
 	ip link set "m$1" master fleetm up && ip link set "d$1" master fleetd up &&
 	in_host "$1" sh -c "ip link set lo up &&
 		ip addr add $(addr 0 "$1")/24 dev mgmt && ip link set mgmt up &&
@@ -193,7 +201,7 @@ csirt_collect_summary_dir: $T/summaries
 csirt_collect_tmp_parent: "{{ fleet_dir }}/tmp"
 csirt_collect_become: false
 csirt_collect_profile: $PROFILE
-csirt_collect_extra_args: "{{ ['--no-yara'] + (fleet_args | default([])) }}"
+csirt_collect_extra_args: "{{ ['--no-yara', '--no-process-dump'] + (fleet_args | default([])) }}"
 EOC
 export ANSIBLE_CONFIG=$T/ansible.cfg ANSIBLE_HOME=$T/a-home
 play() { ansible-playbook "$AN/collect.yml" -e "@$T/vars.yml" "$@"; }
@@ -227,6 +235,7 @@ if [ "$BENCH" = 1 ]; then
 	wait "$W"
 	bytes=$(cat "$D"/*.tar.zst | wc -c)
 	check "$N archives on the drop box" test "$(ls "$D" | grep -c '\.tar\.zst$')" -eq "$N"
+	[ -n "${FLEET_KEEP:-}" ] && cp -a "$D/." "$FLEET_KEEP/"
 	echo "FLEET hosts=$N play_s=$(python3 -c "print(f'{$t1-$t0:.1f}')")" \
 		"bytes=$bytes upload_s=$(python3 -c "print(f'{$(cat "$T/last")-$(cat "$T/first"):.1f}')")"
 	exit 0
