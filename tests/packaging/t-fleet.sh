@@ -38,6 +38,7 @@ if [ -z "${CC_FLEET_NETNS:-}" ]; then
 fi
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/../cli/sshd.sh"
+. "$(dirname "$0")/ansible.sh"
 S=${CC_BUILD:-$CC_TOP/build}/csirt-collect-static
 AN=$CC_TOP/packaging/ansible
 N=${FLEET_HOSTS:-6}
@@ -89,21 +90,7 @@ host_up() {
 	h=$T/h$1
 	mkdir -p "$h/root" "$h/tmp"
 	ssh-keygen -q -t ed25519 -N '' -f "$h/host_key"
-	cat >"$h/config" <<EOC
-Port 22
-ListenAddress $(addr 0 "$1")
-HostKey $h/host_key
-PidFile $h/pid
-AuthorizedKeysFile $T/authorized_keys
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-LogLevel VERBOSE
-Subsystem sftp /usr/lib/openssh/sftp-server
-EOC
+	sshd_root_config "$h" 22 "$T/authorized_keys" "$(addr 0 "$1")"
 	mkfifo "$h/go"
 	# Its own network, host name, /sys (of its network) and /root (the
 	# agent's working directory: checked for archives afterwards).
@@ -154,25 +141,8 @@ check "…the drop box reachable from a host's namespace (10.77.1.1:$SSHD_PORT)"
 	in_host 1 python3 -c "import socket; socket.create_connection(('10.77.1.1',$SSHD_PORT),2)"
 
 # --- Ansible -----------------------------------------------------------------
-mkdir -p "$T/summaries" "$T/a-local" "$T/a-remote"
-cat >"$T/ansible.cfg" <<EOC
-[defaults]
-inventory = $T/inventory
-roles_path = $AN/roles
-forks = $N
-timeout = 10
-host_key_checking = True
-retry_files_enabled = False
-nocolor = True
-interpreter_python = /usr/bin/python3
-local_tmp = $T/a-local
-remote_tmp = $T/a-remote
-[ssh_connection]
-pipelining = True
-ssh_args = -o UserKnownHostsFile=$T/known_hosts -o StrictHostKeyChecking=yes -o ControlMaster=auto -o ControlPersist=60s
-control_path = $T/cm-%%C
-EOC
-at_exit "for c in '$T'/cm-*; do [ -S \"\$c\" ] && ssh -o ControlPath=\"\$c\" -O exit x 2>/dev/null; done"
+mkdir -p "$T/summaries"
+ansible_setup "$N"
 # A fragile link: one retry, 5 s without an answer is a stall.
 printf '[upload]\nretries = 1\ntimeout = 5\n' >"$T/fragile.ini"
 # inventory [SLOW]: host SLOW streams at 64 KiB/s on the fragile link.
@@ -203,7 +173,6 @@ csirt_collect_become: false
 csirt_collect_profile: $PROFILE
 csirt_collect_extra_args: "{{ ['--no-yara', '--no-process-dump'] + (fleet_args | default([])) }}"
 EOC
-export ANSIBLE_CONFIG=$T/ansible.cfg ANSIBLE_HOME=$T/a-home
 play() { ansible-playbook "$AN/collect.yml" -e "@$T/vars.yml" "$@"; }
 now() { date +%s.%N; }
 
