@@ -83,6 +83,7 @@ host_run() {
 		m=$(tar --zstd -xOf "$a" manifest.json 2>/dev/null)
 		eval "F_$1=$(echo "$m" | jq '.stats.entries')"
 		eval "M_$1=$(( $(echo "$m" | jq '.stats.bytes') / 1048576 ))"
+		eval "Z_$1=$(( $(stat -c %s "$a") / 1048576 ))"
 		eval "B_$1=$(tar --zstd -xOf "$a" timeline/bodyfile.txt 2>/dev/null | wc -l)"
 		eval "P_$1=$(tar --zstd -xOf "$a" collection.log 2>/dev/null |
 			jq -r 'select(.collector == "yara") | .message' |
@@ -215,12 +216,12 @@ if [ -n "${S_yara:-}" ]; then
 fi
 if [ -n "${S_host:-}" ]; then
 	echo "- the full profile on this host (live): ${S_host} s, peak RSS $((R_host / 1024)) MiB;" \
-		"${F_host:-?} files (${M_host:-?} MiB) archived, ${B_host:-?} bodyfile lines," \
+		"${F_host:-?} files (${M_host:-?} MiB) archived, archive ${Z_host:-?} MiB, ${B_host:-?} bodyfile lines," \
 		"${P_host:-?} processes' memory scanned (target: under a minute)"
 fi
 if [ -n "${S_triage:-}" ]; then
 	echo "- the triage profile on this host (live): ${S_triage} s, peak RSS $((R_triage / 1024)) MiB;" \
-		"${F_triage:-?} files (${M_triage:-?} MiB) archived, ${B_triage:-?} bodyfile lines (target: under 30 s)"
+		"${F_triage:-?} files (${M_triage:-?} MiB) archived, archive ${Z_triage:-?} MiB, ${B_triage:-?} bodyfile lines (target: under 30 s)"
 	if [ -n "${S_uac:-}" ]; then
 		echo "- UAC ir_triage on this host: ${S_uac} s, peak RSS $((R_uac / 1024)) MiB, ${U_mb} MiB written"
 	else
@@ -257,6 +258,39 @@ if [ "$(id -u)" -eq 0 ] && command -v sftp >/dev/null; then
 			echo
 			echo "- upload speed ratio, stock sftp time / ours: $(ratio "$S_sftp" "$ours") (target ≥ 1.0)"
 		fi
+	fi
+fi
+
+# A fleet (tests/packaging/t-fleet.sh, FLEET_BENCH=1): FLEET_HOSTS hosts
+# (default 6), each network and UTS namespaces with its own sshd, stock
+# ansible-playbook (forks = hosts) running the role with --stream to one
+# drop box: hosts per minute from the playbook's wall time, the drop box's
+# throughput from the bytes of the archives over the upload phase (first
+# file there to the last signature renamed). As root, with the static
+# binary and ansible-playbook.
+if [ "$(id -u)" -eq 0 ] && command -v ansible-playbook >/dev/null; then
+	if [ -x "$BUILD/csirt-collect-static" ]; then
+		echo "a fleet of ${FLEET_HOSTS:-6} hosts with Ansible…" >&2
+		FLEET_BENCH=1 FLEET_PROFILE=${FLEET_PROFILE:-triage} CC_BIN="$BIN" \
+			CC_TOP="$TOP" CC_BUILD="$(cd "$BUILD" && pwd)" \
+			bash "$TOP/tests/packaging/t-fleet.sh" >"$T/fleet" 2>&1
+		set -- $(sed -n 's/^FLEET hosts=\([0-9]*\) play_s=\([0-9.]*\) bytes=\([0-9]*\) upload_s=\([0-9.]*\)$/\1 \2 \3 \4/p' "$T/fleet")
+		echo
+		if [ $# -eq 4 ]; then
+			echo "| fleet: $1 hosts, Ansible forks $1, --stream, profile ${FLEET_PROFILE:-triage}, --no-yara --no-process-dump | |"
+			echo "| --- | ---: |"
+			echo "| playbook wall time | $2 s |"
+			echo "| hosts per minute | $(python3 -c "print(f'{$1*60/$2:.1f}')") |"
+			echo "| archives on the drop box | $(python3 -c "print(f'{$3/1048576:.1f}')") MiB, $(python3 -c "print(f'{$3/$1/1048576:.1f}')") MiB a host |"
+			echo "| upload phase (first file to last signature) | $4 s |"
+			echo "| drop box throughput | $(python3 -c "print(f'{$3/$4/1048576:.2f}')") MiB/s |"
+		else
+			echo "- fleet: failed, not measured:"
+			grep '^FAIL' "$T/fleet" | sed 's/^/    /'
+		fi
+	else
+		echo
+		echo "- fleet: not measured (no $BUILD/csirt-collect-static: make static)"
 	fi
 fi
 

@@ -11,9 +11,12 @@
 #                   key), SSHD_DROP (the chroot), SSHD_LOG, SSHD_URL
 #   sshd_stop / sshd_restart
 #   sshd_kill_sessions   kill the per-connection processes (a broken link)
+#   sshd_head, sshd_root_config   config of another test sshd (see below)
 #
 # SSHD_SFTP_OPTS, when set before sshd_start, is appended to the account's
 # `ForceCommand internal-sftp` (e.g. "-P opendir,read" for a drop box).
+# SSHD_LISTEN, when set, is one more address to listen on (an address of
+# the test's own network namespace: the fleet's hosts reach it there).
 
 sshd_setup() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -47,18 +50,8 @@ sshd_start() {
 	SSHD_FP=$(ssh-keygen -lf "$SSHD_DIR/host_key.pub" | awk '{print $2}')
 	SSHD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	SSHD_LOG=$SSHD_DIR/log
-	cat >"$SSHD_DIR/config" <<EOC
-Port $SSHD_PORT
-ListenAddress 127.0.0.1
-HostKey $SSHD_DIR/host_key
-PidFile $SSHD_DIR/pid
-AuthorizedKeysFile $SSHD_KEYS/%u
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-LogLevel VERBOSE
+	{ sshd_head "$SSHD_DIR" "$SSHD_PORT" "$SSHD_KEYS/%u" 127.0.0.1 ${SSHD_LISTEN:-}
+	cat <<EOC
 Subsystem sftp internal-sftp
 Match User $SSHD_USER
 	PasswordAuthentication yes
@@ -67,9 +60,39 @@ Match User $SSHD_USER
 	AllowTcpForwarding no
 	X11Forwarding no
 EOC
+	} >"$SSHD_DIR/config"
 	SSHD_URL="sftp://$SSHD_USER@127.0.0.1:$SSHD_PORT/upload"
 	at_exit "sshd_stop"
 	sshd_restart
+}
+
+# sshd_head DIR PORT AUTHKEYS ADDR...: the start of a test sshd's config
+# on stdout: host key DIR/host_key, pid file DIR/pid, keys only, no PAM.
+sshd_head() {
+	_d=$1 _port=$2 _keys=$3
+	shift 3
+	echo "Port $_port"
+	for _a; do echo "ListenAddress $_a"; done
+	cat <<EOC
+HostKey $_d/host_key
+PidFile $_d/pid
+AuthorizedKeysFile $_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+LogLevel VERBOSE
+EOC
+}
+
+# sshd_root_config DIR PORT AUTHKEYS ADDR: DIR/config of a test host's
+# own sshd (the Ansible tests): root logs in by key, with a shell.
+sshd_root_config() {
+	{ sshd_head "$@"
+	echo "PermitRootLogin prohibit-password"
+	echo "Subsystem sftp /usr/lib/openssh/sftp-server"
+	} >"$1/config"
 }
 
 sshd_restart() {

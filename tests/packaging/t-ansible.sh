@@ -13,6 +13,7 @@
 # failure (wrong pinned key) the agent is removed all the same.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/../cli/sshd.sh"
+. "$(dirname "$0")/ansible.sh"
 S=${CC_BUILD:-$CC_TOP/build}/csirt-collect-static
 AN=$CC_TOP/packaging/ansible
 
@@ -28,21 +29,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$B/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$B/client_key"
 cp "$B/client_key.pub" "$B/authorized_keys"
 B_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$B/config" <<EOC
-Port $B_PORT
-ListenAddress 127.0.0.1
-HostKey $B/host_key
-PidFile $B/pid
-AuthorizedKeysFile $B/authorized_keys
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-LogLevel VERBOSE
-Subsystem sftp /usr/lib/openssh/sftp-server
-EOC
+sshd_root_config "$B" "$B_PORT" "$B/authorized_keys" 127.0.0.1
 B_NAME=cc-hostb-$$
 unshare --uts sh -c "hostname '$B_NAME' && exec /usr/sbin/sshd -D -f '$B/config' -E '$B/log'" &
 B_PID=$!
@@ -57,24 +44,8 @@ check "host B: ssh as root by key on 127.0.0.1:$B_PORT, its own host name" test 
 		-p "$B_PORT" root@127.0.0.1 uname -n 2>/dev/null)" = "$B_NAME"
 
 # --- Ansible: own config, inventory, variables --------------------------------
-mkdir -p "$T/hosttmp" "$T/summaries" "$T/a-local" "$T/a-remote"
-cat >"$T/ansible.cfg" <<EOC
-[defaults]
-inventory = $T/inventory
-roles_path = $AN/roles
-host_key_checking = True
-retry_files_enabled = False
-nocolor = True
-interpreter_python = /usr/bin/python3
-local_tmp = $T/a-local
-remote_tmp = $T/a-remote
-[ssh_connection]
-pipelining = True
-ssh_args = -o UserKnownHostsFile=$T/known_hosts -o StrictHostKeyChecking=yes -o ControlMaster=auto -o ControlPersist=120s
-control_path = $T/cm-%%C
-EOC
-# The SSH master connection of ControlPersist: closed when the test ends.
-at_exit "for c in '$T'/cm-*; do [ -S \"\$c\" ] && ssh -o ControlPath=\"\$c\" -O exit x 2>/dev/null; done"
+mkdir -p "$T/hosttmp" "$T/summaries"
+ansible_setup 5
 cat >"$T/inventory" <<EOC
 [targets]
 local ansible_connection=local
@@ -93,7 +64,6 @@ csirt_collect_become: false
 csirt_collect_profile: LinuxCronFiles
 csirt_collect_extra_args: ["--no-yara"]
 EOC
-export ANSIBLE_CONFIG=$T/ansible.cfg ANSIBLE_HOME=$T/a-home
 play() { ansible-playbook "$AN/collect.yml" -e "@$T/vars.yml" "$@"; }
 
 start=$(date +%s)
