@@ -60,14 +60,23 @@ int
 cli_verify_archive(const char *archive, const char *pubpath,
     const char *idpath)
 {
-	const struct verify_say	 say = { cli_verify_line, NULL, NULL };
-	struct verify_result	 res;
+	struct verify_result	res;
+
+	return cli_verify_tap(archive, pubpath, idpath, NULL, &res);
+}
+
+int
+cli_verify_tap(const char *archive, const char *pubpath, const char *idpath,
+    const struct verify_tap *tap, struct verify_result *res)
+{
+	const struct verify_say	 say = { cli_verify_line, NULL, tap };
 	struct sign_pubkey	 pub;
 	struct stat		 st;
 	char			 err[512], keyid[SIGN_KEYID_HEXLEN];
 	char			*beside = NULL, *ids = NULL;
 	int			 fd;
 
+	memset(res, 0, sizeof *res);
 	if (pubpath == NULL)
 		pubpath = beside = xasprintf("%s.pub", archive);
 	if (sign_pubkey_load(pubpath, &pub, err, sizeof err) == -1) {
@@ -98,20 +107,20 @@ cli_verify_archive(const char *archive, const char *pubpath,
 		cli_verify_line(NULL, "note", "the key beside the archive "
 		    "proves integrity, not origin: compare its id with the one "
 		    "the victim read to you");
-	verify_archive(fd, archive, &pub, ids, &say, &res);
+	verify_archive(fd, archive, &pub, ids, &say, res);
 	close(fd);
 	crypt_free_secret(ids);
 	free(beside);
-	if (res.failed)
+	if (res->failed)
 		fprintf(stderr, "%s: verification FAILED: %s\n", AGENT_NAME,
-		    res.first);
-	else if (!res.inside)
+		    res->first);
+	else if (!res->inside)
 		fprintf(stderr, "%s: %s: signature ok; contents encrypted, "
 		    "not checked\n", AGENT_NAME, archive);
 	else
 		fprintf(stderr, "%s: %s verified: signature and %zu entries "
-		    "ok\n", AGENT_NAME, archive, res.entries);
-	return res.failed ? EXIT_VERIFY : EXIT_DONE;
+		    "ok\n", AGENT_NAME, archive, res->entries);
+	return res->failed ? EXIT_VERIFY : EXIT_DONE;
 }
 
 int

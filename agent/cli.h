@@ -16,6 +16,17 @@ int	 cli_usage_error(const char *, const char *, ...)
 /* cli-verify.c: verify and decrypt; each returns the exit status. */
 int	 cli_verify_archive(const char *, const char *, const char *);
 int	 cli_decrypt_file(const char *, const char *, const char *);
+/*
+ * verify with a tap seeing the entries (NULL: none); res says what was
+ * found. The exit status: EXIT_USAGE when the key, identity or archive
+ * cannot be read, EXIT_VERIFY on a failure, else EXIT_DONE.
+ */
+struct verify_tap;
+struct verify_result;
+int	 cli_verify_tap(const char *, const char *, const char *,
+	    const struct verify_tap *, struct verify_result *);
+/* cli-report.c: report ARCHIVE [options]. */
+int	 cli_report_main(int, char **);
 /* cli-rules.c: rules verify|install|pull (embedded configuration or NULL). */
 int	 cli_rules_main(int, char **, const char *);
 
