@@ -166,9 +166,10 @@ cli_report_main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, i18n("the archive is "
 		    "encrypted: give its age identity with -i to report it"));
 		rc = EXIT_USAGE;
-	} else if (rc == EXIT_DONE)
+	} else if (rc == EXIT_DONE) {
+		report_set_reference(r, res.reference);
 		rc = cli_report_write(r, argv[optind], out, force);
-	else if (rc == EXIT_VERIFY)
+	} else if (rc == EXIT_VERIFY)
 		fprintf(stderr, "%s: %s\n", AGENT_NAME,
 		    i18n("no report written: the archive did not verify"));
 	if (rc == EXIT_DONE)

@@ -71,6 +71,7 @@ struct report_event {
 
 struct report {
 	char			 lang[3];
+	char			 reference[16];
 	enum report_kind	 kind;
 	struct report_rows	*cur;
 	struct buf		 line;
@@ -89,6 +90,12 @@ struct report {
 	json_t			*summary;
 	int			 summary_bad;
 };
+
+void
+report_set_reference(struct report *r, const char *ref)
+{
+	snprintf(r->reference, sizeof r->reference, "%s", ref);
+}
 
 struct report *
 report_new(const char *lang)
@@ -515,6 +522,7 @@ report_json(struct report *r, const char *archive)
 	json_object_set_new(d, "archive", json_string(base != NULL ?
 	    base + 1 : archive));
 	json_object_set_new(d, "lang", json_string(r->lang));
+	json_object_set_new(d, "reference", json_string(r->reference));
 	json_object_set(d, "manifest", r->manifest != NULL ? r->manifest :
 	    json_null());
 	json_object_set_new(d, "manifest_cut", json_boolean(r->manifest_cut));

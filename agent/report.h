@@ -26,6 +26,8 @@ struct report;
 /* A new report, lang "en" or "fr" the page's first language. */
 struct report	*report_new(const char *);
 void		 report_free(struct report *);
+/* The phone reference verify computed ("XXXX XXXX"), shown in the page. */
+void		 report_set_reference(struct report *, const char *);
 /* The tap that feeds r: give it to verify_archive in a verify_say. */
 void		 report_tap(struct report *, struct verify_tap *);
 /*
