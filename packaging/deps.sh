@@ -14,6 +14,7 @@
 # libsqlite3-dev: the rpm database (rpmdb.sqlite) of the packages collector.
 # libcap2-bin: setcap, t-fileattrs' capability binary.
 # e2fsprogs: mkfs.ext4 for t-mounts' loop-mounted /var/log.
+# chromium: t-report opens the report page in a headless browser.
 set -eu
 PKGS="build-essential pkg-config clang
 libarchive-dev libzstd-dev libyara-dev libssh2-1-dev libsodium-dev
@@ -21,7 +22,7 @@ libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables libsqlite3-dev
-groff-base man-db lintian ansible-core libcap2-bin e2fsprogs"
+groff-base man-db lintian ansible-core libcap2-bin e2fsprogs chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
