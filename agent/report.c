@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "report.h"
 #include "util.h"
@@ -36,6 +37,7 @@
 #define REPORT_HEAD_MAX		(1U << 20)
 #define REPORT_PATH_MAX		1024
 #define REPORT_DATA_MARK	"<!--REPORT-DATA-->"
+#define REPORT_HASH_MARK	"REPORT-SCRIPT-HASH"
 
 /* The line streams shown as tables: archive entry, key in the page. */
 static const struct {
@@ -612,16 +614,35 @@ int
 report_write(struct report *r, const char *archive, int fd)
 {
 	struct report_out	 o = { fd, { 0 }, 0 };
-	const char		*mark;
+	unsigned char		 sum[crypto_hash_sha256_BYTES];
+	char			 b64[sodium_base64_ENCODED_LEN(
+				    crypto_hash_sha256_BYTES,
+				    sodium_base64_VARIANT_ORIGINAL)];
+	const char		*mark, *hmark, *js, *jsend;
 	json_t			*d;
 	int			 rc;
 
 	mark = strstr(report_html, REPORT_DATA_MARK);
-	if (mark == NULL) {
+	hmark = strstr(report_html, REPORT_HASH_MARK);
+	js = mark != NULL ? strstr(mark, "<script>") : NULL;
+	jsend = js != NULL ? strstr(js, "</script>") : NULL;
+	if (hmark == NULL || jsend == NULL || hmark > mark) {
 		errno = EINVAL;
 		return -1;
 	}
-	buf_add(&o.b, report_html, (size_t)(mark - report_html));
+	/*
+	 * The page's one script is allowed by its hash, not 'unsafe-inline':
+	 * an event handler in markup would not run even if some archive
+	 * string ever became markup.
+	 */
+	js += strlen("<script>");
+	crypto_hash_sha256(sum, (const unsigned char *)js, (size_t)(jsend - js));
+	sodium_bin2base64(b64, sizeof b64, sum, sizeof sum,
+	    sodium_base64_VARIANT_ORIGINAL);
+	buf_add(&o.b, report_html, (size_t)(hmark - report_html));
+	buf_printf(&o.b, "sha256-%s", b64);
+	hmark += strlen(REPORT_HASH_MARK);
+	buf_add(&o.b, hmark, (size_t)(mark - hmark));
 	buf_addstr(&o.b, "<script type=\"application/json\" id=\"data\">");
 	d = report_json(r, archive);
 	rc = json_dump_callback(d, report_dump_cb, &o, JSON_COMPACT |

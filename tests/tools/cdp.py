@@ -7,7 +7,7 @@
 # usage: cdp.py CHROMIUM PROFILE_DIR URL CHECKS SHOT.png
 # Opens URL; prints "error TEXT" for each exception or console/log error,
 # "request URL" for each request that is not file: or data:, "failed URL"
-# for each failed load; then evaluates each line "NAME<TAB>JS" of CHECKS
+# for each failed load, "error dialog" for each alert (dismissed); then evaluates each line "NAME<TAB>JS" of CHECKS
 # in order and prints "NAME<TAB>JSON result"; then takes a screenshot to
 # SHOT.png and prints "png WIDTH HEIGHT COLOURS" (distinct colours seen).
 import json, os, struct, subprocess, sys, time, zlib, base64
@@ -28,7 +28,7 @@ def main():
         stderr=subprocess.DEVNULL)
     os.close(r_in); os.close(w_out)
     rf = os.fdopen(r_out, "rb", buffering=0)
-    state = {"id": 0, "buf": b"", "events": []}
+    state = {"id": 0, "buf": b"", "events": [], "dialogs": 0}
 
     def recv():
         while b"\0" not in state["buf"]:
@@ -37,7 +37,14 @@ def main():
                 raise SystemExit("error chromium closed the pipe")
             state["buf"] += chunk
         msg, state["buf"] = state["buf"].split(b"\0", 1)
-        return json.loads(msg)
+        m = json.loads(msg)
+        # a dialog (alert: injected script ran) would block the page
+        if m.get("method") == "Page.javascriptDialogOpening":
+            state["dialogs"] += 1
+            os.write(w_in, json.dumps({"id": 1000000 + state["dialogs"],
+                "method": "Page.handleJavaScriptDialog", "params": {"accept": False},
+                "sessionId": m.get("sessionId")}).encode() + b"\0")
+        return m
 
     def call(method, params=None, session=None):
         state["id"] += 1
@@ -88,6 +95,8 @@ def main():
             u = pr["request"]["url"]
             if not (u.startswith("file:") or u.startswith("data:")):
                 print("request", u)
+        elif m == "Page.javascriptDialogOpening":
+            print("error dialog", pr.get("message"))
         elif m == "Network.loadingFailed":
             print("failed", pr.get("errorText"))
     for o in out:
