@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Red flags from the records as they are emitted (findings.h). Cheap:
- * one switch on the stream name, a few field lookups per record. Bounded:
- * FINDINGS_KEEP findings per kind, FINDINGS_TARGETS targets per YARA
- * rule, FINDINGS_MAX_KEYS streams, rules and login sources, and
- * FINDINGS_MAX_USERS users per source; everything past a bound is still
- * counted. Field names are the collectors' (docs/records.md).
+ * the stream name looked up in a table of ten, a few field lookups per
+ * record. Bounded: FINDINGS_KEEP findings per kind, FINDINGS_TARGETS
+ * targets per YARA rule, FINDINGS_MAX_KEYS streams, rules and login
+ * sources, FINDINGS_MAX_USERS users per source; everything past a bound
+ * is still counted. Field names are the collectors' (docs/records.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,7 +190,9 @@ findings_process(struct findings *f, const char *src, json_t *rec)
 	if (json_is_true(json_object_get(rec, "hidden")))
 		findings_add(f, FK_HIDDEN_PROCESS, src, findings_pick(rec, keys),
 		    what);
-	if (json_is_true(json_object_get(rec, "exe_deleted")))
+	/* A memfd's link reads "(deleted)" too: it is reported as memfd. */
+	if (json_is_true(json_object_get(rec, "exe_deleted")) &&
+	    !json_is_true(json_object_get(rec, "exe_memfd")))
 		findings_add(f, FK_DELETED_EXE, src, findings_pick(rec, keys),
 		    what);
 	if (json_is_true(json_object_get(rec, "exe_memfd")))
@@ -359,7 +361,7 @@ findings_match(struct findings *f, const char *src, json_t *rec)
 
 /* wtmp logins (success) and btmp ones (failed), by remote address. */
 static void
-findings_login(struct findings *f, json_t *rec)
+findings_login(struct findings *f, const char *src, json_t *rec)
 {
 	const char	*file = findings_str(rec, "source");
 	const char	*from = findings_str(rec, "addr");
@@ -370,6 +372,7 @@ findings_login(struct findings *f, json_t *rec)
 	json_t		*s, *users;
 	int		 failed;
 
+	(void)src;	/* grouped by address, not listed by stream */
 	if (file == NULL || type == NULL)
 		return;
 	failed = strcmp(file, "btmp") == 0;
@@ -405,6 +408,24 @@ findings_login(struct findings *f, json_t *rec)
 		json_object_set_new(s, "last", json_string(when));
 }
 
+/* Which records each stream's handler looks at. */
+static const struct findings_handler {
+	const char	*stream;
+	void		(*fn)(struct findings *, const char *, json_t *);
+} findings_handlers[] = {
+	{ "processes", findings_process },
+	{ "modules", findings_module },
+	{ "system", findings_system },
+	{ "users", findings_user },
+	{ "interfaces", findings_interface },
+	{ "network", findings_socket },
+	{ "package_integrity", findings_integrity },
+	{ "persistence", findings_persist },
+	{ "logins", findings_login },
+	{ "yara/matches", findings_match },
+	{ NULL, NULL }
+};
+
 /* The stream's short name ("processes") into name; its entry into src. */
 static void
 findings_names(const char *stream, char *name, size_t nlen, char *src,
@@ -427,8 +448,9 @@ findings_names(const char *stream, char *name, size_t nlen, char *src,
 void
 findings_record(struct findings *f, const char *stream, json_t *rec)
 {
-	char	 name[128], src[160];
-	json_t	*n;
+	const struct findings_handler	*h;
+	char				 name[128], src[160];
+	json_t				*n;
 
 	if (f == NULL || rec == NULL || !json_is_object(rec))
 		return;
@@ -439,46 +461,11 @@ findings_record(struct findings *f, const char *stream, json_t *rec)
 		    json_integer(json_integer_value(n) + 1));
 	else if (json_object_size(f->records) < FINDINGS_MAX_KEYS)
 		json_object_set_new(f->records, src, json_integer(1));
-	switch (name[0]) {
-	case 'i':
-		if (strcmp(name, "interfaces") == 0)
-			findings_interface(f, src, rec);
-		break;
-	case 'l':
-		if (strcmp(name, "logins") == 0)
-			findings_login(f, rec);
-		break;
-	case 'm':
-		if (strcmp(name, "modules") == 0)
-			findings_module(f, src, rec);
-		break;
-	case 'n':
-		if (strcmp(name, "network") == 0)
-			findings_socket(f, src, rec);
-		break;
-	case 'p':
-		if (strcmp(name, "processes") == 0)
-			findings_process(f, src, rec);
-		else if (strcmp(name, "persistence") == 0)
-			findings_persist(f, src, rec);
-		else if (strcmp(name, "package_integrity") == 0)
-			findings_integrity(f, src, rec);
-		break;
-	case 's':
-		if (strcmp(name, "system") == 0)
-			findings_system(f, src, rec);
-		break;
-	case 'u':
-		if (strcmp(name, "users") == 0)
-			findings_user(f, src, rec);
-		break;
-	case 'y':
-		if (strcmp(name, "yara/matches") == 0)
-			findings_match(f, src, rec);
-		break;
-	default:
-		break;
-	}
+	for (h = findings_handlers; h->stream != NULL; h++)
+		if (strcmp(name, h->stream) == 0) {
+			h->fn(f, src, rec);
+			break;
+		}
 }
 
 json_t *
