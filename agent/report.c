@@ -546,7 +546,8 @@ report_json(struct report *r, const char *archive)
 		json_object_set_new(streams, report_streams[i].key, s);
 	}
 	json_object_set_new(d, "streams", streams);
-	qsort(r->ev, r->nev, sizeof *r->ev, report_cmp_event);
+	if (r->nev > 0)
+		qsort(r->ev, r->nev, sizeof *r->ev, report_cmp_event);
 	ev = json_array();
 	for (i = 0; i < r->nev; i++) {
 		e = json_array();
