@@ -198,6 +198,7 @@ cat >"$T/live.checks" <<EOF
 fr	document.querySelector("#findings h2").textContent
 pre	[...document.querySelectorAll("#t-processes tbody tr")].filter(tr => tr.cells[0].textContent === "$PRE").map(tr => tr.cells[2].textContent + "|" + tr.cells[9].textContent).join()
 tree	(function () { var r = [...document.querySelectorAll("#t-processes tbody tr")], i = r.findIndex(tr => tr.cells[0].textContent === "$PRE"), pp = i >= 0 ? r[i].cells[1].textContent : "", j = r.findIndex(tr => tr.cells[0].textContent === pp); return j >= 0 && j < i && parseInt(r[i].cells[2].style.paddingLeft) > parseInt(r[j].cells[2].style.paddingLeft); })()
+sev	[...document.querySelectorAll("#t-findings tbody tr")].filter(tr => tr.cells[1].textContent === "ld_preload").map(tr => tr.cells[0].textContent).join()
 ldf	[...document.querySelectorAll("#t-findings tbody tr")].some(tr => tr.cells[1].textContent === "ld_preload" && /(^|; )pid: $PRE(;|\$)/.test(tr.cells[4].textContent) && tr.cells[2].textContent.indexOf("pid $PRE") >= 0)
 EOF
 timeout 90 python3 "$CDP" "$CHROMIUM" "$T/prof2" "file://$T/live.html" "$T/live.checks" \
@@ -216,6 +217,10 @@ if [ -f "$T/lx/summary.json" ]; then
 		jqe --argjson p "$PRE" 'any(.findings[]; .kind == "ld_preload" and .detail.pid == $p)' "$T/lx/summary.json"
 	check "Chromium (live page): the findings table shows it (French title, pid $PRE)" \
 		test "$(v ldf "$T/live.cdp")" = true
+	sev=$(jq -r '[.findings[] | select(.kind == "ld_preload") | .severity] |
+	    map({high: "élevée", medium: "moyenne", low: "faible"}[.]) | join(",")' "$T/lx/summary.json")
+	check "Chromium (live page): its severity is shown in French ($sev)" \
+		test "$(v sev "$T/live.cdp")" = "\"$sev\""
 else
 	skip "the live archive has no summary.json: the ld_preload finding was not checked"
 fi

@@ -80,7 +80,7 @@ def main():
         if "exceptionDetails" in r:
             out.append("%s\tEXCEPTION %s" % (name, r["exceptionDetails"].get("text")))
         else:
-            out.append("%s\t%s" % (name, json.dumps(r["result"].get("value"))))
+            out.append("%s\t%s" % (name, json.dumps(r["result"].get("value"), ensure_ascii=False)))
     png = base64.b64decode(call("Page.captureScreenshot", {"format": "png"}, sid)["data"])
     open(shot, "wb").write(png)
     for e in state["events"]:
