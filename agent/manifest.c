@@ -175,8 +175,8 @@ manifest_add_entry(struct manifest *m, const struct manifest_entry *e)
 	if (e->truncated) {
 		m->ntruncated++;
 		manifest_add_limit(m, "file_truncated", e->source ? e->source :
-		    e->path, e->note ? e->note : "larger than the size limit: "
-		    "the beginning was archived");
+		    e->path, e->note ? e->note : "cut at a size limit (the "
+		    "file's or the run's): the beginning was archived");
 	}
 }
 

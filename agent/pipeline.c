@@ -692,6 +692,7 @@ pipeline_collect(struct run *r)
 	static const char *const	 names[] = { "ok", "partial",
 					    "failed" };
 	const char			*cut;
+	char				*why;
 
 	for (cp = collectors; (c = *cp) != NULL; cp++) {
 		if (collect_expired(r->ctx)) {
@@ -699,7 +700,10 @@ pipeline_collect(struct run *r)
 			    collect_cut_reason(r->ctx) : "output failed";
 			log_detail(LOG_WARN, c->name, "not run: %s", cut);
 			summary_skip(r->summary, c->name, "cut", cut);
-			manifest_add_limit(r->m, "collector_not_run", NULL, cut);
+			why = xasprintf("collector %s not run: %s", c->name,
+			    cut);
+			manifest_add_limit(r->m, "collector_not_run", NULL, why);
+			free(why);
 			continue;
 		}
 		if ((c->flags & COLLECTOR_LIVE) && r->cfg->root != NULL) {
@@ -758,9 +762,7 @@ pipeline_manifest_write(void *arg, const void *p, size_t n)
 	    -1 : 0;
 }
 
-/*
- * summary.json, with what was cut: the run's reason heads the limits.
- */
+/* summary.json; the run's own cut closes the limits. */
 static int
 pipeline_summary_write(struct run *r, const char *now)
 {

@@ -252,6 +252,9 @@ check_rc "--stream with the names taken on the drop box: exit 0" 0 "$CC_BIN" run
 	--case CASE8 --root "$FIX" --stream "${UP[@]}"
 N=$(ls "$DROP" | grep '^CASE8.*_2\.tar\.zst$')
 check_rc "…it lands as _2 and verifies" 0 "$CC_BIN" verify "$DROP/$N"
+check "…and holds summary.json (a --stream run writes it too)" \
+	jqe '.format == 1 and .live == false and (.collectors|length) > 0' \
+	<(zstd -dc "$DROP/$N" | tar -xOf - summary.json)
 check "…the files already there are untouched" test "$(grep -l 'not ours' "$DROP"/CASE8* | wc -l)" -eq 31
 clean_drop
 

@@ -43,13 +43,15 @@ cat >"$T/test.yar" <<'EOF'
 rule CC_Summary_Marker { strings: $a = "summary-yara-marker-5147" condition: $a }
 EOF
 mkdir -p "$T/d/o" "$T/d/x"
+# A key of our own, so that a forged summary.json can be signed again.
+minisign -G -W -p "$T/k.pub" -s "$T/k.key" >/dev/null 2>&1 || nok "minisign -G -W failed"
 tr=""
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	tr="env $NOLEAK_ENV strace -f -qq -e trace=execve -o $T/d/trace"
 fi
 # shellcheck disable=SC2086
 timeout 60 $tr "$CC_BIN" run --root "$R" --output "$T/d/o" --rules "$T/test.yar" \
-	-p LinuxCronFiles --json >"$T/d/stdout" 2>"$T/d/stderr"
+	-p LinuxCronFiles --sign-key "$T/k.key" --json >"$T/d/stdout" 2>"$T/d/stderr"
 check "dead-box run exits 0" test $? -eq 0
 A=$(archive_in "$T/d/o")
 tar --zstd -xf "$A" -C "$T/d/x"
@@ -63,14 +65,19 @@ check "summary.json is in the archive and is JSON" jqe '.format == 1' "$(S d)"
 check "summary.json is a manifest entry with its sha256" \
 	jqe --arg h "$(sha256sum <"$(S d)" | cut -d' ' -f1)" \
 	'any(.entries[]; .path == "summary.json" and .sha256 == $h)' "$T/d/x/manifest.json"
-"$CC_BIN" verify "$A" >"$T/d/verify" 2>&1
+"$CC_BIN" verify "$A" -p "$T/k.pub" >"$T/d/verify" 2>&1
 check "verify checks it: exit 0" test $? -eq 0
-flip_byte "$(S d)" 20
-cp "$(S d)" "$T/d/summary.bad"
-check "a changed summary.json no longer has the manifest's sha256" \
-	test "$(sha256sum <"$T/d/summary.bad" | cut -d' ' -f1)" != \
-	"$(jq -r '.entries[] | select(.path == "summary.json") | .sha256' "$T/d/x/manifest.json")"
-tar --zstd -xf "$A" -C "$T/d/x" summary.json	# back to the archived one
+# A forged summary.json (no findings), re-packed and signed again with the
+# right key: only its manifest hash can tell, and verify says so.
+mkdir "$T/re"
+tar --zstd -xf "$A" -C "$T/re"
+jq '.findings = [] | .findings_total[] = 0' "$T/re/summary.json" >"$T/re/s" &&
+	mv "$T/re/s" "$T/re/summary.json"
+(cd "$T/re" && tar --zstd -cf "$T/forged.tar.zst" --format=pax -T <(tar --zstd -tf "$A"))
+minisign -S -s "$T/k.key" -m "$T/forged.tar.zst" >/dev/null 2>&1
+"$CC_BIN" verify "$T/forged.tar.zst" -p "$T/k.pub" >"$T/d/forged" 2>&1
+check "a forged summary.json: verify exits 4 and names it" \
+	test $? -eq 4 -a -n "$(grep 'summary.json: sha256 differs' "$T/d/forged")"
 check "head: dead box, agent, host, profile, times" jqe '.live == false and
 	.agent.name == "csirt-collect" and .host.hostname == "fixture-host" and
 	.profile == "LinuxCronFiles" and (.started|test("Z$")) and
@@ -118,6 +125,32 @@ check "the screen says '$nf findings: see summary.json'" \
 	grep -q "^  $nf findings: see summary.json" "$T/d/stderr"
 check "every field of the dead-box archive is in docs/records.md" \
 	python3 "$CHECKER" "$DOC" "$T/d/x"
+mkdir -p "$T/fr"
+LANG=fr_FR.UTF-8 LANGUAGE= LC_ALL= LC_MESSAGES= "$CC_BIN" run --root "$R" --output "$T/fr" \
+	--no-yara -p LinuxCronFiles >/dev/null 2>"$T/fr.err"
+nfr=$(jq '[.findings_total[]] | add' <(tar --zstd -xOf "$(archive_in "$T/fr")" summary.json))
+check "in French: '$nfr alertes (signaux suspects) : voir summary.json'" \
+	grep -q "^  $nfr alertes (signaux suspects) : voir summary.json" "$T/fr.err"
+
+# --- A run cut by its size budget: what was cut, and why ----------------
+mkdir -p "$T/c/o" "$T/c/x"
+timeout 60 "$CC_BIN" run --root "$R" --output "$T/c/o" --no-yara -q --max-total-size 100K \
+	>/dev/null 2>&1
+check "size-cut run exits 0" test $? -eq 0
+tar --zstd -xf "$(archive_in "$T/c/o")" -C "$T/c/x"
+check "cut: the reason, and the run's total_size limit" jqe '.cut == "total size limit reached"
+	and any(.limits[]; .what == "total_size" and .reason == "total size limit reached")' "$(S c)"
+check "cut: the file the budget cut (auth.log, 400 KB) is a file_truncated limit" \
+	jqe 'any(.limits[]; .what == "file_truncated" and .path == "/var/log/auth.log")' "$(S c)"
+check "cut: each collector not run is status cut and a limit naming it" \
+	jqe '[.collectors[] | select(.status == "cut")] as $c | ($c | length) > 0 and
+		all($c[]; .note == "total size limit reached") and
+		([$c[] | select(.started == null)] | length) > 0 and
+		([.limits[] | select(.what == "collector_not_run") | .reason] as $r |
+		all($c[] | select(.started == null); "collector \(.name) not run: total size limit reached" as $w |
+		any($r[]; . == $w))) and .limits_total == (.limits | length)' "$(S c)"
+check "cut: the manifest marks the same file truncated" \
+	jqe 'any(.entries[]; .source == "/var/log/auth.log" and .truncated)' "$T/c/x/manifest.json"
 
 # --- Live -------------------------------------------------------------
 sleep 0.1
