@@ -90,7 +90,9 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 AGENT_SRC = $(sort $(wildcard agent/*.c))
 COLL_SRC  = $(sort $(wildcard collectors/*.c))
-OBJ	  = $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRC) $(COLL_SRC))
+# The report's page: agent/report.html as a C string (report_html).
+REPORT_HTML = $(BUILD)/agent/report-html.o
+OBJ	  = $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRC) $(COLL_SRC)) $(REPORT_HTML)
 LIBOBJ	  = $(filter-out $(BUILD)/agent/main.o,$(OBJ))
 
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
@@ -118,6 +120,13 @@ all: $(BIN) $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/agent/report-html.c: agent/report.html
+	@mkdir -p $(dir $@)
+	{ echo 'const char report_html[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } >$@
+$(REPORT_HTML): $(BUILD)/agent/report-html.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tools/%: tests/tools/%.c

@@ -130,14 +130,23 @@ int
 cli_verify_archive(const char *archive, const char *pubpath,
     const char *idpath)
 {
-	struct cli_verify_in	in;
 	struct verify_result	res;
+
+	return cli_verify_tap(archive, pubpath, idpath, NULL, &res);
+}
+
+int
+cli_verify_tap(const char *archive, const char *pubpath, const char *idpath,
+    const struct verify_tap *tap, struct verify_result *res)
+{
+	struct cli_verify_in	in;
 	int			rc;
 
+	memset(res, 0, sizeof *res);
 	if ((rc = cli_verify_open(archive, pubpath, idpath, &in)) != EXIT_DONE)
 		return rc;
 	cli_verify_sandbox();
-	rc = cli_verify_run(archive, &in, NULL, &res);
+	rc = cli_verify_run(archive, &in, tap, res);
 	cli_verify_close(&in);
 	return rc;
 }

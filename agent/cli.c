@@ -51,6 +51,7 @@ static int	cli_config(struct cli *, int, char **);
 static int	cli_bundle(struct cli *, int, char **);
 static int	cli_rules(struct cli *, int, char **);
 static int	cli_send(struct cli *, int, char **);
+static int	cli_report(struct cli *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "run", "run [-c FILE] [-p PROFILE] [-o DIR] [--case ID] [--root DIR]"
@@ -58,6 +59,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "verify", "verify ARCHIVE [-p PUBKEY] [-i AGE_IDENTITY]", cli_verify },
 	{ "export", "export ARCHIVE --format F [-o OUT] [-p PUBKEY] "
 	    "[-i AGE_ID] [--force]", cli_export },
+	{ "report", "report ARCHIVE [-p PUBKEY] [-i AGE_IDENTITY] [-o OUT.html] "
+	    "[--lang en|fr] [--force]", cli_report },
 	{ "keygen", "keygen -p PUBKEY -s SECKEY [-f] | keygen --age -s IDENTITY",
 	    cli_keygen },
 	{ "decrypt", "decrypt -i IDENTITY [-o OUT] FILE.age", cli_decrypt },
@@ -798,6 +801,13 @@ cli_list(struct cli *cli, int argc, char **argv)
 	    NULL);
 	strlist_clear(&paths);
 	return rc == 0 ? EXIT_DONE : EXIT_USAGE;
+}
+
+static int
+cli_report(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	return cli_report_main(argc, argv);
 }
 
 static int

@@ -42,6 +42,15 @@ void	 cli_verify_sandbox(void);
 /* cli-export.c: export ARCHIVE --format F. */
 struct cli;
 int	 cli_export(struct cli *, int, char **);
+/*
+ * verify with a tap seeing the entries (NULL: none); res says what was
+ * found. The exit status: EXIT_USAGE when the key, identity or archive
+ * cannot be read, EXIT_VERIFY on a failure, else EXIT_DONE.
+ */
+int	 cli_verify_tap(const char *, const char *, const char *,
+	    const struct verify_tap *, struct verify_result *);
+/* cli-report.c: report ARCHIVE [options]. */
+int	 cli_report_main(int, char **);
 /* cli-rules.c: rules verify|install|pull (embedded configuration or NULL). */
 int	 cli_rules_main(int, char **, const char *);
 

@@ -24,6 +24,7 @@
 # installed beside the amd64 one; libgpg-error-dev is not, and goes to a
 # sysroot in the build directory instead (packaging/sysroot.sh, run by
 # the Makefile). Nothing is installed if apt would remove a package.
+# chromium: t-report opens the report page in a headless browser.
 set -eu
 CROSS=${1:-}
 PKGS="build-essential pkg-config clang
@@ -32,7 +33,7 @@ libssl-dev libjansson-dev libyaml-dev libinih-dev
 openssh-server openssh-client minisign age sleuthkit yara jq zstd tar
 python3 procps iproute2 file tmux util-linux forensic-artifacts strace
 libacl1-dev liblz4-dev libnftnl-dev libmnl-dev nftables iptables libsqlite3-dev
-groff-base man-db lintian ansible-core libcap2-bin e2fsprogs rpm"
+groff-base man-db lintian ansible-core libcap2-bin e2fsprogs rpm chromium"
 case $CROSS in
 "") ;;
 arm64)

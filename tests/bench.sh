@@ -8,6 +8,7 @@
 #
 #   SIZE=small (CI) | medium | large (default)
 #   RESULTS=1 also writes the table to bench/RESULTS.md
+#   BENCH_ONLY=report: only the report row (one agent run of the tree)
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,7 +92,7 @@ host_run() {
 	fi
 	rm -rf "$T/out-$1"
 }
-if [ "$(id -u)" -eq 0 ] && { [ "$SIZE" = large ] || [ "${BENCH_HOST:-0}" = 1 ]; }; then
+if [ "${BENCH_ONLY:-}" != report ] && [ "$(id -u)" -eq 0 ] && { [ "$SIZE" = large ] || [ "${BENCH_HOST:-0}" = 1 ]; }; then
 	host_run host full
 	host_run triage triage
 	UAC=$(command -v uac 2>/dev/null || { [ -x "${UAC_DIR:-/nonexistent}/uac" ] && echo "$UAC_DIR/uac"; })
@@ -150,6 +151,27 @@ c_agent_age() {
 		--no-yara --no-process-memory --nice 0 --recipient "$AGEPUB" -o "$1"
 }
 export -f c_tar c_agent c_agent_age
+# report ARCHIVE (verify through the tap, keep, write the page) next to
+# what listing it takes (zstd -dc | tar -t), same archive, warm cache.
+report_row() {
+	cat "$1" >/dev/null
+	measure list sh -c "zstd -dc '$1' | tar -t >/dev/null"
+	cat "$1" >/dev/null
+	measure report "$BIN" report "$1" -o "$T/report.html" --force
+	echo
+	echo "| report of a $(( $(stat -c %s "$1") / 1048576 )) MB archive | seconds | CPU seconds | peak RSS (MiB) |"
+	echo "| --- | ---: | ---: | ---: |"
+	echo "| zstd -dc \\| tar -t | $S_list | $C_list | $((R_list / 1024)) |"
+	echo "| csirt-collect report (verify + page of $(( $(stat -c %s "$T/report.html") / 1024 )) KiB) | $S_report | $C_report | $((R_report / 1024)) |"
+	echo
+	echo "- report / listing: $(ratio "$S_report" "$S_list"), in CPU time $(ratio "$C_report" "$C_list") (target: under 10 s for 1 GB)"
+}
+if [ "${BENCH_ONLY:-}" = report ]; then
+	mkdir -p "$T/out-agent"
+	c_agent "$T/out-agent"
+	report_row "$(ls "$T/out-agent"/*.tar.zst)"
+	exit 0
+fi
 rounds tar agent agent_age
 A=$(ls "$T/out-agent"/*.tar.zst)
 warm
@@ -229,6 +251,7 @@ if [ -n "${S_triage:-}" ]; then
 	fi
 fi
 echo "- agent / (tar+zstd + sha256sum run one after the other): $(ratio "$S_agent" "$(python3 -c "print($S_tar+$S_sha)")")"
+report_row "$A"
 
 # Upload next to the stock sftp client, on loopback, same file.
 if [ "$(id -u)" -eq 0 ] && command -v sftp >/dev/null; then
