@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "sign.h"
@@ -873,20 +874,24 @@ sign_verify_buffer(const struct sign_pubkey *pk, const struct sign_sig *sig,
 
 /*
  * BLAKE2b-512 of fd to its end, and its SHA-256 into sha256 when not
- * NULL (the same read). 0 or -1 (errno set).
+ * NULL (the same read). 0 or -1 (errno set). The SHA-256 is OpenSSL's:
+ * libsodium's is portable C, several times slower than the SHA
+ * extensions OpenSSL uses (it was 80% of verify's time on 1 GB).
  */
 static int
 sign_hash_fd(int fd, unsigned char *hash, unsigned char *sha256)
 {
 	crypto_generichash_state	 hs;
-	crypto_hash_sha256_state	 ss;
+	EVP_MD_CTX			*ss = NULL;
 	unsigned char			*chunk;
 	ssize_t				 n;
 	int				 ret = -1;
 
 	chunk = xmalloc(SIGN_READ_CHUNK);
 	crypto_generichash_init(&hs, NULL, 0, SIGN_HASH_LEN);
-	crypto_hash_sha256_init(&ss);
+	if (sha256 != NULL && ((ss = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ss, EVP_sha256(), NULL) != 1))
+		fatal("EVP sha256");
 	for (;;) {
 		n = read(fd, chunk, SIGN_READ_CHUNK);
 		if (n == -1 && errno == EINTR)
@@ -896,14 +901,15 @@ sign_hash_fd(int fd, unsigned char *hash, unsigned char *sha256)
 		if (n == 0)
 			break;
 		crypto_generichash_update(&hs, chunk, (size_t)n);
-		if (sha256 != NULL)
-			crypto_hash_sha256_update(&ss, chunk, (size_t)n);
+		if (ss != NULL)
+			EVP_DigestUpdate(ss, chunk, (size_t)n);
 	}
 	crypto_generichash_final(&hs, hash, SIGN_HASH_LEN);
-	if (sha256 != NULL)
-		crypto_hash_sha256_final(&ss, sha256);
+	if (ss != NULL)
+		EVP_DigestFinal_ex(ss, sha256, NULL);
 	ret = 0;
 cleanup:
+	EVP_MD_CTX_free(ss);
 	free(chunk);
 	return ret;
 }
