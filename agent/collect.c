@@ -36,6 +36,7 @@
 #include "collect-int.h"
 #include "collector.h"
 #include "guard.h"
+#include "ioc.h"
 #include "log.h"
 #include "os.h"
 #include "scan.h"
@@ -115,6 +116,7 @@ collect_free(struct collect_ctx *ctx)
 		free(s);
 	}
 	hset_free(&ctx->seen);
+	collect_ioc_free(ctx);
 	free(ctx->md5s);
 	free(ctx->exdir);
 	while (ctx->nsweep_big > 0)
@@ -492,6 +494,9 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 	char		*line;
 	int		 rc = -1;
 
+	/* The indicators' rules: sightings, not YARA matches. */
+	if (collect_ioc_yara(ctx, rec))
+		return 0;
 	rule = json_string_value(json_object_get(rec, "rule"));
 	if (rule != NULL) {
 		n = json_object_get(ctx->match_counts, rule);
@@ -525,9 +530,9 @@ collect_matches_close(struct collect_ctx *ctx)
 	collect_drain(ctx, 1);
 	s = ctx->matches;
 	ctx->matches = NULL;
-	if (s == NULL)
-		return 0;
-	return collect_stream_add(s, NULL);
+	if (s != NULL && collect_stream_add(s, NULL) == -1)
+		return -1;
+	return collect_ioc_close(ctx);
 }
 
 static void
@@ -710,6 +715,10 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 		collect_error(ctx, source, "%s", res.note);
 	if (sha256 != NULL)
 		memcpy(sha256, res.sha256, sizeof res.sha256);
+	/* Streamed: its sha256 (the sink's) when it is the whole file. */
+	collect_ioc_file(ctx, source, !res.truncated &&
+	    res.size == (uint64_t)st->st_size ? res.sha256 : NULL, NULL,
+	    NULL);
 	ctx->nfiles++;
 	return 0;
 }
@@ -763,6 +772,11 @@ collect_hash_back(struct collect_ctx *ctx, struct workers_job *j,
 		memcpy(d.md5, j->md5, sizeof d.md5);
 		memcpy(d.sha1, j->sha1, sizeof d.sha1);
 		memcpy(d.sha256, j->sha256, sizeof d.sha256);
+		if (j->rerrno == 0 && j->got == (uint64_t)j->st.st_size)
+			collect_ioc_file(ctx, j->source,
+			    j->hash & WORKERS_HASH_SHA256 ? j->sha256 : NULL,
+			    j->hash & WORKERS_HASH_MD5 ? j->md5 : NULL,
+			    j->hash & WORKERS_HASH_SHA1 ? j->sha1 : NULL);
 	} else {
 		d.path = l->source;
 		d.st = &l->st;
@@ -1044,8 +1058,12 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 	}
 	if (collect_pack(ctx, j, j->apath, j->want, j->sha256) == -1)
 		return -1;
-	if (j->got == j->want && j->want == (uint64_t)j->st.st_size)
+	if (j->got == j->want && j->want == (uint64_t)j->st.st_size) {
 		collect_md5_put(ctx, j->source, j->md5);
+		collect_ioc_file(ctx, j->source, j->sha256, j->md5,
+		    j->iochash & WORKERS_HASH_SHA1 ? j->sha1 : NULL);
+	} else		/* not the whole file: its name and path only */
+		collect_ioc_file(ctx, j->source, NULL, NULL, NULL);
 	if (j->scan && j->matches == NULL && j->scan_err[0] != '\0')
 		collect_error(ctx, j->source, "YARA: %s", j->scan_err);
 	for (i = 0; j->matches != NULL && i < json_array_size(j->matches); i++)
@@ -1103,6 +1121,10 @@ collect_hash_file(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    COLLECT_HASH_SHA256);
 	if (j->hash == 0)
 		j->hash = COLLECT_HASH_SHA256;
+	/* The indicators' digests, from the same read. */
+	j->hash |= collect_ioc_digests(ctx);
+	if (ioc_set_wants(ctx->iocs, IOC_SHA256))
+		j->hash |= COLLECT_HASH_SHA256;
 	j->arg = r;
 	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;
@@ -1147,6 +1169,7 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->truncated = j->want < (uint64_t)st->st_size;
 	j->scan = ctx->scan != NULL && ctx->scan_files &&
 	    !os_fs_pseudo(fd);
+	j->iochash = collect_ioc_digests(ctx);
 	j->owner = collect_user_name(ctx, st->st_uid);
 	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;
@@ -1418,6 +1441,7 @@ collect_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 		s->next = ctx->streams;
 		ctx->streams = s;
 	}
+	collect_ioc_record(ctx, stream, rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);
 	if (line == NULL) {

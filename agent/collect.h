@@ -250,6 +250,17 @@ void		 collect_container_caps(struct collect_ctx *, uint64_t *,
 struct ioc_set;
 void		 collect_set_iocs(struct collect_ctx *, const struct ioc_set *);
 const struct ioc_set *collect_iocs(struct collect_ctx *);
+/*
+ * Sightings of indicators so far (iocs/matches.jsonl, with those past its
+ * cap); *indicators (borrowed, may be NULL) an array of {id, type,
+ * value, count}, one per indicator seen, in the order first seen.
+ */
+uint64_t	 collect_ioc_matches(struct collect_ctx *, json_t **);
+/*
+ * Add iocs/matches.jsonl to the archive (called by collect_matches_close;
+ * present whenever the run has a set). 0, or -1 if the output failed.
+ */
+int		 collect_ioc_close(struct collect_ctx *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */

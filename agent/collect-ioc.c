@@ -1,0 +1,458 @@
+/*
+ * Copyright 2026 csirt-collect developers
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Indicators of compromise seen in the single pass: where the run
+ * already has a file's digests, its path, a record's addresses or a
+ * YARA hit of the indicators' rules (namespace SCAN_NS_IOCS), it looks
+ * them up in the run's set (ioc.h) and writes one sighting per
+ * (indicator, place) to iocs/matches.jsonl. Nothing is read for it: the
+ * bytes are those the readers read, hashed, scanned and packed anyway.
+ *
+ * Everything here runs on the archive's thread (collect_record, the
+ * jobs as they come back), so it needs no lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect-int.h"
+#include "ioc.h"
+#include "log.h"
+#include "scan.h"
+
+/* Indicators one lookup takes (more: the first ones). */
+#define COLLECT_IOC_FOUND	16
+
+static const char *const collect_ioc_types[IOC_NTYPES] = {
+	"md5", "sha1", "sha256", "filename", "path", "address", "domain",
+	"url"
+};
+
+struct collect_iocm {
+	struct collect_stream	*out;		/* iocs/matches.jsonl */
+	struct hset		 seen;		/* (indicator, place) */
+	json_t			*counts;	/* indicator key → record */
+	json_t			*list;		/* the same, in order */
+	uint64_t		 n, dropped;
+};
+
+/* The state, made on the first sighting; NULL when the run has no set. */
+static struct collect_iocm *
+collect_iocm(struct collect_ctx *ctx)
+{
+	struct collect_iocm	*im;
+
+	if (ctx->iocs == NULL)
+		return NULL;
+	if ((im = ctx->iocm) != NULL)
+		return im;
+	im = ctx->iocm = xcalloc(1, sizeof *im);
+	im->counts = json_object();
+	im->list = json_array();
+	im->out = collect_stream_open(ctx, "iocs/matches.jsonl");
+	return im;
+}
+
+static const char *
+collect_ioc_type_name(enum ioc_type t)
+{
+	return (unsigned int)t < IOC_NTYPES ? collect_ioc_types[t] : "unknown";
+}
+
+static json_t *
+collect_ioc_json(const struct ioc *i)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "type", json_string(collect_ioc_type_name(
+	    i->type)));
+	util_json_set_name(o, "value", i->value ? i->value : "");
+	util_json_set_name(o, "id", i->id ? i->id : "");
+	if (i->event != NULL)
+		util_json_set_name(o, "event", i->event);
+	else
+		json_object_set_new(o, "event", json_null());
+	if (i->source != NULL)
+		util_json_set_name(o, "source", i->source);
+	else
+		json_object_set_new(o, "source", json_null());
+	if (i->comment != NULL)
+		util_json_set_name(o, "comment", i->comment);
+	else
+		json_object_set_new(o, "comment", json_null());
+	return o;
+}
+
+/* Count a sighting of i for the summary: {id, type, value, count}. */
+static void
+collect_ioc_count(struct collect_iocm *im, const struct ioc *i)
+{
+	json_t	*c;
+	char	*key;
+
+	key = xasprintf("%s\n%s\n%s", i->id ? i->id : "",
+	    collect_ioc_type_name(i->type), i->value ? i->value : "");
+	if ((c = json_object_get(im->counts, key)) != NULL)
+		json_object_set_new(c, "count", json_integer(
+		    json_integer_value(json_object_get(c, "count")) + 1));
+	else {
+		c = json_object();
+		util_json_set_name(c, "id", i->id ? i->id : "");
+		json_object_set_new(c, "type", json_string(
+		    collect_ioc_type_name(i->type)));
+		util_json_set_name(c, "value", i->value ? i->value : "");
+		json_object_set_new(c, "count", json_integer(1));
+		json_object_set_new(im->counts, key, c);
+		json_array_append(im->list, c);
+	}
+	free(key);
+}
+
+/*
+ * Write one sighting of indicator i at where, identified by the fields
+ * of at (borrowed) and by place (the dedup key of the place): once per
+ * (indicator, place), at most COLLECT_IOC_MAX of them.
+ */
+static void
+collect_ioc_sighting(struct collect_ctx *ctx, const struct ioc *i,
+    const char *where, const char *place, json_t *at)
+{
+	struct collect_iocm	*im;
+	struct buf		 key;
+	const char		*k;
+	json_t			*rec, *v;
+	char			 now[40], *line;
+
+	if ((im = collect_iocm(ctx)) == NULL)
+		return;
+	memset(&key, 0, sizeof key);
+	buf_printf(&key, "%s%c%d%c%s%c%s%c%s", i->id ? i->id : "", 0,
+	    (int)i->type, 0, i->value ? i->value : "", 0, where, 0, place);
+	if (hset_add(&im->seen, key.data, key.len)) {
+		buf_free(&key);
+		return;
+	}
+	buf_free(&key);
+	if (im->n >= COLLECT_IOC_MAX) {
+		if (im->dropped++ == 0)
+			collect_log(ctx, LOG_WARN, "iocs/matches.jsonl: more "
+			    "than %d sightings: the rest are counted, not "
+			    "written", COLLECT_IOC_MAX);
+		collect_ioc_count(im, i);
+		return;
+	}
+	im->n++;
+	collect_ioc_count(im, i);
+	util_now(now, sizeof now);
+	rec = json_pack("{s:s, s:o, s:s}", "time", now, "indicator",
+	    collect_ioc_json(i), "where", where);
+	json_object_foreach(at, k, v)
+		json_object_set(rec, k, v);
+	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(rec);
+	if (line != NULL && im->out != NULL &&
+	    collect_stream_write(im->out, line, strlen(line)) == 0)
+		collect_stream_write(im->out, "\n", 1);
+	free(line);
+}
+
+/* Sightings of what one lookup found. */
+static void
+collect_ioc_found(struct collect_ctx *ctx, const struct ioc **found,
+    size_t n, const char *where, const char *place, json_t *at)
+{
+	size_t	i;
+
+	for (i = 0; i < n && i < COLLECT_IOC_FOUND; i++)
+		collect_ioc_sighting(ctx, found[i], where, place, at);
+}
+
+/* Sightings of the indicators of type t whose value is hex. */
+static size_t
+collect_ioc_hex(struct collect_ctx *ctx, enum ioc_type t, const char *hex,
+    const char *where, const char *place, json_t *at)
+{
+	const struct ioc	*found[COLLECT_IOC_FOUND];
+	size_t			 n;
+
+	if (ioc_set_count(ctx->iocs, t) == 0)
+		return 0;
+	n = ioc_find_hash(ctx->iocs, t, hex, found, COLLECT_IOC_FOUND);
+	collect_ioc_found(ctx, found, n, where, place, at);
+	return n;
+}
+
+static size_t
+collect_ioc_hash(struct collect_ctx *ctx, enum ioc_type t,
+    const unsigned char *sum, size_t len, const char *where,
+    const char *place, json_t *at)
+{
+	char	hex[65];
+
+	if (sum == NULL || ioc_set_count(ctx->iocs, t) == 0)
+		return 0;
+	util_hex(hex, sum, len);
+	return collect_ioc_hex(ctx, t, hex, where, place, at);
+}
+
+size_t
+collect_ioc_file(struct collect_ctx *ctx, const char *path,
+    const unsigned char *sha256, const unsigned char *md5,
+    const unsigned char *sha1)
+{
+	const struct ioc	*found[COLLECT_IOC_FOUND];
+	const char		*base;
+	char			 hex[65];
+	json_t			*at;
+	size_t			 n, total = 0;
+
+	if (ctx->iocs == NULL || path == NULL)
+		return 0;
+	at = json_object();
+	util_json_set_name(at, "path", path);
+	if (sha256 != NULL) {
+		util_hex(hex, sha256, 32);
+		json_object_set_new(at, "sha256", json_string(hex));
+	} else
+		json_object_set_new(at, "sha256", json_null());
+	total += collect_ioc_hash(ctx, IOC_SHA256, sha256, 32, "file", path,
+	    at);
+	total += collect_ioc_hash(ctx, IOC_MD5, md5, 16, "file", path, at);
+	total += collect_ioc_hash(ctx, IOC_SHA1, sha1, 20, "file", path, at);
+	/* Names and paths: hash lookups (regexes for Loki's names only). */
+	if (ioc_set_count(ctx->iocs, IOC_FILENAME) > 0) {
+		base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		n = ioc_find_file(ctx->iocs, base, found, COLLECT_IOC_FOUND);
+		collect_ioc_found(ctx, found, n, "file", path, at);
+		total += n;
+	}
+	if (ioc_set_count(ctx->iocs, IOC_PATH) > 0) {
+		n = ioc_find_file(ctx->iocs, path, found, COLLECT_IOC_FOUND);
+		collect_ioc_found(ctx, found, n, "file", path, at);
+		total += n;
+	}
+	json_decref(at);
+	return total;
+}
+
+/* The record's string field name, or NULL. */
+static const char *
+collect_ioc_str(json_t *rec, const char *name)
+{
+	return json_string_value(json_object_get(rec, name));
+}
+
+/* Look the address in rec's field name up; at gets the record's fields. */
+static void
+collect_ioc_addr(struct collect_ctx *ctx, const char *addr,
+    const char *where, json_t *at)
+{
+	const struct ioc	*found[COLLECT_IOC_FOUND];
+	char			*place;
+	size_t			 n;
+
+	if (addr == NULL || *addr == '\0')
+		return;
+	if ((n = ioc_find_addr(ctx->iocs, addr, found,
+	    COLLECT_IOC_FOUND)) == 0)
+		return;
+	place = json_dumps(at, JSON_COMPACT | JSON_SORT_KEYS);
+	collect_ioc_found(ctx, found, n, where, place ? place : addr, at);
+	free(place);
+}
+
+/* The fields of rec named in keys (NULL-terminated), copied. */
+static json_t *
+collect_ioc_pick(json_t *rec, const char *const *keys)
+{
+	json_t	*at = json_object(), *v;
+
+	for (; *keys != NULL; keys++)
+		if ((v = json_object_get(rec, *keys)) != NULL)
+			json_object_set(at, *keys, v);
+	return at;
+}
+
+/* A conntrack direction: its src and dst. */
+static void
+collect_ioc_flow(struct collect_ctx *ctx, json_t *rec, const char *dir)
+{
+	static const char *const keys[] = { "l3proto", "l4proto", "state",
+	    "netns", NULL };
+	json_t	*d = json_object_get(rec, dir), *at;
+
+	if (!json_is_object(d))
+		return;
+	at = collect_ioc_pick(rec, keys);
+	json_object_set(at, dir, d);
+	collect_ioc_addr(ctx, collect_ioc_str(d, "src"), "network", at);
+	collect_ioc_addr(ctx, collect_ioc_str(d, "dst"), "network", at);
+	json_decref(at);
+}
+
+void
+collect_ioc_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
+{
+	static const char *const sock[] = { "proto", "local_addr",
+	    "local_port", "remote_addr", "remote_port", "state", "pid",
+	    "process", "netns", NULL };
+	static const char *const route[] = { "family", "iface",
+	    "destination", "prefixlen", "gateway", NULL };
+	static const char *const neigh[] = { "ip", "mac", "device", NULL };
+	static const char *const proc[] = { "pid", "name", "exe",
+	    "exe_sha256", NULL };
+	const char		*hex;
+	json_t			*at;
+	char			 place[32];
+
+	if (ctx->iocs == NULL || !json_is_object(rec))
+		return;
+	if (strcmp(stream, "network") == 0 &&
+	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
+		at = collect_ioc_pick(rec, sock);
+		collect_ioc_addr(ctx, collect_ioc_str(rec, "remote_addr"),
+		    "network", at);
+		collect_ioc_addr(ctx, collect_ioc_str(rec, "local_addr"),
+		    "network", at);
+		json_decref(at);
+	} else if (strcmp(stream, "routes") == 0 &&
+	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
+		at = collect_ioc_pick(rec, route);
+		collect_ioc_addr(ctx, collect_ioc_str(rec, "destination"),
+		    "route", at);
+		collect_ioc_addr(ctx, collect_ioc_str(rec, "gateway"),
+		    "route", at);
+		json_decref(at);
+	} else if ((strcmp(stream, "arp") == 0 ||
+	    strcmp(stream, "neighbours") == 0) &&
+	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
+		at = collect_ioc_pick(rec, neigh);
+		collect_ioc_addr(ctx, collect_ioc_str(rec, "ip"), "neighbour",
+		    at);
+		json_decref(at);
+	} else if (strcmp(stream, "conntrack") == 0 &&
+	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
+		collect_ioc_flow(ctx, rec, "orig");
+		collect_ioc_flow(ctx, rec, "reply");
+	} else if (strcmp(stream, "processes") == 0 &&
+	    ioc_set_count(ctx->iocs, IOC_SHA256) > 0 &&
+	    (hex = collect_ioc_str(rec, "exe_sha256")) != NULL) {
+		/* The exe's digest, read once by the process collector. */
+		at = collect_ioc_pick(rec, proc);
+		snprintf(place, sizeof place, "%lld", (long long)
+		    json_integer_value(json_object_get(rec, "pid")));
+		collect_ioc_hex(ctx, IOC_SHA256, hex, "process", place, at);
+		json_decref(at);
+	}
+}
+
+/*
+ * Where a string hit was: "memory" for a process, "log" for a file that
+ * is a log (under a log directory, or named *.log), else "file".
+ */
+static const char *
+collect_ioc_where(json_t *rec)
+{
+	const char	*path;
+	size_t		 len;
+
+	if (json_object_get(rec, "pid") != NULL)
+		return "memory";
+	if ((path = collect_ioc_str(rec, "path")) == NULL)
+		return "file";
+	len = strlen(path);
+	if (strncmp(path, "/var/log/", 9) == 0 || strstr(path, "/log/") ||
+	    strstr(path, "/logs/") || (len > 4 &&
+	    strcmp(path + len - 4, ".log") == 0) || strstr(path, ".log."))
+		return "log";
+	return "file";
+}
+
+int
+collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
+{
+	static const char *const keys[] = { "path", "sha256", "pid",
+	    "process", "exe", NULL };
+	const struct ioc	*i;
+	const char		*ns, *rule, *where;
+	json_t			*at, *s;
+	char			*place;
+
+	ns = collect_ioc_str(rec, "namespace");
+	if (ns == NULL || strcmp(ns, SCAN_NS_IOCS) != 0)
+		return 0;
+	rule = collect_ioc_str(rec, "rule");
+	if (ctx->iocs != NULL && rule != NULL &&
+	    (i = ioc_by_rule(ctx->iocs, rule)) != NULL) {
+		where = collect_ioc_where(rec);
+		at = collect_ioc_pick(rec, keys);
+		/* The first string hit: its offset (in the file or memory). */
+		s = json_array_get(json_object_get(rec, "strings"), 0);
+		json_object_set(at, "offset", json_object_get(s, "offset") ?
+		    json_object_get(s, "offset") : json_null());
+		json_object_set_new(at, "rule", json_string(rule));
+		if (json_object_get(rec, "pid") != NULL)
+			place = xasprintf("pid %lld", (long long)
+			    json_integer_value(json_object_get(rec, "pid")));
+		else
+			place = xstrdup(collect_ioc_str(rec, "path") ?
+			    collect_ioc_str(rec, "path") : "");
+		collect_ioc_sighting(ctx, i, where, place, at);
+		free(place);
+		json_decref(at);
+	}
+	json_decref(rec);
+	return 1;
+}
+
+int
+collect_ioc_digests(struct collect_ctx *ctx)
+{
+	return (ioc_set_wants(ctx->iocs, IOC_MD5) ? WORKERS_HASH_MD5 : 0) |
+	    (ioc_set_wants(ctx->iocs, IOC_SHA1) ? WORKERS_HASH_SHA1 : 0);
+}
+
+uint64_t
+collect_ioc_matches(struct collect_ctx *ctx, json_t **indicators)
+{
+	struct collect_iocm	*im = ctx->iocm;
+
+	if (indicators != NULL)
+		*indicators = im != NULL ? im->list : NULL;
+	return im != NULL ? im->n + im->dropped : 0;
+}
+
+int
+collect_ioc_close(struct collect_ctx *ctx)
+{
+	struct collect_iocm	*im;
+	struct collect_stream	*s;
+
+	/* With a set, the entry is there even when nothing was seen. */
+	if ((im = collect_iocm(ctx)) == NULL || (s = im->out) == NULL)
+		return 0;
+	im->out = NULL;
+	if (im->dropped > 0)
+		collect_log(ctx, LOG_WARN, "iocs/matches.jsonl: %llu "
+		    "sightings not written (cap %d)",
+		    (unsigned long long)im->dropped, COLLECT_IOC_MAX);
+	collect_log(ctx, LOG_INFO, "indicators: %llu sightings",
+	    (unsigned long long)(im->n + im->dropped));
+	return collect_stream_close(s);
+}
+
+void
+collect_ioc_free(struct collect_ctx *ctx)
+{
+	struct collect_iocm	*im = ctx->iocm;
+
+	if (im == NULL)
+		return;
+	collect_stream_discard(im->out);
+	hset_free(&im->seen);
+	json_decref(im->counts);
+	json_decref(im->list);
+	free(im);
+	ctx->iocm = NULL;
+}
