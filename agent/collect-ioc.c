@@ -291,6 +291,38 @@ collect_ioc_flow(struct collect_ctx *ctx, json_t *rec, const char *dir)
 	json_decref(at);
 }
 
+/* A process's exe digests, read once by the process collector. */
+static void
+collect_ioc_process(struct collect_ctx *ctx, json_t *rec)
+{
+	static const char *const keys[] = { "pid", "name", "exe",
+	    "exe_sha256", NULL };
+	static const struct {
+		const char	*field;
+		enum ioc_type	 type;
+	} sums[] = {
+		{ "exe_sha256", IOC_SHA256 },
+		{ "exe_md5", IOC_MD5 },
+		{ "exe_sha1", IOC_SHA1 },
+	};
+	const char	*hex;
+	json_t		*at = NULL;
+	char		 place[32];
+	size_t		 i;
+
+	snprintf(place, sizeof place, "pid %lld", (long long)
+	    json_integer_value(json_object_get(rec, "pid")));
+	for (i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+		if ((hex = collect_ioc_str(rec, sums[i].field)) == NULL ||
+		    ioc_set_count(ctx->iocs, sums[i].type) == 0)
+			continue;
+		if (at == NULL)
+			at = collect_ioc_pick(rec, keys);
+		collect_ioc_hex(ctx, sums[i].type, hex, "process", place, at);
+	}
+	json_decref(at);
+}
+
 void
 collect_ioc_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 {
@@ -300,11 +332,7 @@ collect_ioc_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 	static const char *const route[] = { "family", "iface",
 	    "destination", "prefixlen", "gateway", NULL };
 	static const char *const neigh[] = { "ip", "mac", "device", NULL };
-	static const char *const proc[] = { "pid", "name", "exe",
-	    "exe_sha256", NULL };
-	const char		*hex;
 	json_t			*at;
-	char			 place[32];
 
 	if (ctx->iocs == NULL || !json_is_object(rec))
 		return;
@@ -335,16 +363,8 @@ collect_ioc_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
 		collect_ioc_flow(ctx, rec, "orig");
 		collect_ioc_flow(ctx, rec, "reply");
-	} else if (strcmp(stream, "processes") == 0 &&
-	    ioc_set_count(ctx->iocs, IOC_SHA256) > 0 &&
-	    (hex = collect_ioc_str(rec, "exe_sha256")) != NULL) {
-		/* The exe's digest, read once by the process collector. */
-		at = collect_ioc_pick(rec, proc);
-		snprintf(place, sizeof place, "%lld", (long long)
-		    json_integer_value(json_object_get(rec, "pid")));
-		collect_ioc_hex(ctx, IOC_SHA256, hex, "process", place, at);
-		json_decref(at);
-	}
+	} else if (strcmp(stream, "processes") == 0)
+		collect_ioc_process(ctx, rec);
 }
 
 /*
