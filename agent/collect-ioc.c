@@ -236,6 +236,14 @@ collect_ioc_file(struct collect_ctx *ctx, const char *path,
 	return total;
 }
 
+void
+collect_ioc_path(struct collect_ctx *ctx, const char *path)
+{
+	if (ctx->iocs != NULL && (ioc_set_count(ctx->iocs, IOC_FILENAME) > 0 ||
+	    ioc_set_count(ctx->iocs, IOC_PATH) > 0))
+		collect_ioc_file(ctx, path, NULL, NULL, NULL);
+}
+
 /* The record's string field name, or NULL. */
 static const char *
 collect_ioc_str(json_t *rec, const char *name)

@@ -257,6 +257,11 @@ const struct ioc_set *collect_iocs(struct collect_ctx *);
  */
 uint64_t	 collect_ioc_matches(struct collect_ctx *, json_t **);
 /*
+ * A file a collector walks without reading it (the timeline), path inside
+ * the root: its base name and path looked up in the indicators.
+ */
+void		 collect_ioc_path(struct collect_ctx *, const char *);
+/*
  * Add iocs/matches.jsonl to the archive (called by collect_matches_close;
  * present whenever the run has a set). 0, or -1 if the output failed.
  */
