@@ -89,7 +89,9 @@ struct collect_ctx {
 	size_t			 taplen, tapcap;
 	int			 tapbusy;	/* a reader is scanning it */
 	uint64_t		 tapseen;
-	EVP_MD_CTX		*tapmd5;
+	EVP_MD_CTX		*tapmd5, *tapsha1;
+	int			 tapscan;	/* the tap keeps bytes to scan */
+	int			 tapioc;	/* WORKERS_HASH_*: for indicators */
 	struct workers		*pool;		/* readers of small files */
 	struct guard		*guard;		/* opens, large reads */
 	int			 nstuck;	/* calls given up on */

@@ -135,6 +135,7 @@ collect_free(struct collect_ctx *ctx)
 	free(ctx->matched);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
+	EVP_MD_CTX_free(ctx->tapsha1);
 	if (ctx->rootfd != -1)
 		close(ctx->rootfd);
 	free(ctx);
@@ -394,8 +395,6 @@ collect_set_scanner(struct collect_ctx *ctx, struct scan *scan)
 		return;
 	ctx->scan_files = 1;
 	ctx->match_counts = json_object();
-	if ((ctx->tapmd5 = EVP_MD_CTX_new()) == NULL)
-		fatal("EVP_MD_CTX_new");
 	ctx->matches = collect_stream_open(ctx, "yara/matches.jsonl");
 }
 
@@ -543,9 +542,14 @@ collect_tap(void *arg, const void *p, size_t n)
 
 	if (p == NULL)
 		return;
-	if (scan_uses_md5(ctx->scan))
+	if ((ctx->tapscan && scan_uses_md5(ctx->scan)) ||
+	    (ctx->tapioc & WORKERS_HASH_MD5))
 		EVP_DigestUpdate(ctx->tapmd5, p, n);
+	if (ctx->tapioc & WORKERS_HASH_SHA1)
+		EVP_DigestUpdate(ctx->tapsha1, p, n);
 	ctx->tapseen += n;
+	if (!ctx->tapscan)
+		return;
 	take = ctx->tapcap - ctx->taplen < n ? ctx->tapcap - ctx->taplen : n;
 	if (take == 0)
 		return;
@@ -555,7 +559,8 @@ collect_tap(void *arg, const void *p, size_t n)
 
 /*
  * Set the tap for the next entry (size bytes) if its content is to be
- * scanned: its first SCAN_CAP bytes are kept, in memory sized once.
+ * scanned (ctx->tapscan: its first SCAN_CAP bytes are kept, in memory
+ * sized once) or the indicators want its md5 or sha1 (ctx->tapioc).
  */
 static int
 collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
@@ -563,12 +568,21 @@ collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
 	size_t			 want = size < SCAN_CAP ? (size_t)size :
 				    SCAN_CAP;
 
-	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
+	ctx->tapscan = ctx->scan != NULL && ctx->scan_files &&
+	    !os_fs_pseudo(fd);
+	ctx->tapioc = collect_ioc_digests(ctx);
+	if (!ctx->tapscan && ctx->tapioc == 0)
 		return 0;
-	collect_tap_reserve(ctx, want);
+	if (ctx->tapscan)
+		collect_tap_reserve(ctx, want);
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
-	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1)
+	if ((ctx->tapmd5 == NULL && (ctx->tapmd5 = EVP_MD_CTX_new()) ==
+	    NULL) || (ctx->tapsha1 == NULL && (ctx->tapsha1 =
+	    EVP_MD_CTX_new()) == NULL))
+		fatal("EVP_MD_CTX_new");
+	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1 ||
+	    EVP_DigestInit_ex(ctx->tapsha1, EVP_sha1(), NULL) != 1)
 		fatal("EVP md5");
 	sink_set_tap(ctx->sink, collect_tap, ctx);
 	return 1;
@@ -622,14 +636,15 @@ collect_tap_job(struct collect_ctx *ctx, const char *source,
  */
 static void
 collect_tap_scan(struct collect_ctx *ctx, const char *source,
-    const struct stat *st, const unsigned char *sha256)
+    const struct stat *st, const unsigned char *sha256,
+    const unsigned char *md5)
 {
 	struct workers_job	*j;
 
 	collect_pool(ctx);
 	j = collect_tap_job(ctx, source, st, ctx->taplen);
 	memcpy(j->sha256, sha256, sizeof j->sha256);
-	EVP_DigestFinal_ex(ctx->tapmd5, j->md5, NULL);
+	memcpy(j->md5, md5, sizeof j->md5);
 	if (ctx->tapseen > ctx->taplen)
 		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
 		    "YARA scanned its first %zu bytes", source, ctx->taplen);
@@ -683,7 +698,8 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 {
 	struct sink_result	res;
 	uint64_t		max = collect_max_file_size(ctx), room;
-	int			rc, tapped;
+	unsigned char		md5[16], sha1[20];
+	int			rc, tapped, whole;
 
 	if (collect_seen(ctx, apath))
 		return 0;
@@ -704,8 +720,12 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    (uint64_t)st->st_size, room, &res);
 	if (ctx->recheck != NULL)
 		ctx->recheck->changed = res.changed;
-	if (tapped && rc != SINK_FATAL)
-		collect_tap_scan(ctx, source, st, res.sha256);
+	if (tapped) {
+		EVP_DigestFinal_ex(ctx->tapmd5, md5, NULL);
+		EVP_DigestFinal_ex(ctx->tapsha1, sha1, NULL);
+	}
+	if (tapped && ctx->tapscan && rc != SINK_FATAL)
+		collect_tap_scan(ctx, source, st, res.sha256, md5);
 	if (rc == SINK_FATAL) {
 		ctx->failed = 1;
 		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
@@ -715,9 +735,11 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 		collect_error(ctx, source, "%s", res.note);
 	if (sha256 != NULL)
 		memcpy(sha256, res.sha256, sizeof res.sha256);
-	/* Streamed: its sha256 (the sink's) when it is the whole file. */
-	collect_ioc_file(ctx, source, !res.truncated &&
-	    res.size == (uint64_t)st->st_size ? res.sha256 : NULL, NULL,
+	/* Streamed: its digests (the sink's, the tap's) if read whole. */
+	whole = !res.truncated && res.size == (uint64_t)st->st_size;
+	collect_ioc_file(ctx, source, whole ? res.sha256 : NULL,
+	    whole && (ctx->tapioc & WORKERS_HASH_MD5) && tapped ? md5 : NULL,
+	    whole && (ctx->tapioc & WORKERS_HASH_SHA1) && tapped ? sha1 :
 	    NULL);
 	ctx->nfiles++;
 	return 0;
