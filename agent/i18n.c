@@ -39,6 +39,8 @@ static const struct {
 	{ "  files      %llu collected, %zu errors (listed in manifest.json)\n",
 	  "  fichiers   %llu collectés, %zu erreurs (listées dans "
 	  "manifest.json)\n" },
+	{ "  indicators %llu seen (%zu distinct; iocs/matches.jsonl)\n",
+	  "  indicateurs %llu vus (%zu distincts ; iocs/matches.jsonl)\n" },
 	{ "  sent to    %s/%s\n", "  envoyé à   %s/%s\n" },
 	{ "  kept here  %s (not sent)\n", "  conservée  %s (non envoyée)\n" },
 	{ "Read this reference to the CSIRT: %.4s %.4s\n",

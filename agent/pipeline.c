@@ -918,6 +918,33 @@ pipeline_summary_yara(struct run *r, json_t *o)
 		    (long long)json_integer_value(v), rule);
 }
 
+/*
+ * Indicators seen: into the --json summary o as "iocs" {matches,
+ * indicators: [{id, type, value, count}]} (null without a set), or on
+ * stderr when o is NULL.
+ */
+static void
+pipeline_summary_iocs(struct run *r, json_t *o)
+{
+	json_t		*list = NULL;
+	uint64_t	 n;
+
+	if (collect_iocs(r->ctx) == NULL) {
+		if (o != NULL)
+			json_object_set_new(o, "iocs", json_null());
+		return;
+	}
+	n = collect_ioc_matches(r->ctx, &list);
+	if (o != NULL)
+		json_object_set_new(o, "iocs", json_pack("{s:I, s:o}",
+		    "matches", (json_int_t)n, "indicators", list ?
+		    json_deep_copy(list) : json_array()));
+	else
+		fprintf(stderr, i18n("  indicators %llu seen (%zu distinct; "
+		    "iocs/matches.jsonl)\n"), (unsigned long long)n,
+		    json_array_size(list));
+}
+
 static void
 pipeline_summary(struct run *r)
 {
@@ -945,6 +972,7 @@ pipeline_summary(struct run *r)
 		json_object_set_new(o, "upload_seconds", r->up ?
 		    json_real(r->upload_secs) : json_null());
 		pipeline_summary_yara(r, o);
+		pipeline_summary_iocs(r, o);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -968,6 +996,8 @@ pipeline_summary(struct run *r)
 	fprintf(stderr, i18n("  files      %llu collected, %zu errors "
 	    "(listed in manifest.json)\n"),
 	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
+	if (collect_iocs(r->ctx) != NULL)
+		pipeline_summary_iocs(r, NULL);
 	if (r->up != NULL)
 		fprintf(stderr, i18n("  sent to    %s/%s\n"), upload_url(r->up),
 		    r->name);
