@@ -57,6 +57,10 @@ int		 ioc_set_load(struct ioc_set *, const char *, const char *,
 		    size_t, char *, size_t);
 /* Indicators of a type in the set. */
 size_t		 ioc_set_count(const struct ioc_set *, enum ioc_type);
+/* Indicators added from files of a format: "misp", "stix" or "loki". */
+size_t		 ioc_set_count_format(const struct ioc_set *, const char *);
+/* A type's name in messages and records: "md5", …, "addr", "url". */
+const char	*ioc_type_name(enum ioc_type);
 /* Whether the set holds indicators of a type (a run computes md5 and
  * sha1 only when they are asked for). */
 #define ioc_set_wants(s, t)	((s) != NULL && ioc_set_count((s), (t)) > 0)
