@@ -24,11 +24,6 @@
 /* Indicators one lookup takes (more: the first ones). */
 #define COLLECT_IOC_FOUND	16
 
-static const char *const collect_ioc_types[IOC_NTYPES] = {
-	"md5", "sha1", "sha256", "filename", "path", "address", "domain",
-	"url"
-};
-
 struct collect_iocm {
 	struct collect_stream	*out;		/* iocs/matches.jsonl */
 	struct hset		 seen;		/* (indicator, place) */
@@ -54,18 +49,12 @@ collect_iocm(struct collect_ctx *ctx)
 	return im;
 }
 
-static const char *
-collect_ioc_type_name(enum ioc_type t)
-{
-	return (unsigned int)t < IOC_NTYPES ? collect_ioc_types[t] : "unknown";
-}
-
 static json_t *
 collect_ioc_json(const struct ioc *i)
 {
 	json_t	*o = json_object();
 
-	json_object_set_new(o, "type", json_string(collect_ioc_type_name(
+	json_object_set_new(o, "type", json_string(ioc_type_name(
 	    i->type)));
 	util_json_set_name(o, "value", i->value ? i->value : "");
 	util_json_set_name(o, "id", i->id ? i->id : "");
@@ -92,7 +81,7 @@ collect_ioc_count(struct collect_iocm *im, const struct ioc *i)
 	char	*key;
 
 	key = xasprintf("%s\n%s\n%s", i->id ? i->id : "",
-	    collect_ioc_type_name(i->type), i->value ? i->value : "");
+	    ioc_type_name(i->type), i->value ? i->value : "");
 	if ((c = json_object_get(im->counts, key)) != NULL)
 		json_object_set_new(c, "count", json_integer(
 		    json_integer_value(json_object_get(c, "count")) + 1));
@@ -100,7 +89,7 @@ collect_ioc_count(struct collect_iocm *im, const struct ioc *i)
 		c = json_object();
 		util_json_set_name(c, "id", i->id ? i->id : "");
 		json_object_set_new(c, "type", json_string(
-		    collect_ioc_type_name(i->type)));
+		    ioc_type_name(i->type)));
 		util_json_set_name(c, "value", i->value ? i->value : "");
 		json_object_set_new(c, "count", json_integer(1));
 		json_object_set_new(im->counts, key, c);
@@ -202,7 +191,6 @@ collect_ioc_file(struct collect_ctx *ctx, const char *path,
     const unsigned char *sha1)
 {
 	const struct ioc	*found[COLLECT_IOC_FOUND];
-	const char		*base;
 	char			 hex[65];
 	json_t			*at;
 	size_t			 n, total = 0;
@@ -221,13 +209,8 @@ collect_ioc_file(struct collect_ctx *ctx, const char *path,
 	total += collect_ioc_hash(ctx, IOC_MD5, md5, 16, "file", path, at);
 	total += collect_ioc_hash(ctx, IOC_SHA1, sha1, 20, "file", path, at);
 	/* Names and paths: hash lookups (regexes for Loki's names only). */
-	if (ioc_set_count(ctx->iocs, IOC_FILENAME) > 0) {
-		base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		n = ioc_find_file(ctx->iocs, base, found, COLLECT_IOC_FOUND);
-		collect_ioc_found(ctx, found, n, "file", path, at);
-		total += n;
-	}
-	if (ioc_set_count(ctx->iocs, IOC_PATH) > 0) {
+	if (ioc_set_count(ctx->iocs, IOC_FILENAME) > 0 ||
+	    ioc_set_count(ctx->iocs, IOC_PATH) > 0) {
 		n = ioc_find_file(ctx->iocs, path, found, COLLECT_IOC_FOUND);
 		collect_ioc_found(ctx, found, n, "file", path, at);
 		total += n;

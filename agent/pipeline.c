@@ -33,6 +33,7 @@
 #include "crypt.h"
 #include "deliver.h"
 #include "i18n.h"
+#include "ioc.h"
 #include "lock.h"
 #include "log.h"
 #include "manifest.h"
@@ -253,33 +254,49 @@ pipeline_setup_keys(struct run *r, char *err, size_t errlen)
 
 /*
  * The rules: --rules (a directory, a file or a signed bundle), else the
- * newest bundle installed by `rules pull`, else the built-in rules.
+ * newest bundle installed by `rules pull`, else the built-in rules; and
+ * the rules made from the indicators of iocs (may be NULL), in their own
+ * namespace, so that the one scan of each file and process sees them.
+ * With --no-yara, the indicators' rules alone (none: no scanner).
  */
 static int
-pipeline_setup_rules(struct run *r, char *err, size_t errlen)
+pipeline_setup_rules(struct run *r, const struct ioc_set *iocs, char *err,
+    size_t errlen)
 {
 	struct config		*cfg = r->cfg;
 	struct rules_bundle	 b;
-	char			*installed = NULL, version[32];
+	char			*installed = NULL, version[32], *src;
 	const char		*path = cfg->rules_path;
 
+	src = ioc_yara_source(iocs);
+	if (cfg->no_yara) {
+		if (src != NULL)
+			r->scan = scan_new_iocs(NULL, NULL, NULL, 0, 0, src,
+			    err, errlen);
+		free(src);
+		return src == NULL || r->scan != NULL ? 0 : -1;
+	}
 	if (path == NULL)
 		path = installed = rules_installed(cfg->rules_state_dir);
 	if (path == NULL || !rules_is_bundle(path)) {
-		r->scan = scan_new(path, err, errlen);
+		r->scan = scan_new_iocs(path, NULL, NULL, 0, 1, src, err,
+		    errlen);
 		free(installed);
+		free(src);
 		return r->scan ? 0 : -1;
 	}
 	if (rules_bundle_load(path, cfg->rules_pubkey, cfg->rules_state_dir,
 	    &b, err, errlen) == -1) {
 		free(installed);
+		free(src);
 		return -1;
 	}
 	snprintf(version, sizeof version, "%lld", b.version);
-	r->scan = scan_new_texts(path, version, b.files, b.nfiles, err,
+	r->scan = scan_new_iocs(path, version, b.files, b.nfiles, 1, src, err,
 	    errlen);
 	rules_bundle_free(&b);
 	free(installed);
+	free(src);
 	return r->scan ? 0 : -1;
 }
 
@@ -338,7 +355,7 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	    pipeline_setup_config(r, 1, err, errlen) == -1)
 		return -1;
 	/* YARA rules: compiled once; a rule file that fails is exit 2. */
-	if (!cfg->no_yara && pipeline_setup_rules(r, err, errlen) == -1)
+	if (pipeline_setup_rules(r, NULL, err, errlen) == -1)
 		return -1;
 	return 0;
 }
