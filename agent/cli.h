@@ -18,5 +18,7 @@ int	 cli_verify_archive(const char *, const char *, const char *);
 int	 cli_decrypt_file(const char *, const char *, const char *);
 /* cli-rules.c: rules verify|install|pull (embedded configuration or NULL). */
 int	 cli_rules_main(int, char **, const char *);
+/* The same for IOC packs: iocs verify|install|pull|list. */
+int	 cli_iocs_main(int, char **, const char *);
 
 #endif

@@ -908,6 +908,17 @@ ioc_stix(struct ioc_load *l, json_t *root)
 
 enum ioc_loki { LOKI_HASH, LOKI_FILENAME, LOKI_C2 };
 
+/* A file's name without folders, nor the pack of "PACK:ENTRY". */
+static const char *
+ioc_base(const char *name)
+{
+	const char	*slash = strrchr(name, '/'), *colon = strrchr(name, ':');
+
+	if (colon != NULL && (slash == NULL || colon > slash))
+		slash = colon;
+	return slash != NULL ? slash + 1 : name;
+}
+
 static int
 ioc_loki_hash(struct ioc_load *l, const char *line, const char *id,
     size_t lineno)
@@ -1022,8 +1033,7 @@ ioc_loki_c2(struct ioc_load *l, const char *line, const char *id,
 static int
 ioc_loki_kind(const char *name, const char *data)
 {
-	const char	*base = strrchr(name, '/') ? strrchr(name, '/') + 1 :
-			    name, *p;
+	const char	*base = ioc_base(name), *p;
 	size_t		 n;
 
 	if (strstr(base, "filename") != NULL)
@@ -1131,7 +1141,7 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 		rc = -1;
 	} else {
 		l.format = IOC_FMT_LOKI;
-		l.event = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+		l.event = ioc_base(name);
 		text = xstrndup(data, len);
 		rc = ioc_loki(&l, text);
 		free(text);

@@ -40,6 +40,7 @@
 #include "os.h"
 #include "out.h"
 #include "pipeline.h"
+#include "ioc-pack.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "scan.h"
@@ -86,6 +87,9 @@ struct run {
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
 	struct scan		*scan;		/* NULL with --no-yara */
+	struct ioc_set		*iocs;		/* NULL: no indicators */
+	char			*iocs_from;	/* the pack, file or dir */
+	long long		 iocs_version;	/* -1: unsigned */
 	unsigned char		 sha256[32], blake2b[64];
 	uint64_t		 size;
 	size_t			 ncollectors_failed;
@@ -187,9 +191,9 @@ pipeline_setup_dirs(struct run *r, char *err, size_t errlen)
  * signing key, so whoever holds the kit could sign rules.
  */
 static int
-pipeline_setup_rules_key(struct run *r, char *err, size_t errlen)
+pipeline_setup_rules_key(struct run *r, const char *key, const char *what,
+    char *err, size_t errlen)
 {
-	const char		*key = r->cfg->rules_pubkey;
 	struct sign_pubkey	 pk;
 	char			 why[512];
 	int			 rc;
@@ -201,14 +205,14 @@ pipeline_setup_rules_key(struct run *r, char *err, size_t errlen)
 	else
 		rc = sign_pubkey_load(key, &pk, why, sizeof why);
 	if (rc == -1) {
-		snprintf(err, errlen, "[rules] pubkey: %s", why);
+		snprintf(err, errlen, "[%s] pubkey: %s", what, why);
 		return -1;
 	}
 	if (sodium_memcmp(pk.pk, r->pub.pk, sizeof pk.pk) == 0) {
-		snprintf(err, errlen, "[rules] pubkey is the archive signing "
-		    "key ([signing] secret_key): the rules key must not be the "
+		snprintf(err, errlen, "[%s] pubkey is the archive signing "
+		    "key ([signing] secret_key): the %s key must not be the "
 		    "archive signing key: whoever holds the kit could sign "
-		    "rules");
+		    "%s", what, what, what);
 		return -1;
 	}
 	return 0;
@@ -249,7 +253,11 @@ pipeline_setup_keys(struct run *r, char *err, size_t errlen)
 		return -1;
 	sign_seckey_pubkey(r->key, &r->pub);
 	sign_keyid_hex(r->pub.keyid, r->keyid);
-	return pipeline_setup_rules_key(r, err, errlen);
+	if (pipeline_setup_rules_key(r, cfg->rules_pubkey, "rules", err,
+	    errlen) == -1)
+		return -1;
+	return pipeline_setup_rules_key(r, cfg->iocs_pubkey, "iocs", err,
+	    errlen);
 }
 
 /*
@@ -298,6 +306,64 @@ pipeline_setup_rules(struct run *r, const struct ioc_set *iocs, char *err,
 	free(installed);
 	free(src);
 	return r->scan ? 0 : -1;
+}
+
+/*
+ * The indicators: --iocs (a signed pack, or an unsigned file or directory
+ * the operator names), else the pack installed by `iocs pull`, else none.
+ * A pack that fails is a configuration error: nothing is collected.
+ */
+static int
+pipeline_setup_iocs(struct run *r, char *err, size_t errlen)
+{
+	struct config	*cfg = r->cfg;
+	const char	*state = cfg->iocs_state_dir ? cfg->iocs_state_dir :
+			    cfg->rules_state_dir;
+	char		 why[1024];
+
+	if (cfg->no_iocs)
+		return 0;
+	if (cfg->iocs_path != NULL)
+		r->iocs_from = xstrdup(cfg->iocs_path);
+	else if ((r->iocs_from = rules_pack_installed(&rules_kind_iocs,
+	    state)) == NULL)
+		return 0;
+	if ((r->iocs = ioc_pack_load(r->iocs_from, cfg->iocs_pubkey, state,
+	    &r->iocs_version, why, sizeof why)) == NULL) {
+		snprintf(err, errlen, i18n("indicator pack %s: %s"),
+		    r->iocs_from, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Say in collection.log what the run looks for. */
+static void
+pipeline_log_iocs(struct run *r)
+{
+	struct buf	 b = { 0 };
+	char		 v[48];
+	int		 t;
+
+	if (r->iocs == NULL) {
+		log_msg(LOG_INFO, NULL, "indicators: none (%s)",
+		    r->cfg->no_iocs ? "--no-iocs" : "no --iocs, [iocs] path "
+		    "or installed pack");
+		return;
+	}
+	for (t = 0; t < IOC_NTYPES; t++)
+		buf_printf(&b, "%s%s %zu", t ? ", " : "", ioc_type_name(t),
+		    ioc_set_count(r->iocs, t));
+	if (r->iocs_version >= 0)
+		snprintf(v, sizeof v, "signed, version %lld", r->iocs_version);
+	else
+		snprintf(v, sizeof v, "unsigned");
+	log_msg(LOG_INFO, NULL, "indicators from %s (%s): %s (misp %zu, "
+	    "stix %zu, loki %zu)", r->iocs_from, v, b.data,
+	    ioc_set_count_format(r->iocs, "misp"),
+	    ioc_set_count_format(r->iocs, "stix"),
+	    ioc_set_count_format(r->iocs, "loki"));
+	buf_free(&b);
 }
 
 /*
@@ -357,7 +423,7 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	/* YARA rules: compiled once; a rule file that fails is exit 2. */
 	if (pipeline_setup_rules(r, NULL, err, errlen) == -1)
 		return -1;
-	return 0;
+	return pipeline_setup_iocs(r, err, errlen);
 }
 
 /* The next name from r->base free in the output directory. */
@@ -1145,6 +1211,8 @@ pipeline_free(struct run *r)
 {
 	collect_free(r->ctx);
 	scan_free(r->scan);	/* after the context's scanner */
+	ioc_set_free(r->iocs);	/* after the context too */
+	free(r->iocs_from);
 	if (r->ctx == NULL && r->rootfd != -1)
 		close(r->rootfd);
 	sink_free(r->sink);
@@ -1295,6 +1363,8 @@ pipeline_run(struct config *cfg)
 	collect_set_supervisor(r.ctx, supervise_parent());
 	pipeline_exclude(&r, r.ctx);
 	collect_set_scanner(r.ctx, r.scan);
+	pipeline_log_iocs(&r);
+	collect_set_iocs(r.ctx, r.iocs);
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
 	r.stage = i18n("finishing");
