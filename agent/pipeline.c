@@ -420,10 +420,13 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	if (pipeline_setup_dirs(r, err, errlen) == -1 ||
 	    pipeline_setup_config(r, 1, err, errlen) == -1)
 		return -1;
-	/* YARA rules: compiled once; a rule file that fails is exit 2. */
-	if (pipeline_setup_rules(r, NULL, err, errlen) == -1)
+	/*
+	 * The indicators, then the YARA rules (with the indicators' own),
+	 * compiled once; a rule file or a pack that fails is exit 2.
+	 */
+	if (pipeline_setup_iocs(r, err, errlen) == -1)
 		return -1;
-	return pipeline_setup_iocs(r, err, errlen);
+	return pipeline_setup_rules(r, r->iocs, err, errlen);
 }
 
 /* The next name from r->base free in the output directory. */
