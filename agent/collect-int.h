@@ -109,6 +109,7 @@ struct collect_ctx {
 	size_t			 nmd5, md5cap, md5dropped;
 	unsigned char		 md5key[16];
 	uint64_t		 file_cap;	/* an artefact's, 0: none */
+	struct findings		*findings;	/* red flags of the records */
 };
 
 /* collect.c, for sweep.c. */

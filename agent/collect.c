@@ -35,6 +35,7 @@
 
 #include "collect-int.h"
 #include "collector.h"
+#include "findings.h"
 #include "guard.h"
 #include "ioc.h"
 #include "log.h"
@@ -97,6 +98,7 @@ collect_new(const struct config *cfg, struct sink *sink, struct manifest *m,
 	    util_parse_int(e, 1, 86400, &secs) == 0)
 		ctx->stall = (double)secs;
 	ctx->guard = guard_new(collect_guard_give_up, ctx);
+	ctx->findings = findings_new(FINDINGS_DAYS, 0);
 	if (sink != NULL)
 		sink_set_reader(sink, guard_pread, ctx->guard);
 	return ctx;
@@ -132,6 +134,7 @@ collect_free(struct collect_ctx *ctx)
 	workers_free(ctx->pool);
 	guard_free(ctx->guard);
 	json_decref(ctx->match_counts);
+	findings_free(ctx->findings);
 	free(ctx->matched);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
@@ -504,6 +507,7 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 	}
 	ctx->nmatches++;
 	collect_match_pid(ctx, rec);
+	findings_record(ctx->findings, "yara/matches", rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);
 	if (line != NULL && ctx->matches != NULL &&
@@ -511,6 +515,12 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 		rc = collect_stream_write(ctx->matches, "\n", 1);
 	free(line);
 	return rc;
+}
+
+struct findings *
+collect_findings(struct collect_ctx *ctx)
+{
+	return ctx->findings;
 }
 
 uint64_t
@@ -1464,6 +1474,7 @@ collect_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 		ctx->streams = s;
 	}
 	collect_ioc_record(ctx, stream, rec);
+	findings_record(ctx->findings, stream, rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);
 	if (line == NULL) {

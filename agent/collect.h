@@ -268,6 +268,12 @@ void		 collect_ioc_path(struct collect_ctx *, const char *);
 int		 collect_ioc_close(struct collect_ctx *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
+/*
+ * The red flags seen in the records and matches so far (findings.h),
+ * the records counted by stream: the context's.
+ */
+struct findings;
+struct findings	*collect_findings(struct collect_ctx *);
 /* Add yara/matches.jsonl to the archive. 0, or -1 if the output failed. */
 int		 collect_matches_close(struct collect_ctx *);
 

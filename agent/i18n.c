@@ -200,6 +200,8 @@ static const struct {
 	{ "  about %d h left", "  environ %d h restantes" },
 	{ "%s collected", "%s collectés" },
 	{ " (pid %ld)", " (pid %ld)" },
+	{ "  %llu findings: see summary.json\n",
+	  "  %llu alertes (signaux suspects) : voir summary.json\n" },
 	{ "another collection of %s is already running%s: wait for it to "
 	  "end, then run again if needed.\n",
 	  "une autre collecte de %s est déjà en cours%s : attendez qu'elle "

@@ -37,6 +37,8 @@ struct manifest {
 	size_t		 dropped_errors;
 	uint64_t	 bytes;
 	size_t		 ntruncated;
+	json_t		*limits;	/* the first MANIFEST_MAX_LIMITS */
+	uint64_t	 nlimits;
 };
 
 struct manifest *
@@ -46,6 +48,7 @@ manifest_new(void)
 
 	m = xcalloc(1, sizeof *m);
 	m->fields = json_object();
+	m->limits = json_array();
 	return m;
 }
 
@@ -62,6 +65,7 @@ manifest_free(struct manifest *m)
 	if (m == NULL)
 		return;
 	json_decref(m->fields);
+	json_decref(m->limits);
 	manifest_list_free(&m->entries);
 	manifest_list_free(&m->errors);
 	manifest_list_free(&m->links);
@@ -168,8 +172,36 @@ manifest_add_entry(struct manifest *m, const struct manifest_entry *e)
 {
 	manifest_append(&m->entries, manifest_entry_json(e));
 	m->bytes += e->size;
-	if (e->truncated)
+	if (e->truncated) {
 		m->ntruncated++;
+		manifest_add_limit(m, "file_truncated", e->source ? e->source :
+		    e->path, e->note ? e->note : "larger than the size limit: "
+		    "the beginning was archived");
+	}
+}
+
+void
+manifest_add_limit(struct manifest *m, const char *what, const char *path,
+    const char *reason)
+{
+	json_t	*o;
+	char	*lossy;
+
+	if (m->nlimits++ >= MANIFEST_MAX_LIMITS)
+		return;
+	o = json_pack("{s:s}", "what", what);
+	util_json_set_name(o, "path", path);
+	lossy = util_utf8_lossy(reason);
+	json_object_set_new(o, "reason", json_string(lossy));
+	free(lossy);
+	json_array_append_new(m->limits, o);
+}
+
+json_t *
+manifest_limits(struct manifest *m, uint64_t *total)
+{
+	*total = m->nlimits;
+	return m->limits;
 }
 
 void

@@ -40,6 +40,16 @@ void		 manifest_add_error(struct manifest *, const char *,
 /* Record a symbolic link met where a file was expected (not followed). */
 void		 manifest_add_link(struct manifest *, const char *,
 		    const char *);
+/*
+ * What was cut and why (summary.json "limits"): what ("file_truncated",
+ * "time_limit"…), the path (may be NULL), the reason. Truncated entries
+ * are added by manifest_add_entry. manifest_limits gives the first
+ * MANIFEST_MAX_LIMITS (borrowed) and *total, the count of all.
+ */
+#define MANIFEST_MAX_LIMITS	1000
+void		 manifest_add_limit(struct manifest *, const char *,
+		    const char *, const char *);
+json_t		*manifest_limits(struct manifest *, uint64_t *);
 size_t		 manifest_nentries(struct manifest *);
 size_t		 manifest_nerrors(struct manifest *);
 /*

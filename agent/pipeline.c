@@ -32,6 +32,7 @@
 #include "collector.h"
 #include "crypt.h"
 #include "deliver.h"
+#include "findings.h"
 #include "i18n.h"
 #include "ioc.h"
 #include "lock.h"
@@ -47,6 +48,7 @@
 #include "screen.h"
 #include "sign.h"
 #include "sink.h"
+#include "summary.h"
 #include "supervise.h"
 #include "upload.h"
 #include "util.h"
@@ -86,6 +88,7 @@ struct run {
 	struct manifest		*m;
 	struct sink		*sink;
 	struct collect_ctx	*ctx;
+	struct summary		*summary;	/* summary.json */
 	struct scan		*scan;		/* NULL with --no-yara */
 	struct ioc_set		*iocs;		/* NULL: no indicators */
 	char			*iocs_from;	/* the pack, file or dir */
@@ -678,6 +681,14 @@ pipeline_strlist(const struct strlist *l)
 	return a;
 }
 
+/* A field of the manifest's head that summary.json repeats. */
+static void
+pipeline_head(struct run *r, const char *key, json_t *v)
+{
+	summary_set(r->summary, key, json_deep_copy(v));
+	manifest_set(r->m, key, v);
+}
+
 static void
 pipeline_manifest_head(struct run *r)
 {
@@ -685,16 +696,17 @@ pipeline_manifest_head(struct run *r)
 	char		*pub;
 
 	manifest_set(m, "format", json_integer(1));
-	manifest_set(m, "agent", json_pack("{s:s, s:s}", "name", AGENT_NAME,
+	pipeline_head(r, "agent", json_pack("{s:s, s:s}", "name", AGENT_NAME,
 	    "version", CC_VERSION));
-	manifest_set(m, "case", r->cfg->case_id ?
+	pipeline_head(r, "case", r->cfg->case_id ?
 	    json_string(r->cfg->case_id) : json_null());
-	manifest_set(m, "host", json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}",
+	pipeline_head(r, "host", json_pack("{s:s, s:s?, s:s?, s:s?, s:s?}",
 	    "hostname", r->host.hostname, "os", r->host.os,
 	    "kernel", r->host.kernel, "boot_id", r->host.boot_id,
 	    "machine_id", r->host.machine_id));
-	manifest_set(m, "started", json_string(r->started_iso));
-	manifest_set(m, "profile", json_string(r->cfg->profile));
+	pipeline_head(r, "started", json_string(r->started_iso));
+	pipeline_head(r, "profile", json_string(r->cfg->profile));
+	summary_set(r->summary, "live", json_boolean(r->cfg->root == NULL));
 	manifest_set(m, "mode", json_string(r->cfg->root ? "dead-box" :
 	    "live"));
 	manifest_set(m, "options", pipeline_options(r->cfg));
@@ -765,16 +777,21 @@ pipeline_collect(struct run *r)
 	struct timespec			 t0, t1;
 	static const char *const	 names[] = { "ok", "partial",
 					    "failed" };
+	const char			*cut;
 
 	for (cp = collectors; (c = *cp) != NULL; cp++) {
 		if (collect_expired(r->ctx)) {
-			log_detail(LOG_WARN, c->name, "not run: %s",
-			    collect_cut_reason(r->ctx) ?
-			    collect_cut_reason(r->ctx) : "output failed");
+			cut = collect_cut_reason(r->ctx) ?
+			    collect_cut_reason(r->ctx) : "output failed";
+			log_detail(LOG_WARN, c->name, "not run: %s", cut);
+			summary_skip(r->summary, c->name, "cut", cut);
+			manifest_add_limit(r->m, "collector_not_run", NULL, cut);
 			continue;
 		}
 		if ((c->flags & COLLECTOR_LIVE) && r->cfg->root != NULL) {
 			log_msg(LOG_INFO, c->name, "skipped: reads the "
+			    "running system, and --root was given");
+			summary_skip(r->summary, c->name, "skipped", "reads the "
 			    "running system, and --root was given");
 			continue;
 		}
@@ -788,10 +805,15 @@ pipeline_collect(struct run *r)
 		pipeline_step(r, SCREEN_STATE);
 		log_msg(LOG_INFO, c->name, "started");
 		pipeline_progress(r);
+		summary_begin(r->summary, c->name);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		res = c->run(r->ctx);
 		collect_flush(r->ctx);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		cut = collect_cut_reason(r->ctx);
+		summary_end(r->summary, cut != NULL ? "cut" : res == COLLECT_OK ?
+		    "ok" : "error", cut != NULL ? cut : res == COLLECT_OK ? NULL :
+		    names[res]);
 		if (res != COLLECT_OK)
 			r->ncollectors_failed++;
 		log_msg(res == COLLECT_FAILED ? LOG_WARN : LOG_INFO, c->name,
@@ -822,6 +844,32 @@ pipeline_manifest_write(void *arg, const void *p, size_t n)
 	    -1 : 0;
 }
 
+/*
+ * summary.json, with what was cut: the run's reason heads the limits.
+ */
+static int
+pipeline_summary_write(struct run *r, const char *now)
+{
+	const char	*cut = collect_cut_reason(r->ctx);
+	json_t		*o;
+	char		*text;
+	int		 rc;
+
+	if (cut != NULL)
+		manifest_add_limit(r->m, strncmp(cut, "time", 4) == 0 ?
+		    "time_limit" : strncmp(cut, "total", 5) == 0 ?
+		    "total_size" : "interrupted", NULL, cut);
+	o = summary_json(r->summary, r->scan != NULL, now);
+	text = json_dumps(o, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (text == NULL)
+		fatal("summary.json: json_dumps");
+	rc = sink_add_buffer(r->sink, "summary.json", text, strlen(text),
+	    NULL);
+	free(text);
+	return rc == SINK_FATAL ? -1 : 0;
+}
+
 /* collection.log, manifest.json and its signature, end of archive. */
 static int
 pipeline_finish(struct run *r)
@@ -843,6 +891,8 @@ pipeline_finish(struct run *r)
 	log_msg(LOG_INFO, NULL, "collection finished: %llu files, %zu "
 	    "errors", (unsigned long long)collect_nfiles(r->ctx),
 	    manifest_nerrors(r->m));
+	if (pipeline_summary_write(r, now) == -1)
+		return -1;
 	logtext = log_jsonl(&loglen);
 	if (sink_add_buffer(r->sink, "collection.log", logtext, loglen,
 	    NULL) == SINK_FATAL)
@@ -1037,6 +1087,7 @@ pipeline_summary(struct run *r)
 	const char	*cut = collect_cut_reason(r->ctx);
 	char		 hex[65];
 	json_t		*o;
+	uint64_t	 nfind;
 
 	util_hex(hex, r->sha256, sizeof r->sha256);
 	if (r->cfg->json) {
@@ -1059,6 +1110,8 @@ pipeline_summary(struct run *r)
 		    json_real(r->upload_secs) : json_null());
 		pipeline_summary_yara(r, o);
 		pipeline_summary_iocs(r, o);
+		json_object_set_new(o, "findings",
+		    findings_counts(collect_findings(r->ctx), NULL));
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -1087,6 +1140,9 @@ pipeline_summary(struct run *r)
 	if (r->up != NULL)
 		fprintf(stderr, i18n("  sent to    %s/%s\n"), upload_url(r->up),
 		    r->name);
+	json_decref(findings_counts(collect_findings(r->ctx), &nfind));
+	fprintf(stderr, i18n("  %llu findings: see summary.json\n"),
+	    (unsigned long long)nfind);
 	fprintf(stderr, i18n("Read this reference to the CSIRT: %.4s %.4s\n"),
 	    hex, hex + 4);
 }
@@ -1212,6 +1268,7 @@ pipeline_disk_full(struct run *r)
 static void
 pipeline_free(struct run *r)
 {
+	summary_free(r->summary);
 	collect_free(r->ctx);
 	scan_free(r->scan);	/* after the context's scanner */
 	ioc_set_free(r->iocs);	/* after the context too */
@@ -1361,8 +1418,9 @@ pipeline_run(struct config *cfg)
 		    r.keyid);
 	log_msg(LOG_INFO, NULL, "paths under the root resolved with %s",
 	    os_resolver());
-	pipeline_manifest_head(&r);
 	r.ctx = collect_new(cfg, r.sink, r.m, r.rootfd, supervise_stop());
+	r.summary = summary_new(r.ctx, r.sink, r.m);
+	pipeline_manifest_head(&r);
 	collect_set_supervisor(r.ctx, supervise_parent());
 	pipeline_exclude(&r, r.ctx);
 	collect_set_scanner(r.ctx, r.scan);

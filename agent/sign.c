@@ -871,17 +871,22 @@ sign_verify_buffer(const struct sign_pubkey *pk, const struct sign_sig *sig,
 	return sign_verify_msg(pk, sig, hash, sizeof hash, err, errlen);
 }
 
-/* BLAKE2b-512 of fd to its end. 0 or -1 (errno set). */
+/*
+ * BLAKE2b-512 of fd to its end, and its SHA-256 into sha256 when not
+ * NULL (the same read). 0 or -1 (errno set).
+ */
 static int
-sign_hash_fd(int fd, unsigned char *hash)
+sign_hash_fd(int fd, unsigned char *hash, unsigned char *sha256)
 {
 	crypto_generichash_state	 hs;
+	crypto_hash_sha256_state	 ss;
 	unsigned char			*chunk;
 	ssize_t				 n;
 	int				 ret = -1;
 
 	chunk = xmalloc(SIGN_READ_CHUNK);
 	crypto_generichash_init(&hs, NULL, 0, SIGN_HASH_LEN);
+	crypto_hash_sha256_init(&ss);
 	for (;;) {
 		n = read(fd, chunk, SIGN_READ_CHUNK);
 		if (n == -1 && errno == EINTR)
@@ -891,8 +896,12 @@ sign_hash_fd(int fd, unsigned char *hash)
 		if (n == 0)
 			break;
 		crypto_generichash_update(&hs, chunk, (size_t)n);
+		if (sha256 != NULL)
+			crypto_hash_sha256_update(&ss, chunk, (size_t)n);
 	}
 	crypto_generichash_final(&hs, hash, SIGN_HASH_LEN);
+	if (sha256 != NULL)
+		crypto_hash_sha256_final(&ss, sha256);
 	ret = 0;
 cleanup:
 	free(chunk);
@@ -903,15 +912,24 @@ int
 sign_verify_fd(const struct sign_pubkey *pk, const struct sign_sig *sig,
     int fd, char *err, size_t errlen)
 {
+	return sign_verify_fd_sum(pk, sig, fd, NULL, err, errlen);
+}
+
+int
+sign_verify_fd_sum(const struct sign_pubkey *pk, const struct sign_sig *sig,
+    int fd, unsigned char *sha256, char *err, size_t errlen)
+{
 	unsigned char	 hash[SIGN_HASH_LEN];
 	char		*msg;
 	size_t		 len;
 	int		 trunc, ret;
 
+	if (sha256 != NULL)
+		memset(sha256, 0, 32);
 	if (sign_verify_pre(pk, sig, err, errlen) == -1)
 		return -1;
 	if (memcmp(sig->alg, SIGN_ALG_HASHED, 2) == 0) {
-		if (sign_hash_fd(fd, hash) == -1) {
+		if (sign_hash_fd(fd, hash, sha256) == -1) {
 			sign_err(err, errlen, "cannot read the signed data: %s",
 			    strerror(errno));
 			return -1;
@@ -925,6 +943,8 @@ sign_verify_fd(const struct sign_pubkey *pk, const struct sign_sig *sig,
 		    strerror(errno));
 		return -1;
 	}
+	if (sha256 != NULL && !trunc)
+		crypto_hash_sha256(sha256, (unsigned char *)msg, len);
 	if (trunc) {
 		sign_err(err, errlen, "legacy (\"Ed\") signature over more "
 		    "than 1 GiB: refused (sign with the prehashed format)");

@@ -116,5 +116,11 @@ int	 sign_verify_prehash(const struct sign_pubkey *, const struct sign_sig *,
 /* Same, reading the message from fd to its end (streamed for "ED"). */
 int	 sign_verify_fd(const struct sign_pubkey *, const struct sign_sig *,
 	    int, char *, size_t);
+/*
+ * Same, and sha256 (32 bytes) gets the SHA-256 of the bytes read (all
+ * zeros when the file was not read through): the archive's reference.
+ */
+int	 sign_verify_fd_sum(const struct sign_pubkey *,
+	    const struct sign_sig *, int, unsigned char *, char *, size_t);
 
 #endif

@@ -111,7 +111,8 @@ static int
 verify_outer(struct verify *vf, int fd)
 {
 	struct sign_sig	 sig;
-	char		*sigpath, *text, err[512];
+	unsigned char	 sha256[32], zero[32] = { 0 };
+	char		*sigpath, *text, err[512], hex[65];
 	size_t		 len;
 	int		 rc = -1;
 
@@ -126,12 +127,20 @@ verify_outer(struct verify *vf, int fd)
 		verify_fail(vf, "outer signature %s: %s", sigpath, err);
 		goto done;
 	}
-	if (sign_verify_fd(&vf->pub, &sig, fd, err, sizeof err) == -1)
+	rc = sign_verify_fd_sum(&vf->pub, &sig, fd, sha256, err, sizeof err);
+	/* What the run printed for the victim to read on the phone. */
+	if (memcmp(sha256, zero, sizeof zero) != 0) {
+		util_hex(hex, sha256, sizeof sha256);
+		snprintf(vf->res->reference, sizeof vf->res->reference,
+		    "%.4s %.4s", hex, hex + 4);
+		verify_say(vf, "note", "reference %s (compare with the one "
+		    "the victim read)", vf->res->reference);
+	}
+	if (rc == -1)
 		verify_fail(vf, "outer signature: %s: %s", vf->archive, err);
 	else {
 		verify_say(vf, "ok", "outer signature (trusted comment: %s)",
 		    sig.trusted_comment);
-		rc = 0;
 	}
 	sign_sig_free(&sig);
 done:

@@ -47,6 +47,7 @@ struct verify_result {
 	char	 first[1024];	/* the first failure */
 	size_t	 entries;	/* entries checked against the manifest */
 	int	 inside;	/* the inside was read (not encrypted, or ids) */
+	char	 reference[10];	/* "XXXX XXXX" of the file's sha256, or "" */
 };
 
 /*

@@ -71,6 +71,7 @@ struct persist {
 	size_t			 files[PK_N];
 	size_t			 records, toomany, notargets;
 	struct hset		 dirs;		/* dev+ino of directories read */
+	time_t			 mtime;		/* of the file read, or -1 */
 };
 
 /* Fold "." and ".." (clamped at the root) and "//" of an absolute path. */
@@ -261,6 +262,7 @@ persist_emit(struct persist *p, enum persist_kind k, const char *file,
 	struct persist_target	*t = NULL;
 	json_t			*rec;
 	char			 prog[PATH_MAX], udev[PATH_MAX + 16], *src;
+	char			 when[40];
 	int			 fd;
 
 	if (program == NULL && persist_program(cmd, prog, sizeof prog) == 0)
@@ -296,6 +298,12 @@ persist_emit(struct persist *p, enum persist_kind k, const char *file,
 	    json_string(t->sha256) : json_null());
 	json_object_set_new(rec, "archived", json_boolean(t != NULL &&
 	    t->archived));
+	/* When the entry's file last changed: recent ones are red flags. */
+	if (p->mtime != -1) {
+		util_iso8601(when, sizeof when, p->mtime, -1);
+		json_object_set_new(rec, "mtime", json_string(when));
+	} else
+		json_object_set_new(rec, "mtime", json_null());
 	p->records++;
 	collect_record(p->ctx, "persistence", rec);
 }
@@ -351,9 +359,10 @@ static void
 persist_fd(struct persist *p, enum persist_kind k, const char *file, int fd,
     int syscron)
 {
-	char	*text;
-	size_t	 len;
-	int	 trunc = 0;
+	struct stat	 st;
+	char		*text;
+	size_t		 len;
+	int		 trunc = 0;
 
 	if (p->files[k]++ >= PERSIST_MAX_FILES) {
 		if (p->files[k] == PERSIST_MAX_FILES + 1)
@@ -362,6 +371,7 @@ persist_fd(struct persist *p, enum persist_kind k, const char *file, int fd,
 			    PERSIST_MAX_FILES);
 		return;
 	}
+	p->mtime = fstat(fd, &st) == 0 ? st.st_mtime : -1;
 	if (k == PK_RC) {
 		persist_emit(p, k, file, 0, file, file);
 		return;

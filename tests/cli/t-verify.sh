@@ -231,3 +231,38 @@ PY
 	check "a manifest of 200,000 entries: verify fails (exit 4) within its bytes + 64 MiB" \
 	    test "$rss" -gt 0 -a "$rss" -lt $((msize + 65536))
 fi
+
+# The phone reference: verify prints the one the run printed for the
+# victim to read, the first 8 hex digits of the file's sha256, for a plain
+# and an age-encrypted archive (the .age file's bytes).
+# ref_case N LABEL [RUN ARGS...]
+ref_case() {
+	_d=$T/ref$1 _l=$2; shift 2
+	mkdir -p "$_d"
+	"$CC_BIN" run --root "$FIX" -o "$_d" --no-yara "$@" >/dev/null 2>"$_d/run.err"
+	_a=$(ls "$_d"/*.tar.zst* | grep -v '\.minisig$\|\.pub$' | head -n 1)
+	_run=$(sed -n 's/^Read this reference to the CSIRT: //p' "$_d/run.err" | tr -d ' ')
+	"$CC_BIN" verify "$_a" >"$_d/v.out" 2>&1
+	_rc=$?
+	_ver=$(sed -n 's/^  note    reference \([0-9a-f]\{4\}\) \([0-9a-f]\{4\}\) (compare with the one the victim read)$/\1\2/p' "$_d/v.out")
+	_sum=$(sha256sum "$_a" | cut -c1-8)
+	check "reference ($_l): verify prints the run's ($_run), sha256sum's ($_sum)" \
+	    test -n "$_run" -a "$_ver" = "$_run" -a "$_ver" = "$_sum" -a "$_rc" -eq 0
+}
+ref_case 1 plain
+if command -v age-keygen >/dev/null; then
+	age-keygen -o "$T/refkey" 2>/dev/null
+	ref_case 2 age --recipient "$(sed -n 's/^# public key: //p' "$T/refkey")"
+else
+	skip "age-keygen missing: the reference of an encrypted archive was not checked"
+fi
+# A changed archive: verify fails and its reference is not the run's.
+cp "$T/ref1/"*.tar.zst "$T/refbad.tar.zst"
+cp "$T/ref1/"*.tar.zst.pub "$T/refbad.tar.zst.pub"
+cp "$T/ref1/"*.tar.zst.minisig "$T/refbad.tar.zst.minisig"
+flip_byte "$T/refbad.tar.zst" 100
+"$CC_BIN" verify "$T/refbad.tar.zst" >"$T/refbad.out" 2>&1
+rc=$?
+check "a changed archive: verify exit 4, and a reference that is not the run's" \
+	test "$rc" -eq 4 -a -n "$(grep "reference $(sha256sum "$T/refbad.tar.zst" | cut -c1-4) " "$T/refbad.out")" \
+	-a -z "$(grep "reference $(sha256sum "$T/ref1/"*.tar.zst | cut -c1-4) $(sha256sum "$T/ref1/"*.tar.zst | cut -c5-8)" "$T/refbad.out")"
