@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "collect-int.h"
+#include "findings.h"
 #include "ioc.h"
 #include "log.h"
 #include "scan.h"
@@ -27,8 +28,6 @@
 struct collect_iocm {
 	struct collect_stream	*out;		/* iocs/matches.jsonl */
 	struct hset		 seen;		/* (indicator, place) */
-	json_t			*counts;	/* indicator key → record */
-	json_t			*list;		/* the same, in order */
 	uint64_t		 n, dropped;
 };
 
@@ -43,8 +42,6 @@ collect_iocm(struct collect_ctx *ctx)
 	if ((im = ctx->iocm) != NULL)
 		return im;
 	im = ctx->iocm = xcalloc(1, sizeof *im);
-	im->counts = json_object();
-	im->list = json_array();
 	im->out = collect_stream_open(ctx, "iocs/matches.jsonl");
 	return im;
 }
@@ -71,31 +68,6 @@ collect_ioc_json(const struct ioc *i)
 	else
 		json_object_set_new(o, "comment", json_null());
 	return o;
-}
-
-/* Count a sighting of i for the summary: {id, type, value, count}. */
-static void
-collect_ioc_count(struct collect_iocm *im, const struct ioc *i)
-{
-	json_t	*c;
-	char	*key;
-
-	key = xasprintf("%s\n%s\n%s", i->id ? i->id : "",
-	    ioc_type_name(i->type), i->value ? i->value : "");
-	if ((c = json_object_get(im->counts, key)) != NULL)
-		json_object_set_new(c, "count", json_integer(
-		    json_integer_value(json_object_get(c, "count")) + 1));
-	else {
-		c = json_object();
-		util_json_set_name(c, "id", i->id ? i->id : "");
-		json_object_set_new(c, "type", json_string(
-		    ioc_type_name(i->type)));
-		util_json_set_name(c, "value", i->value ? i->value : "");
-		json_object_set_new(c, "count", json_integer(1));
-		json_object_set_new(im->counts, key, c);
-		json_array_append(im->list, c);
-	}
-	free(key);
 }
 
 /*
@@ -128,16 +100,16 @@ collect_ioc_sighting(struct collect_ctx *ctx, const struct ioc *i,
 			collect_log(ctx, LOG_WARN, "iocs/matches.jsonl: more "
 			    "than %d sightings: the rest are counted, not "
 			    "written", COLLECT_IOC_MAX);
-		collect_ioc_count(im, i);
 		return;
 	}
 	im->n++;
-	collect_ioc_count(im, i);
 	util_now(now, sizeof now);
 	rec = json_pack("{s:s, s:o, s:s}", "time", now, "indicator",
 	    collect_ioc_json(i), "where", where);
 	json_object_foreach(at, k, v)
 		json_object_set(rec, k, v);
+	/* The summary's counts and finding, from the record as written. */
+	findings_record(ctx->findings, "iocs/matches", rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);
 	if (line != NULL && im->out != NULL &&
@@ -425,12 +397,10 @@ collect_ioc_digests(struct collect_ctx *ctx)
 }
 
 uint64_t
-collect_ioc_matches(struct collect_ctx *ctx, json_t **indicators)
+collect_ioc_matches(struct collect_ctx *ctx)
 {
 	struct collect_iocm	*im = ctx->iocm;
 
-	if (indicators != NULL)
-		*indicators = im != NULL ? im->list : NULL;
 	return im != NULL ? im->n + im->dropped : 0;
 }
 
@@ -462,8 +432,6 @@ collect_ioc_free(struct collect_ctx *ctx)
 		return;
 	collect_stream_discard(im->out);
 	hset_free(&im->seen);
-	json_decref(im->counts);
-	json_decref(im->list);
 	free(im);
 	ctx->iocm = NULL;
 }

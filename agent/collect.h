@@ -251,11 +251,10 @@ struct ioc_set;
 void		 collect_set_iocs(struct collect_ctx *, const struct ioc_set *);
 const struct ioc_set *collect_iocs(struct collect_ctx *);
 /*
- * Sightings of indicators so far (iocs/matches.jsonl, with those past its
- * cap); *indicators (borrowed, may be NULL) an array of {id, type,
- * value, count}, one per indicator seen, in the order first seen.
+ * Sightings of indicators so far: those in iocs/matches.jsonl and those
+ * past its cap (by indicator: findings_iocs, from the records written).
  */
-uint64_t	 collect_ioc_matches(struct collect_ctx *, json_t **);
+uint64_t	 collect_ioc_matches(struct collect_ctx *);
 /*
  * A file a collector walks without reading it (the timeline), path inside
  * the root: its base name and path looked up in the indicators.

@@ -44,6 +44,12 @@ json_t		*findings_json(struct findings *);
 json_t		*findings_counts(struct findings *, uint64_t *);
 /* {"matches": N, "rules": [{rule, count, targets}]} (new reference). */
 json_t		*findings_yara(struct findings *);
+/*
+ * {"matches": N, "indicators": [{id, type, value, count}]}, from the
+ * sightings of iocs/matches.jsonl, indicators in the order first seen
+ * (a new reference).
+ */
+json_t		*findings_iocs(struct findings *);
 /* Archive entry → records seen (a new reference). */
 json_t		*findings_records(struct findings *);
 /* Records seen in all. */

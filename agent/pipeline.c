@@ -1055,14 +1055,14 @@ pipeline_summary_yara(struct run *r, json_t *o)
 }
 
 /*
- * Indicators seen: into the --json summary o as "iocs" {matches,
- * indicators: [{id, type, value, count}]} (null without a set), or on
- * stderr when o is NULL.
+ * Indicators seen: into the --json summary o as "iocs" (as summary.json's:
+ * {matches, indicators: [{id, type, value, count}]}; null without a set),
+ * or on stderr when o is NULL.
  */
 static void
 pipeline_summary_iocs(struct run *r, json_t *o)
 {
-	json_t		*list = NULL;
+	json_t		*iocs;
 	uint64_t	 n;
 
 	if (collect_iocs(r->ctx) == NULL) {
@@ -1070,15 +1070,19 @@ pipeline_summary_iocs(struct run *r, json_t *o)
 			json_object_set_new(o, "iocs", json_null());
 		return;
 	}
-	n = collect_ioc_matches(r->ctx, &list);
-	if (o != NULL)
-		json_object_set_new(o, "iocs", json_pack("{s:I, s:o}",
-		    "matches", (json_int_t)n, "indicators", list ?
-		    json_deep_copy(list) : json_array()));
-	else
-		fprintf(stderr, i18n("  indicators %llu seen (%zu distinct; "
-		    "iocs/matches.jsonl)\n"), (unsigned long long)n,
-		    json_array_size(list));
+	iocs = findings_iocs(collect_findings(r->ctx));
+	n = collect_ioc_matches(r->ctx);
+	if (o != NULL) {
+		/* Past the cap: counted here, not in the records. */
+		json_object_set_new(iocs, "matches", json_integer(
+		    (json_int_t)n));
+		json_object_set_new(o, "iocs", iocs);
+		return;
+	}
+	fprintf(stderr, i18n("  indicators %llu seen (%zu distinct; "
+	    "iocs/matches.jsonl)\n"), (unsigned long long)n,
+	    json_array_size(json_object_get(iocs, "indicators")));
+	json_decref(iocs);
 }
 
 static void
