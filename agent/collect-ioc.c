@@ -225,18 +225,6 @@ collect_ioc_addr(struct collect_ctx *ctx, const char *addr,
 	free(place);
 }
 
-/* The fields of rec named in keys (NULL-terminated), copied. */
-static json_t *
-collect_ioc_pick(json_t *rec, const char *const *keys)
-{
-	json_t	*at = json_object(), *v;
-
-	for (; *keys != NULL; keys++)
-		if ((v = json_object_get(rec, *keys)) != NULL)
-			json_object_set(at, *keys, v);
-	return at;
-}
-
 /* A conntrack direction: its src and dst. */
 static void
 collect_ioc_flow(struct collect_ctx *ctx, json_t *rec, const char *dir)
@@ -247,7 +235,7 @@ collect_ioc_flow(struct collect_ctx *ctx, json_t *rec, const char *dir)
 
 	if (!json_is_object(d))
 		return;
-	at = collect_ioc_pick(rec, keys);
+	at = findings_pick(rec, keys);
 	json_object_set(at, dir, d);
 	collect_ioc_addr(ctx, collect_ioc_str(d, "src"), "network", at);
 	collect_ioc_addr(ctx, collect_ioc_str(d, "dst"), "network", at);
@@ -275,59 +263,69 @@ collect_ioc_process(struct collect_ctx *ctx, json_t *rec)
 
 	snprintf(place, sizeof place, "pid %lld", (long long)
 	    json_integer_value(json_object_get(rec, "pid")));
-	for (i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+	for (i = 0; i < nitems(sums); i++) {
 		if ((hex = collect_ioc_str(rec, sums[i].field)) == NULL ||
 		    ioc_set_count(ctx->iocs, sums[i].type) == 0)
 			continue;
 		if (at == NULL)
-			at = collect_ioc_pick(rec, keys);
+			at = findings_pick(rec, keys);
 		collect_ioc_hex(ctx, sums[i].type, hex, "process", place, at);
 	}
 	json_decref(at);
 }
 
+/* The streams whose records hold addresses: which fields, where. */
+static const char *const collect_ioc_sock[] = { "proto", "local_addr",
+    "local_port", "remote_addr", "remote_port", "state", "pid", "process",
+    "netns", NULL };
+static const char *const collect_ioc_route[] = { "family", "iface",
+    "destination", "prefixlen", "gateway", NULL };
+static const char *const collect_ioc_neigh[] = { "ip", "mac", "device",
+    NULL };
+static const struct {
+	const char		*stream;
+	const char		*where;
+	const char *const	*keys;		/* the place's fields */
+	const char		*addr[2];	/* looked up (NULL: none) */
+} collect_ioc_streams[] = {
+	{ "network", "network", collect_ioc_sock,
+	    { "remote_addr", "local_addr" } },
+	{ "routes", "route", collect_ioc_route,
+	    { "destination", "gateway" } },
+	{ "arp", "neighbour", collect_ioc_neigh, { "ip", NULL } },
+	{ "neighbours", "neighbour", collect_ioc_neigh, { "ip", NULL } },
+};
+
 void
 collect_ioc_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 {
-	static const char *const sock[] = { "proto", "local_addr",
-	    "local_port", "remote_addr", "remote_port", "state", "pid",
-	    "process", "netns", NULL };
-	static const char *const route[] = { "family", "iface",
-	    "destination", "prefixlen", "gateway", NULL };
-	static const char *const neigh[] = { "ip", "mac", "device", NULL };
-	json_t			*at;
+	json_t	*at;
+	size_t	 i, j;
 
 	if (ctx->iocs == NULL || !json_is_object(rec))
 		return;
-	if (strcmp(stream, "network") == 0 &&
-	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
-		at = collect_ioc_pick(rec, sock);
-		collect_ioc_addr(ctx, collect_ioc_str(rec, "remote_addr"),
-		    "network", at);
-		collect_ioc_addr(ctx, collect_ioc_str(rec, "local_addr"),
-		    "network", at);
-		json_decref(at);
-	} else if (strcmp(stream, "routes") == 0 &&
-	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
-		at = collect_ioc_pick(rec, route);
-		collect_ioc_addr(ctx, collect_ioc_str(rec, "destination"),
-		    "route", at);
-		collect_ioc_addr(ctx, collect_ioc_str(rec, "gateway"),
-		    "route", at);
-		json_decref(at);
-	} else if ((strcmp(stream, "arp") == 0 ||
-	    strcmp(stream, "neighbours") == 0) &&
-	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
-		at = collect_ioc_pick(rec, neigh);
-		collect_ioc_addr(ctx, collect_ioc_str(rec, "ip"), "neighbour",
-		    at);
-		json_decref(at);
-	} else if (strcmp(stream, "conntrack") == 0 &&
-	    ioc_set_count(ctx->iocs, IOC_ADDR) > 0) {
+	if (strcmp(stream, "processes") == 0) {
+		collect_ioc_process(ctx, rec);
+		return;
+	}
+	if (ioc_set_count(ctx->iocs, IOC_ADDR) == 0)
+		return;
+	if (strcmp(stream, "conntrack") == 0) {
 		collect_ioc_flow(ctx, rec, "orig");
 		collect_ioc_flow(ctx, rec, "reply");
-	} else if (strcmp(stream, "processes") == 0)
-		collect_ioc_process(ctx, rec);
+		return;
+	}
+	for (i = 0; i < nitems(collect_ioc_streams); i++) {
+		if (strcmp(stream, collect_ioc_streams[i].stream) != 0)
+			continue;
+		at = findings_pick(rec, collect_ioc_streams[i].keys);
+		for (j = 0; j < 2 && collect_ioc_streams[i].addr[j]; j++)
+			collect_ioc_addr(ctx, collect_ioc_str(rec,
+			    collect_ioc_streams[i].addr[j]),
+			    collect_ioc_streams[i].where, at);
+		json_decref(at);
+		return;
+	}
 }
 
 /*
@@ -369,7 +367,7 @@ collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
 	if (ctx->iocs != NULL && rule != NULL &&
 	    (i = ioc_by_rule(ctx->iocs, rule)) != NULL) {
 		where = collect_ioc_where(rec);
-		at = collect_ioc_pick(rec, keys);
+		at = findings_pick(rec, keys);
 		/* The first string hit: its offset (in the file or memory). */
 		s = json_array_get(json_object_get(rec, "strings"), 0);
 		json_object_set(at, "offset", json_object_get(s, "offset") ?

@@ -125,7 +125,7 @@ findings_str(json_t *rec, const char *key)
  * The fields named (NULL-terminated) that rec has, copied, with their
  * _b64 twins (the raw bytes of a name that was not UTF-8).
  */
-static json_t *
+json_t *
 findings_pick(json_t *rec, const char *const *keys)
 {
 	json_t	*d = json_object(), *v;
@@ -528,28 +528,28 @@ findings_counts(struct findings *f, uint64_t *total)
 	return o;
 }
 
+/* {"matches": n, name: [the values of by, in order]} (a new reference). */
+static json_t *
+findings_grouped(json_t *by, uint64_t n, const char *name)
+{
+	json_t		*list = json_array(), *v;
+	const char	*k;
+
+	json_object_foreach(by, k, v)
+		json_array_append(list, v);
+	return json_pack("{s:I, s:o}", "matches", (json_int_t)n, name, list);
+}
+
 json_t *
 findings_yara(struct findings *f)
 {
-	json_t		*rules = json_array(), *r;
-	const char	*k;
-
-	json_object_foreach(f->rules, k, r)
-		json_array_append(rules, r);
-	return json_pack("{s:I, s:o}", "matches", (json_int_t)f->nmatches,
-	    "rules", rules);
+	return findings_grouped(f->rules, f->nmatches, "rules");
 }
 
 json_t *
 findings_iocs(struct findings *f)
 {
-	json_t		*list = json_array(), *c;
-	const char	*k;
-
-	json_object_foreach(f->iocs, k, c)
-		json_array_append(list, c);
-	return json_pack("{s:I, s:o}", "matches", (json_int_t)f->nsightings,
-	    "indicators", list);
+	return findings_grouped(f->iocs, f->nsightings, "indicators");
 }
 
 json_t *
