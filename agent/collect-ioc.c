@@ -87,6 +87,14 @@ collect_ioc_sighting(struct collect_ctx *ctx, const struct ioc *i,
 
 	if ((im = collect_iocm(ctx)) == NULL)
 		return;
+	/* Past the cap, counted only (the dedup set stops growing too). */
+	if (im->n >= COLLECT_IOC_MAX) {
+		if (im->dropped++ == 0)
+			collect_log(ctx, LOG_WARN, "iocs/matches.jsonl: more "
+			    "than %d sightings: the rest are counted, not "
+			    "written", COLLECT_IOC_MAX);
+		return;
+	}
 	memset(&key, 0, sizeof key);
 	buf_printf(&key, "%s%c%d%c%s%c%s%c%s", i->id ? i->id : "", 0,
 	    (int)i->type, 0, i->value ? i->value : "", 0, where, 0, place);
@@ -95,13 +103,6 @@ collect_ioc_sighting(struct collect_ctx *ctx, const struct ioc *i,
 		return;
 	}
 	buf_free(&key);
-	if (im->n >= COLLECT_IOC_MAX) {
-		if (im->dropped++ == 0)
-			collect_log(ctx, LOG_WARN, "iocs/matches.jsonl: more "
-			    "than %d sightings: the rest are counted, not "
-			    "written", COLLECT_IOC_MAX);
-		return;
-	}
 	im->n++;
 	util_now(now, sizeof now);
 	rec = json_pack("{s:s, s:o, s:s}", "time", now, "indicator",
@@ -361,28 +362,27 @@ collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
 	char			*place;
 
 	ns = collect_ioc_str(rec, "namespace");
-	if (ns == NULL || strcmp(ns, SCAN_NS_IOCS) != 0)
-		return 0;
 	rule = collect_ioc_str(rec, "rule");
-	if (ctx->iocs != NULL && rule != NULL &&
-	    (i = ioc_by_rule(ctx->iocs, rule)) != NULL) {
-		where = collect_ioc_where(rec);
-		at = findings_pick(rec, keys);
-		/* The first string hit: its offset (in the file or memory). */
-		s = json_array_get(json_object_get(rec, "strings"), 0);
-		json_object_set(at, "offset", json_object_get(s, "offset") ?
-		    json_object_get(s, "offset") : json_null());
-		json_object_set_new(at, "rule", json_string(rule));
-		if (json_object_get(rec, "pid") != NULL)
-			place = xasprintf("pid %lld", (long long)
-			    json_integer_value(json_object_get(rec, "pid")));
-		else
-			place = xstrdup(collect_ioc_str(rec, "path") ?
-			    collect_ioc_str(rec, "path") : "");
-		collect_ioc_sighting(ctx, i, where, place, at);
-		free(place);
-		json_decref(at);
-	}
+	/* Not one of the set's rules (a rule file named "iocs"): YARA's. */
+	if (ns == NULL || strcmp(ns, SCAN_NS_IOCS) != 0 || rule == NULL ||
+	    (i = ioc_by_rule(ctx->iocs, rule)) == NULL)
+		return 0;
+	where = collect_ioc_where(rec);
+	at = findings_pick(rec, keys);
+	/* The first string hit: its offset (in the file or memory). */
+	s = json_array_get(json_object_get(rec, "strings"), 0);
+	json_object_set(at, "offset", json_object_get(s, "offset") ?
+	    json_object_get(s, "offset") : json_null());
+	json_object_set_new(at, "rule", json_string(rule));
+	if (json_object_get(rec, "pid") != NULL)
+		place = xasprintf("pid %lld", (long long)
+		    json_integer_value(json_object_get(rec, "pid")));
+	else
+		place = xstrdup(collect_ioc_str(rec, "path") ?
+		    collect_ioc_str(rec, "path") : "");
+	collect_ioc_sighting(ctx, i, where, place, at);
+	free(place);
+	json_decref(at);
 	json_decref(rec);
 	return 1;
 }
