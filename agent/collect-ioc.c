@@ -351,38 +351,52 @@ collect_ioc_where(json_t *rec)
 	return "file";
 }
 
-int
-collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
+/* One string of the indicators' rules that hit, named id ("$ioc_N"). */
+static void
+collect_ioc_string(struct collect_ctx *ctx, json_t *rec, const char *id,
+    json_t *offset)
 {
 	static const char *const keys[] = { "path", "sha256", "pid",
 	    "process", "exe", NULL };
 	const struct ioc	*i;
-	const char		*ns, *rule, *where;
-	json_t			*at, *s;
+	json_t			*at;
 	char			*place;
 
-	ns = collect_ioc_str(rec, "namespace");
-	rule = collect_ioc_str(rec, "rule");
-	/* Not one of the set's rules (a rule file named "iocs"): YARA's. */
-	if (ns == NULL || strcmp(ns, SCAN_NS_IOCS) != 0 || rule == NULL ||
-	    (i = ioc_by_rule(ctx->iocs, rule)) == NULL)
-		return 0;
-	where = collect_ioc_where(rec);
+	if ((i = ioc_by_rule(ctx->iocs, *id == '$' ? id + 1 : id)) == NULL)
+		return;
 	at = findings_pick(rec, keys);
-	/* The first string hit: its offset (in the file or memory). */
-	s = json_array_get(json_object_get(rec, "strings"), 0);
-	json_object_set(at, "offset", json_object_get(s, "offset") ?
-	    json_object_get(s, "offset") : json_null());
-	json_object_set_new(at, "rule", json_string(rule));
+	json_object_set(at, "offset", offset ? offset : json_null());
+	json_object_set_new(at, "rule", json_string(*id == '$' ? id + 1 : id));
 	if (json_object_get(rec, "pid") != NULL)
-		place = xasprintf("pid %lld", (long long)
-		    json_integer_value(json_object_get(rec, "pid")));
+		place = xasprintf("pid %lld", (long long)json_integer_value(
+		    json_object_get(rec, "pid")));
 	else
 		place = xstrdup(collect_ioc_str(rec, "path") ?
 		    collect_ioc_str(rec, "path") : "");
-	collect_ioc_sighting(ctx, i, where, place, at);
+	collect_ioc_sighting(ctx, i, collect_ioc_where(rec), place, at);
 	free(place);
 	json_decref(at);
+}
+
+int
+collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
+{
+	const char	*ns, *rule, *id;
+	json_t		*strs, *s;
+	size_t		 k;
+
+	ns = collect_ioc_str(rec, "namespace");
+	rule = collect_ioc_str(rec, "rule");
+	/* Not the set's rules (a user's rule file named "iocs"): YARA's. */
+	if (ctx->iocs == NULL || ns == NULL || strcmp(ns, SCAN_NS_IOCS) != 0 ||
+	    rule == NULL || strncmp(rule, "iocs_", 5) != 0)
+		return 0;
+	/* Each string that hit is an indicator (scan.c lists each once). */
+	strs = json_object_get(rec, "strings");
+	json_array_foreach(strs, k, s)
+		if ((id = collect_ioc_str(s, "id")) != NULL)
+			collect_ioc_string(ctx, rec, id,
+			    json_object_get(s, "offset"));
 	json_decref(rec);
 	return 1;
 }

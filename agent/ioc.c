@@ -1270,26 +1270,39 @@ ioc_yara_string(struct buf *b, const char *v)
 	buf_addstr(b, "\"");
 }
 
+/*
+ * Strings per generated rule. YARA evaluates every rule's condition on
+ * every file scanned: 10,000 rules of one string each cost more than the
+ * scan itself on small files, a few rules of many strings do not.
+ */
+#define IOC_RULE_STRINGS	1000
+
 char *
 ioc_yara_source(const struct ioc_set *s)
 {
 	const struct ioc_ent	*e;
 	struct buf		 b = { 0 };
-	size_t			 i;
+	size_t			 i, n = 0;
 
 	for (i = 0; s != NULL && i < s->n; i++) {
 		e = &s->ent[i];
 		if (!ioc_is_rule(e))
 			continue;
-		buf_printf(&b, "rule ioc_%zu {\n\tmeta:\n\t\tioc_type = \"%s\"\n"
-		    "\tstrings:\n\t\t$v = ", i, ioc_type_name(e->pub.type));
+		if (n % IOC_RULE_STRINGS == 0)
+			buf_printf(&b, "%srule iocs_%zu {\n\tstrings:\n",
+			    n ? "\tcondition:\n\t\tany of them\n}\n" : "",
+			    n / IOC_RULE_STRINGS);
+		n++;
+		buf_printf(&b, "\t\t$ioc_%zu = ", i);
 		ioc_yara_string(&b, e->pub.value);
 		/* fullword: "evil.com" is not "notevil.com", nor 1.2.3.4
 		   11.2.3.45; a URL ends anywhere. */
-		buf_printf(&b, " ascii wide%s%s\n\tcondition:\n\t\t$v\n}\n",
+		buf_printf(&b, " ascii wide%s%s\n",
 		    e->pub.type == IOC_DOMAIN ? " nocase" : "",
 		    e->pub.type != IOC_URL ? " fullword" : "");
 	}
+	if (n > 0)
+		buf_addstr(&b, "\tcondition:\n\t\tany of them\n}\n");
 	return b.data;
 }
 

@@ -77,9 +77,11 @@ size_t		 ioc_find_file(const struct ioc_set *, const char *,
 size_t		 ioc_find_addr(const struct ioc_set *, const char *,
 		    const struct ioc **, size_t);
 /*
- * YARA source for the domain, URL and address indicators (one rule each,
- * rule names "ioc_N"), or NULL when there are none; caller frees. The
- * indicator behind a rule name is ioc_by_rule's.
+ * YARA source for the domain, URL and address indicators (one string
+ * each, "$ioc_N", in rules "iocs_G" of at most 1,000 strings matching
+ * any of them), or NULL when there are none; caller frees. The indicator
+ * behind a string (its identifier without the "$": "ioc_N") is
+ * ioc_by_rule's.
  */
 char		*ioc_yara_source(const struct ioc_set *);
 const struct ioc *ioc_by_rule(const struct ioc_set *, const char *);

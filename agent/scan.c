@@ -816,6 +816,7 @@ scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 	YR_STRING	*str;
 	YR_MATCH	*match;
 	json_int_t	 total = 0;
+	int		 iocs, first, skip;
 
 	tags = json_array();
 	yr_rule_tags_foreach(rule, tag)
@@ -831,11 +832,20 @@ scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 		else
 			util_json_set_name(meta, m->identifier, m->string);
 	}
+	/*
+	 * The indicators' rules (many strings each): every string that hit
+	 * is listed, with its first hit only, so none is hidden by another.
+	 */
+	iocs = strcmp(rule->ns->name, SCAN_NS_IOCS) == 0;
 	strs = json_array();
 	yr_rule_strings_foreach(rule, str) {
+		first = 1;
 		yr_string_matches_foreach(sctx, str, match) {
-			if (total++ >= SCAN_STRINGS_MAX)
+			skip = iocs ? !first : total >= SCAN_STRINGS_MAX;
+			total++;
+			if (skip)
 				continue;
+			first = 0;
 			json_array_append_new(strs, json_pack("{s:s, s:I, s:i}",
 			    "id", str->identifier,
 			    "offset", (json_int_t)(match->base + match->offset),

@@ -263,7 +263,7 @@ test_yara(void)
 			break;
 	}
 	CHECK(n < 40);
-	snprintf(name, sizeof name, "rule ioc_%d {", n);
+	snprintf(name, sizeof name, "$ioc_%d = ", n);
 	CHECK(rule != NULL && strstr(src, name) != NULL &&
 	    strstr(src, name) < rule);
 	/* The first indicator is an MD5: no rule. */
