@@ -306,9 +306,11 @@ test_builtin_equals_files(void)
 static void
 test_iocs_namespace(void)
 {
-	const char		*data = "GET http://evil.example/x from host\n";
-	const char		*src = "rule ioc_7 { strings: $v = "
-				    "\"evil.example\" condition: $v }\n";
+	const char		*data = "evil.example evil.example GET "
+				    "http://evil.example/x from host\n";
+	const char		*src = "rule iocs_0 { strings: $ioc_7 = "
+				    "\"evil.example\" $ioc_9 = \"GET\" "
+				    "condition: any of them }\n";
 	unsigned char		 sha[32], md5[16];
 	char			 md5hex[33], err[256];
 	struct scan		*s, *alone;
@@ -337,7 +339,14 @@ test_iocs_namespace(void)
 	hit = json_array_get(out, 0);
 	CHECK_STR(json_string_value(json_object_get(hit, "namespace")),
 	    SCAN_NS_IOCS);
-	CHECK_STR(json_string_value(json_object_get(hit, "rule")), "ioc_7");
+	CHECK_STR(json_string_value(json_object_get(hit, "rule")), "iocs_0");
+	/* Each string once, at its first hit: none hidden by another's. */
+	CHECK(json_array_size(json_object_get(hit, "strings")) == 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(
+	    json_object_get(hit, "strings"), 0), "id")), "$ioc_7");
+	CHECK(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(hit, "strings"), 0), "offset")) == 0);
+	CHECK(json_integer_value(json_object_get(hit, "strings_total")) == 4);
 	json_decref(out);
 	scan_thread_free(t);
 	/* A broken source is an error, not a run without indicators. */
