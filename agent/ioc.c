@@ -471,18 +471,15 @@ ioc_add(struct ioc_load *l, enum ioc_type t, const char *raw,
 {
 	struct ioc_ent	 e;
 	const char	*why;
-	char		*v;
+	char		 v[IOC_VALUE_MAX + 1];
 
 	memset(&e, 0, sizeof e);
-	v = xmalloc(IOC_VALUE_MAX + 1);
 	if (ioc_norm(t, raw, v, &e, &why) == -1) {
 		ioc_warn(l, id, "%s %s", ioc_type_name(t), why);
-		free(v);
 		return 1;
 	}
 	e.pub.type = t;
 	e.pub.value = xstrdup(v);
-	free(v);
 	e.pub.id = ioc_cut(ioc_textdup(id));
 	e.pub.comment = ioc_cut(ioc_textdup(comment));
 	e.scanned = t == IOC_ADDR && e.prefix != (e.family == AF_INET ?
@@ -1065,6 +1062,16 @@ ioc_loki(struct ioc_load *l, char *text)
 		    "nor a Loki hash, filename or c2 IOC file", l->source);
 		return -1;
 	}
+	/* Refused before reading when its lines alone pass the cap. */
+	for (line = text, lineno = 0; (line = strchr(line, '\n')) != NULL;
+	    line++)
+		lineno++;
+	if (lineno > IOC_MAX - l->s->n) {
+		snprintf(l->err, l->errlen, "%s: more than %u indicators in "
+		    "the set: refused", l->source, IOC_MAX);
+		return -1;
+	}
+	lineno = 0;
 	for (line = text; line != NULL && rc == 0; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)
