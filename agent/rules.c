@@ -261,8 +261,7 @@ rules_entry(struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
-/* Whether an entry is one the kind keeps (.yar, or .json and .txt). */
-static int
+int
 rules_kept(const struct rules_kind *k, const char *name)
 {
 	const char *const	*sfx;

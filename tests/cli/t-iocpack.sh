@@ -124,6 +124,12 @@ check "…a STIX indicator not read is named in collection.log" \
 root_run o-dir "$R" --iocs loki
 check "run --iocs on an unsigned folder: exit 0, counts as planted" \
 	grep -qF "(unsigned): $WANT_loki" o-dir/x/collection.log
+# A link in a folder is not followed (its target would add a hash).
+mkdir -p linked && cp loki/c2-iocs.txt linked/ &&
+	printf 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee;outside\n' >outside-hash-iocs.txt &&
+	ln -s "$T/outside-hash-iocs.txt" linked/hash-iocs.txt
+check_rc "iocs list of a folder with a link to a hash file: exit 0" 0 "$CC_BIN" iocs list linked
+check "…the link was not followed (sha1 0, addr 2)" sh -c "grep -q '^  sha1 *0\$' '$T/.out' && grep -q '^  addr *2\$' '$T/.out'"
 root_run o-file "$R" --iocs misp/event.json
 check "run --iocs on an unsigned MISP file: the counts" \
 	grep -qF "(unsigned): $WANT_misp" o-file/x/collection.log
@@ -134,6 +140,9 @@ mkdir o-bad
 check_rc "run --iocs on damaged JSON: exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q --iocs bad.json
 last_err_has "bad.json" && ok "…the message names the file" || nok "damaged file not named"
 check "…and nothing was collected" test -z "$(ls -A o-bad)"
+mkdir -p baddir/sub && cp loki/c2-iocs.txt baddir/ && cp bad.json baddir/sub/
+check_rc "run --iocs on a folder holding damaged JSON: exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q --iocs baddir
+last_err_has "baddir/sub/bad.json" && ok "…the message names the file in the folder" || nok "damaged file in folder: $(cat "$T/.err")"
 mkdir -p badpack/x && cp loki/c2-iocs.txt badpack/ && printf 'zzzz;not a hash\n' >badpack/x/hash-iocs.txt
 mkpack badpack.tar.zst badpack 6
 check_rc "run --iocs on a signed pack with a damaged file: exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q -c run.ini --iocs badpack.tar.zst
