@@ -34,6 +34,7 @@
 #define IOC_REGEX_MAX	1024		/* a Loki filename regex */
 #define IOC_CMP_MAX	64		/* comparisons in a STIX pattern */
 #define IOC_WARN_MAX	10		/* warnings per file on stderr */
+#define IOC_DETAIL_MAX	1000		/* and in collection.log */
 #define IOC_NONE	UINT32_MAX
 
 enum ioc_format { IOC_FMT_MISP, IOC_FMT_STIX, IOC_FMT_LOKI, IOC_NFORMATS };
@@ -385,7 +386,7 @@ ioc_warn(struct ioc_load *l, const char *id, const char *fmt, ...)
 	if (++l->skipped <= IOC_WARN_MAX)
 		log_msg(LOG_WARN, NULL, "%s: indicator %.128s skipped: %s",
 		    l->source, id ? id : "?", msg);
-	else
+	else if (l->skipped <= IOC_DETAIL_MAX)
 		log_detail(LOG_WARN, NULL, "%s: indicator %.128s skipped: %s",
 		    l->source, id ? id : "?", msg);
 }
@@ -543,7 +544,7 @@ ioc_misp_attr(struct ioc_load *l, json_t *a)
 		ioc_warn(l, id, "MISP attribute %s without a value", type);
 		return 0;
 	}
-	bar = strchr(value, '|');
+	bar = strrchr(value, '|');
 	if (strchr(type, '|') != NULL && bar == NULL) {
 		ioc_warn(l, id, "MISP attribute %s without '|'", type);
 		return 0;
@@ -729,8 +730,9 @@ static int
 ioc_stix_parse(const char *p, struct ioc_cmp *c, int *and, const char **why)
 {
 	char		 path[64];
-	int		 n = 0, brack = 0, paren = 0, operand = 1;
-	size_t		 k;
+	/* Parentheses inside an observation and around observations. */
+	int		 n = 0, brack = 0, pin = 0, pout = 0, operand = 1;
+	size_t		 k, kw;
 
 	*and = 0;
 	for (;;) {
@@ -738,27 +740,36 @@ ioc_stix_parse(const char *p, struct ioc_cmp *c, int *and, const char **why)
 			p++;
 		if (*p == '\0')
 			break;
-		if (operand && (*p == '[' || *p == '(')) {
-			if (*p == '[' && (brack || paren)) {
-				*why = "nested observation";
-				goto bad;
-			}
-			*p++ == '[' ? brack++ : paren++;
-			continue;
-		}
-		if (!operand && (*p == ']' || *p == ')')) {
-			if (*p == ']' ? brack-- == 0 || paren : paren-- == 0) {
-				*why = "unbalanced brackets";
-				goto bad;
-			}
+		if (operand && *p == '(') {
+			brack ? pin++ : pout++;
 			p++;
 			continue;
 		}
-		if (!operand && (strncmp(p, "AND", 3) == 0 ||
-		    strncmp(p, "OR", 2) == 0) && isspace((unsigned char)
-		    p[*p == 'A' ? 3 : 2])) {
-			*and |= *p == 'A';
-			p += *p == 'A' ? 3 : 2;
+		if (operand && *p == '[') {
+			if (brack) {
+				*why = "nested observation";
+				goto bad;
+			}
+			brack = 1;
+			p++;
+			continue;
+		}
+		if (!operand && (*p == ']' || *p == ')')) {
+			if (*p == ']' ? !brack || pin : brack ? pin-- == 0 :
+			    pout-- == 0) {
+				*why = "unbalanced brackets";
+				goto bad;
+			}
+			if (*p++ == ']')
+				brack = 0;
+			continue;
+		}
+		kw = strncmp(p, "AND", 3) == 0 ? 3 : strncmp(p, "OR", 2) == 0 ?
+		    2 : 0;
+		if (!operand && kw > 0 && (isspace((unsigned char)p[kw]) ||
+		    p[kw] == '[' || p[kw] == '(')) {
+			*and |= kw == 3;
+			p += kw;
 			operand = 1;
 			continue;
 		}
@@ -799,7 +810,7 @@ ioc_stix_parse(const char *p, struct ioc_cmp *c, int *and, const char **why)
 		n++;
 		operand = 0;
 	}
-	if (operand || brack || paren || n == 0) {
+	if (operand || brack || pin || pout || n == 0) {
 		*why = "an incomplete pattern";
 		goto bad;
 	}
@@ -1119,6 +1130,11 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 	l.source = name;
 	l.err = err;
 	l.errlen = errlen;
+	/* A UTF-8 byte order mark, as some editors write. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
 	for (i = 0; i < len && isspace((unsigned char)data[i]); i++)
 		;
 	if (i < len && (data[i] == '{' || data[i] == '[')) {
@@ -1159,7 +1175,8 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 	}
 	if (l.skipped > IOC_WARN_MAX)
 		log_msg(LOG_WARN, NULL, "%s: %zu indicators skipped in all "
-		    "(see collection.log)", name, l.skipped);
+		    "(the first %d in collection.log)", name, l.skipped,
+		    IOC_DETAIL_MAX);
 	return (int)(s->n - n0);
 }
 

@@ -190,6 +190,36 @@ test_bad(void)
 	ioc_set_free(s);
 }
 
+/* Parentheses, a byte order mark, '|' in a composite's name. */
+static void
+test_forms(void)
+{
+	struct ioc_set		*s = ioc_set_new();
+	const struct ioc	*out[4];
+
+	CHECK(test_load_text(s, "p.json", "{\"type\": \"bundle\", \"objects\": ["
+	    "{\"type\": \"indicator\", \"id\": \"indicator--p\", \"pattern\": "
+	    "\"([domain-name:value = 'p1.example'] OR [url:value = "
+	    "'http://p2.example/']) OR [file:hashes.MD5 = "
+	    "'0123456789abcdef0123456789abcdef']\"},"
+	    "{\"type\": \"indicator\", \"id\": \"indicator--q\", \"pattern\": "
+	    "\"[(file:name = 'q.bin' OR file:name = 'r.bin')]\"},"
+	    "{\"type\": \"indicator\", \"id\": \"indicator--r\", \"pattern\": "
+	    "\"([domain-name:value = 'unbalanced.example']\"},"
+	    "{\"type\": \"indicator\", \"id\": \"indicator--s\", \"pattern\": "
+	    "\"[domain-name:value = 'a.example']) OR ([domain-name:value = "
+	    "'b.example']\"}]}") == 5);
+	CHECK(ioc_find_file(s, "/x/r.bin", out, 4) == 1);
+	CHECK(ioc_set_count(s, IOC_DOMAIN) == 1);
+	CHECK(test_load_text(s, "m.json", "\xef\xbb\xbf{\"Event\": {\"Attribute\": "
+	    "[{\"type\": \"filename|md5\", \"value\": "
+	    "\"a|b.exe|fedcba9876543210fedcba9876543210\"}]}}") == 2);
+	CHECK(ioc_find_file(s, "/tmp/a|b.exe", out, 4) == 1);
+	CHECK(test_load_text(s, "hash-iocs.txt", "\xef\xbb\xbf"
+	    "ffffffffffffffffffffffffffffffff\r\n") == 1);
+	ioc_set_free(s);
+}
+
 /* More than IOC_MAX: refused whole. */
 static void
 test_max(void)
@@ -239,6 +269,17 @@ test_yara(void)
 	    "\"[url:value = 'http://n.example/a\\\\\\\\\\\\'b']\"},"
 	    "{\"type\": \"indicator\", \"id\": \"indicator--m\", \"pattern\": "
 	    "\"[url:value = 'http://m.example/a\\nb']\"}]}") == 1);
+	/* The longest URL taken (2048 bytes) compiles too. */
+	{
+		struct buf	u = { 0 };
+
+		buf_addstr(&u, "http://long.example/");
+		while (u.len < 2048)
+			buf_addstr(&u, "a");
+		buf_addstr(&u, "\n");
+		CHECK(test_load_text(s, "c2-iocs.txt", u.data) == 1);
+		buf_free(&u);
+	}
 	CHECK((src = ioc_yara_source(s)) != NULL);
 	if (src == NULL)
 		goto out;
@@ -286,6 +327,7 @@ main(void)
 	UNIT_RUN(test_stix);
 	UNIT_RUN(test_loki);
 	UNIT_RUN(test_bad);
+	UNIT_RUN(test_forms);
 	UNIT_RUN(test_max);
 	UNIT_RUN(test_yara);
 	return unit_any_failed;
