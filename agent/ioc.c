@@ -218,15 +218,18 @@ ioc_intern(struct ioc_set *s, const char *name)
 {
 	if (name == NULL)
 		return NULL;
+	/* Event and source alternate: the last two are the ones. */
 	if (s->npool > 0 && strcmp(s->pool[s->npool - 1], name) == 0)
 		return s->pool[s->npool - 1];
+	if (s->npool > 1 && strcmp(s->pool[s->npool - 2], name) == 0)
+		return s->pool[s->npool - 2];
 	s->pool = xreallocarray(s->pool, s->npool + 1, sizeof *s->pool);
 	s->pool[s->npool] = xstrndup(name, IOC_TEXT_MAX);
 	s->bytes += strlen(s->pool[s->npool]);
 	return s->pool[s->npool++];
 }
 
-/* Normalise a hash: trimmed, lower case, the right length. */
+/* Normalise a hash: lower case, the right length. */
 static int
 ioc_norm_hash(enum ioc_type t, const char *v, char *out, size_t len)
 {
@@ -342,13 +345,25 @@ static int
 ioc_norm(enum ioc_type t, const char *v, char *out, struct ioc_ent *e,
     const char **why)
 {
-	size_t	len = IOC_VALUE_MAX + 1;
+	size_t	len = IOC_VALUE_MAX + 1, n = strlen(v);
+	char	trim[IOC_VALUE_MAX + 1];
 	int	rc;
 
 	*why = "not a valid value";
-	if (strlen(v) > IOC_VALUE_MAX) {
+	if (n > IOC_VALUE_MAX) {
 		*why = "value too long";
 		return -1;
+	}
+	/* Spaces around a value are the sharer's, not the indicator's. */
+	if (n > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[n - 1]))) {
+		while (isspace((unsigned char)*v))
+			v++, n--;
+		while (n > 0 && isspace((unsigned char)v[n - 1]))
+			n--;
+		memcpy(trim, v, n);
+		trim[n] = '\0';
+		v = trim;
 	}
 	switch (t) {
 	case IOC_MD5:

@@ -215,6 +215,12 @@ test_forms(void)
 	    "[{\"type\": \"filename|md5\", \"value\": "
 	    "\"a|b.exe|fedcba9876543210fedcba9876543210\"}]}}") == 2);
 	CHECK(ioc_find_file(s, "/tmp/a|b.exe", out, 4) == 1);
+	/* Spaces around a value are dropped. */
+	CHECK(test_load_text(s, "t.json", "{\"Event\": {\"Attribute\": "
+	    "[{\"type\": \"sha1\", \"value\": "
+	    "\" DA39A3EE5E6B4B0D3255BFEF95601890AFD80709\\t\"}]}}") == 1);
+	CHECK(ioc_find_hash(s, IOC_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd"
+	    "80709", out, 4) == 1);
 	CHECK(test_load_text(s, "hash-iocs.txt", "\xef\xbb\xbf"
 	    "ffffffffffffffffffffffffffffffff\r\n") == 1);
 	ioc_set_free(s);
