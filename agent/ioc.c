@@ -1274,6 +1274,14 @@ ioc_find_addr(const struct ioc_set *s, const char *text,
 	if (s == NULL || strchr(text, '/') != NULL ||
 	    ioc_norm_addr(text, v, sizeof v, &a) == -1)
 		return 0;
+	/* ::ffff:a.b.c.d (an IPv4 peer of an IPv6 socket) is a.b.c.d. */
+	if (a.family == AF_INET6 && memcmp(a.addr,
+	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(a.addr, a.addr + 12, 4);
+		a.family = AF_INET;
+		if (inet_ntop(AF_INET, a.addr, v, sizeof v) == NULL)
+			return 0;
+	}
 	found = ioc_find_exact(s, IOC_ADDR, v, out, 0, max);
 	for (i = 0; i < s->nscan && found < max; i++) {
 		e = &s->ent[s->scan[i]];

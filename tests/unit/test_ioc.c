@@ -82,6 +82,10 @@ test_misp(void)
 	CHECK_STR(out[0]->value, "198.51.100.0/24");
 	CHECK(ioc_find_addr(s, "198.51.101.1", out, 4) == 0);
 	CHECK(ioc_find_addr(s, "192.0.2.10", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "::ffff:192.0.2.10", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "::ffff:198.51.100.9", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "2001:0db8:0000::0001", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "not an address", out, 4) == 0);
 	/* to_ids false is context, not an indicator. */
 	CHECK(ioc_by_rule(s, "ioc_0") == NULL);
 	ioc_set_free(s);
