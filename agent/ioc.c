@@ -32,6 +32,8 @@
 #define IOC_TEXT_MAX	256		/* ids and comments are cut there */
 #define IOC_BYTES_MAX	(256U << 20)	/* strings held by a set */
 #define IOC_REGEX_MAX	1024		/* a Loki filename regex */
+#define IOC_REGEX_NODES	4096		/* what regcomp may make of it */
+#define IOC_REGEX_DEPTH	32		/* its groups in groups */
 #define IOC_CMP_MAX	64		/* comparisons in a STIX pattern */
 #define IOC_WARN_MAX	10		/* warnings per file on stderr */
 #define IOC_DETAIL_MAX	1000		/* and in collection.log */
@@ -965,6 +967,101 @@ ioc_loki_hash(struct ioc_load *l, const char *line, const char *id,
 	    NULL) == -1 ? -1 : 0;
 }
 
+/* The end of a bracket expression at p ('['), or NULL. */
+static const char *
+ioc_regex_bracket(const char *p)
+{
+	const char	*end;
+
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0' && *p != ']'; p++)
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			/* [:alpha:], [.x.], [=e=] */
+			if ((end = strchr(p + 2, p[1])) == NULL ||
+			    end[1] != ']')
+				return NULL;
+			p = end + 1;
+		}
+	return *p == ']' ? p : NULL;
+}
+
+/*
+ * A bound of the nodes glibc's regcomp makes of an ERE, which copies the
+ * atom of a repetition once per bound (a{3,5}: five; a+: two), groups
+ * too: 60 bytes of "a++++…" or "((a{99}){99}){99}" take gigabytes. Each
+ * level keeps its size so far; "last" is the atom a repetition applies
+ * to. SIZE_MAX past IOC_REGEX_NODES, for a back-reference (exponential
+ * matching) or what regcomp would refuse anyway.
+ */
+static size_t
+ioc_regex_cost(const char *p)
+{
+	size_t		 sum[IOC_REGEX_DEPTH + 1], last = 0, k, m;
+	int		 d = 0;
+
+	sum[0] = 0;
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case '\\':
+			if (p[1] >= '1' && p[1] <= '9')
+				return SIZE_MAX;
+			if (p[1] != '\0')
+				p++;
+			last = 1;
+			break;
+		case '[':
+			if ((p = ioc_regex_bracket(p)) == NULL)
+				return SIZE_MAX;
+			last = 1;
+			break;
+		case '(':
+			if (d == IOC_REGEX_DEPTH)
+				return SIZE_MAX;
+			sum[++d] = 0;
+			last = 0;
+			continue;
+		case ')':
+			if (d == 0)
+				return SIZE_MAX;
+			last = sum[d--] + 1;
+			break;
+		case '*':
+		case '+':
+		case '?':
+			sum[d] += last;
+			last *= 2;
+			goto check;
+		case '{':
+			for (k = 0, p++; *p >= '0' && *p <= '9' && k <= 255; p++)
+				k = k * 10 + (*p - '0');
+			if (*p == ',')
+				for (m = 0, p++; *p >= '0' && *p <= '9' &&
+				    m <= 255; p++)
+					k = (m = m * 10 + (*p - '0')) > k ? m : k;
+			if (*p != '}' || k > 255)
+				return SIZE_MAX;
+			sum[d] += last * k;
+			last *= k + 1;
+			goto check;
+		case '|':
+			last = 0;
+			continue;
+		default:
+			last = 1;
+			break;
+		}
+		sum[d] += last;
+check:
+		if (sum[d] > IOC_REGEX_NODES || last > IOC_REGEX_NODES)
+			return SIZE_MAX;
+	}
+	return d == 0 ? sum[0] : SIZE_MAX;
+}
+
 /* A regex Loki's way (case ignored), or NULL (why set). */
 static regex_t *
 ioc_loki_regex(const char *s, size_t n, const char **why)
@@ -978,11 +1075,10 @@ ioc_loki_regex(const char *s, size_t n, const char **why)
 		return NULL;
 	}
 	text = xstrndup(s, n);
-	/* Back-references make matching exponential: none. */
-	if (strstr(text, "\\1") || strstr(text, "\\2") || strstr(text,
-	    "\\3") || !util_utf8_valid(text)) {
+	if (!util_utf8_valid(text) || ioc_regex_cost(text) == SIZE_MAX) {
 		free(text);
-		*why = "regex with a back-reference or not UTF-8";
+		*why = "regex not UTF-8, with a back-reference, or whose "
+		    "repetitions would take too much memory";
 		return NULL;
 	}
 	re = xmalloc(sizeof *re);

@@ -230,6 +230,28 @@ test_forms(void)
 	ioc_set_free(s);
 }
 
+/* Loki regexes that would take regcomp gigabytes, or match slowly. */
+static void
+test_regex(void)
+{
+	struct ioc_set		*s = ioc_set_new();
+	const struct ioc	*out[4];
+
+	CHECK(test_load_text(s, "filename-iocs.txt",
+	    "A+++++++++++++++++++++++++++++++++++++++++++++++++;50\n"
+	    "((a{99}){99}){99};50\n"
+	    "((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+;50\n"
+	    "x{1000};50\n"
+	    "(a)\\1;50\n"
+	    "(unclosed;50\n"
+	    "[[:alpha:]]{2,3}[0-9]\\.bin$;60\n"
+	    "/[.]x(y|z)+/[^/]*$;70\n") == 2);
+	CHECK(ioc_find_file(s, "/tmp/ab7.bin", out, 4) == 1);
+	CHECK(ioc_find_file(s, "/tmp/.xyz/a", out, 4) == 1);
+	CHECK(ioc_find_file(s, "/tmp/a7.bin", out, 4) == 0);
+	ioc_set_free(s);
+}
+
 /* More than IOC_MAX: refused whole. */
 static void
 test_max(void)
@@ -338,6 +360,7 @@ main(void)
 	UNIT_RUN(test_loki);
 	UNIT_RUN(test_bad);
 	UNIT_RUN(test_forms);
+	UNIT_RUN(test_regex);
 	UNIT_RUN(test_max);
 	UNIT_RUN(test_yara);
 	return unit_any_failed;
