@@ -151,6 +151,11 @@ check_rc "run --iocs with a forged pack: exit 2" 2 "$CC_BIN" run --root "$R" -o 
 check_rc "run --iocs with a pack but no [iocs] pubkey: exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q --iocs misp.tar.zst
 check "…nothing collected by any of them" test -z "$(ls -A o-bad)"
 
+check_rc "the IOC key is the archive signing key: refused, exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q -c run.ini --sign-key key
+last_err_has "[iocs] pubkey is the archive signing key" && ok "…the message says why" || nok "same key: $(cat "$T/.err")"
+check_rc "config show: exit 0" 0 "$CC_BIN" config show -c run.ini
+check "…prints the [iocs] keys" sh -c "grep -q '^iocs.pubkey = RW' '$T/.out' && grep -q '^iocs.state_dir = $STATE' '$T/.out'"
+
 # The installed pack (stix, version 2) is used; --no-iocs turns it off.
 root_run o-inst "$R" -c run.ini
 check "a run without --iocs uses the installed pack" \
