@@ -140,6 +140,12 @@ mkdir o-bad
 check_rc "run --iocs on damaged JSON: exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q --iocs bad.json
 last_err_has "bad.json" && ok "…the message names the file" || nok "damaged file not named"
 check "…and nothing was collected" test -z "$(ls -A o-bad)"
+check_rc "iocs list of damaged JSON: exit 2" 2 "$CC_BIN" iocs list bad.json
+last_err_has "bad.json: damaged JSON" && ok "…the message names it" || nok "list damaged: $(cat "$T/.err")"
+check_rc "iocs list of a forged pack: exit 4" 4 "$CC_BIN" iocs list flip.tar.zst -c run.ini
+check_rc "iocs list without a path: usage error, exit 2" 2 "$CC_BIN" iocs list
+check_rc "an unknown iocs command: exit 2" 2 "$CC_BIN" iocs frobnicate
+last_err_has "unknown iocs command" && ok "…named as such" || nok "unknown command message"
 mkdir -p baddir/sub && cp loki/c2-iocs.txt baddir/ && cp bad.json baddir/sub/
 check_rc "run --iocs on a folder holding damaged JSON: exit 2" 2 "$CC_BIN" run --root "$R" -o o-bad --no-yara -q --iocs baddir
 last_err_has "baddir/sub/bad.json" && ok "…the message names the file in the folder" || nok "damaged file in folder: $(cat "$T/.err")"
