@@ -174,15 +174,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	sshd_start || nok "sshd started"
 	mkpack v9.tar.zst loki 9
 	cp v9.tar.zst v9.tar.zst.minisig "$SSHD_DROP/upload/"
-	cat >pull.ini <<EOI
-[iocs]
-url = $SSHD_URL/v9.tar.zst
-pubkey = $(sed -n 2p pub)
-state_dir = $STATE
-[upload]
-identity_file = $SSHD_KEY
-host_key_fingerprint = $SSHD_FP
-EOI
+	# run.ini's [iocs], its url, and the test sshd's key and host key.
+	{ cat run.ini; echo "url = $SSHD_URL/v9.tar.zst"
+	  printf '[upload]\nidentity_file = %s\nhost_key_fingerprint = %s\n' \
+	      "$SSHD_KEY" "$SSHD_FP"; } >pull.ini
 	check_rc "iocs pull against the test sshd: exit 0" 0 "$CC_BIN" iocs pull -c pull.ini
 	check "…the pack is installed, floor 9" sh -c "cmp -s v9.tar.zst '$STATE/iocs.tar.zst' && test \"\$(cat '$STATE'/iocs.*.version)\" = 9"
 	cp flip.tar.zst "$SSHD_DROP/upload/v9.tar.zst"
