@@ -254,6 +254,40 @@ ioc_cmps_free(struct ioc_cmp *c, size_t n)
 		free(c[n].value);
 }
 
+/* A comparison at *pp, PATH = 'VALUE', into c: 0, or -1 with why. */
+static int
+ioc_stix_cmp(const char **pp, struct ioc_cmp *c, const char **why)
+{
+	const char	*p = *pp;
+	char		 path[64];
+	size_t		 k;
+
+	for (k = 0; *p != '\0' && (isalnum((unsigned char)*p) ||
+	    strchr(":._-'", *p) != NULL) && k + 1 < sizeof path; k++)
+		path[k] = *p++;
+	path[k] = '\0';
+	if ((c->type = ioc_stix_path(path, &c->family)) == IOC_NTYPES) {
+		*why = "an object or property other than file hashes and "
+		    "name, ipv4-addr, ipv6-addr, domain-name or url";
+		return -1;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '=' || p[1] == '=') {
+		*why = "a comparison other than '='";
+		return -1;
+	}
+	p++;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '\'' || (c->value = ioc_stix_string(&p)) == NULL) {
+		*why = "a value that is not a plain string";
+		return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
 /*
  * Read a pattern into comparisons (at most IOC_CMP_MAX): brackets and
  * parentheses balanced, comparisons "PATH = 'VALUE'" joined by AND and
@@ -262,10 +296,9 @@ ioc_cmps_free(struct ioc_cmp *c, size_t n)
 static int
 ioc_stix_parse(const char *p, struct ioc_cmp *c, int *and, const char **why)
 {
-	char		 path[64];
 	/* Parentheses inside an observation and around observations. */
 	int		 n = 0, brack = 0, pin = 0, pout = 0, operand = 1;
-	size_t		 k, kw;
+	size_t		 kw;
 
 	*and = 0;
 	for (;;) {
@@ -310,36 +343,12 @@ ioc_stix_parse(const char *p, struct ioc_cmp *c, int *and, const char **why)
 			*why = "an operator or qualifier other than AND/OR";
 			goto bad;
 		}
-		/* A comparison: PATH = 'VALUE'. */
-		for (k = 0; *p != '\0' && (isalnum((unsigned char)*p) ||
-		    strchr(":._-'", *p) != NULL) && k + 1 < sizeof path; k++)
-			path[k] = *p++;
-		path[k] = '\0';
 		if (n == IOC_CMP_MAX) {
 			*why = "too many comparisons";
 			goto bad;
 		}
-		if ((c[n].type = ioc_stix_path(path, &c[n].family)) ==
-		    IOC_NTYPES) {
-			*why = "an object or property other than file "
-			    "hashes and name, ipv4-addr, ipv6-addr, "
-			    "domain-name or url";
+		if (ioc_stix_cmp(&p, &c[n], why) == -1)
 			goto bad;
-		}
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != '=' || p[1] == '=') {
-			*why = "a comparison other than '='";
-			goto bad;
-		}
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != '\'' || (c[n].value = ioc_stix_string(&p)) ==
-		    NULL) {
-			*why = "a value that is not a plain string";
-			goto bad;
-		}
 		n++;
 		operand = 0;
 	}
