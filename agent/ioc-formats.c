@@ -23,30 +23,32 @@
 
 /* ---- MISP ---- */
 
+/* The MISP attribute types read; a composite gives two indicators. */
+static const struct {
+	const char	*type;
+	enum ioc_type	 t1, t2;	/* t2: after '|', or NTYPES */
+} ioc_misp_types[] = {
+	{ "md5", IOC_MD5, IOC_NTYPES },
+	{ "sha1", IOC_SHA1, IOC_NTYPES },
+	{ "sha256", IOC_SHA256, IOC_NTYPES },
+	{ "filename", IOC_FILENAME, IOC_NTYPES },
+	{ "filename|md5", IOC_FILENAME, IOC_MD5 },
+	{ "filename|sha1", IOC_FILENAME, IOC_SHA1 },
+	{ "filename|sha256", IOC_FILENAME, IOC_SHA256 },
+	{ "ip-src", IOC_ADDR, IOC_NTYPES },
+	{ "ip-dst", IOC_ADDR, IOC_NTYPES },
+	{ "ip-src|port", IOC_ADDR, IOC_NTYPES },
+	{ "ip-dst|port", IOC_ADDR, IOC_NTYPES },
+	{ "domain", IOC_DOMAIN, IOC_NTYPES },
+	{ "hostname", IOC_DOMAIN, IOC_NTYPES },
+	{ "domain|ip", IOC_DOMAIN, IOC_ADDR },
+	{ "url", IOC_URL, IOC_NTYPES },
+};
+
 /* A MISP attribute: 0, or -1 at a cap. */
 static int
 ioc_misp_attr(struct ioc_load *l, json_t *a)
 {
-	static const struct {
-		const char	*type;
-		enum ioc_type	 t1, t2;	/* t2: after '|', or NTYPES */
-	} map[] = {
-		{ "md5", IOC_MD5, IOC_NTYPES },
-		{ "sha1", IOC_SHA1, IOC_NTYPES },
-		{ "sha256", IOC_SHA256, IOC_NTYPES },
-		{ "filename", IOC_FILENAME, IOC_NTYPES },
-		{ "filename|md5", IOC_FILENAME, IOC_MD5 },
-		{ "filename|sha1", IOC_FILENAME, IOC_SHA1 },
-		{ "filename|sha256", IOC_FILENAME, IOC_SHA256 },
-		{ "ip-src", IOC_ADDR, IOC_NTYPES },
-		{ "ip-dst", IOC_ADDR, IOC_NTYPES },
-		{ "ip-src|port", IOC_ADDR, IOC_NTYPES },
-		{ "ip-dst|port", IOC_ADDR, IOC_NTYPES },
-		{ "domain", IOC_DOMAIN, IOC_NTYPES },
-		{ "hostname", IOC_DOMAIN, IOC_NTYPES },
-		{ "domain|ip", IOC_DOMAIN, IOC_ADDR },
-		{ "url", IOC_URL, IOC_NTYPES },
-	};
 	const char	*type, *value, *id, *comment, *bar, *v1;
 	json_t		*ids;
 	char		*first;
@@ -68,10 +70,10 @@ ioc_misp_attr(struct ioc_load *l, json_t *a)
 		return 0;
 	if (type == NULL)
 		return 0;
-	for (i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(type, map[i].type) == 0)
+	for (i = 0; i < nitems(ioc_misp_types); i++)
+		if (strcmp(type, ioc_misp_types[i].type) == 0)
 			break;
-	if (i == sizeof map / sizeof map[0])
+	if (i == nitems(ioc_misp_types))
 		return 0;	/* a type that is no indicator of ours */
 	if (value == NULL) {
 		ioc_warn(l, id, "MISP attribute %s without a value", type);
@@ -86,18 +88,18 @@ ioc_misp_attr(struct ioc_load *l, json_t *a)
 	    xstrndup(value, bar - value) : xstrdup(value);
 	v1 = first;
 	/* A Windows or relative path: its base name. */
-	if (map[i].t1 == IOC_FILENAME && v1[0] != '/') {
+	if (ioc_misp_types[i].t1 == IOC_FILENAME && v1[0] != '/') {
 		if (strrchr(v1, '\\') != NULL)
 			v1 = strrchr(v1, '\\') + 1;
 		if (strrchr(v1, '/') != NULL)
 			v1 = strrchr(v1, '/') + 1;
 	}
-	rc = ioc_add(l, map[i].t1 == IOC_FILENAME && v1[0] == '/' ?
-	    IOC_PATH : map[i].t1, v1, id, comment);
+	rc = ioc_add(l, ioc_misp_types[i].t1 == IOC_FILENAME && v1[0] == '/' ?
+	    IOC_PATH : ioc_misp_types[i].t1, v1, id, comment);
 	free(first);
 	if (rc == -1)
 		return -1;
-	if (map[i].t2 != IOC_NTYPES && ioc_add(l, map[i].t2, bar + 1, id,
+	if (ioc_misp_types[i].t2 != IOC_NTYPES && ioc_add(l, ioc_misp_types[i].t2, bar + 1, id,
 	    comment) == -1)
 		return -1;
 	return 0;
