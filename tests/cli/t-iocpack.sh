@@ -90,6 +90,11 @@ check_rc "a rule bundle given as an IOC pack: exit 4" 4 iv rules.tar.zst
 last_err_has "csirt-collect-iocs version=" && ok "…the message names the kind wanted" || nok "kind message"
 check_rc "an IOC pack given as a rule bundle: exit 4" 4 "$CC_BIN" rules verify misp.tar.zst -p pub --state-dir "$STATE"
 
+mkdir -p onlyyar && cp yar/r.yar onlyyar/
+mkpack empty.tar.zst onlyyar 3
+check_rc "an IOC pack without a .json or .txt file: exit 4" 4 iv empty.tar.zst
+last_err_has "no .json or .txt file" && ok "…said so" || nok "empty pack: $(cat "$T/.err")"
+
 # Install and rollback, per kind.
 mkpack v2.tar.zst stix 2
 check_rc "iocs install of version 2: exit 0" 0 "$CC_BIN" iocs install v2.tar.zst -p pub --state-dir "$STATE"
