@@ -4,12 +4,11 @@
  *
  * IOC packs (ioc-pack.h): signed ones through rules.c's bundle code with
  * the "iocs" kind, unsigned files and directories an operator names.
- * Every file is capped, a directory walk is bounded in depth and files,
- * and links are not followed.
+ * Every file is capped, a directory is walked by walk.c (bounded in
+ * depth, links not followed) and its files are counted.
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,8 +18,7 @@
 
 #include "ioc-pack.h"
 #include "util.h"
-
-#define IOC_PACK_DEPTH	8
+#include "walk.h"
 
 int
 ioc_pack_add(struct ioc_set *s, const char *path,
@@ -42,15 +40,6 @@ ioc_pack_add(struct ioc_set *s, const char *path,
 	return 0;
 }
 
-static int
-ioc_pack_suffix(const char *name)
-{
-	size_t	n = strlen(name);
-
-	return (n > 5 && strcmp(name + n - 5, ".json") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".txt") == 0);
-}
-
 /* One unsigned file. */
 static int
 ioc_pack_file(struct ioc_set *s, const char *path, char *err, size_t errlen)
@@ -67,66 +56,89 @@ ioc_pack_file(struct ioc_set *s, const char *path, char *err, size_t errlen)
 	return n == -1 ? -1 : 0;
 }
 
+/* A directory being read (walk.c calls back). */
+struct ioc_pack_walk {
+	struct ioc_set	*s;
+	const char	*top;
+	size_t		 nfiles;
+	char		*err;
+	size_t		 errlen;
+	int		 failed;
+};
+
 static int
-ioc_pack_cmp(const void *a, const void *b)
+ioc_pack_entry(void *arg, const struct walk_entry *e)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct ioc_pack_walk	*w = arg;
+	char			*path, *data = NULL;
+	size_t			 len;
+	int			 fd = -1, trunc = 0, ok = 0;
+
+	if (!S_ISREG(e->st->st_mode) || !rules_kept(&rules_kind_iocs,
+	    e->name))
+		return WALK_NEXT;
+	/* walk.c's paths start with '/' under the top "". */
+	path = xasprintf("%s/%s", w->top, e->path + (e->path[0] == '/'));
+	if (++w->nfiles > IOC_PACK_FILES_MAX)
+		snprintf(w->err, w->errlen, "%s: more than %d files", w->top,
+		    IOC_PACK_FILES_MAX);
+	else if ((fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC)) == -1 || (data = util_read_fd(fd,
+	    IOC_PACK_FILE_MAX, &len, &trunc)) == NULL || trunc)
+		snprintf(w->err, w->errlen, "cannot read %s: %s", path,
+		    data == NULL ? strerror(errno) : "too large");
+	else
+		ok = ioc_set_load(w->s, path, data, len, w->err,
+		    w->errlen) != -1;
+	w->failed = !ok;
+	free(data);
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return w->failed ? WALK_STOP : WALK_NEXT;
 }
 
-/* The .json and .txt files under dir, in name order. */
-static int
-ioc_pack_dir(struct ioc_set *s, const char *dir, int depth, size_t *nfiles,
-    char *err, size_t errlen)
+static void
+ioc_pack_walk_error(void *arg, const char *path, const char *what, int errnum)
 {
-	struct dirent	*de;
-	struct stat	 st;
-	DIR		*d;
-	char		**names = NULL, *p;
-	size_t		 n = 0, i;
-	int		 fd, rc = 0;
+	struct ioc_pack_walk	*w = arg;
 
-	if (depth > IOC_PACK_DEPTH) {
-		snprintf(err, errlen, "%s: more than %d levels of folders",
-		    dir, IOC_PACK_DEPTH);
-		return -1;
-	}
+	if (w->failed)
+		return;
+	snprintf(w->err, w->errlen, "%s/%s: %s: %s", w->top, path +
+	    (path[0] == '/'), what, strerror(errnum));
+	w->failed = 1;
+}
+
+/* The .json and .txt files under dir (walk.c: links not followed). */
+static int
+ioc_pack_dir(struct ioc_set *s, const char *dir, char *err, size_t errlen)
+{
+	struct ioc_pack_walk	 w;
+	struct walk		 wk;
+	int			 fd;
+
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
+	    O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "cannot read %s: %s", dir,
 		    strerror(errno));
-		if (fd != -1)
-			close(fd);
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (++*nfiles > IOC_PACK_FILES_MAX) {
-			snprintf(err, errlen, "%s: more than %d files", dir,
-			    IOC_PACK_FILES_MAX);
-			rc = -1;
-			break;
-		}
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
+	memset(&w, 0, sizeof w);
+	w.s = s;
+	w.top = dir;
+	w.err = err;
+	w.errlen = errlen;
+	memset(&wk, 0, sizeof wk);
+	wk.entry = ioc_pack_entry;
+	wk.error = ioc_pack_walk_error;
+	wk.arg = &w;
+	if (walk_tree(&wk, fd, "") == -2) {
+		snprintf(err, errlen, "%s: on a pseudo or network file system: "
+		    "not read", dir);
+		return -1;
 	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof *names, ioc_pack_cmp);
-	for (i = 0; i < n && rc == 0; i++) {
-		p = xasprintf("%s/%s", dir, names[i]);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = ioc_pack_dir(s, p, depth + 1, nfiles, err,
-			    errlen);
-		else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-		    ioc_pack_suffix(names[i]))
-			rc = ioc_pack_file(s, p, err, errlen);
-		free(p);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
+	return w.failed ? -1 : 0;
 }
 
 struct ioc_set *
@@ -136,7 +148,6 @@ ioc_pack_load(const char *path, const char *pubkey, const char *state,
 	struct rules_bundle	 b;
 	struct ioc_set		*s = ioc_set_new();
 	struct stat		 st;
-	size_t			 nfiles = 0;
 	int			 rc;
 
 	if (version != NULL)
@@ -152,7 +163,7 @@ ioc_pack_load(const char *path, const char *pubkey, const char *state,
 			*version = b.version;
 		rules_bundle_free(&b);
 	} else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		rc = ioc_pack_dir(s, path, 0, &nfiles, err, errlen);
+		rc = ioc_pack_dir(s, path, err, errlen);
 	else
 		rc = ioc_pack_file(s, path, err, errlen);
 	if (rc == -1) {

@@ -24,60 +24,12 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "ioc.h"
+#include "ioc-int.h"
 #include "log.h"
 #include "util.h"
 
-#define IOC_VALUE_MAX	4096		/* a path; URLs and names are less */
-#define IOC_TEXT_MAX	256		/* ids and comments are cut there */
-#define IOC_BYTES_MAX	(256U << 20)	/* strings held by a set */
-#define IOC_REGEX_MAX	1024		/* a Loki filename regex */
-#define IOC_CMP_MAX	64		/* comparisons in a STIX pattern */
-#define IOC_WARN_MAX	10		/* warnings per file on stderr */
-#define IOC_NONE	UINT32_MAX
-
-enum ioc_format { IOC_FMT_MISP, IOC_FMT_STIX, IOC_FMT_LOKI, IOC_NFORMATS };
 static const char *const ioc_format_names[IOC_NFORMATS] = {
 	"misp", "stix", "loki"
-};
-
-struct ioc_ent {
-	struct ioc	 pub;
-	uint64_t	 hash;
-	uint32_t	 next;		/* chain in the table, or IOC_NONE */
-	unsigned char	 scanned;	/* in the scan list, not the table */
-	unsigned char	 format;
-	unsigned char	 family;	/* addresses: AF_INET or AF_INET6 */
-	unsigned char	 prefix;	/* blocks: prefix length */
-	unsigned char	 addr[16];
-	regex_t		*re, *fp;	/* Loki: the regex and its false
-					   positives' */
-};
-
-struct ioc_set {
-	struct ioc_ent	*ent;
-	size_t		 n, cap;
-	uint32_t	*bucket;	/* chain heads; IOC_NONE: empty */
-	size_t		 nbucket;	/* a power of two */
-	uint32_t	*scan;		/* blocks and regexes */
-	size_t		 nscan, capscan;
-	char		**pool;		/* event and source names, shared */
-	size_t		 npool;
-	size_t		 count[IOC_NTYPES];
-	size_t		 nformat[IOC_NFORMATS];
-	size_t		 bytes;
-	unsigned char	 key[crypto_shorthash_KEYBYTES];
-};
-
-/* One file being loaded. */
-struct ioc_load {
-	struct ioc_set	*s;
-	const char	*source;
-	const char	*event;
-	enum ioc_format	 format;
-	size_t		 skipped;
-	char		*err;
-	size_t		 errlen;
 };
 
 struct ioc_set *
@@ -91,7 +43,7 @@ ioc_set_new(void)
 	return s;
 }
 
-static void
+void
 ioc_ent_free(struct ioc_ent *e)
 {
 	free((char *)e->pub.value);
@@ -217,15 +169,18 @@ ioc_intern(struct ioc_set *s, const char *name)
 {
 	if (name == NULL)
 		return NULL;
+	/* Event and source alternate: the last two are the ones. */
 	if (s->npool > 0 && strcmp(s->pool[s->npool - 1], name) == 0)
 		return s->pool[s->npool - 1];
+	if (s->npool > 1 && strcmp(s->pool[s->npool - 2], name) == 0)
+		return s->pool[s->npool - 2];
 	s->pool = xreallocarray(s->pool, s->npool + 1, sizeof *s->pool);
 	s->pool[s->npool] = xstrndup(name, IOC_TEXT_MAX);
 	s->bytes += strlen(s->pool[s->npool]);
 	return s->pool[s->npool++];
 }
 
-/* Normalise a hash: trimmed, lower case, the right length. */
+/* Normalise a hash: lower case, the right length. */
 static int
 ioc_norm_hash(enum ioc_type t, const char *v, char *out, size_t len)
 {
@@ -337,17 +292,29 @@ ioc_norm_text(enum ioc_type t, const char *v, char *out, size_t len)
  * The normalised value of an indicator into out (IOC_VALUE_MAX + 1
  * bytes), e's address fields set for addresses. 0, or -1 with why.
  */
-static int
+int
 ioc_norm(enum ioc_type t, const char *v, char *out, struct ioc_ent *e,
     const char **why)
 {
-	size_t	len = IOC_VALUE_MAX + 1;
+	size_t	len = IOC_VALUE_MAX + 1, n = strlen(v);
+	char	trim[IOC_VALUE_MAX + 1];
 	int	rc;
 
 	*why = "not a valid value";
-	if (strlen(v) > IOC_VALUE_MAX) {
+	if (n > IOC_VALUE_MAX) {
 		*why = "value too long";
 		return -1;
+	}
+	/* Spaces around a value are the sharer's, not the indicator's. */
+	if (n > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[n - 1]))) {
+		while (isspace((unsigned char)*v))
+			v++, n--;
+		while (n > 0 && isspace((unsigned char)v[n - 1]))
+			n--;
+		memcpy(trim, v, n);
+		trim[n] = '\0';
+		v = trim;
 	}
 	switch (t) {
 	case IOC_MD5:
@@ -368,12 +335,8 @@ ioc_norm(enum ioc_type t, const char *v, char *out, struct ioc_ent *e,
 	return rc;
 }
 
-static void
-ioc_warn(struct ioc_load *l, const char *id, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* A skipped indicator: warned (on stderr for the first few). */
-static void
+void
 ioc_warn(struct ioc_load *l, const char *id, const char *fmt, ...)
 {
 	char	msg[512];
@@ -385,13 +348,13 @@ ioc_warn(struct ioc_load *l, const char *id, const char *fmt, ...)
 	if (++l->skipped <= IOC_WARN_MAX)
 		log_msg(LOG_WARN, NULL, "%s: indicator %.128s skipped: %s",
 		    l->source, id ? id : "?", msg);
-	else
+	else if (l->skipped <= IOC_DETAIL_MAX)
 		log_detail(LOG_WARN, NULL, "%s: indicator %.128s skipped: %s",
 		    l->source, id ? id : "?", msg);
 }
 
 /* Append e (value normalised) to the set: 0, or -1 at a cap. */
-static int
+int
 ioc_push(struct ioc_load *l, struct ioc_ent *e)
 {
 	struct ioc_set	*s = l->s;
@@ -440,14 +403,14 @@ ioc_push(struct ioc_load *l, struct ioc_ent *e)
 	return 0;
 }
 
-static char *
+char *
 ioc_textdup(const char *s)
 {
 	return s != NULL && *s != '\0' ? util_utf8_lossy(s) : NULL;
 }
 
 /* Cut a text kept with an indicator at IOC_TEXT_MAX bytes (UTF-8 safe). */
-static char *
+char *
 ioc_cut(char *s)
 {
 	size_t	n, k;
@@ -465,24 +428,21 @@ ioc_cut(char *s)
  * Add one indicator from raw text: 0 added, 1 skipped (warned), -1 at a
  * cap (err set, the load fails).
  */
-static int
+int
 ioc_add(struct ioc_load *l, enum ioc_type t, const char *raw,
     const char *id, const char *comment)
 {
 	struct ioc_ent	 e;
 	const char	*why;
-	char		*v;
+	char		 v[IOC_VALUE_MAX + 1];
 
 	memset(&e, 0, sizeof e);
-	v = xmalloc(IOC_VALUE_MAX + 1);
 	if (ioc_norm(t, raw, v, &e, &why) == -1) {
 		ioc_warn(l, id, "%s %s", ioc_type_name(t), why);
-		free(v);
 		return 1;
 	}
 	e.pub.type = t;
 	e.pub.value = xstrdup(v);
-	free(v);
 	e.pub.id = ioc_cut(ioc_textdup(id));
 	e.pub.comment = ioc_cut(ioc_textdup(comment));
 	e.scanned = t == IOC_ADDR && e.prefix != (e.family == AF_INET ?
@@ -490,426 +450,8 @@ ioc_add(struct ioc_load *l, enum ioc_type t, const char *raw,
 	return ioc_push(l, &e);
 }
 
-/* ---- MISP ---- */
-
-/* A MISP attribute: 0, or -1 at a cap. */
-static int
-ioc_misp_attr(struct ioc_load *l, json_t *a)
-{
-	static const struct {
-		const char	*type;
-		enum ioc_type	 t1, t2;	/* t2: after '|', or NTYPES */
-	} map[] = {
-		{ "md5", IOC_MD5, IOC_NTYPES },
-		{ "sha1", IOC_SHA1, IOC_NTYPES },
-		{ "sha256", IOC_SHA256, IOC_NTYPES },
-		{ "filename", IOC_FILENAME, IOC_NTYPES },
-		{ "filename|md5", IOC_FILENAME, IOC_MD5 },
-		{ "filename|sha1", IOC_FILENAME, IOC_SHA1 },
-		{ "filename|sha256", IOC_FILENAME, IOC_SHA256 },
-		{ "ip-src", IOC_ADDR, IOC_NTYPES },
-		{ "ip-dst", IOC_ADDR, IOC_NTYPES },
-		{ "ip-src|port", IOC_ADDR, IOC_NTYPES },
-		{ "ip-dst|port", IOC_ADDR, IOC_NTYPES },
-		{ "domain", IOC_DOMAIN, IOC_NTYPES },
-		{ "hostname", IOC_DOMAIN, IOC_NTYPES },
-		{ "domain|ip", IOC_DOMAIN, IOC_ADDR },
-		{ "url", IOC_URL, IOC_NTYPES },
-	};
-	const char	*type, *value, *id, *comment, *bar, *v1;
-	json_t		*ids;
-	char		*first;
-	size_t		 i;
-	int		 rc;
-
-	if (!json_is_object(a))
-		return 0;
-	type = json_string_value(json_object_get(a, "type"));
-	value = json_string_value(json_object_get(a, "value"));
-	id = json_string_value(json_object_get(a, "uuid"));
-	comment = json_string_value(json_object_get(a, "comment"));
-	/* to_ids is honoured: an attribute marked not for detection is
-	   context (a victim's address, a legitimate domain), not an IOC. */
-	ids = json_object_get(a, "to_ids");
-	if (json_is_false(ids) || (json_is_string(ids) &&
-	    strcmp(json_string_value(ids), "0") == 0) ||
-	    json_is_true(json_object_get(a, "deleted")))
-		return 0;
-	if (type == NULL)
-		return 0;
-	for (i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(type, map[i].type) == 0)
-			break;
-	if (i == sizeof map / sizeof map[0])
-		return 0;	/* a type that is no indicator of ours */
-	if (value == NULL) {
-		ioc_warn(l, id, "MISP attribute %s without a value", type);
-		return 0;
-	}
-	bar = strchr(value, '|');
-	if (strchr(type, '|') != NULL && bar == NULL) {
-		ioc_warn(l, id, "MISP attribute %s without '|'", type);
-		return 0;
-	}
-	first = bar != NULL && strchr(type, '|') != NULL ?
-	    xstrndup(value, bar - value) : xstrdup(value);
-	v1 = first;
-	/* A Windows or relative path: its base name. */
-	if (map[i].t1 == IOC_FILENAME && v1[0] != '/') {
-		if (strrchr(v1, '\\') != NULL)
-			v1 = strrchr(v1, '\\') + 1;
-		if (strrchr(v1, '/') != NULL)
-			v1 = strrchr(v1, '/') + 1;
-	}
-	rc = ioc_add(l, map[i].t1 == IOC_FILENAME && v1[0] == '/' ?
-	    IOC_PATH : map[i].t1, v1, id, comment);
-	free(first);
-	if (rc == -1)
-		return -1;
-	if (map[i].t2 != IOC_NTYPES && ioc_add(l, map[i].t2, bar + 1, id,
-	    comment) == -1)
-		return -1;
-	return 0;
-}
-
-static int
-ioc_misp_attrs(struct ioc_load *l, json_t *list)
-{
-	size_t	 i;
-	json_t	*a;
-
-	if (list == NULL)
-		return 0;
-	if (!json_is_array(list)) {
-		snprintf(l->err, l->errlen, "%s: damaged MISP event: "
-		    "\"Attribute\" is not a list", l->source);
-		return -1;
-	}
-	json_array_foreach(list, i, a)
-		if (ioc_misp_attr(l, a) == -1)
-			return -1;
-	return 0;
-}
-
-/* One MISP event (the object under "Event"). 0 or -1. */
-static int
-ioc_misp_event(struct ioc_load *l, json_t *ev)
-{
-	json_t	*objs, *o;
-	size_t	 i;
-
-	if (!json_is_object(ev)) {
-		snprintf(l->err, l->errlen, "%s: damaged MISP event: not an "
-		    "object", l->source);
-		return -1;
-	}
-	l->event = json_string_value(json_object_get(ev, "uuid"));
-	if (ioc_misp_attrs(l, json_object_get(ev, "Attribute")) == -1)
-		return -1;
-	objs = json_object_get(ev, "Object");
-	if (objs != NULL && !json_is_array(objs)) {
-		snprintf(l->err, l->errlen, "%s: damaged MISP event: "
-		    "\"Object\" is not a list", l->source);
-		return -1;
-	}
-	json_array_foreach(objs, i, o)
-		if (json_is_object(o) && ioc_misp_attrs(l,
-		    json_object_get(o, "Attribute")) == -1)
-			return -1;
-	return 0;
-}
-
-/* {"Event": …}, [{"Event": …}, …] or {"response": [ … ]}. */
-static int
-ioc_misp(struct ioc_load *l, json_t *root)
-{
-	json_t	*list, *item, *ev;
-	size_t	 i;
-
-	if (json_is_object(root) && (ev = json_object_get(root, "Event")))
-		return ioc_misp_event(l, ev);
-	list = json_is_array(root) ? root : json_object_get(root, "response");
-	if (!json_is_array(list)) {
-		snprintf(l->err, l->errlen, "%s: damaged MISP \"response\": "
-		    "not a list", l->source);
-		return -1;
-	}
-	json_array_foreach(list, i, item) {
-		ev = json_is_object(item) && json_object_get(item, "Event") ?
-		    json_object_get(item, "Event") : item;
-		if (ioc_misp_event(l, ev) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- STIX 2.1 patterns ---- */
-
-struct ioc_cmp {
-	enum ioc_type	 type;
-	int		 family;	/* ipv4-addr/ipv6-addr: required */
-	char		*value;
-};
-
-/* The type of an object path we read, or IOC_NTYPES. */
-static enum ioc_type
-ioc_stix_path(const char *path, int *family)
-{
-	char	key[32];
-	size_t	i, j;
-
-	*family = 0;
-	if (strcmp(path, "file:name") == 0)
-		return IOC_FILENAME;
-	if (strcmp(path, "domain-name:value") == 0)
-		return IOC_DOMAIN;
-	if (strcmp(path, "url:value") == 0)
-		return IOC_URL;
-	if (strcmp(path, "ipv4-addr:value") == 0) {
-		*family = AF_INET;
-		return IOC_ADDR;
-	}
-	if (strcmp(path, "ipv6-addr:value") == 0) {
-		*family = AF_INET6;
-		return IOC_ADDR;
-	}
-	if (strncmp(path, "file:hashes.", 12) != 0 || strlen(path) > 40)
-		return IOC_NTYPES;
-	/* 'SHA-256', SHA256, MD5…: quotes and dashes dropped. */
-	for (i = 12, j = 0; path[i] != '\0' && j + 1 < sizeof key; i++)
-		if (path[i] != '\'' && path[i] != '-')
-			key[j++] = toupper((unsigned char)path[i]);
-	key[j] = '\0';
-	if (strcmp(key, "MD5") == 0)
-		return IOC_MD5;
-	if (strcmp(key, "SHA1") == 0)
-		return IOC_SHA1;
-	if (strcmp(key, "SHA256") == 0)
-		return IOC_SHA256;
-	return IOC_NTYPES;
-}
-
-/* A quoted string at *pp ('…', \' and \\ escaped) into a new string. */
-static char *
-ioc_stix_string(const char **pp)
-{
-	const char	*p = *pp + 1;
-	struct buf	 b = { 0 };
-
-	for (; *p != '\0' && *p != '\''; p++) {
-		if (*p == '\\') {
-			if (p[1] != '\'' && p[1] != '\\')
-				break;
-			p++;
-		}
-		buf_add(&b, p, 1);
-		if (b.len > IOC_VALUE_MAX)
-			break;
-	}
-	if (*p != '\'') {
-		buf_free(&b);
-		return NULL;
-	}
-	if (b.data == NULL)
-		buf_addstr(&b, "");
-	*pp = p + 1;
-	return b.data;
-}
-
-static void
-ioc_cmps_free(struct ioc_cmp *c, size_t n)
-{
-	while (n-- > 0)
-		free(c[n].value);
-}
-
-/*
- * Read a pattern into comparisons (at most IOC_CMP_MAX): brackets and
- * parentheses balanced, comparisons "PATH = 'VALUE'" joined by AND and
- * OR. *and set when AND occurs. The number read, or -1 with why.
- */
-static int
-ioc_stix_parse(const char *p, struct ioc_cmp *c, int *and, const char **why)
-{
-	char		 path[64];
-	int		 n = 0, brack = 0, paren = 0, operand = 1;
-	size_t		 k;
-
-	*and = 0;
-	for (;;) {
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
-			break;
-		if (operand && (*p == '[' || *p == '(')) {
-			if (*p == '[' && (brack || paren)) {
-				*why = "nested observation";
-				goto bad;
-			}
-			*p++ == '[' ? brack++ : paren++;
-			continue;
-		}
-		if (!operand && (*p == ']' || *p == ')')) {
-			if (*p == ']' ? brack-- == 0 || paren : paren-- == 0) {
-				*why = "unbalanced brackets";
-				goto bad;
-			}
-			p++;
-			continue;
-		}
-		if (!operand && (strncmp(p, "AND", 3) == 0 ||
-		    strncmp(p, "OR", 2) == 0) && isspace((unsigned char)
-		    p[*p == 'A' ? 3 : 2])) {
-			*and |= *p == 'A';
-			p += *p == 'A' ? 3 : 2;
-			operand = 1;
-			continue;
-		}
-		if (!operand || !brack) {
-			*why = "an operator or qualifier other than AND/OR";
-			goto bad;
-		}
-		/* A comparison: PATH = 'VALUE'. */
-		for (k = 0; *p != '\0' && (isalnum((unsigned char)*p) ||
-		    strchr(":._-'", *p) != NULL) && k + 1 < sizeof path; k++)
-			path[k] = *p++;
-		path[k] = '\0';
-		if (n == IOC_CMP_MAX) {
-			*why = "too many comparisons";
-			goto bad;
-		}
-		if ((c[n].type = ioc_stix_path(path, &c[n].family)) ==
-		    IOC_NTYPES) {
-			*why = "an object or property other than file "
-			    "hashes and name, ipv4-addr, ipv6-addr, "
-			    "domain-name or url";
-			goto bad;
-		}
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != '=' || p[1] == '=') {
-			*why = "a comparison other than '='";
-			goto bad;
-		}
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != '\'' || (c[n].value = ioc_stix_string(&p)) ==
-		    NULL) {
-			*why = "a value that is not a plain string";
-			goto bad;
-		}
-		n++;
-		operand = 0;
-	}
-	if (operand || brack || paren || n == 0) {
-		*why = "an incomplete pattern";
-		goto bad;
-	}
-	return n;
-bad:
-	ioc_cmps_free(c, n);
-	return -1;
-}
-
-/*
- * The indicators of one pattern, all or none. OR: each comparison is an
- * indicator. AND: what a conjunction cannot widen: its hashes (a hash
- * names the content, the other terms only narrow it; MD5 AND SHA-256
- * name the same file); with no hash and several terms, nothing.
- */
-static int
-ioc_stix_pattern(struct ioc_load *l, const char *id, const char *pattern,
-    const char *comment)
-{
-	struct ioc_cmp	 c[IOC_CMP_MAX];
-	struct ioc_ent	 e;
-	const char	*why;
-	char		*v;
-	int		 n, i, and, hashes = 0, rc = 0;
-
-	if ((n = ioc_stix_parse(pattern, c, &and, &why)) == -1) {
-		ioc_warn(l, id, "STIX pattern not read (%s)", why);
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		hashes += c[i].type <= IOC_SHA256;
-	if (and && hashes == 0 && n > 1) {
-		ioc_warn(l, id, "STIX pattern not read (AND without a hash)");
-		goto done;
-	}
-	/* Check every value first: never half of a pattern. */
-	v = xmalloc(IOC_VALUE_MAX + 1);
-	for (i = 0; i < n; i++) {
-		memset(&e, 0, sizeof e);
-		if (ioc_norm(c[i].type, c[i].value, v, &e, &why) == -1 ||
-		    (c[i].family != 0 && e.family != c[i].family)) {
-			ioc_warn(l, id, "STIX pattern not read (%s %s)",
-			    ioc_type_name(c[i].type), c[i].family != 0 &&
-			    e.family != c[i].family ? "of the wrong family" :
-			    why);
-			free(v);
-			goto done;
-		}
-	}
-	free(v);
-	for (i = 0; i < n && rc != -1; i++)
-		if (!and || c[i].type <= IOC_SHA256)
-			rc = ioc_add(l, c[i].type, c[i].value, id, comment);
-done:
-	ioc_cmps_free(c, n);
-	return rc == -1 ? -1 : 0;
-}
-
-/* {"type": "bundle", "objects": [ … ]}: its indicator objects. */
-static int
-ioc_stix(struct ioc_load *l, json_t *root)
-{
-	json_t		*objs, *o;
-	const char	*pt, *pattern, *id, *comment;
-	size_t		 i;
-
-	objs = json_object_get(root, "objects");
-	if (objs != NULL && !json_is_array(objs)) {
-		snprintf(l->err, l->errlen, "%s: damaged STIX bundle: "
-		    "\"objects\" is not a list", l->source);
-		return -1;
-	}
-	l->event = json_string_value(json_object_get(root, "id"));
-	json_array_foreach(objs, i, o) {
-		if (!json_is_object(o) || json_is_true(json_object_get(o,
-		    "revoked")) || !json_is_string(json_object_get(o,
-		    "type")) || strcmp(json_string_value(json_object_get(o,
-		    "type")), "indicator") != 0)
-			continue;
-		id = json_string_value(json_object_get(o, "id"));
-		pt = json_string_value(json_object_get(o, "pattern_type"));
-		pattern = json_string_value(json_object_get(o, "pattern"));
-		if ((comment = json_string_value(json_object_get(o,
-		    "name"))) == NULL)
-			comment = json_string_value(json_object_get(o,
-			    "description"));
-		/* STIX 2.0 had no pattern_type: its patterns are STIX. */
-		if (pt != NULL && strcmp(pt, "stix") != 0) {
-			ioc_warn(l, id, "pattern type %.32s is not stix", pt);
-			continue;
-		}
-		if (pattern == NULL) {
-			ioc_warn(l, id, "indicator without a pattern");
-			continue;
-		}
-		if (ioc_stix_pattern(l, id, pattern, comment) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- Loki ---- */
-
-enum ioc_loki { LOKI_HASH, LOKI_FILENAME, LOKI_C2 };
-
 /* A file's name without folders, nor the pack of "PACK:ENTRY". */
-static const char *
+const char *
 ioc_base(const char *name)
 {
 	const char	*slash = strrchr(name, '/'), *colon = strrchr(name, ':');
@@ -917,182 +459,6 @@ ioc_base(const char *name)
 	if (colon != NULL && (slash == NULL || colon > slash))
 		slash = colon;
 	return slash != NULL ? slash + 1 : name;
-}
-
-static int
-ioc_loki_hash(struct ioc_load *l, const char *line, const char *id,
-    size_t lineno)
-{
-	size_t		 n = strcspn(line, ";");
-	enum ioc_type	 t;
-	char		 hex[65];
-
-	t = n == 32 ? IOC_MD5 : n == 40 ? IOC_SHA1 : n == 64 ? IOC_SHA256 :
-	    IOC_NTYPES;
-	if (t != IOC_NTYPES) {
-		memcpy(hex, line, n);
-		hex[n] = '\0';
-	}
-	if (t == IOC_NTYPES || strspn(hex, "0123456789abcdefABCDEF") != n) {
-		snprintf(l->err, l->errlen, "%s: line %zu: not an MD5, SHA-1 "
-		    "or SHA-256 hash followed by ';'", l->source, lineno);
-		return -1;
-	}
-	return ioc_add(l, t, hex, id, line[n] == ';' ? line + n + 1 :
-	    NULL) == -1 ? -1 : 0;
-}
-
-/* A regex Loki's way (case ignored), or NULL (why set). */
-static regex_t *
-ioc_loki_regex(const char *s, size_t n, const char **why)
-{
-	regex_t	*re;
-	char	*text;
-	int	 rc;
-
-	if (n > IOC_REGEX_MAX) {
-		*why = "regex too long";
-		return NULL;
-	}
-	text = xstrndup(s, n);
-	/* Back-references make matching exponential: none. */
-	if (strstr(text, "\\1") || strstr(text, "\\2") || strstr(text,
-	    "\\3") || !util_utf8_valid(text)) {
-		free(text);
-		*why = "regex with a back-reference or not UTF-8";
-		return NULL;
-	}
-	re = xmalloc(sizeof *re);
-	rc = regcomp(re, text, REG_EXTENDED | REG_NOSUB | REG_ICASE);
-	free(text);
-	if (rc != 0) {
-		free(re);
-		*why = "regex not POSIX extended";
-		return NULL;
-	}
-	return re;
-}
-
-/* REGEX;SCORE[;FP_REGEX]: a scanned IOC_FILENAME. */
-static int
-ioc_loki_filename(struct ioc_load *l, const char *line, const char *id,
-    const char *comment)
-{
-	struct ioc_ent	 e;
-	const char	*why, *score, *fp;
-	size_t		 n = strcspn(line, ";");
-	char		*c;
-
-	memset(&e, 0, sizeof e);
-	score = line[n] == ';' ? line + n + 1 : "";
-	fp = strchr(score, ';');
-	if ((e.re = ioc_loki_regex(line, n, &why)) == NULL ||
-	    (fp != NULL && fp[1] != '\0' && (e.fp = ioc_loki_regex(fp + 1,
-	    strlen(fp + 1), &why)) == NULL)) {
-		ioc_ent_free(&e);
-		ioc_warn(l, id, "%s", why);
-		return 0;
-	}
-	e.pub.type = IOC_FILENAME;
-	e.pub.value = xstrndup(line, n);
-	e.pub.id = xstrdup(id);
-	c = xasprintf("%s%sscore %.*s", comment ? comment : "",
-	    comment ? ", " : "", (int)(fp ? (size_t)(fp - score) :
-	    strlen(score)), score);
-	e.pub.comment = ioc_cut(util_utf8_lossy(c));
-	free(c);
-	e.scanned = 1;
-	return ioc_push(l, &e);
-}
-
-/* A c2-iocs line: an address, a URL or a domain. */
-static int
-ioc_loki_c2(struct ioc_load *l, const char *line, const char *id,
-    const char *comment)
-{
-	struct ioc_ent	 e;
-	char		*v, *val;
-	const char	*why;
-	enum ioc_type	 t;
-	int		 rc;
-
-	val = xstrndup(line, strcspn(line, ";"));
-	v = xmalloc(IOC_VALUE_MAX + 1);
-	memset(&e, 0, sizeof e);
-	if (ioc_norm(IOC_ADDR, val, v, &e, &why) == 0)
-		t = IOC_ADDR;
-	else
-		t = strstr(val, "://") != NULL ? IOC_URL : IOC_DOMAIN;
-	free(v);
-	rc = ioc_add(l, t, val, id, comment);
-	free(val);
-	return rc == -1 ? -1 : 0;
-}
-
-/* Which Loki file: by name (hash-iocs.txt…), else by content. */
-static int
-ioc_loki_kind(const char *name, const char *data)
-{
-	const char	*base = ioc_base(name), *p;
-	size_t		 n;
-
-	if (strstr(base, "filename") != NULL)
-		return LOKI_FILENAME;
-	if (strstr(base, "hash") != NULL)
-		return LOKI_HASH;
-	if (strstr(base, "c2") != NULL)
-		return LOKI_C2;
-	for (p = data; *p == '#' || *p == '\n' || *p == '\r'; p += n)
-		n = strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0');
-	n = strspn(p, "0123456789abcdefABCDEF");
-	if ((n == 32 || n == 40 || n == 64) && (p[n] == ';' || p[n] == '\n' ||
-	    p[n] == '\r' || p[n] == '\0'))
-		return LOKI_HASH;
-	return -1;
-}
-
-/* Loki's plain IOC files: one indicator a line, '#' comments. */
-static int
-ioc_loki(struct ioc_load *l, char *text)
-{
-	char		*line, *next, *end, id[IOC_TEXT_MAX + 32];
-	const char	*comment = NULL;
-	size_t		 lineno = 0;
-	int		 kind, rc = 0;
-
-	if ((kind = ioc_loki_kind(l->source, text)) == -1) {
-		snprintf(l->err, l->errlen, "%s: neither MISP nor STIX JSON, "
-		    "nor a Loki hash, filename or c2 IOC file", l->source);
-		return -1;
-	}
-	for (line = text; line != NULL && rc == 0; line = next) {
-		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		end = line + strlen(line);
-		while (end > line && isspace((unsigned char)end[-1]))
-			*--end = '\0';
-		while (isspace((unsigned char)*line))
-			line++;
-		if (*line == '\0')
-			continue;
-		if (*line == '#') {
-			/* Loki: a comment names the lines below it. */
-			for (line++; *line == ' ' || *line == '#'; line++)
-				;
-			comment = *line != '\0' ? line : NULL;
-			continue;
-		}
-		snprintf(id, sizeof id, "%.*s:%zu", IOC_TEXT_MAX, l->event,
-		    lineno);
-		if (kind == LOKI_HASH)
-			rc = ioc_loki_hash(l, line, id, lineno);
-		else if (kind == LOKI_FILENAME)
-			rc = ioc_loki_filename(l, line, id, comment);
-		else
-			rc = ioc_loki_c2(l, line, id, comment);
-	}
-	return rc;
 }
 
 int
@@ -1112,6 +478,11 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 	l.source = name;
 	l.err = err;
 	l.errlen = errlen;
+	/* A UTF-8 byte order mark, as some editors write. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
 	for (i = 0; i < len && isspace((unsigned char)data[i]); i++)
 		;
 	if (i < len && (data[i] == '{' || data[i] == '[')) {
@@ -1152,7 +523,8 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 	}
 	if (l.skipped > IOC_WARN_MAX)
 		log_msg(LOG_WARN, NULL, "%s: %zu indicators skipped in all "
-		    "(see collection.log)", name, l.skipped);
+		    "(the first %d in collection.log)", name, l.skipped,
+		    IOC_DETAIL_MAX);
 	return (int)(s->n - n0);
 }
 
@@ -1235,6 +607,14 @@ ioc_find_addr(const struct ioc_set *s, const char *text,
 	if (s == NULL || strchr(text, '/') != NULL ||
 	    ioc_norm_addr(text, v, sizeof v, &a) == -1)
 		return 0;
+	/* ::ffff:a.b.c.d (an IPv4 peer of an IPv6 socket) is a.b.c.d. */
+	if (a.family == AF_INET6 && memcmp(a.addr,
+	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(a.addr, a.addr + 12, 4);
+		a.family = AF_INET;
+		if (inet_ntop(AF_INET, a.addr, v, sizeof v) == NULL)
+			return 0;
+	}
 	found = ioc_find_exact(s, IOC_ADDR, v, out, 0, max);
 	for (i = 0; i < s->nscan && found < max; i++) {
 		e = &s->ent[s->scan[i]];

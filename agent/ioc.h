@@ -7,7 +7,7 @@
  * looks things up in (hashes, names and paths, addresses) and turns into
  * YARA rules (domains, URLs and addresses in logs, files and memory).
  *
- * A set is built before collection (ioc.c: formats; ioc-pack.c: signed
+ * A set is built before collection (ioc-formats.c; ioc-pack.c: signed
  * packs) and is read-only afterwards, so lookups from several threads
  * need no lock. Memory is bounded: IOC_MAX indicators in a set.
  */

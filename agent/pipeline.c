@@ -1462,8 +1462,12 @@ pipeline_run(struct config *cfg)
 			status = EXIT_INTERRUPTED;
 	}
 	nstuck = collect_nstuck(r.ctx);
-	if (nstuck > 0)
+	if (nstuck > 0) {
 		supervise_detach(&r.lockfd, status, nstuck);
+		/* A stuck thread may look an indicator up when it returns:
+		   the set is left to the exit. */
+		r.iocs = NULL;
+	}
 	pipeline_free(&r);
 	return status;
 }

@@ -261,8 +261,7 @@ rules_entry(struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
-/* Whether an entry is one the kind keeps (.yar, or .json and .txt). */
-static int
+int
 rules_kept(const struct rules_kind *k, const char *name)
 {
 	const char *const	*sfx;
@@ -329,7 +328,8 @@ rules_unpack(const char *data, size_t len, struct rules_bundle *b,
 	archive_read_free(a);
 	if (rc == ARCHIVE_EOF && b->nfiles == 0) {
 		snprintf(err, errlen, "bundle holds no %s file",
-		    rules_kind_of(b)->suffixes[0]);
+		    rules_kind_of(b) == &rules_kind_iocs ? ".json or .txt" :
+		    ".yar");
 		return -1;
 	}
 	return rc == ARCHIVE_EOF ? 0 : -1;
@@ -357,11 +357,9 @@ static int
 rules_check_version(const char *path, const char *tc, const char *state,
     struct rules_bundle *b, char *err, size_t errlen)
 {
-	char		q[96];
-	long long	prev;
-
 	const struct rules_kind	*k = rules_kind_of(b);
-	char			 tag[64];
+	char			 q[96], tag[64];
+	long long		 prev;
 
 	if ((b->version = rules_version(k, tc)) < 0) {
 		rules_quote(q, sizeof q, tc);

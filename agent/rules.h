@@ -66,6 +66,8 @@ int	 rules_is_bundle(const char *);
 /* The installed bundle in the state directory, or NULL (caller frees). */
 char	*rules_installed(const char *);
 
+/* Whether a file name is one a kind keeps (.yar, or .json and .txt). */
+int	 rules_kept(const struct rules_kind *, const char *);
 /* The same for a pack of another kind (rules_* are rules_kind_yara's). */
 int	 rules_pack_load(const struct rules_kind *, const char *, const char *,
 	    const char *, struct rules_bundle *, char *, size_t);

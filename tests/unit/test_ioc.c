@@ -82,6 +82,10 @@ test_misp(void)
 	CHECK_STR(out[0]->value, "198.51.100.0/24");
 	CHECK(ioc_find_addr(s, "198.51.101.1", out, 4) == 0);
 	CHECK(ioc_find_addr(s, "192.0.2.10", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "::ffff:192.0.2.10", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "::ffff:198.51.100.9", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "2001:0db8:0000::0001", out, 4) == 1);
+	CHECK(ioc_find_addr(s, "not an address", out, 4) == 0);
 	/* to_ids false is context, not an indicator. */
 	CHECK(ioc_by_rule(s, "ioc_0") == NULL);
 	ioc_set_free(s);
@@ -190,6 +194,64 @@ test_bad(void)
 	ioc_set_free(s);
 }
 
+/* Parentheses, a byte order mark, '|' in a composite's name. */
+static void
+test_forms(void)
+{
+	struct ioc_set		*s = ioc_set_new();
+	const struct ioc	*out[4];
+
+	CHECK(test_load_text(s, "p.json", "{\"type\": \"bundle\", \"objects\": ["
+	    "{\"type\": \"indicator\", \"id\": \"indicator--p\", \"pattern\": "
+	    "\"([domain-name:value = 'p1.example'] OR [url:value = "
+	    "'http://p2.example/']) OR [file:hashes.MD5 = "
+	    "'0123456789abcdef0123456789abcdef']\"},"
+	    "{\"type\": \"indicator\", \"id\": \"indicator--q\", \"pattern\": "
+	    "\"[(file:name = 'q.bin' OR file:name = 'r.bin')]\"},"
+	    "{\"type\": \"indicator\", \"id\": \"indicator--r\", \"pattern\": "
+	    "\"([domain-name:value = 'unbalanced.example']\"},"
+	    "{\"type\": \"indicator\", \"id\": \"indicator--s\", \"pattern\": "
+	    "\"[domain-name:value = 'a.example']) OR ([domain-name:value = "
+	    "'b.example']\"}]}") == 5);
+	CHECK(ioc_find_file(s, "/x/r.bin", out, 4) == 1);
+	CHECK(ioc_set_count(s, IOC_DOMAIN) == 1);
+	CHECK(test_load_text(s, "m.json", "\xef\xbb\xbf{\"Event\": {\"Attribute\": "
+	    "[{\"type\": \"filename|md5\", \"value\": "
+	    "\"a|b.exe|fedcba9876543210fedcba9876543210\"}]}}") == 2);
+	CHECK(ioc_find_file(s, "/tmp/a|b.exe", out, 4) == 1);
+	/* Spaces around a value are dropped. */
+	CHECK(test_load_text(s, "t.json", "{\"Event\": {\"Attribute\": "
+	    "[{\"type\": \"sha1\", \"value\": "
+	    "\" DA39A3EE5E6B4B0D3255BFEF95601890AFD80709\\t\"}]}}") == 1);
+	CHECK(ioc_find_hash(s, IOC_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd"
+	    "80709", out, 4) == 1);
+	CHECK(test_load_text(s, "hash-iocs.txt", "\xef\xbb\xbf"
+	    "ffffffffffffffffffffffffffffffff\r\n") == 1);
+	ioc_set_free(s);
+}
+
+/* Loki regexes that would take regcomp gigabytes, or match slowly. */
+static void
+test_regex(void)
+{
+	struct ioc_set		*s = ioc_set_new();
+	const struct ioc	*out[4];
+
+	CHECK(test_load_text(s, "filename-iocs.txt",
+	    "A+++++++++++++++++++++++++++++++++++++++++++++++++;50\n"
+	    "((a{99}){99}){99};50\n"
+	    "((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+;50\n"
+	    "x{1000};50\n"
+	    "(a)\\1;50\n"
+	    "(unclosed;50\n"
+	    "[[:alpha:]]{2,3}[0-9]\\.bin$;60\n"
+	    "/[.]x(y|z)+/[^/]*$;70\n") == 2);
+	CHECK(ioc_find_file(s, "/tmp/ab7.bin", out, 4) == 1);
+	CHECK(ioc_find_file(s, "/tmp/.xyz/a", out, 4) == 1);
+	CHECK(ioc_find_file(s, "/tmp/a7.bin", out, 4) == 0);
+	ioc_set_free(s);
+}
+
 /* More than IOC_MAX: refused whole. */
 static void
 test_max(void)
@@ -239,6 +301,17 @@ test_yara(void)
 	    "\"[url:value = 'http://n.example/a\\\\\\\\\\\\'b']\"},"
 	    "{\"type\": \"indicator\", \"id\": \"indicator--m\", \"pattern\": "
 	    "\"[url:value = 'http://m.example/a\\nb']\"}]}") == 1);
+	/* The longest URL taken (2048 bytes) compiles too. */
+	{
+		struct buf	u = { 0 };
+
+		buf_addstr(&u, "http://long.example/");
+		while (u.len < 2048)
+			buf_addstr(&u, "a");
+		buf_addstr(&u, "\n");
+		CHECK(test_load_text(s, "c2-iocs.txt", u.data) == 1);
+		buf_free(&u);
+	}
 	CHECK((src = ioc_yara_source(s)) != NULL);
 	if (src == NULL)
 		goto out;
@@ -286,6 +359,8 @@ main(void)
 	UNIT_RUN(test_stix);
 	UNIT_RUN(test_loki);
 	UNIT_RUN(test_bad);
+	UNIT_RUN(test_forms);
+	UNIT_RUN(test_regex);
 	UNIT_RUN(test_max);
 	UNIT_RUN(test_yara);
 	return unit_any_failed;
