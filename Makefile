@@ -109,9 +109,10 @@ BIN	= $(BUILD)/csirt-collect
 # bpfhold, which loads and holds eBPF objects for t-kernel;
 # sniffer, an AF_PACKET socket with a BPF filter (t-netdepth);
 # dumpme, a process with an executable anonymous mapping (t-procdump);
-# suspect, a process holding deleted files, memfds and an unlinked library.
+# suspect, a process holding deleted files, memfds and an unlinked library;
+# iocproc, a process holding an indicator and a connection (t-iocmatch).
 TOOL_BIN  = $(BUILD)/tools/stallfs $(BUILD)/tools/bpfhold $(BUILD)/tools/sniffer \
-	    $(BUILD)/tools/dumpme $(BUILD)/tools/suspect
+	    $(BUILD)/tools/dumpme $(BUILD)/tools/suspect $(BUILD)/tools/iocproc
 
 .PHONY: all deps check check-unit check-cli check-fuzz check-asan check-tsan fuzz \
 	fuzz-targets fuzz-run static bench install uninstall clean

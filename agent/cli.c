@@ -50,6 +50,7 @@ static int	cli_decrypt(struct cli *, int, char **);
 static int	cli_config(struct cli *, int, char **);
 static int	cli_bundle(struct cli *, int, char **);
 static int	cli_rules(struct cli *, int, char **);
+static int	cli_iocs(struct cli *, int, char **);
 static int	cli_send(struct cli *, int, char **);
 static int	cli_report(struct cli *, int, char **);
 
@@ -70,6 +71,8 @@ static const struct cli_cmd cli_cmds[] = {
 	    "[--allow-dynamic] [--no-preflight]", cli_bundle },
 	{ "rules", "rules verify|install BUNDLE [-p PUBKEY] | rules pull "
 	    "[-c FILE]", cli_rules },
+	{ "iocs", "iocs verify|install PACK [-p PUBKEY] | iocs pull [-c FILE] "
+	    "| iocs list PATH", cli_iocs },
 	{ "send", "send ARCHIVE [-c FILE] [--upload URL] [--identity FILE] "
 	    "[--host-key SHA256:…]", cli_send },
 };
@@ -86,6 +89,9 @@ static const char cli_run_help[] =
 "      --root DIR          read a mounted image or copied tree (dead box)\n"
 "      --artifacts PATH    more artefact definitions (file or directory)\n"
 "      --rules PATH        YARA rules: directory, .yar file, or bundle\n"
+"      --iocs PATH         indicators: a signed IOC pack, or a MISP, STIX\n"
+"                          or Loki file or directory\n"
+"      --no-iocs           no indicators (not even the installed pack)\n"
 "      --scan-path DIR     also sweep DIR with YARA (repeatable)\n"
 "      --no-yara           no YARA scanning\n"
 "      --no-process-memory no process memory scanning\n"
@@ -146,7 +152,8 @@ enum {
 	OPT_NO_YARA, OPT_NO_PROCMEM, OPT_SIGN_KEY, OPT_RECIPIENT, OPT_UPLOAD,
 	OPT_IDENTITY, OPT_HOST_KEY, OPT_STREAM, OPT_MAX_FILE, OPT_MAX_TOTAL,
 	OPT_TIME_LIMIT, OPT_NICE, OPT_JSON, OPT_BWLIMIT, OPT_INSECURE,
-	OPT_DRY_RUN, OPT_UNPRIV, OPT_MAX_CPU, OPT_NO_PROCDUMP
+	OPT_DRY_RUN, OPT_UNPRIV, OPT_MAX_CPU, OPT_NO_PROCDUMP, OPT_IOCS,
+	OPT_NO_IOCS
 };
 
 static const struct option cli_run_opts[] = {
@@ -157,6 +164,8 @@ static const struct option cli_run_opts[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "artifacts", required_argument, NULL, OPT_ARTIFACTS },
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "iocs", required_argument, NULL, OPT_IOCS },
+	{ "no-iocs", no_argument, NULL, OPT_NO_IOCS },
 	{ "scan-path", required_argument, NULL, OPT_SCAN_PATH },
 	{ "no-yara", no_argument, NULL, OPT_NO_YARA },
 	{ "no-process-memory", no_argument, NULL, OPT_NO_PROCMEM },
@@ -190,6 +199,7 @@ static const struct {
 } cli_run_keys[] = {
 	{ 'p', "collection.profile" }, { 'o', "output.dir" },
 	{ OPT_CASE, "case.id" }, { OPT_RULES, "rules.path" },
+	{ OPT_IOCS, "iocs.path" },
 	{ OPT_SIGN_KEY, "signing.secret_key_file" },
 	{ OPT_UPLOAD, "upload.url" }, { OPT_IDENTITY, "upload.identity_file" },
 	{ OPT_HOST_KEY, "upload.host_key_fingerprint" },
@@ -246,6 +256,9 @@ cli_run_opt(struct config *cfg, int ch, const char *arg, const char *name)
 		break;
 	case OPT_NO_YARA:
 		cfg->no_yara = 1;
+		break;
+	case OPT_NO_IOCS:
+		cfg->no_iocs = 1;
 		break;
 	case OPT_NO_PROCMEM:
 		cfg->no_process_memory = 1;
@@ -814,6 +827,12 @@ static int
 cli_rules(struct cli *cli, int argc, char **argv)
 {
 	return cli_rules_main(argc, argv, cli->embedded);
+}
+
+static int
+cli_iocs(struct cli *cli, int argc, char **argv)
+{
+	return cli_iocs_main(argc, argv, cli->embedded);
 }
 
 static void

@@ -53,5 +53,7 @@ int	 cli_verify_tap(const char *, const char *, const char *,
 int	 cli_report_main(int, char **);
 /* cli-rules.c: rules verify|install|pull (embedded configuration or NULL). */
 int	 cli_rules_main(int, char **, const char *);
+/* The same for IOC packs: iocs verify|install|pull|list. */
+int	 cli_iocs_main(int, char **, const char *);
 
 #endif

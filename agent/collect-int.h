@@ -78,6 +78,7 @@ struct collect_ctx {
 	const char *const	*artifact_paths;
 	struct scan		*scan;		/* NULL: no YARA */
 	const struct ioc_set	*iocs;		/* NULL: no indicators */
+	struct collect_iocm	*iocm;		/* sightings (collect-ioc.c) */
 	int			 scan_files;
 	struct collect_stream	*matches;	/* yara/matches.jsonl */
 	json_t			*match_counts;	/* rule → matches */
@@ -88,7 +89,9 @@ struct collect_ctx {
 	size_t			 taplen, tapcap;
 	int			 tapbusy;	/* a reader is scanning it */
 	uint64_t		 tapseen;
-	EVP_MD_CTX		*tapmd5;
+	EVP_MD_CTX		*tapmd5, *tapsha1;
+	int			 tapscan;	/* the tap keeps bytes to scan */
+	int			 tapioc;	/* WORKERS_HASH_*: for indicators */
 	struct workers		*pool;		/* readers of small files */
 	struct guard		*guard;		/* opens, large reads */
 	int			 nstuck;	/* calls given up on */
@@ -152,6 +155,35 @@ struct collect_hashreq {
 	collect_hash_cb	*cb;
 	void		*arg;
 };
+
+/* collect-ioc.c: indicators seen in the single pass (ioc.h). */
+
+/* Sightings written at most (then counted, and that is logged once). */
+#define COLLECT_IOC_MAX		100000
+/*
+ * The file at path (inside the root) with the digests of its whole
+ * content (each may be NULL: not computed, or not of the whole file):
+ * its hashes, base name and path looked up. The number found.
+ */
+size_t		 collect_ioc_file(struct collect_ctx *, const char *,
+		    const unsigned char *, const unsigned char *,
+		    const unsigned char *);
+/*
+ * The record rec (borrowed) about to be written to live/<stream>.jsonl:
+ * its addresses (network, routes, arp, neighbours, conntrack) and a
+ * process's exe_sha256 looked up.
+ */
+void		 collect_ioc_record(struct collect_ctx *, const char *,
+		    json_t *);
+/*
+ * A YARA match record (owned) of the indicators' rules (namespace
+ * SCAN_NS_IOCS): written as a sighting, 1. 0 for another rule's (rec
+ * left to the caller).
+ */
+int		 collect_ioc_yara(struct collect_ctx *, json_t *);
+/* The digests (WORKERS_HASH_* bits: md5, sha1) the set asks for. */
+int		 collect_ioc_digests(struct collect_ctx *);
+void		 collect_ioc_free(struct collect_ctx *);
 
 /* sweep.c, for the pool's results. */
 

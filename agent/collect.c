@@ -37,6 +37,7 @@
 #include "collector.h"
 #include "findings.h"
 #include "guard.h"
+#include "ioc.h"
 #include "log.h"
 #include "os.h"
 #include "scan.h"
@@ -117,6 +118,7 @@ collect_free(struct collect_ctx *ctx)
 		free(s);
 	}
 	hset_free(&ctx->seen);
+	collect_ioc_free(ctx);
 	free(ctx->md5s);
 	free(ctx->exdir);
 	while (ctx->nsweep_big > 0)
@@ -136,6 +138,7 @@ collect_free(struct collect_ctx *ctx)
 	free(ctx->matched);
 	free(ctx->tap);
 	EVP_MD_CTX_free(ctx->tapmd5);
+	EVP_MD_CTX_free(ctx->tapsha1);
 	if (ctx->rootfd != -1)
 		close(ctx->rootfd);
 	free(ctx);
@@ -395,8 +398,6 @@ collect_set_scanner(struct collect_ctx *ctx, struct scan *scan)
 		return;
 	ctx->scan_files = 1;
 	ctx->match_counts = json_object();
-	if ((ctx->tapmd5 = EVP_MD_CTX_new()) == NULL)
-		fatal("EVP_MD_CTX_new");
 	ctx->matches = collect_stream_open(ctx, "yara/matches.jsonl");
 }
 
@@ -495,6 +496,9 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 	char		*line;
 	int		 rc = -1;
 
+	/* The indicators' rules: sightings, not YARA matches. */
+	if (collect_ioc_yara(ctx, rec))
+		return 0;
 	rule = json_string_value(json_object_get(rec, "rule"));
 	if (rule != NULL) {
 		n = json_object_get(ctx->match_counts, rule);
@@ -535,9 +539,9 @@ collect_matches_close(struct collect_ctx *ctx)
 	collect_drain(ctx, 1);
 	s = ctx->matches;
 	ctx->matches = NULL;
-	if (s == NULL)
-		return 0;
-	return collect_stream_add(s, NULL);
+	if (s != NULL && collect_stream_add(s, NULL) == -1)
+		return -1;
+	return collect_ioc_close(ctx);
 }
 
 static void
@@ -548,9 +552,14 @@ collect_tap(void *arg, const void *p, size_t n)
 
 	if (p == NULL)
 		return;
-	if (scan_uses_md5(ctx->scan))
+	if ((ctx->tapscan && scan_uses_md5(ctx->scan)) ||
+	    (ctx->tapioc & WORKERS_HASH_MD5))
 		EVP_DigestUpdate(ctx->tapmd5, p, n);
+	if (ctx->tapioc & WORKERS_HASH_SHA1)
+		EVP_DigestUpdate(ctx->tapsha1, p, n);
 	ctx->tapseen += n;
+	if (!ctx->tapscan)
+		return;
 	take = ctx->tapcap - ctx->taplen < n ? ctx->tapcap - ctx->taplen : n;
 	if (take == 0)
 		return;
@@ -560,7 +569,8 @@ collect_tap(void *arg, const void *p, size_t n)
 
 /*
  * Set the tap for the next entry (size bytes) if its content is to be
- * scanned: its first SCAN_CAP bytes are kept, in memory sized once.
+ * scanned (ctx->tapscan: its first SCAN_CAP bytes are kept, in memory
+ * sized once) or the indicators want its md5 or sha1 (ctx->tapioc).
  */
 static int
 collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
@@ -568,12 +578,21 @@ collect_tap_begin(struct collect_ctx *ctx, int fd, uint64_t size)
 	size_t			 want = size < SCAN_CAP ? (size_t)size :
 				    SCAN_CAP;
 
-	if (ctx->scan == NULL || !ctx->scan_files || os_fs_pseudo(fd))
+	ctx->tapscan = ctx->scan != NULL && ctx->scan_files &&
+	    !os_fs_pseudo(fd);
+	ctx->tapioc = collect_ioc_digests(ctx);
+	if (!ctx->tapscan && ctx->tapioc == 0)
 		return 0;
-	collect_tap_reserve(ctx, want);
+	if (ctx->tapscan)
+		collect_tap_reserve(ctx, want);
 	ctx->taplen = 0;
 	ctx->tapseen = 0;
-	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1)
+	if ((ctx->tapmd5 == NULL && (ctx->tapmd5 = EVP_MD_CTX_new()) ==
+	    NULL) || (ctx->tapsha1 == NULL && (ctx->tapsha1 =
+	    EVP_MD_CTX_new()) == NULL))
+		fatal("EVP_MD_CTX_new");
+	if (EVP_DigestInit_ex(ctx->tapmd5, EVP_md5(), NULL) != 1 ||
+	    EVP_DigestInit_ex(ctx->tapsha1, EVP_sha1(), NULL) != 1)
 		fatal("EVP md5");
 	sink_set_tap(ctx->sink, collect_tap, ctx);
 	return 1;
@@ -627,14 +646,15 @@ collect_tap_job(struct collect_ctx *ctx, const char *source,
  */
 static void
 collect_tap_scan(struct collect_ctx *ctx, const char *source,
-    const struct stat *st, const unsigned char *sha256)
+    const struct stat *st, const unsigned char *sha256,
+    const unsigned char *md5)
 {
 	struct workers_job	*j;
 
 	collect_pool(ctx);
 	j = collect_tap_job(ctx, source, st, ctx->taplen);
 	memcpy(j->sha256, sha256, sizeof j->sha256);
-	EVP_DigestFinal_ex(ctx->tapmd5, j->md5, NULL);
+	memcpy(j->md5, md5, sizeof j->md5);
 	if (ctx->tapseen > ctx->taplen)
 		collect_log(ctx, LOG_INFO, "%s: larger than the scan cap: "
 		    "YARA scanned its first %zu bytes", source, ctx->taplen);
@@ -688,7 +708,8 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 {
 	struct sink_result	res;
 	uint64_t		max = collect_max_file_size(ctx), room;
-	int			rc, tapped;
+	unsigned char		md5[16], sha1[20];
+	int			rc, tapped, whole;
 
 	if (collect_seen(ctx, apath))
 		return 0;
@@ -709,8 +730,12 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    (uint64_t)st->st_size, room, &res);
 	if (ctx->recheck != NULL)
 		ctx->recheck->changed = res.changed;
-	if (tapped && rc != SINK_FATAL)
-		collect_tap_scan(ctx, source, st, res.sha256);
+	if (tapped) {
+		EVP_DigestFinal_ex(ctx->tapmd5, md5, NULL);
+		EVP_DigestFinal_ex(ctx->tapsha1, sha1, NULL);
+	}
+	if (tapped && ctx->tapscan && rc != SINK_FATAL)
+		collect_tap_scan(ctx, source, st, res.sha256, md5);
 	if (rc == SINK_FATAL) {
 		ctx->failed = 1;
 		log_msg(LOG_ERROR, ctx->collector, "%s", sink_error(ctx->sink));
@@ -720,6 +745,12 @@ collect_add(struct collect_ctx *ctx, int fd, const struct stat *st,
 		collect_error(ctx, source, "%s", res.note);
 	if (sha256 != NULL)
 		memcpy(sha256, res.sha256, sizeof res.sha256);
+	/* Streamed: its digests (the sink's, the tap's) if read whole. */
+	whole = !res.truncated && res.size == (uint64_t)st->st_size;
+	collect_ioc_file(ctx, source, whole ? res.sha256 : NULL,
+	    whole && (ctx->tapioc & WORKERS_HASH_MD5) && tapped ? md5 : NULL,
+	    whole && (ctx->tapioc & WORKERS_HASH_SHA1) && tapped ? sha1 :
+	    NULL);
 	ctx->nfiles++;
 	return 0;
 }
@@ -773,6 +804,11 @@ collect_hash_back(struct collect_ctx *ctx, struct workers_job *j,
 		memcpy(d.md5, j->md5, sizeof d.md5);
 		memcpy(d.sha1, j->sha1, sizeof d.sha1);
 		memcpy(d.sha256, j->sha256, sizeof d.sha256);
+		if (j->rerrno == 0 && j->got == (uint64_t)j->st.st_size)
+			collect_ioc_file(ctx, j->source,
+			    j->hash & WORKERS_HASH_SHA256 ? j->sha256 : NULL,
+			    j->hash & WORKERS_HASH_MD5 ? j->md5 : NULL,
+			    j->hash & WORKERS_HASH_SHA1 ? j->sha1 : NULL);
 	} else {
 		d.path = l->source;
 		d.st = &l->st;
@@ -1054,8 +1090,12 @@ collect_write_job(struct collect_ctx *ctx, struct workers_job *j)
 	}
 	if (collect_pack(ctx, j, j->apath, j->want, j->sha256) == -1)
 		return -1;
-	if (j->got == j->want && j->want == (uint64_t)j->st.st_size)
+	if (j->got == j->want && j->want == (uint64_t)j->st.st_size) {
 		collect_md5_put(ctx, j->source, j->md5);
+		collect_ioc_file(ctx, j->source, j->sha256, j->md5,
+		    j->iochash & WORKERS_HASH_SHA1 ? j->sha1 : NULL);
+	} else		/* not the whole file: its name and path only */
+		collect_ioc_file(ctx, j->source, NULL, NULL, NULL);
 	if (j->scan && j->matches == NULL && j->scan_err[0] != '\0')
 		collect_error(ctx, j->source, "YARA: %s", j->scan_err);
 	for (i = 0; j->matches != NULL && i < json_array_size(j->matches); i++)
@@ -1113,6 +1153,10 @@ collect_hash_file(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    COLLECT_HASH_SHA256);
 	if (j->hash == 0)
 		j->hash = COLLECT_HASH_SHA256;
+	/* The indicators' digests, from the same read. */
+	j->hash |= collect_ioc_digests(ctx);
+	if (ioc_set_wants(ctx->iocs, IOC_SHA256))
+		j->hash |= COLLECT_HASH_SHA256;
 	j->arg = r;
 	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;
@@ -1157,6 +1201,7 @@ collect_submit(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->truncated = j->want < (uint64_t)st->st_size;
 	j->scan = ctx->scan != NULL && ctx->scan_files &&
 	    !os_fs_pseudo(fd);
+	j->iochash = collect_ioc_digests(ctx);
 	j->owner = collect_user_name(ctx, st->st_uid);
 	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;
@@ -1428,6 +1473,7 @@ collect_record(struct collect_ctx *ctx, const char *stream, json_t *rec)
 		s->next = ctx->streams;
 		ctx->streams = s;
 	}
+	collect_ioc_record(ctx, stream, rec);
 	findings_record(ctx->findings, stream, rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);

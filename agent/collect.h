@@ -250,6 +250,21 @@ void		 collect_container_caps(struct collect_ctx *, uint64_t *,
 struct ioc_set;
 void		 collect_set_iocs(struct collect_ctx *, const struct ioc_set *);
 const struct ioc_set *collect_iocs(struct collect_ctx *);
+/*
+ * Sightings of indicators so far: those in iocs/matches.jsonl and those
+ * past its cap (by indicator: findings_iocs, from the records written).
+ */
+uint64_t	 collect_ioc_matches(struct collect_ctx *);
+/*
+ * A file a collector walks without reading it (the timeline), path inside
+ * the root: its base name and path looked up in the indicators.
+ */
+void		 collect_ioc_path(struct collect_ctx *, const char *);
+/*
+ * Add iocs/matches.jsonl to the archive (called by collect_matches_close;
+ * present whenever the run has a set). 0, or -1 if the output failed.
+ */
+int		 collect_ioc_close(struct collect_ctx *);
 /* Matches so far; *counts (borrowed, may be NULL) by rule. */
 uint64_t	 collect_matches(struct collect_ctx *, json_t **);
 /*

@@ -74,6 +74,12 @@ static const struct config_key {
 	{ "rules", "url", CT_STR, offsetof(struct config, rules_url), 0, 0 },
 	{ "rules", "state_dir", CT_STR,
 	    offsetof(struct config, rules_state_dir), 0, 0 },
+	{ "iocs", "path", CT_STR, offsetof(struct config, iocs_path), 0, 0 },
+	{ "iocs", "pubkey", CT_STR, offsetof(struct config, iocs_pubkey),
+	    0, 0 },
+	{ "iocs", "url", CT_STR, offsetof(struct config, iocs_url), 0, 0 },
+	{ "iocs", "state_dir", CT_STR,
+	    offsetof(struct config, iocs_state_dir), 0, 0 },
 	{ "scan", "paths", CT_LIST, offsetof(struct config, scan_paths),
 	    0, 0 },
 	{ "scan", "yara", CT_BOOL, offsetof(struct config, no_yara), 0, 0 },
@@ -597,6 +603,10 @@ config_unset(const struct config_key *k)
 		{ "rules.pubkey", "no bundle can be verified" },
 		{ "rules.url", "no rules pull" },
 		{ "rules.state_dir", RULES_STATE_DIR },
+		{ "iocs.path", "the installed pack, else no indicators" },
+		{ "iocs.pubkey", "no pack can be verified" },
+		{ "iocs.url", "no iocs pull" },
+		{ "iocs.state_dir", "rules.state_dir" },
 		{ "scan.paths", "no tree swept" },
 	};
 	char	name[128];
@@ -711,7 +721,7 @@ config_pubkey_line(const char *path, char *err, size_t errlen)
 	int	 fd, trunc;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "rules public key %s: %s", path,
+		snprintf(err, errlen, "public key %s: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
@@ -724,7 +734,7 @@ config_pubkey_line(const char *path, char *err, size_t errlen)
 		}
 	free(text);
 	if (out == NULL)
-		snprintf(err, errlen, "rules public key %s: no RW… key line",
+		snprintf(err, errlen, "public key %s: no RW… key line",
 		    path);
 	return out;
 }
@@ -771,12 +781,11 @@ config_serialize(const struct config *c, char *err, size_t errlen)
 			v = xasprintf("base64:%s", b64);
 			sodium_memzero(b64, blen);
 			free(b64);
-		} else if (strcmp(k->section, "rules") == 0 &&
-		    strcmp(name, "pubkey") == 0 && strncmp(c->rules_pubkey,
-		    "RW", 2) != 0) {
+		} else if (strcmp(name, "pubkey") == 0 && strncmp(*(char *const *)
+		    ((const char *)c + k->off), "RW", 2) != 0) {
 			/* A key file: its key line travels in the bundle. */
-			if ((v = config_pubkey_line(c->rules_pubkey, err,
-			    errlen)) == NULL) {
+			if ((v = config_pubkey_line(*(char *const *)((const
+			    char *)c + k->off), err, errlen)) == NULL) {
 				config_free_text(b.data);
 				return NULL;
 			}

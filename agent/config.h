@@ -40,6 +40,11 @@ struct config {
 	char		*rules_pubkey;
 	char		*rules_url;
 	char		*rules_state_dir;
+	char		*iocs_path;		/* [iocs]: ioc-pack.h */
+	char		*iocs_pubkey;
+	char		*iocs_url;
+	char		*iocs_state_dir;	/* NULL: the rules' */
+	int		 no_iocs;
 	struct strlist	 scan_paths;
 	int		 no_yara;
 	int		 no_process_memory;

@@ -79,6 +79,9 @@ struct findings {
 	json_t		*rules;		/* rule → {count, targets} */
 	uint64_t	 nmatches;
 	json_t		*logins;	/* source → {success, failed…} */
+	json_t		*iocs;		/* indicator → {id, type, value,
+					   count} */
+	uint64_t	 nsightings;
 };
 
 struct findings *
@@ -94,6 +97,7 @@ findings_new(int days, time_t now)
 	f->records = json_object();
 	f->rules = json_object();
 	f->logins = json_object();
+	f->iocs = json_object();
 	return f;
 }
 
@@ -106,6 +110,7 @@ findings_free(struct findings *f)
 	json_decref(f->records);
 	json_decref(f->rules);
 	json_decref(f->logins);
+	json_decref(f->iocs);
 	free(f);
 }
 
@@ -120,7 +125,7 @@ findings_str(json_t *rec, const char *key)
  * The fields named (NULL-terminated) that rec has, copied, with their
  * _b64 twins (the raw bytes of a name that was not UTF-8).
  */
-static json_t *
+json_t *
 findings_pick(json_t *rec, const char *const *keys)
 {
 	json_t	*d = json_object(), *v;
@@ -359,6 +364,43 @@ findings_match(struct findings *f, const char *src, json_t *rec)
 	free(t);
 }
 
+/*
+ * Indicator sightings (iocs/matches.jsonl) by indicator; the first
+ * sighting of an indicator is its finding.
+ */
+static void
+findings_ioc(struct findings *f, const char *src, json_t *rec)
+{
+	static const char *const keys[] = { "indicator", "where", "path",
+	    "sha256", "pid", "process", "name", "exe", "local_addr",
+	    "local_port", "remote_addr", "remote_port", "ip", "destination",
+	    "gateway", "offset", NULL };
+	json_t		*ind = json_object_get(rec, "indicator"), *c;
+	const char	*id, *type, *value;
+	char		*key, *what;
+
+	f->nsightings++;
+	id = findings_str(ind, "id");
+	type = findings_str(ind, "type");
+	value = findings_str(ind, "value");
+	if (id == NULL || type == NULL || value == NULL)
+		return;
+	key = xasprintf("%s\n%s\n%s", id, type, value);
+	if ((c = json_object_get(f->iocs, key)) == NULL &&
+	    json_object_size(f->iocs) < FINDINGS_MAX_KEYS) {
+		c = json_pack("{s:s, s:s, s:s, s:I}", "id", id, "type", type,
+		    "value", value, "count", (json_int_t)0);
+		json_object_set_new(f->iocs, key, c);
+		what = xasprintf("%s %s", type, value);
+		findings_add(f, FK_IOC, src, findings_pick(rec, keys), what);
+		free(what);
+	}
+	if (c != NULL)
+		json_object_set_new(c, "count", json_integer(
+		    json_integer_value(json_object_get(c, "count")) + 1));
+	free(key);
+}
+
 /* wtmp logins (success) and btmp ones (failed), by remote address. */
 static void
 findings_login(struct findings *f, const char *src, json_t *rec)
@@ -423,6 +465,7 @@ static const struct findings_handler {
 	{ "persistence", findings_persist },
 	{ "logins", findings_login },
 	{ "yara/matches", findings_match },
+	{ "iocs/matches", findings_ioc },
 	{ NULL, NULL }
 };
 
@@ -485,16 +528,28 @@ findings_counts(struct findings *f, uint64_t *total)
 	return o;
 }
 
+/* {"matches": n, name: [the values of by, in order]} (a new reference). */
+static json_t *
+findings_grouped(json_t *by, uint64_t n, const char *name)
+{
+	json_t		*list = json_array(), *v;
+	const char	*k;
+
+	json_object_foreach(by, k, v)
+		json_array_append(list, v);
+	return json_pack("{s:I, s:o}", "matches", (json_int_t)n, name, list);
+}
+
 json_t *
 findings_yara(struct findings *f)
 {
-	json_t		*rules = json_array(), *r;
-	const char	*k;
+	return findings_grouped(f->rules, f->nmatches, "rules");
+}
 
-	json_object_foreach(f->rules, k, r)
-		json_array_append(rules, r);
-	return json_pack("{s:I, s:o}", "matches", (json_int_t)f->nmatches,
-	    "rules", rules);
+json_t *
+findings_iocs(struct findings *f)
+{
+	return findings_grouped(f->iocs, f->nsightings, "indicators");
 }
 
 json_t *

@@ -44,8 +44,20 @@ json_t		*findings_json(struct findings *);
 json_t		*findings_counts(struct findings *, uint64_t *);
 /* {"matches": N, "rules": [{rule, count, targets}]} (new reference). */
 json_t		*findings_yara(struct findings *);
+/*
+ * {"matches": N, "indicators": [{id, type, value, count}]}, from the
+ * sightings of iocs/matches.jsonl, indicators in the order first seen
+ * (a new reference).
+ */
+json_t		*findings_iocs(struct findings *);
 /* Archive entry → records seen (a new reference). */
 json_t		*findings_records(struct findings *);
+/*
+ * The fields of rec (borrowed) named in keys (NULL-terminated), copied
+ * into a new object with their _b64 twins (the raw bytes of a name that
+ * was not UTF-8): a record's identifying fields.
+ */
+json_t		*findings_pick(json_t *, const char *const *);
 /* Records seen in all. */
 uint64_t	 findings_nrecords(struct findings *);
 

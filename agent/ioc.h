@@ -7,7 +7,7 @@
  * looks things up in (hashes, names and paths, addresses) and turns into
  * YARA rules (domains, URLs and addresses in logs, files and memory).
  *
- * A set is built before collection (ioc.c: formats; ioc-pack.c: signed
+ * A set is built before collection (ioc-formats.c; ioc-pack.c: signed
  * packs) and is read-only afterwards, so lookups from several threads
  * need no lock. Memory is bounded: IOC_MAX indicators in a set.
  */
@@ -57,6 +57,10 @@ int		 ioc_set_load(struct ioc_set *, const char *, const char *,
 		    size_t, char *, size_t);
 /* Indicators of a type in the set. */
 size_t		 ioc_set_count(const struct ioc_set *, enum ioc_type);
+/* Indicators added from files of a format: "misp", "stix" or "loki". */
+size_t		 ioc_set_count_format(const struct ioc_set *, const char *);
+/* A type's name in messages and records: "md5", …, "addr", "url". */
+const char	*ioc_type_name(enum ioc_type);
 /* Whether the set holds indicators of a type (a run computes md5 and
  * sha1 only when they are asked for). */
 #define ioc_set_wants(s, t)	((s) != NULL && ioc_set_count((s), (t)) > 0)
@@ -73,9 +77,11 @@ size_t		 ioc_find_file(const struct ioc_set *, const char *,
 size_t		 ioc_find_addr(const struct ioc_set *, const char *,
 		    const struct ioc **, size_t);
 /*
- * YARA source for the domain, URL and address indicators (one rule each,
- * rule names "ioc_N"), or NULL when there are none; caller frees. The
- * indicator behind a rule name is ioc_by_rule's.
+ * YARA source for the domain, URL and address indicators (one string
+ * each, "$ioc_N", in rules "iocs_G" of at most 1,000 strings matching
+ * any of them), or NULL when there are none; caller frees. The indicator
+ * behind a string (its identifier without the "$": "ioc_N") is
+ * ioc_by_rule's.
  */
 char		*ioc_yara_source(const struct ioc_set *);
 const struct ioc *ioc_by_rule(const struct ioc_set *, const char *);

@@ -34,12 +34,14 @@
 #include "deliver.h"
 #include "findings.h"
 #include "i18n.h"
+#include "ioc.h"
 #include "lock.h"
 #include "log.h"
 #include "manifest.h"
 #include "os.h"
 #include "out.h"
 #include "pipeline.h"
+#include "ioc-pack.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "scan.h"
@@ -88,6 +90,9 @@ struct run {
 	struct collect_ctx	*ctx;
 	struct summary		*summary;	/* summary.json */
 	struct scan		*scan;		/* NULL with --no-yara */
+	struct ioc_set		*iocs;		/* NULL: no indicators */
+	char			*iocs_from;	/* the pack, file or dir */
+	long long		 iocs_version;	/* -1: unsigned */
 	unsigned char		 sha256[32], blake2b[64];
 	uint64_t		 size;
 	size_t			 ncollectors_failed;
@@ -189,9 +194,9 @@ pipeline_setup_dirs(struct run *r, char *err, size_t errlen)
  * signing key, so whoever holds the kit could sign rules.
  */
 static int
-pipeline_setup_rules_key(struct run *r, char *err, size_t errlen)
+pipeline_setup_rules_key(struct run *r, const char *key, const char *what,
+    char *err, size_t errlen)
 {
-	const char		*key = r->cfg->rules_pubkey;
 	struct sign_pubkey	 pk;
 	char			 why[512];
 	int			 rc;
@@ -203,14 +208,14 @@ pipeline_setup_rules_key(struct run *r, char *err, size_t errlen)
 	else
 		rc = sign_pubkey_load(key, &pk, why, sizeof why);
 	if (rc == -1) {
-		snprintf(err, errlen, "[rules] pubkey: %s", why);
+		snprintf(err, errlen, "[%s] pubkey: %s", what, why);
 		return -1;
 	}
 	if (sodium_memcmp(pk.pk, r->pub.pk, sizeof pk.pk) == 0) {
-		snprintf(err, errlen, "[rules] pubkey is the archive signing "
-		    "key ([signing] secret_key): the rules key must not be the "
+		snprintf(err, errlen, "[%s] pubkey is the archive signing "
+		    "key ([signing] secret_key): the %s key must not be the "
 		    "archive signing key: whoever holds the kit could sign "
-		    "rules");
+		    "%s", what, what, what);
 		return -1;
 	}
 	return 0;
@@ -251,39 +256,117 @@ pipeline_setup_keys(struct run *r, char *err, size_t errlen)
 		return -1;
 	sign_seckey_pubkey(r->key, &r->pub);
 	sign_keyid_hex(r->pub.keyid, r->keyid);
-	return pipeline_setup_rules_key(r, err, errlen);
+	if (pipeline_setup_rules_key(r, cfg->rules_pubkey, "rules", err,
+	    errlen) == -1)
+		return -1;
+	return pipeline_setup_rules_key(r, cfg->iocs_pubkey, "iocs", err,
+	    errlen);
 }
 
 /*
  * The rules: --rules (a directory, a file or a signed bundle), else the
- * newest bundle installed by `rules pull`, else the built-in rules.
+ * newest bundle installed by `rules pull`, else the built-in rules; and
+ * the rules made from the indicators of iocs (may be NULL), in their own
+ * namespace, so that the one scan of each file and process sees them.
+ * With --no-yara, the indicators' rules alone (none: no scanner).
  */
 static int
-pipeline_setup_rules(struct run *r, char *err, size_t errlen)
+pipeline_setup_rules(struct run *r, const struct ioc_set *iocs, char *err,
+    size_t errlen)
 {
 	struct config		*cfg = r->cfg;
 	struct rules_bundle	 b;
-	char			*installed = NULL, version[32];
+	char			*installed = NULL, version[32], *src;
 	const char		*path = cfg->rules_path;
 
+	src = ioc_yara_source(iocs);
+	if (cfg->no_yara) {
+		if (src != NULL)
+			r->scan = scan_new_iocs(NULL, NULL, NULL, 0, 0, src,
+			    err, errlen);
+		free(src);
+		return src == NULL || r->scan != NULL ? 0 : -1;
+	}
 	if (path == NULL)
 		path = installed = rules_installed(cfg->rules_state_dir);
 	if (path == NULL || !rules_is_bundle(path)) {
-		r->scan = scan_new(path, err, errlen);
+		r->scan = scan_new_iocs(path, NULL, NULL, 0, 1, src, err,
+		    errlen);
 		free(installed);
+		free(src);
 		return r->scan ? 0 : -1;
 	}
 	if (rules_bundle_load(path, cfg->rules_pubkey, cfg->rules_state_dir,
 	    &b, err, errlen) == -1) {
 		free(installed);
+		free(src);
 		return -1;
 	}
 	snprintf(version, sizeof version, "%lld", b.version);
-	r->scan = scan_new_texts(path, version, b.files, b.nfiles, err,
+	r->scan = scan_new_iocs(path, version, b.files, b.nfiles, 1, src, err,
 	    errlen);
 	rules_bundle_free(&b);
 	free(installed);
+	free(src);
 	return r->scan ? 0 : -1;
+}
+
+/*
+ * The indicators: --iocs (a signed pack, or an unsigned file or directory
+ * the operator names), else the pack installed by `iocs pull`, else none.
+ * A pack that fails is a configuration error: nothing is collected.
+ */
+static int
+pipeline_setup_iocs(struct run *r, char *err, size_t errlen)
+{
+	struct config	*cfg = r->cfg;
+	const char	*state = cfg->iocs_state_dir ? cfg->iocs_state_dir :
+			    cfg->rules_state_dir;
+	char		 why[1024];
+
+	if (cfg->no_iocs)
+		return 0;
+	if (cfg->iocs_path != NULL)
+		r->iocs_from = xstrdup(cfg->iocs_path);
+	else if ((r->iocs_from = rules_pack_installed(&rules_kind_iocs,
+	    state)) == NULL)
+		return 0;
+	if ((r->iocs = ioc_pack_load(r->iocs_from, cfg->iocs_pubkey, state,
+	    &r->iocs_version, why, sizeof why)) == NULL) {
+		snprintf(err, errlen, i18n("indicator pack %s: %s"),
+		    r->iocs_from, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Say in collection.log what the run looks for. */
+static void
+pipeline_log_iocs(struct run *r)
+{
+	struct buf	 b = { 0 };
+	char		 v[48];
+	int		 t;
+
+	if (r->iocs == NULL) {
+		log_msg(LOG_INFO, NULL, "indicators: none (%s)",
+		    r->cfg->no_iocs ? "--no-iocs" : "no --iocs, [iocs] path "
+		    "or installed pack");
+		return;
+	}
+	for (t = 0; t < IOC_NTYPES; t++)
+		buf_printf(&b, "%s%s %zu", t ? ", " : "", ioc_type_name(t),
+		    ioc_set_count(r->iocs, t));
+	if (r->iocs_version >= 0)
+		snprintf(v, sizeof v, "signed, version %lld", r->iocs_version);
+	else
+		snprintf(v, sizeof v, "unsigned");
+	log_msg(LOG_INFO, NULL, "indicators from %s (%s): %s (misp %zu, "
+	    "stix %zu, loki %zu)", r->iocs_from, v, b.data,
+	    ioc_set_count_format(r->iocs, "misp"),
+	    ioc_set_count_format(r->iocs, "stix"),
+	    ioc_set_count_format(r->iocs, "loki"));
+	buf_free(&b);
 }
 
 /*
@@ -340,10 +423,13 @@ pipeline_setup(struct run *r, char *err, size_t errlen)
 	if (pipeline_setup_dirs(r, err, errlen) == -1 ||
 	    pipeline_setup_config(r, 1, err, errlen) == -1)
 		return -1;
-	/* YARA rules: compiled once; a rule file that fails is exit 2. */
-	if (!cfg->no_yara && pipeline_setup_rules(r, err, errlen) == -1)
+	/*
+	 * The indicators, then the YARA rules (with the indicators' own),
+	 * compiled once; a rule file or a pack that fails is exit 2.
+	 */
+	if (pipeline_setup_iocs(r, err, errlen) == -1)
 		return -1;
-	return 0;
+	return pipeline_setup_rules(r, r->iocs, err, errlen);
 }
 
 /* The next name from r->base free in the output directory. */
@@ -970,6 +1056,37 @@ pipeline_summary_yara(struct run *r, json_t *o)
 		    (long long)json_integer_value(v), rule);
 }
 
+/*
+ * Indicators seen: into the --json summary o as "iocs" (as summary.json's:
+ * {matches, indicators: [{id, type, value, count}]}; null without a set),
+ * or on stderr when o is NULL.
+ */
+static void
+pipeline_summary_iocs(struct run *r, json_t *o)
+{
+	json_t		*iocs;
+	uint64_t	 n;
+
+	if (collect_iocs(r->ctx) == NULL) {
+		if (o != NULL)
+			json_object_set_new(o, "iocs", json_null());
+		return;
+	}
+	iocs = findings_iocs(collect_findings(r->ctx));
+	n = collect_ioc_matches(r->ctx);
+	if (o != NULL) {
+		/* Past the cap: counted here, not in the records. */
+		json_object_set_new(iocs, "matches", json_integer(
+		    (json_int_t)n));
+		json_object_set_new(o, "iocs", iocs);
+		return;
+	}
+	fprintf(stderr, i18n("  indicators %llu seen (%zu distinct; "
+	    "iocs/matches.jsonl)\n"), (unsigned long long)n,
+	    json_array_size(json_object_get(iocs, "indicators")));
+	json_decref(iocs);
+}
+
 static void
 pipeline_summary(struct run *r)
 {
@@ -998,6 +1115,7 @@ pipeline_summary(struct run *r)
 		json_object_set_new(o, "upload_seconds", r->up ?
 		    json_real(r->upload_secs) : json_null());
 		pipeline_summary_yara(r, o);
+		pipeline_summary_iocs(r, o);
 		json_object_set_new(o, "findings",
 		    findings_counts(collect_findings(r->ctx), NULL));
 		json_dumpf(o, stdout, JSON_COMPACT);
@@ -1023,6 +1141,8 @@ pipeline_summary(struct run *r)
 	fprintf(stderr, i18n("  files      %llu collected, %zu errors "
 	    "(listed in manifest.json)\n"),
 	    (unsigned long long)collect_nfiles(r->ctx), manifest_nerrors(r->m));
+	if (collect_iocs(r->ctx) != NULL)
+		pipeline_summary_iocs(r, NULL);
 	if (r->up != NULL)
 		fprintf(stderr, i18n("  sent to    %s/%s\n"), upload_url(r->up),
 		    r->name);
@@ -1157,6 +1277,8 @@ pipeline_free(struct run *r)
 	summary_free(r->summary);
 	collect_free(r->ctx);
 	scan_free(r->scan);	/* after the context's scanner */
+	ioc_set_free(r->iocs);	/* after the context too */
+	free(r->iocs_from);
 	if (r->ctx == NULL && r->rootfd != -1)
 		close(r->rootfd);
 	sink_free(r->sink);
@@ -1308,6 +1430,8 @@ pipeline_run(struct config *cfg)
 	collect_set_supervisor(r.ctx, supervise_parent());
 	pipeline_exclude(&r, r.ctx);
 	collect_set_scanner(r.ctx, r.scan);
+	pipeline_log_iocs(&r);
+	collect_set_iocs(r.ctx, r.iocs);
 	sink_set_progress(r.sink, pipeline_progress, &r);
 	pipeline_collect(&r);
 	r.stage = i18n("finishing");
@@ -1340,8 +1464,12 @@ pipeline_run(struct config *cfg)
 			status = EXIT_INTERRUPTED;
 	}
 	nstuck = collect_nstuck(r.ctx);
-	if (nstuck > 0)
+	if (nstuck > 0) {
 		supervise_detach(&r.lockfd, status, nstuck);
+		/* A stuck thread may look an indicator up when it returns:
+		   the set is left to the exit. */
+		r.iocs = NULL;
+	}
 	pipeline_free(&r);
 	return status;
 }

@@ -29,7 +29,18 @@
 
 #define RULES_ENTRY_MAX		(64U << 20)
 #define RULES_ENTRIES_MAX	10000
-#define RULES_TAG		"csirt-collect-rules version="
+#define RULES_TAG		"csirt-collect-"
+
+static const char *const rules_yar[] = { ".yar", ".yara", NULL };
+static const char *const rules_ioc[] = { ".json", ".txt", NULL };
+const struct rules_kind rules_kind_yara = { "rules", "rule bundle", rules_yar };
+const struct rules_kind rules_kind_iocs = { "iocs", "IOC pack", rules_ioc };
+
+static const struct rules_kind *
+rules_kind_of(const struct rules_bundle *b)
+{
+	return b->kind != NULL ? b->kind : &rules_kind_yara;
+}
 
 int
 rules_is_bundle(const char *path)
@@ -54,20 +65,23 @@ rules_pubkey(const char *key, struct sign_pubkey *pk, char *err,
 }
 
 /*
- * N of a trusted comment that is exactly "csirt-collect-rules version=N",
+ * N of a trusted comment that is exactly "csirt-collect-KIND version=N",
  * N a decimal number up to 2^53 without sign, spaces or leading zeros (one
  * spelling per version: "05" is refused, "0" is a version). -1 otherwise.
  */
 static long long
-rules_version(const char *tc)
+rules_version(const struct rules_kind *k, const char *tc)
 {
 	const char	*p;
 	long long	 v;
 	size_t		 n;
 
-	if (strncmp(tc, RULES_TAG, strlen(RULES_TAG)) != 0)
+	if (strncmp(tc, RULES_TAG, strlen(RULES_TAG)) != 0 ||
+	    strncmp(tc + strlen(RULES_TAG), k->name, strlen(k->name)) != 0 ||
+	    strncmp(tc + strlen(RULES_TAG) + strlen(k->name), " version=",
+	    9) != 0)
 		return -1;
-	p = tc + strlen(RULES_TAG);
+	p = tc + strlen(RULES_TAG) + strlen(k->name) + 9;
 	n = strspn(p, "0123456789");
 	if (n == 0 || n > 16 || p[n] != '\0' || (p[0] == '0' && n > 1))
 		return -1;
@@ -123,14 +137,16 @@ rules_read_version(const char *dir, const char *name)
  * never written again.
  */
 static long long
-rules_accepted(const char *dir, const char *keyid)
+rules_accepted(const struct rules_kind *k, const char *dir,
+    const char *keyid)
 {
 	char		 name[96];
 	long long	 v;
 
-	snprintf(name, sizeof name, "rules.%s.version", keyid);
+	snprintf(name, sizeof name, "%s.%s.version", k->name, keyid);
 	if ((v = rules_read_version(dir, name)) == -1 &&
-	    (v = rules_read_version(dir, "rules.version")) == -1)
+	    (k != &rules_kind_yara ||
+	    (v = rules_read_version(dir, "rules.version")) == -1))
 		v = 0;
 	return v;
 }
@@ -177,10 +193,11 @@ rules_accept(const char *dir, const struct rules_bundle *b, char *err,
 {
 	char	num[32], name[96];
 
-	if (b->version <= rules_accepted(dir, b->key))
+	if (b->version <= rules_accepted(rules_kind_of(b), dir, b->key))
 		return 0;
 	snprintf(num, sizeof num, "%lld\n", b->version);
-	snprintf(name, sizeof name, "rules.%s.version", b->key);
+	snprintf(name, sizeof name, "%s.%s.version", rules_kind_of(b)->name,
+	    b->key);
 	return rules_write_state(dir, name, num, strlen(num), err, errlen);
 }
 
@@ -212,7 +229,7 @@ rules_has_suffix(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Read one .yar entry's text into b. 0 or -1 with err. */
+/* Read one entry's text into b. 0 or -1 with err. */
 static int
 rules_entry(struct archive *a, struct archive_entry *e,
     struct rules_bundle *b, char *err, size_t errlen)
@@ -244,7 +261,18 @@ rules_entry(struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
-/* Unpack the .yar files of the bundle in memory. 0 or -1 with err. */
+int
+rules_kept(const struct rules_kind *k, const char *name)
+{
+	const char *const	*sfx;
+
+	for (sfx = k->suffixes; *sfx != NULL; sfx++)
+		if (rules_has_suffix(name, *sfx))
+			return 1;
+	return 0;
+}
+
+/* Unpack the files of the bundle its kind keeps in memory. 0 or -1. */
 static int
 rules_unpack(const char *data, size_t len, struct rules_bundle *b,
     char *err, size_t errlen)
@@ -285,8 +313,7 @@ rules_unpack(const char *data, size_t len, struct rules_bundle *b,
 			rc = ARCHIVE_FATAL;
 			break;
 		}
-		if (!rules_has_suffix(name, ".yar") &&
-		    !rules_has_suffix(name, ".yara")) {
+		if (!rules_kept(rules_kind_of(b), name)) {
 			archive_read_data_skip(a);
 			continue;
 		}
@@ -300,7 +327,9 @@ rules_unpack(const char *data, size_t len, struct rules_bundle *b,
 		    archive_error_string(a));
 	archive_read_free(a);
 	if (rc == ARCHIVE_EOF && b->nfiles == 0) {
-		snprintf(err, errlen, "bundle holds no .yar file");
+		snprintf(err, errlen, "bundle holds no %s file",
+		    rules_kind_of(b) == &rules_kind_iocs ? ".json or .txt" :
+		    ".yar");
 		return -1;
 	}
 	return rc == ARCHIVE_EOF ? 0 : -1;
@@ -328,17 +357,19 @@ static int
 rules_check_version(const char *path, const char *tc, const char *state,
     struct rules_bundle *b, char *err, size_t errlen)
 {
-	char		q[96];
-	long long	prev;
+	const struct rules_kind	*k = rules_kind_of(b);
+	char			 q[96], tag[64];
+	long long		 prev;
 
-	if ((b->version = rules_version(tc)) < 0) {
+	if ((b->version = rules_version(k, tc)) < 0) {
 		rules_quote(q, sizeof q, tc);
+		snprintf(tag, sizeof tag, RULES_TAG "%s version=", k->name);
 		snprintf(err, errlen, i18n("bundle %s: the trusted comment "
 		    "\"%s\" is not exactly \"%sN\" (N a number without sign, "
-		    "spaces or leading zeros): refused"), path, q, RULES_TAG);
+		    "spaces or leading zeros): refused"), path, q, tag);
 		return -1;
 	}
-	if (b->version < (prev = rules_accepted(state, b->key))) {
+	if (b->version < (prev = rules_accepted(k, state, b->key))) {
 		snprintf(err, errlen, i18n("bundle %s: version %lld is older "
 		    "than version %lld accepted before for key %s: refused "
 		    "(rollback)"), path, b->version, prev, b->key);
@@ -374,14 +405,16 @@ rules_check(const char *path, const char *data, size_t len,
 }
 
 int
-rules_bundle_load_mem(const char *path, const char *data, size_t len,
-    const char *sig, size_t siglen, const char *pubkey, const char *state,
-    struct rules_bundle *b, char *err, size_t errlen)
+rules_pack_load_mem(const struct rules_kind *k, const char *path,
+    const char *data, size_t len, const char *sig, size_t siglen,
+    const char *pubkey, const char *state, struct rules_bundle *b,
+    char *err, size_t errlen)
 {
 	unsigned char	 sha[32];
 	char		 why[256];
 
 	memset(b, 0, sizeof *b);
+	b->kind = k;
 	if (rules_check(path, data, len, sig, siglen, pubkey, state, b, err,
 	    errlen) == -1) {
 		rules_bundle_free(b);
@@ -398,6 +431,15 @@ rules_bundle_load_mem(const char *path, const char *data, size_t len,
 }
 
 int
+rules_bundle_load_mem(const char *path, const char *data, size_t len,
+    const char *sig, size_t siglen, const char *pubkey, const char *state,
+    struct rules_bundle *b, char *err, size_t errlen)
+{
+	return rules_pack_load_mem(&rules_kind_yara, path, data, len, sig,
+	    siglen, pubkey, state, b, err, errlen);
+}
+
+int
 rules_read(const char *path, char **data, size_t *len, char **sig,
     size_t *siglen, char *err, size_t errlen)
 {
@@ -406,7 +448,7 @@ rules_read(const char *path, char **data, size_t *len, char **sig,
 	*sig = NULL;
 	if ((*data = util_read_file(path, RULES_BUNDLE_MAX, len, why,
 	    sizeof why)) == NULL) {
-		snprintf(err, errlen, "rule bundle: %s", why);
+		snprintf(err, errlen, "bundle: %s", why);
 		return -1;
 	}
 	sigpath = xasprintf("%s.minisig", path);
@@ -423,8 +465,9 @@ rules_read(const char *path, char **data, size_t *len, char **sig,
 }
 
 int
-rules_bundle_load(const char *path, const char *pubkey, const char *state,
-    struct rules_bundle *b, char *err, size_t errlen)
+rules_pack_load(const struct rules_kind *k, const char *path,
+    const char *pubkey, const char *state, struct rules_bundle *b,
+    char *err, size_t errlen)
 {
 	char	*data, *sig;
 	size_t	 len, siglen;
@@ -433,11 +476,19 @@ rules_bundle_load(const char *path, const char *pubkey, const char *state,
 	memset(b, 0, sizeof *b);
 	if (rules_read(path, &data, &len, &sig, &siglen, err, errlen) == -1)
 		return -1;
-	rc = rules_bundle_load_mem(path, data, len, sig, siglen, pubkey,
+	rc = rules_pack_load_mem(k, path, data, len, sig, siglen, pubkey,
 	    state, b, err, errlen);
 	free(data);
 	free(sig);
 	return rc;
+}
+
+int
+rules_bundle_load(const char *path, const char *pubkey, const char *state,
+    struct rules_bundle *b, char *err, size_t errlen)
+{
+	return rules_pack_load(&rules_kind_yara, path, pubkey, state, b, err,
+	    errlen);
 }
 
 void
@@ -454,24 +505,35 @@ rules_bundle_free(struct rules_bundle *b)
 }
 
 char *
-rules_installed(const char *dir)
+rules_pack_installed(const struct rules_kind *k, const char *dir)
 {
-	char	*path = rules_state_path(dir, "rules.tar.zst");
+	char	*name = xasprintf("%s.tar.zst", k->name);
+	char	*path = rules_state_path(dir, name);
 
+	free(name);
 	if (access(path, F_OK) == 0)
 		return path;
 	free(path);
 	return NULL;
 }
 
+char *
+rules_installed(const char *dir)
+{
+	return rules_pack_installed(&rules_kind_yara, dir);
+}
+
 int
 rules_store(const char *dir, const struct rules_bundle *b, const char *data,
     size_t len, const char *sig, size_t siglen, char *err, size_t errlen)
 {
-	if (rules_write_state(dir, "rules.tar.zst", data, len, err,
-	    errlen) == -1 || rules_write_state(dir, "rules.tar.zst.minisig",
-	    sig, siglen, err, errlen) == -1 || rules_accept(dir, b, err,
-	    errlen) == -1)
+	char	name[64], signame[80];
+
+	snprintf(name, sizeof name, "%s.tar.zst", rules_kind_of(b)->name);
+	snprintf(signame, sizeof signame, "%s.minisig", name);
+	if (rules_write_state(dir, name, data, len, err, errlen) == -1 ||
+	    rules_write_state(dir, signame, sig, siglen, err, errlen) == -1 ||
+	    rules_accept(dir, b, err, errlen) == -1)
 		return -1;
 	return 0;
 }

@@ -23,7 +23,22 @@
 #define RULES_BUNDLE_MAX	(256U << 20)
 #define RULES_SIG_MAX		(64U << 10)
 
+/*
+ * What a signed pack holds. Rule bundles and IOC packs are made and
+ * checked alike; they differ in the trusted comment's kind
+ * ("csirt-collect-KIND version=N": one is never taken for the other),
+ * the names of the floor and installed files in the state directory
+ * (KIND.KEY.version, KIND.tar.zst) and the entries kept.
+ */
+struct rules_kind {
+	const char		 *name;		/* "rules", "iocs" */
+	const char		 *what;		/* in messages */
+	const char *const	 *suffixes;	/* entries kept, NULL-ended */
+};
+extern const struct rules_kind	rules_kind_yara, rules_kind_iocs;
+
 struct rules_bundle {
+	const struct rules_kind	*kind;		/* NULL: rules_kind_yara */
 	long long		 version;
 	char			 key[64];	/* name of its key's floor */
 	char			 sha256[65];	/* of the bundle file */
@@ -51,6 +66,16 @@ int	 rules_is_bundle(const char *);
 /* The installed bundle in the state directory, or NULL (caller frees). */
 char	*rules_installed(const char *);
 
+/* Whether a file name is one a kind keeps (.yar, or .json and .txt). */
+int	 rules_kept(const struct rules_kind *, const char *);
+/* The same for a pack of another kind (rules_* are rules_kind_yara's). */
+int	 rules_pack_load(const struct rules_kind *, const char *, const char *,
+	    const char *, struct rules_bundle *, char *, size_t);
+int	 rules_pack_load_mem(const struct rules_kind *, const char *,
+	    const char *, size_t, const char *, size_t, const char *,
+	    const char *, struct rules_bundle *, char *, size_t);
+char	*rules_pack_installed(const struct rules_kind *, const char *);
+
 /* rules_bundle_load on a bundle and its signature in memory. */
 int	 rules_bundle_load_mem(const char *, const char *, size_t,
 	    const char *, size_t, const char *, const char *,
@@ -64,7 +89,7 @@ int	 rules_read(const char *, char **, size_t *, char **, size_t *, char *,
 /*
  * Install a verified bundle (b, with its bytes and signature) in the
  * state directory as rules.tar.zst(.minisig) and raise its key's floor.
- * 0, or -1 with err.
+ * 0, or -1 with err. A pack of another kind: KIND.tar.zst(.minisig).
  */
 int	 rules_store(const char *, const struct rules_bundle *, const char *,
 	    size_t, const char *, size_t, char *, size_t);

@@ -675,22 +675,59 @@ scan_init(char *err, size_t errlen)
 	return 0;
 }
 
+/* The indicators' rules, after the others: their own namespace. */
+static void
+scan_add_iocs(struct scan_source **v, size_t *n, const char *iocs)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[*n].name = xstrdup(SCAN_NS_IOCS);
+	(*v)[*n].display = xstrdup("(indicators) iocs");
+	(*v)[*n].text = xstrdup(iocs);
+	(*v)[*n].len = strlen(iocs);
+	(*n)++;
+}
+
 struct scan *
-scan_new(const char *path, char *err, size_t errlen)
+scan_new_iocs(const char *path, const char *version,
+    const struct scan_builtin *files, size_t nfiles, int own,
+    const char *iocs, char *err, size_t errlen)
 {
 	struct scan_source	*v = NULL;
-	size_t			 n = 0;
+	struct scan		*s;
+	const char		*source;
+	size_t			 i, n = 0;
 
 	if (scan_init(err, errlen) == -1)
 		return NULL;
-	if (path == NULL)
+	source = !own ? SCAN_NS_IOCS : path ? path : "built-in";
+	if (own && files != NULL) {
+		v = xcalloc(nfiles ? nfiles : 1, sizeof *v);
+		for (i = 0; i < nfiles; i++) {
+			v[i].name = xstrdup(files[i].name);
+			v[i].display = xasprintf("%s:%s", path, files[i].name);
+			v[i].text = xstrdup(files[i].text);
+			v[i].len = strlen(files[i].text);
+		}
+		n = nfiles;
+	} else if (own && path == NULL)
 		scan_load_builtin(&v, &n);
-	else if (scan_load(path, &v, &n, err, errlen) == -1) {
+	else if (own && scan_load(path, &v, &n, err, errlen) == -1) {
 		scan_sources_free(v, n);
 		yr_finalize();
 		return NULL;
 	}
-	return scan_build(path ? path : "built-in", v, n, err, errlen);
+	if (iocs != NULL)
+		scan_add_iocs(&v, &n, iocs);
+	if ((s = scan_build(source, v, n, err, errlen)) != NULL &&
+	    version != NULL)
+		s->version = xstrdup(version);
+	return s;
+}
+
+struct scan *
+scan_new(const char *path, char *err, size_t errlen)
+{
+	return scan_new_iocs(path, NULL, NULL, 0, 1, NULL, err, errlen);
 }
 
 struct scan *
@@ -698,23 +735,8 @@ scan_new_texts(const char *source, const char *version,
     const struct scan_builtin *files, size_t nfiles, char *err,
     size_t errlen)
 {
-	struct scan_source	*v;
-	struct scan		*s;
-	size_t			 i;
-
-	if (scan_init(err, errlen) == -1)
-		return NULL;
-	v = xcalloc(nfiles ? nfiles : 1, sizeof *v);
-	for (i = 0; i < nfiles; i++) {
-		v[i].name = xstrdup(files[i].name);
-		v[i].display = xasprintf("%s:%s", source, files[i].name);
-		v[i].text = xstrdup(files[i].text);
-		v[i].len = strlen(files[i].text);
-	}
-	if ((s = scan_build(source, v, nfiles, err, errlen)) != NULL &&
-	    version != NULL)
-		s->version = xstrdup(version);
-	return s;
+	return scan_new_iocs(source, version, files, nfiles, 1, NULL, err,
+	    errlen);
 }
 
 void
@@ -794,6 +816,7 @@ scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 	YR_STRING	*str;
 	YR_MATCH	*match;
 	json_int_t	 total = 0;
+	int		 iocs, first, skip;
 
 	tags = json_array();
 	yr_rule_tags_foreach(rule, tag)
@@ -809,11 +832,20 @@ scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 		else
 			util_json_set_name(meta, m->identifier, m->string);
 	}
+	/*
+	 * The indicators' rules (many strings each): every string that hit
+	 * is listed, with its first hit only, so none is hidden by another.
+	 */
+	iocs = strcmp(rule->ns->name, SCAN_NS_IOCS) == 0;
 	strs = json_array();
 	yr_rule_strings_foreach(rule, str) {
+		first = 1;
 		yr_string_matches_foreach(sctx, str, match) {
-			if (total++ >= SCAN_STRINGS_MAX)
+			skip = iocs ? !first : total >= SCAN_STRINGS_MAX;
+			total++;
+			if (skip)
 				continue;
+			first = 0;
 			json_array_append_new(strs, json_pack("{s:s, s:I, s:i}",
 			    "id", str->identifier,
 			    "offset", (json_int_t)(match->base + match->offset),

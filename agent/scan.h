@@ -70,6 +70,21 @@ struct scan	*scan_new(const char *, char *, size_t);
  */
 struct scan	*scan_new_texts(const char *, const char *,
 		    const struct scan_builtin *, size_t, char *, size_t);
+/*
+ * The namespace of the rules made from indicators of compromise (ioc.h):
+ * their matches are sightings (iocs/matches.jsonl), not YARA matches.
+ */
+#define SCAN_NS_IOCS	"iocs"
+/*
+ * As scan_new (files NULL: path, or the built-in rules when NULL) or
+ * scan_new_texts (files, nfiles, from the bundle path at version), with
+ * the indicators' rules iocs (ioc_yara_source; NULL: none) compiled too
+ * under namespace SCAN_NS_IOCS. own 0: the indicators' rules alone (YARA
+ * turned off: --no-yara).
+ */
+struct scan	*scan_new_iocs(const char *, const char *,
+		    const struct scan_builtin *, size_t, int, const char *,
+		    char *, size_t);
 void		 scan_free(struct scan *);
 /* {source, version, sha256, files, rules} for the manifest; new ref. */
 json_t		*scan_rules_info(struct scan *);

@@ -149,6 +149,7 @@ summary_json(struct summary *s, int yara, const char *finished)
 	json_object_update(o, fj);
 	json_decref(fj);
 	json_object_set_new(o, "yara", yara ? findings_yara(f) : json_null());
-	json_object_set_new(o, "iocs", json_null());
+	json_object_set_new(o, "iocs", collect_iocs(s->ctx) != NULL ?
+	    findings_iocs(f) : json_null());
 	return o;
 }

@@ -121,12 +121,31 @@ sweep_recheck(struct collect_ctx *ctx, struct workers_job *j)
 	r->changed = -1;
 }
 
+/*
+ * The indicators on a swept file: its digests when read whole, its name
+ * and path. A file with a sighting is archived as one that matched.
+ */
+static size_t
+sweep_iocs(struct collect_ctx *ctx, struct workers_job *j)
+{
+	int	whole = j->got == (uint64_t)j->st.st_size &&
+		    (j->scanonly || j->want == j->got);
+
+	if (collect_iocs(ctx) == NULL)
+		return 0;
+	if (!whole)
+		return collect_ioc_file(ctx, j->source, NULL, NULL, NULL);
+	return collect_ioc_file(ctx, j->source, j->sha256,
+	    j->iochash & WORKERS_HASH_MD5 ? j->md5 : NULL,
+	    j->iochash & WORKERS_HASH_SHA1 ? j->sha1 : NULL);
+}
+
 /* A sweep job back: count it, record its matches, archive if matched. */
 static int
 sweep_result(struct collect_ctx *ctx, struct workers_job *j)
 {
 	struct sweep	*sw = j->arg;
-	size_t		 i, n;
+	size_t		 i, n, iocs = 0;
 
 	if (j->pid > 0) {
 		sw->procs++;
@@ -157,7 +176,9 @@ sweep_result(struct collect_ctx *ctx, struct workers_job *j)
 	n = json_array_size(j->matches);
 	for (i = 0; i < n; i++)
 		collect_match(ctx, json_incref(json_array_get(j->matches, i)));
-	if (n == 0 || j->pid > 0)
+	if (j->pid <= 0)
+		iocs = sweep_iocs(ctx, j);
+	if ((n == 0 && iocs == 0) || j->pid > 0)
 		return 0;
 	sw->matched++;
 	/* Read whole (up to the size limit): archived from those bytes. */
@@ -231,8 +252,12 @@ sweep_big(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->sweep = 1;
 	j->arg = sw;
 	EVP_Digest(ctx->tap, (size_t)got, j->sha256, NULL, EVP_sha256(), NULL);
-	if (scan_uses_md5(ctx->scan))
+	j->iochash = collect_ioc_digests(ctx);
+	if (scan_uses_md5(ctx->scan) || (j->iochash & WORKERS_HASH_MD5))
 		EVP_Digest(ctx->tap, (size_t)got, j->md5, NULL, EVP_md5(),
+		    NULL);
+	if (j->iochash & WORKERS_HASH_SHA1)
+		EVP_Digest(ctx->tap, (size_t)got, j->sha1, NULL, EVP_sha1(),
 		    NULL);
 	ctx->tapbusy = 1;
 	collect_queue(ctx, j);
@@ -267,6 +292,7 @@ sweep_file(struct collect_ctx *ctx, int fd, const struct stat *st,
 	j->truncated = want < (uint64_t)st->st_size;
 	j->scan = 1;
 	j->sweep = 1;
+	j->iochash = collect_ioc_digests(ctx);
 	j->arg = sw;
 	j->owner = collect_user_name(ctx, st->st_uid);
 	collect_queue(ctx, j);

@@ -185,10 +185,17 @@ workers_run(struct workers_job *j, struct workers_thread *t)
 		EVP_DigestUpdate(t->sha, j->buf, (size_t)j->want);
 		EVP_DigestFinal_ex(t->sha, j->sha256, NULL);
 		/* YARA's md5, and the bodyfile's for what is archived. */
-		if (t->needmd5 || !j->sweep) {
+		if (t->needmd5 || !j->sweep ||
+		    (j->iochash & WORKERS_HASH_MD5)) {
 			EVP_DigestInit_ex(t->md5, EVP_md5(), NULL);
 			EVP_DigestUpdate(t->md5, j->buf, (size_t)j->got);
 			EVP_DigestFinal_ex(t->md5, j->md5, NULL);
+		}
+		/* The indicators' sha1, only when they have some. */
+		if (j->iochash & WORKERS_HASH_SHA1) {
+			EVP_DigestInit_ex(t->sha1, EVP_sha1(), NULL);
+			EVP_DigestUpdate(t->sha1, j->buf, (size_t)j->got);
+			EVP_DigestFinal_ex(t->sha1, j->sha1, NULL);
 		}
 	}
 	if (j->scan && t->scan != NULL) {

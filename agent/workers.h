@@ -73,6 +73,11 @@ struct workers_job {
 	 */
 	int			 hash;
 	unsigned char		 sha1[20];
+	/*
+	 * Digests the indicators ask for (WORKERS_HASH_MD5, _SHA1) of a job
+	 * read into the ring, made from the same bytes (md5, sha1).
+	 */
+	int			 iochash;
 	/* Set by the worker. */
 	unsigned char		*buf;		/* want bytes (zero-filled) */
 	size_t			 off;		/* of buf in the ring */

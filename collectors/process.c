@@ -44,6 +44,7 @@
 #include <openssl/evp.h>
 
 #include "collector.h"
+#include "ioc.h"
 #include "util.h"
 #include "live.h"
 #include "procfd.h"
@@ -70,6 +71,8 @@ struct process_exe {
 	struct timespec	 mtime;
 	int		 ok;
 	char		 sha[65];
+	char		 md5[33];	/* "" unless the indicators ask */
+	char		 sha1[41];
 	char		*copy;		/* archive path, or NULL */
 };
 
@@ -85,6 +88,7 @@ struct process_run {
 	size_t			 nfds, nmaps, ncopied, nfdcut, nmapcut;
 	char			 denied[64];	/* the first one */
 	int			 partial;
+	int			 iocdigests;	/* 1: md5, 2: sha1 of exes */
 };
 
 /* Decimal pid into b (at least 12 bytes), faster than snprintf. */
@@ -337,21 +341,32 @@ process_pids_free(struct live_pids *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* SHA-256 of the whole file behind fd (pread: the offset is kept). */
+/*
+ * SHA-256 of the whole file behind fd (pread: the offset is kept) into
+ * e->sha; with want (bits of 1: md5, 2: sha1, when the indicators ask
+ * for them), those too, from the same read.
+ */
 static int
-process_sha256(int fd, char *hex)
+process_sha256(int fd, struct process_exe *e, int want)
 {
-	EVP_MD_CTX	*md;
-	unsigned char	 buf[65536], sum[32];
+	EVP_MD_CTX	*md[3] = { NULL, NULL, NULL };
+	const EVP_MD	*algo[3] = { EVP_sha256(), EVP_md5(), EVP_sha1() };
+	char		*hex[3] = { e->sha, e->md5, e->sha1 };
+	unsigned char	 buf[65536], sum[EVP_MAX_MD_SIZE];
 	unsigned int	 len = 0;
 	uint64_t	 off = 0;
 	ssize_t		 n;
-	int		 rc = -1;
+	int		 i, rc = -1;
 
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		goto cleanup;
+	want = (want << 1) | 1;
+	for (i = 0; i < 3; i++) {
+		hex[i][0] = '\0';
+		if (!(want & (1 << i)))
+			continue;
+		if ((md[i] = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(md[i], algo[i], NULL) != 1)
+			goto cleanup;
+	}
 	while (off < PROCESS_HASH_MAX) {
 		if ((n = pread(fd, buf, sizeof buf, (off_t)off)) == -1) {
 			if (errno == EINTR)
@@ -360,20 +375,27 @@ process_sha256(int fd, char *hex)
 		}
 		if (n == 0)
 			break;
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
-			goto cleanup;
+		for (i = 0; i < 3; i++)
+			if (md[i] != NULL &&
+			    EVP_DigestUpdate(md[i], buf, (size_t)n) != 1)
+				goto cleanup;
 		off += (uint64_t)n;
 	}
 	if (off >= PROCESS_HASH_MAX) {
 		errno = EFBIG;
 		goto cleanup;
 	}
-	if (EVP_DigestFinal_ex(md, sum, &len) != 1 || len != sizeof sum)
-		goto cleanup;
-	util_hex(hex, sum, sizeof sum);
+	for (i = 0; i < 3; i++) {
+		if (md[i] == NULL)
+			continue;
+		if (EVP_DigestFinal_ex(md[i], sum, &len) != 1)
+			goto cleanup;
+		util_hex(hex[i], sum, len);
+	}
 	rc = 0;
 cleanup:
-	EVP_MD_CTX_free(md);
+	for (i = 0; i < 3; i++)
+		EVP_MD_CTX_free(md[i]);
 	return rc;
 }
 
@@ -498,7 +520,7 @@ process_exe_add(struct process_one *p, int fd, const struct stat *st,
 	char			 source[64], name[64];
 
 	e = process_exe_new(pr, st);
-	if (process_sha256(fd, e->sha) == 0)
+	if (process_sha256(fd, e, pr->iocdigests) == 0)
 		e->ok = 1;
 	else
 		process_failed(p, "exe", errno);
@@ -581,6 +603,11 @@ process_exe_hash(struct process_one *p, const char *comm, int copy)
 	close(fd);
 	if (e->ok)
 		json_object_set_new(p->rec, "exe_sha256", json_string(e->sha));
+	/* Only with indicators of these types (collect-ioc.c). */
+	if (e->ok && e->md5[0] != '\0')
+		json_object_set_new(p->rec, "exe_md5", json_string(e->md5));
+	if (e->ok && e->sha1[0] != '\0')
+		json_object_set_new(p->rec, "exe_sha1", json_string(e->sha1));
 	if (e->copy != NULL)
 		json_object_set_new(p->rec, "exe_copy", json_string(e->copy));
 }
@@ -979,6 +1006,8 @@ process_collect(struct collect_ctx *ctx)
 	size_t			i;
 
 	pr.tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	pr.iocdigests = (ioc_set_wants(collect_iocs(ctx), IOC_MD5) ? 1 : 0) |
+	    (ioc_set_wants(collect_iocs(ctx), IOC_SHA1) ? 2 : 0);
 	pr.pagesize = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
 	pr.boot = process_now(CLOCK_REALTIME) - process_now(CLOCK_BOOTTIME);
 	if ((pr.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |

@@ -298,6 +298,7 @@ timeline_entry(void *arg, const struct walk_entry *e)
 	struct timeline	*t = arg;
 	unsigned char	 md5[16];
 
+	collect_ioc_path(t->ctx, e->path);
 	/* MD5: of what the timeline archived, or the pool earlier. */
 	timeline_emit(t, e->path, e->stx, fileattr_entry(t, e, md5) ||
 	    (S_ISREG(e->stx->stx_mode) && collect_file_md5(t->ctx, e->path,

@@ -204,6 +204,36 @@ if [ -d "$SB" ] && command -v yara >/dev/null; then
 	rounds yara sweep full
 fi
 
+# Indicators (issue 21): a full run (every file read, hashed, scanned
+# with the built-in rules, packed) with 100,000 hash indicators (md5,
+# sha1 and sha256 in thirds: every digest computed) and 10,000 network
+# ones (addresses and domains: YARA rules too), next to the same run
+# without; target ratio <= 1.10.
+python3 - "$T/iocs" <<'PY'
+import os, random, sys
+d = sys.argv[1]; os.makedirs(d, exist_ok=True)
+random.seed(21)
+h = lambda n: "%0*x" % (n, random.getrandbits(4 * n))
+with open(os.path.join(d, "hash-iocs.txt"), "w") as f:
+    for i in range(100000):
+        f.write("%s;bench hash %d\n" % (h((32, 40, 64)[i % 3]), i))
+with open(os.path.join(d, "c2-iocs.txt"), "w") as f:
+    for i in range(5000):
+        f.write("198.%d.%d.%d;bench address\n" % (random.randrange(18, 20),
+            random.randrange(256), random.randrange(1, 255)))
+        f.write("%s.bench-c2.example;bench domain\n" % h(12))
+PY
+c_ioc_off() {
+	"$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+		--no-process-memory --nice 0 -o "$1"
+}
+c_ioc_on() {
+	"$BIN" run -q --root "$T/root" --artifacts "$T/all.yaml" -p BenchAll \
+		--no-process-memory --nice 0 --iocs "$T/iocs" -o "$1"
+}
+export -f c_ioc_off c_ioc_on
+rounds ioc_off ioc_on
+
 if [ "${RESULTS:-0}" = 1 ]; then
 	mkdir -p "$TOP/bench"
 	exec > >(tee "$TOP/bench/RESULTS.md")
@@ -228,6 +258,8 @@ if [ -n "${S_yara:-}" ]; then
 	printf "| csirt-collect --scan-path sweep (signature-base) | %s | %s | |\n" "$S_sweep" $((R_sweep / 1024))
 	printf "| csirt-collect full run: read, hash, YARA, pack, sign | %s | %s | |\n" "$S_full" $((R_full / 1024))
 fi
+printf "| csirt-collect full run (built-in rules) | %s | %s | |\n" "$S_ioc_off" $((R_ioc_off / 1024))
+printf "| the same with 100,000 hash and 10,000 network indicators | %s | %s | |\n" "$S_ioc_on" $((R_ioc_on / 1024))
 echo
 echo "- agent / tar+zstd: $(ratio "$S_agent" "$S_tar") (1.0 = as fast as packing alone)"
 echo "- encryption overhead: $(python3 -c "print(f'{($S_agent_age/$S_agent-1)*100:+.0f}%')") (target: at most +10%)"
@@ -250,6 +282,7 @@ if [ -n "${S_triage:-}" ]; then
 		echo "- UAC ir_triage: not installed here (uac on PATH or UAC_DIR), not measured"
 	fi
 fi
+echo "- indicators: full run with 110,000 indicators / without: $(ratio "$S_ioc_on" "$S_ioc_off") (target ≤ 1.10)"
 echo "- agent / (tar+zstd + sha256sum run one after the other): $(ratio "$S_agent" "$(python3 -c "print($S_tar+$S_sha)")")"
 report_row "$A"
 

@@ -33,6 +33,7 @@ has_key() {
 
 cmds=("run" "verify" "export" "keygen" "decrypt" "list" "config" "config show"
 	"bundle" "rules" "rules verify" "rules pull")
+cmds+=("iocs" "iocs verify")
 missing_readme="" missing_man="" nopts=0
 for c in "${cmds[@]}"; do
 	# shellcheck disable=SC2086

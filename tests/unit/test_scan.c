@@ -299,6 +299,64 @@ test_builtin_equals_files(void)
 	scan_free(s);
 }
 
+/*
+ * The indicators' rules (scan_new_iocs): compiled after the built-in
+ * ones in namespace "iocs", or alone; a hit says its namespace.
+ */
+static void
+test_iocs_namespace(void)
+{
+	const char		*data = "evil.example evil.example GET "
+				    "http://evil.example/x from host\n";
+	const char		*src = "rule iocs_0 { strings: $ioc_7 = "
+				    "\"evil.example\" $ioc_9 = \"GET\" "
+				    "condition: any of them }\n";
+	unsigned char		 sha[32], md5[16];
+	char			 md5hex[33], err[256];
+	struct scan		*s, *alone;
+	struct scan_thread	*t;
+	struct scan_file	 f;
+	json_t			*out = NULL, *hit;
+
+	hashes(data, strlen(data), sha, md5, md5hex);
+	s = scan_new_iocs(NULL, NULL, NULL, 0, 1, src, err, sizeof err);
+	CHECK(s != NULL);
+	alone = scan_new_iocs(NULL, NULL, NULL, 0, 0, src, err, sizeof err);
+	CHECK(alone != NULL);
+	if (s == NULL || alone == NULL)
+		goto cleanup;
+	CHECK(scan_nrules(alone) == 1);
+	CHECK(scan_nrules(s) > 1);
+	t = scan_thread_new(alone);
+	memset(&f, 0, sizeof f);
+	f.path = "/var/log/syslog";
+	f.sha256 = sha;
+	f.md5 = md5;
+	f.size = strlen(data);
+	CHECK(scan_file(t, data, strlen(data), &f, &out, err, sizeof err) ==
+	    SCAN_OK);
+	CHECK(json_array_size(out) == 1);
+	hit = json_array_get(out, 0);
+	CHECK_STR(json_string_value(json_object_get(hit, "namespace")),
+	    SCAN_NS_IOCS);
+	CHECK_STR(json_string_value(json_object_get(hit, "rule")), "iocs_0");
+	/* Each string once, at its first hit: none hidden by another's. */
+	CHECK(json_array_size(json_object_get(hit, "strings")) == 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(
+	    json_object_get(hit, "strings"), 0), "id")), "$ioc_7");
+	CHECK(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(hit, "strings"), 0), "offset")) == 0);
+	CHECK(json_integer_value(json_object_get(hit, "strings_total")) == 4);
+	json_decref(out);
+	scan_thread_free(t);
+	/* A broken source is an error, not a run without indicators. */
+	CHECK(scan_new_iocs(NULL, NULL, NULL, 0, 0, "rule {", err,
+	    sizeof err) == NULL);
+cleanup:
+	scan_free(alone);
+	scan_free(s);
+}
+
 int
 main(void)
 {
@@ -309,5 +367,6 @@ main(void)
 	UNIT_RUN(test_filetype_extension);
 	UNIT_RUN(test_dedupe);
 	UNIT_RUN(test_builtin_equals_files);
+	UNIT_RUN(test_iocs_namespace);
 	UNIT_EXIT();
 }
