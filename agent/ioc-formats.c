@@ -524,7 +524,10 @@ ioc_regex_cost(const char *p)
 	for (; *p != '\0'; p++) {
 		switch (*p) {
 		case '\\':
-			if (p[1] >= '1' && p[1] <= '9')
+			/* Python's \d and \D are a plain 'd' to glibc: a
+			   different regex, refused rather than misread. */
+			if ((p[1] >= '1' && p[1] <= '9') || p[1] == 'd' ||
+			    p[1] == 'D')
 				return SIZE_MAX;
 			if (p[1] != '\0')
 				p++;
