@@ -524,7 +524,10 @@ ioc_regex_cost(const char *p)
 	for (; *p != '\0'; p++) {
 		switch (*p) {
 		case '\\':
-			if (p[1] >= '1' && p[1] <= '9')
+			/* Python's \d and \D are a plain 'd' to glibc: a
+			   different regex, refused rather than misread. */
+			if ((p[1] >= '1' && p[1] <= '9') || p[1] == 'd' ||
+			    p[1] == 'D')
 				return SIZE_MAX;
 			if (p[1] != '\0')
 				p++;
@@ -579,6 +582,54 @@ check:
 	return d == 0 ? sum[0] : SIZE_MAX;
 }
 
+/*
+ * Whether a repeated group holds a repeated group, or is repeated twice,
+ * or more than IOC_REGEX_GROUPS groups are repeated: regcomp's time grows
+ * as a power of their depth or number when what they hold can match
+ * empty ("(((^|a)+)+)+", "((()+)+)+", "(^|a)+" 16 times: seconds for 40
+ * bytes, found by fuzz_ioc). inner[d]: level d holds a repeated group; group, rep:
+ * the last atom is a group, holding (or being) a repeated one.
+ */
+static int
+ioc_regex_nested(const char *p)
+{
+	unsigned char	inner[IOC_REGEX_DEPTH + 1];
+	int		d = 0, group = 0, rep = 0, nrep = 0;
+	size_t		n;
+
+	inner[0] = 0;
+	for (; *p != '\0'; p++) {
+		if (strchr("*+?{", *p) != NULL) {
+			if (group && rep)
+				return 1;
+			if (group && ++nrep > IOC_REGEX_GROUPS)
+				return 1;
+			if (group)
+				inner[d] = rep = 1;
+			if (*p == '{' && p[n = strcspn(p, "}")] == '\0')
+				return 1;
+			if (*p == '{')
+				p += n;
+			continue;
+		}
+		group = rep = 0;
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '[' && (p = ioc_regex_bracket(p)) == NULL)
+			return 1;
+		else if (*p == '(') {
+			if (d == IOC_REGEX_DEPTH)
+				return 1;
+			inner[++d] = 0;
+		} else if (*p == ')' && d > 0) {
+			group = 1;
+			rep = inner[d--];
+			inner[d] |= rep;
+		}
+	}
+	return 0;
+}
+
 /* A regex Loki's way (case ignored), or NULL (why set). */
 static regex_t *
 ioc_loki_regex(const char *s, size_t n, const char **why)
@@ -592,10 +643,12 @@ ioc_loki_regex(const char *s, size_t n, const char **why)
 		return NULL;
 	}
 	text = xstrndup(s, n);
-	if (!util_utf8_valid(text) || ioc_regex_cost(text) == SIZE_MAX) {
+	if (!util_utf8_valid(text) || ioc_regex_nested(text) ||
+	    ioc_regex_cost(text) == SIZE_MAX) {
 		free(text);
-		*why = "regex not UTF-8, with a back-reference, or whose "
-		    "repetitions would take too much memory";
+		*why = "regex not UTF-8, with a back-reference, repeated "
+		    "groups in repeated groups, or repetitions that would take "
+		    "too much memory";
 		return NULL;
 	}
 	re = xmalloc(sizeof *re);

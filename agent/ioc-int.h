@@ -20,9 +20,10 @@
 #define IOC_VALUE_MAX	4096		/* a path; URLs and names are less */
 #define IOC_TEXT_MAX	256		/* ids and comments are cut there */
 #define IOC_BYTES_MAX	(256U << 20)	/* strings held by a set */
-#define IOC_REGEX_MAX	1024		/* a Loki filename regex */
+#define IOC_REGEX_MAX	512		/* a Loki filename regex */
 #define IOC_REGEX_NODES	4096		/* what regcomp may make of it */
 #define IOC_REGEX_DEPTH	32		/* its groups in groups */
+#define IOC_REGEX_GROUPS 8		/* its repeated groups */
 #define IOC_CMP_MAX	64		/* comparisons in a STIX pattern */
 #define IOC_WARN_MAX	10		/* warnings per file on stderr */
 #define IOC_DETAIL_MAX	1000		/* and in collection.log */
