@@ -135,9 +135,10 @@ test_kinds(void)
 	v = nth(all, "memfd_executable", 0);
 	CHECK(v != NULL && json_integer_value(json_object_get(json_object_get(
 	    v, "detail"), "pid")) == 9);
-	CHECK(json_integer_value(json_object_get(findings_records(f),
+	v = findings_records(f);
+	CHECK(json_integer_value(json_object_get(v,
 	    "live/processes.jsonl")) == 6);
-	json_decref(findings_records(f));	/* the ref just taken */
+	json_decref(v);
 	CHECK(findings_nrecords(f) == 25);
 	json_decref(all);
 	findings_free(f);
