@@ -50,6 +50,7 @@ static const struct {
 	{ "live/persistence.jsonl", "persistence" },
 	{ "live/users.jsonl", "users" },
 	{ "yara/matches.jsonl", "yara" },
+	{ "iocs/matches.jsonl", "iocs" },
 	{ "live/package_integrity.jsonl", "integrity" },
 	{ "collection.log", "log" },
 };
@@ -142,8 +143,35 @@ report_str(const char *s, size_t len)
 }
 
 /*
- * A record's top-level scalars, and its arrays of scalars joined with
- * spaces (a command line); objects and deeper arrays are left out.
+ * An object's scalars one level down, as "key.sub" (an IOC sighting's
+ * indicator); deeper objects and arrays are left out.
+ */
+static void
+report_flat_sub(json_t *out, const char *key, json_t *obj, size_t *n)
+{
+	json_t		*v;
+	const char	*k;
+	char		*name;
+
+	json_object_foreach(obj, k, v) {
+		if ((*n)++ >= REPORT_FIELDS_MAX)
+			return;
+		if (json_is_object(v) || json_is_array(v))
+			continue;
+		name = xasprintf("%s.%s", key, k);
+		if (json_is_string(v))
+			json_object_set_new(out, name, report_str(
+			    json_string_value(v), json_string_length(v)));
+		else
+			json_object_set(out, name, v);
+		free(name);
+	}
+}
+
+/*
+ * A record's top-level scalars, its arrays of scalars joined with
+ * spaces (a command line) and its objects' scalars as "key.sub"; deeper
+ * levels are left out.
  */
 static json_t *
 report_flat(json_t *rec)
@@ -157,7 +185,9 @@ report_flat(json_t *rec)
 	json_object_foreach(rec, k, v) {
 		if (n++ >= REPORT_FIELDS_MAX)
 			break;
-		if (json_is_string(v))
+		if (json_is_object(v))
+			report_flat_sub(out, k, v, &n);
+		else if (json_is_string(v))
 			json_object_set_new(out, k, report_str(json_string_value(v),
 			    json_string_length(v)));
 		else if (json_is_array(v)) {
@@ -177,7 +207,7 @@ report_flat(json_t *rec)
 			if (b.len > 0)
 				json_object_set_new(out, k, report_str(b.data,
 				    b.len));
-		} else if (!json_is_object(v))
+		} else
 			json_object_set(out, k, v);
 	}
 	buf_free(&b);

