@@ -61,8 +61,7 @@ struct export {
 	/* The entry being read. */
 	int			 kind;
 	char			*name;
-	struct buf		 line;
-	int			 skipping;	/* a line over the cap */
+	struct lines		 lines;
 	int			 hashing;
 	int			 copying;
 	EVP_MD_CTX		*sha;

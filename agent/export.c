@@ -182,8 +182,8 @@ export_open(void *arg, const char *path, uint64_t size)
 	size_t		 i;
 
 	ex->kind = EXPORT_K_NONE;
-	ex->copying = ex->hashing = ex->skipping = ex->md5ing = 0;
-	ex->line.len = 0;
+	ex->copying = ex->hashing = ex->md5ing = 0;
+	lines_reset(&ex->lines);
 	free(ex->name);
 	ex->name = xstrdup(path);
 	for (i = 0; i < sizeof export_sources / sizeof export_sources[0]; i++)
@@ -254,31 +254,16 @@ export_line(struct export *ex, char *s, size_t len)
 	json_decref(rec);
 }
 
-/* Bytes of a record entry: cut in lines, a line over the cap skipped. */
+/* A line of a record entry (NULL: one over the cap, skipped). */
 static void
-export_lines(struct export *ex, const char *p, size_t len)
+export_lines_cb(void *arg, char *s, size_t len)
 {
-	const char	*nl;
-	size_t		 n;
+	struct export	*ex = arg;
 
-	while (len > 0) {
-		nl = memchr(p, '\n', len);
-		n = nl != NULL ? (size_t)(nl - p) : len;
-		if (!ex->skipping && ex->line.len + n > EXPORT_LINE_MAX) {
-			ex->skipping = 1;
-			ex->long_lines++;
-		}
-		if (!ex->skipping)
-			buf_add(&ex->line, p, n);
-		if (nl == NULL)
-			return;
-		if (!ex->skipping)
-			export_line(ex, ex->line.data, ex->line.len);
-		ex->skipping = 0;
-		ex->line.len = 0;
-		p = nl + 1;
-		len -= n + 1;
-	}
+	if (s == NULL)
+		ex->long_lines++;
+	else
+		export_line(ex, s, len);
 }
 
 static void
@@ -302,7 +287,7 @@ export_data(void *arg, const void *buf, size_t len)
 		else
 			buf_add(&ex->manifest, buf, len);
 	} else if (ex->kind != EXPORT_K_NONE)
-		export_lines(ex, buf, len);
+		lines_feed(&ex->lines, buf, len, export_lines_cb, ex);
 }
 
 static void
@@ -314,9 +299,9 @@ export_close(void *arg, int rc)
 	struct buf	 b = { 0 };
 
 	if (ex->kind != EXPORT_K_NONE && ex->kind != EXPORT_K_MANIFEST &&
-	    !ex->skipping && rc == 0)
-		export_line(ex, ex->line.data, ex->line.len);
-	ex->line.len = 0;
+	    rc == 0)
+		lines_end(&ex->lines, export_lines_cb, ex);
+	lines_reset(&ex->lines);
 	if (ex->hashing) {
 		EVP_DigestFinal_ex(ex->sha, md, NULL);
 		util_hex(hex, md, sizeof md);
@@ -343,6 +328,8 @@ struct export *
 export_new(int fmt, int fd)
 {
 	struct export	*ex = xcalloc(1, sizeof *ex);
+
+	ex->lines.max = EXPORT_LINE_MAX;
 
 	ex->fmt = fmt;
 	ex->fd = fd;
@@ -469,7 +456,7 @@ export_free(struct export *ex)
 		export_finding_clear(&ex->f[i]);
 	free(ex->f);
 	free(ex->name);
-	buf_free(&ex->line);
+	buf_free(&ex->lines.buf);
 	buf_free(&ex->out);
 	buf_free(&ex->manifest);
 	buf_free(&ex->uaclog);

@@ -77,8 +77,7 @@ struct report {
 	char			 reference[16];
 	enum report_kind	 kind;
 	struct report_rows	*cur;
-	struct buf		 line;
-	int			 longline;
+	struct lines		 lines;
 	struct buf		 whole;		/* manifest or summary */
 	int			 wholecut;
 	struct report_rows	 rows[REPORT_NSTREAMS];
@@ -106,6 +105,7 @@ report_new(const char *lang)
 	struct report	*r;
 
 	r = xcalloc(1, sizeof *r);
+	r->lines.max = REPORT_LINE_MAX;
 	snprintf(r->lang, sizeof r->lang, "%s",
 	    lang != NULL && strcmp(lang, "fr") == 0 ? "fr" : "en");
 	return r;
@@ -123,7 +123,7 @@ report_free(struct report *r)
 	for (i = 0; i < r->nev; i++)
 		free(r->ev[i].path);
 	free(r->ev);
-	buf_free(&r->line);
+	buf_free(&r->lines.buf);
 	buf_free(&r->whole);
 	json_decref(r->manifest);
 	json_decref(r->summary);
@@ -371,38 +371,21 @@ report_body(struct report *r, const char *s, size_t len)
 	}
 }
 
-/* Split the bytes into lines, each handed over whole (a long one skipped). */
+/* A line of a stream or of the bodyfile (NULL: one over the cap). */
 static void
-report_lines(struct report *r, const char *p, size_t len)
+report_lines_cb(void *arg, char *s, size_t len)
 {
-	const char	*nl;
-	size_t		 n;
+	struct report	*r = arg;
 
-	while (len > 0) {
-		nl = memchr(p, '\n', len);
-		n = nl != NULL ? (size_t)(nl - p) : len;
-		if (!r->longline && r->line.len + n <= REPORT_LINE_MAX)
-			buf_add(&r->line, p, n);
-		else
-			r->longline = 1;
-		if (nl == NULL)
-			return;
-		if (r->longline) {
-			if (r->kind == R_LINES) {
-				r->cur->total++;
-				r->cur->bad++;
-			}
-		} else if (r->line.len > 0) {
-			if (r->kind == R_BODY)
-				report_body(r, r->line.data, r->line.len);
-			else
-				report_line(r, r->line.data, r->line.len);
+	if (s == NULL) {
+		if (r->kind == R_LINES) {
+			r->cur->total++;
+			r->cur->bad++;
 		}
-		r->line.len = 0;
-		r->longline = 0;
-		p += n + 1;
-		len -= n + 1;
-	}
+	} else if (r->kind == R_BODY)
+		report_body(r, s, len);
+	else
+		report_line(r, s, len);
 }
 
 static int
@@ -413,8 +396,7 @@ report_open(void *arg, const char *path, uint64_t size)
 
 	(void)size;
 	r->kind = R_NONE;
-	r->line.len = 0;
-	r->longline = 0;
+	lines_reset(&r->lines);
 	r->whole.len = 0;
 	r->wholecut = 0;
 	for (i = 0; i < REPORT_NSTREAMS; i++)
@@ -445,7 +427,7 @@ report_data(void *arg, const void *buf, size_t len)
 	switch (r->kind) {
 	case R_LINES:
 	case R_BODY:
-		report_lines(r, buf, len);
+		lines_feed(&r->lines, buf, len, report_lines_cb, r);
 		break;
 	case R_MANIFEST:
 	case R_SUMMARY:
@@ -493,9 +475,9 @@ report_close(void *arg, int rc)
 {
 	struct report	*r = arg;
 
-	if (rc == 0 && r->line.len > 0 && !r->longline &&
-	    (r->kind == R_LINES || r->kind == R_BODY))
-		report_lines(r, "\n", 1);
+	if (rc == 0 && (r->kind == R_LINES || r->kind == R_BODY))
+		lines_end(&r->lines, report_lines_cb, r);
+	lines_reset(&r->lines);
 	if (r->kind == R_MANIFEST && rc == 0) {
 		json_decref(r->manifest);
 		r->manifest = NULL;

@@ -163,6 +163,45 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void
+lines_feed(struct lines *l, const char *p, size_t len, lines_fn *fn,
+    void *arg)
+{
+	const char	*nl;
+	size_t		 n;
+
+	while (len > 0) {
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) : len;
+		if (!l->skipping && l->buf.len + n > l->max)
+			l->skipping = 1;
+		if (!l->skipping)
+			buf_add(&l->buf, p, n);
+		if (nl == NULL)
+			return;
+		lines_end(l, fn, arg);
+		p = nl + 1;
+		len -= n + 1;
+	}
+}
+
+void
+lines_end(struct lines *l, lines_fn *fn, void *arg)
+{
+	if (l->skipping)
+		fn(arg, NULL, 0);
+	else if (l->buf.len > 0)
+		fn(arg, l->buf.data, l->buf.len);	/* buf_add ends it */
+	lines_reset(l);
+}
+
+void
+lines_reset(struct lines *l)
+{
+	l->buf.len = 0;
+	l->skipping = 0;
+}
+
 static size_t
 hset_slot(unsigned char (*slot)[16], size_t cap, const unsigned char *h)
 {

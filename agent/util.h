@@ -60,6 +60,25 @@ void	 buf_printf(struct buf *, const char *, ...)
 void	 buf_free(struct buf *);
 
 /*
+ * Lines cut out of bytes that arrive in pieces (an archive entry read
+ * through the verify tap): lines_feed hands each whole line, without its
+ * '\n' and NUL-terminated, to fn(arg, line, len); a line longer than max
+ * is not kept and is handed over as fn(arg, NULL, 0), so that the caller
+ * counts it. lines_end hands over a last line without '\n' and makes
+ * ready for the next stream. Zero it and set max.
+ */
+struct lines {
+	struct buf	 buf;
+	size_t		 max;
+	int		 skipping;	/* in a line over max */
+};
+typedef void	 lines_fn(void *, char *, size_t);
+void	 lines_feed(struct lines *, const char *, size_t, lines_fn *, void *);
+void	 lines_end(struct lines *, lines_fn *, void *);
+/* Forget a partial line (the stream was cut). */
+void	 lines_reset(struct lines *);
+
+/*
  * A set of byte strings (paths, dev/ino pairs) kept as 16 bytes each: a
  * SipHash-128 under a key drawn per set, so hostile names cannot be made
  * to collide, in an open-addressed table at most 3/4 full. Zeroed is

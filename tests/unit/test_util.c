@@ -123,6 +123,48 @@ test_escape(void)
 	buf_free(&b);
 }
 
+/* What lines_feed handed over: the lines joined by '|', '#' a long one. */
+static void
+test_lines_cb(void *arg, char *s, size_t len)
+{
+	struct buf	*seen = arg;
+
+	if (s == NULL)
+		buf_addstr(seen, "#|");
+	else {
+		CHECK(s[len] == '\0');
+		buf_add(seen, s, len);
+		buf_addstr(seen, "|");
+	}
+}
+
+static void
+test_lines(void)
+{
+	struct lines	 l = { .max = 8 };
+	struct buf	 seen = { 0 };
+
+	/* Lines cut across pieces; empty lines dropped; one of 9 > 8 skipped. */
+	lines_feed(&l, "ab", 2, test_lines_cb, &seen);
+	lines_feed(&l, "c\n\nde", 5, test_lines_cb, &seen);
+	lines_feed(&l, "\n12345", 6, test_lines_cb, &seen);
+	lines_feed(&l, "6789\n12345678\nxy", 16, test_lines_cb, &seen);
+	CHECK_STR(seen.data, "abc|de|#|12345678|");
+	/* The end hands over the last line without '\n'. */
+	lines_end(&l, test_lines_cb, &seen);
+	CHECK_STR(seen.data, "abc|de|#|12345678|xy|");
+	/* A long last line is counted at the end; then all is reset. */
+	lines_feed(&l, "123456789", 9, test_lines_cb, &seen);
+	lines_end(&l, test_lines_cb, &seen);
+	CHECK_STR(seen.data, "abc|de|#|12345678|xy|#|");
+	lines_feed(&l, "z", 1, test_lines_cb, &seen);
+	lines_reset(&l);
+	lines_end(&l, test_lines_cb, &seen);
+	CHECK_STR(seen.data, "abc|de|#|12345678|xy|#|");
+	buf_free(&l.buf);
+	buf_free(&seen);
+}
+
 int
 main(void)
 {
@@ -132,5 +174,6 @@ main(void)
 	UNIT_RUN(test_utf8_too_large);
 	UNIT_RUN(test_utf8_truncated);
 	UNIT_RUN(test_escape);
+	UNIT_RUN(test_lines);
 	return unit_any_failed;
 }
