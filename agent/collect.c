@@ -1153,10 +1153,15 @@ collect_hash_file(struct collect_ctx *ctx, int fd, const struct stat *st,
 	    COLLECT_HASH_SHA256);
 	if (j->hash == 0)
 		j->hash = COLLECT_HASH_SHA256;
-	/* The indicators' digests, from the same read. */
-	j->hash |= collect_ioc_digests(ctx);
-	if (ioc_set_wants(ctx->iocs, IOC_SHA256))
-		j->hash |= COLLECT_HASH_SHA256;
+	/*
+	 * The indicators' digests, from the same read, for an executable
+	 * (a full run hashes every packaged file: not all of them thrice).
+	 */
+	if (algos & COLLECT_HASH_IOC) {
+		j->hash |= collect_ioc_digests(ctx);
+		if (ioc_set_wants(ctx->iocs, IOC_SHA256))
+			j->hash |= COLLECT_HASH_SHA256;
+	}
 	j->arg = r;
 	collect_queue(ctx, j);
 	return ctx->failed ? -1 : 0;

@@ -135,6 +135,11 @@ const char	*collect_group_name(struct collect_ctx *, gid_t);
 #define COLLECT_HASH_MD5	0x01
 #define COLLECT_HASH_SHA1	0x02
 #define COLLECT_HASH_SHA256	0x04
+/*
+ * Also the digests the indicators want (ioc.h), from the same read: for
+ * executables. Digests computed anyway are looked up whatever the flag.
+ */
+#define COLLECT_HASH_IOC	0x08
 struct collect_digest {
 	const char		*path;
 	const struct stat	*st;

@@ -326,8 +326,9 @@ pkg_check(struct pkg_run *run, const char *manager, const char *package,
 	memcpy(it->expected, digest, dlen);
 	it->explen = dlen;
 	it->conffile = conffile;
-	if (collect_hash_file(run->ctx, fd, &st, path, algo, pkg_hashed,
-	    it) == -1) {
+	if (collect_hash_file(run->ctx, fd, &st, path, algo |
+	    (pkg_execlike(path) || (st.st_mode & 0111) ? COLLECT_HASH_IOC : 0),
+	    pkg_hashed, it) == -1) {
 		pkg_item_free(it);
 		run->cut = 1;
 		run->ncut++;
@@ -955,8 +956,8 @@ pkg_unpackaged_file(struct pkg_run *run, const char *path,
 	it->run = run;
 	it->unpackaged = 1;
 	it->algo = COLLECT_HASH_SHA256;
-	if (collect_hash_file(run->ctx, fd, st, path, COLLECT_HASH_SHA256,
-	    pkg_hashed, it) == -1) {
+	if (collect_hash_file(run->ctx, fd, st, path, COLLECT_HASH_SHA256 |
+	    COLLECT_HASH_IOC, pkg_hashed, it) == -1) {
 		pkg_item_free(it);
 		pkg_problem(run, run->first, NULL, path, PB_UNPACKAGED, 0, NULL,
 		    NULL, 0, 0, st);
