@@ -269,8 +269,8 @@ $(DEB): $(BUILD)/csirt-collect-static packaging/csirt-collect.1 packaging/csirt-
 RPMBUILD_FLAGS ?= $(shell rpm -q rpm >/dev/null 2>&1 || echo --nodeps)
 rpm: $(BUILD)/csirt-collect-static
 	@command -v rpmbuild >/dev/null || { echo "rpm: rpmbuild is not installed"; exit 1; }
-	rpmbuild -bb $(RPMBUILD_FLAGS) --define "_topdir $(CURDIR)/$(BUILD)/rpm" \
-	    --define "_tmppath $(CURDIR)/$(BUILD)/rpm/tmp" --define "srcdir $(CURDIR)" \
+	rpmbuild -bb $(RPMBUILD_FLAGS) --define "_topdir $(abspath $(BUILD))/rpm" \
+	    --define "_tmppath $(abspath $(BUILD))/rpm/tmp" --define "srcdir $(CURDIR)" \
 	    --define "builddir $(BUILD)" packaging/rpm/csirt-collect.spec
 
 # The slow tests, run by CI after check: static binary, packages, Ansible.
