@@ -53,8 +53,14 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+# The cross build's sysroot packages, into a cache while the network is
+# here (packaging/sysroot.sh): a build needs none.
+fetch_sysroot() {
+	[ -z "$CROSS" ] || sh "$(dirname "$0")/sysroot.sh" --fetch "$CROSS"
+}
 if [ -z "$missing" ]; then
 	echo "deps: all installed"
+	fetch_sysroot
 	exit 0
 fi
 SUDO=""
@@ -77,3 +83,4 @@ if [ -n "$CROSS" ] && $APT -s install --no-install-recommends $missing |
 fi
 # shellcheck disable=SC2086
 $SUDO $APT install -y -qq --no-install-recommends $missing
+fetch_sysroot

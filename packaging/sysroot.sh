@@ -11,16 +11,35 @@
 #   libgpg-error-dev   libssh2.pc names -lgpg-error in Libs.private
 #
 # Needs the ARCH package lists (dpkg --add-architecture ARCH and apt-get
-# update, done by `make deps ARCH=arm64`); not root.
+# update, done by `make deps ARCH=arm64`); not root. The .debs are kept in
+# a cache (CC_DEB_CACHE, default /var/cache/csirt-collect/ARCH), filled by
+# `make deps ARCH=arm64` (`sysroot.sh --fetch ARCH`), so that a build needs
+# no network: apt-get download is the fallback when the cache lacks one.
 #
-# usage: sh packaging/sysroot.sh ARCH SYSROOT
+# usage: sh packaging/sysroot.sh ARCH SYSROOT | sh packaging/sysroot.sh --fetch ARCH
 set -eu
+PKGS="libgpg-error-dev"
+if [ "$1" = --fetch ]; then
+	ARCH=$2
+	CACHE=${CC_DEB_CACHE:-/var/cache/csirt-collect/$ARCH}
+	mkdir -p "$CACHE"
+	for p in $PKGS; do
+		ls "$CACHE/${p}_"*"_$ARCH.deb" >/dev/null 2>&1 && continue
+		(cd "$CACHE" && apt-get download -q "$p:$ARCH") ||
+			{ echo "sysroot: cannot download $p:$ARCH" >&2; exit 1; }
+	done
+	exit 0
+fi
 ARCH=$1
 SYSROOT=$2
-PKGS="libgpg-error-dev"
+CACHE=${CC_DEB_CACHE:-/var/cache/csirt-collect/$ARCH}
 rm -rf "$SYSROOT"
 mkdir -p "$SYSROOT/debs"
 for p in $PKGS; do
+	for d in "$CACHE/${p}_"*"_$ARCH.deb"; do
+		[ -f "$d" ] && cp "$d" "$SYSROOT/debs/"
+	done
+	ls "$SYSROOT/debs/${p}_"*"_$ARCH.deb" >/dev/null 2>&1 && continue
 	(cd "$SYSROOT/debs" && apt-get download -q "$p:$ARCH") ||
 		{ echo "sysroot: cannot download $p:$ARCH (run 'make deps ARCH=$ARCH' as root)" >&2; exit 1; }
 done
