@@ -244,7 +244,10 @@ if command -v tmux >/dev/null; then
 	for _ in $(seq 1 1800); do
 		# With the scrollback: the first steps may have scrolled off.
 		screen=$("${TM[@]}" capture-pane -p -S -200 2>/dev/null)
-		echo "$screen" | grep -Eq '^\[[#.]{30}\] +[0-9]+%  [0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]?i?B' && break
+		# The bar may show in step 2 already (a slow, sanitized build):
+		# wait for step 3 too.
+		echo "$screen" | grep -Eq '^\[[#.]{30}\] +[0-9]+%  [0-9.]+ [KMG]?i?B / [0-9.]+ [KMG]?i?B' &&
+			echo "$screen" | grep -q '^\[3/4\]' && break
 		sleep 0.1
 	done
 	echo "$screen" >"$T/ot.running"
