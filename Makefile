@@ -19,8 +19,7 @@ MAKEFLAGS += --no-print-directory
 # ARCH: the Debian architecture built for. arm64 on another host is a
 # cross build for `make static` and `make deb` (packaging/README.md): its
 # own build directory, Debian's cross compiler, the :arm64 libraries
-# (`make deps ARCH=arm64`) and a sysroot for the one -dev package that
-# cannot be installed beside its amd64 twin (packaging/sysroot.sh).
+# (`make deps ARCH=arm64`).
 # Only from the command line: shells often export ARCH=x86_64 for kernels.
 HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 ifneq ($(origin ARCH),command line)
@@ -31,8 +30,7 @@ BUILD	?= build-arm64
 CC	= aarch64-linux-gnu-gcc
 STRIP	= aarch64-linux-gnu-strip
 PKG_CONFIG ?= aarch64-linux-gnu-pkg-config
-CROSS_SYSROOT = $(BUILD)/sysroot
-CROSS_LDFLAGS = -L$(CROSS_SYSROOT)/usr/lib/aarch64-linux-gnu
+CROSS	= arm64
 endif
 CC	?= cc
 STRIP	?= strip
@@ -82,7 +80,7 @@ ALL_LDFLAGS = $(SANITIZE) -pthread $(LDFLAGS)
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(PKG_MISSING),)
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
-$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps$(if $(CROSS_SYSROOT), ARCH=$(ARCH))' as root)
+$(error missing libraries (pkg-config): $(PKG_MISSING); run 'make deps$(if $(CROSS), ARCH=$(ARCH))' as root)
 endif
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -223,18 +221,24 @@ else
 STATIC_PKGS = $(PKGS) libmagic
 STATIC_OBJ = $(OBJ)
 endif
+# Debian's libssh2 is built with OpenSSL, yet its libssh2.pc still names
+# -lgpg-error in Libs.private (a leftover of its libgcrypt days: no symbol
+# of libssh2.a comes from there). Where no libgpg-error.a is installed (the
+# arm64 one cannot be: libgpg-error-dev is not Multi-Arch: same) it is
+# dropped; a libgcrypt build of libssh2 would then fail to link naming
+# the gcry_ symbols, not silently.
+STATIC_LIBS = $$(libs=$$($(PKG_CONFIG) --static --libs $(STATIC_PKGS)) && \
+	libdir=$$($(PKG_CONFIG) --variable=libdir libssh2) && \
+	if [ -f "$$libdir/libgpg-error.a" ]; then echo "$$libs"; \
+	else echo "$$libs" | sed 's/ -lgpg-error\b//g'; fi)
 $(BUILD)/static/collectors/firewall.o: collectors/firewall.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DFIREWALL_NO_NFT -c -o $@ $<
 static: $(BUILD)/csirt-collect-static
-$(BUILD)/csirt-collect-static: $(STATIC_OBJ) $(if $(CROSS_SYSROOT),$(CROSS_SYSROOT)/.done)
+$(BUILD)/csirt-collect-static: $(STATIC_OBJ)
 	$(CC) -static -Wl,--gc-sections $(ALL_LDFLAGS) -o $@ $(STATIC_OBJ) \
-	    $$($(PKG_CONFIG) --static --libs $(STATIC_PKGS)) $(CROSS_LDFLAGS)
+	    $(STATIC_LIBS)
 	$(STRIP) $@
-ifneq ($(CROSS_SYSROOT),)
-$(CROSS_SYSROOT)/.done: packaging/sysroot.sh
-	sh packaging/sysroot.sh $(ARCH) $(CROSS_SYSROOT)
-endif
 
 bench: $(BIN)
 	bash tests/bench.sh $(BUILD)

@@ -21,9 +21,9 @@
 # check-arm64): the cross compiler, qemu-user-static to run the result,
 # and the :arm64 -dev packages of every library the static link takes
 # (multiarch: dpkg --add-architecture arm64). Each is "Multi-Arch: same",
-# installed beside the amd64 one; libgpg-error-dev is not, and goes to a
-# sysroot in the build directory instead (packaging/sysroot.sh, run by
-# the Makefile). Nothing is installed if apt would remove a package.
+# installed beside the amd64 one (libgpg-error-dev, named by libssh2.pc but
+# not used by Debian's OpenSSL build of libssh2, is not needed: Makefile,
+# STATIC_LIBS). Nothing is installed if apt would remove a package.
 # chromium: t-report opens the report page in a headless browser.
 set -eu
 CROSS=${1:-}
@@ -53,14 +53,8 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-# The cross build's sysroot packages, into a cache while the network is
-# here (packaging/sysroot.sh): a build needs none.
-fetch_sysroot() {
-	[ -z "$CROSS" ] || sh "$(dirname "$0")/sysroot.sh" --fetch "$CROSS"
-}
 if [ -z "$missing" ]; then
 	echo "deps: all installed"
-	fetch_sysroot
 	exit 0
 fi
 SUDO=""
@@ -83,4 +77,3 @@ if [ -n "$CROSS" ] && $APT -s install --no-install-recommends $missing |
 fi
 # shellcheck disable=SC2086
 $SUDO $APT install -y -qq --no-install-recommends $missing
-fetch_sysroot
