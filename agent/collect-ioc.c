@@ -351,37 +351,48 @@ collect_ioc_where(json_t *rec)
 	return "file";
 }
 
-/* One string of the indicators' rules that hit, named id ("$ioc_N"). */
+/*
+ * One text a string of the indicators' rules matched (scan.c lists each
+ * once): a sighting of each indicator it is (ioc_by_match).
+ */
 static void
-collect_ioc_string(struct collect_ctx *ctx, json_t *rec, const char *id,
-    json_t *offset)
+collect_ioc_string(struct collect_ctx *ctx, json_t *rec, json_t *str)
 {
 	static const char *const keys[] = { "path", "sha256", "pid",
 	    "process", "exe", NULL };
-	const struct ioc	*i;
+	const struct ioc	*found[8];
+	const char		*id = collect_ioc_str(str, "id");
 	json_t			*at;
 	char			*place;
+	size_t			 i, n;
 
-	if ((i = ioc_by_rule(ctx->iocs, *id == '$' ? id + 1 : id)) == NULL)
+	if (id == NULL || (n = ioc_by_match(ctx->iocs, id,
+	    collect_ioc_str(str, "data"), found, nitems(found))) == 0)
 		return;
-	at = findings_pick(rec, keys);
-	json_object_set(at, "offset", offset ? offset : json_null());
-	json_object_set_new(at, "rule", json_string(*id == '$' ? id + 1 : id));
+	if (*id == '$')
+		id++;
 	if (json_object_get(rec, "pid") != NULL)
 		place = xasprintf("pid %lld", (long long)json_integer_value(
 		    json_object_get(rec, "pid")));
 	else
 		place = xstrdup(collect_ioc_str(rec, "path") ?
 		    collect_ioc_str(rec, "path") : "");
-	collect_ioc_sighting(ctx, i, collect_ioc_where(rec), place, at);
+	for (i = 0; i < n; i++) {
+		at = findings_pick(rec, keys);
+		json_object_set(at, "offset", json_object_get(str, "offset") ?
+		    json_object_get(str, "offset") : json_null());
+		json_object_set_new(at, "rule", json_string(id));
+		collect_ioc_sighting(ctx, found[i], collect_ioc_where(rec),
+		    place, at);
+		json_decref(at);
+	}
 	free(place);
-	json_decref(at);
 }
 
 int
 collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
 {
-	const char	*ns, *rule, *id;
+	const char	*ns, *rule;
 	json_t		*strs, *s;
 	size_t		 k;
 
@@ -394,9 +405,7 @@ collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
 	/* Each string that hit is an indicator (scan.c lists each once). */
 	strs = json_object_get(rec, "strings");
 	json_array_foreach(strs, k, s)
-		if ((id = collect_ioc_str(s, "id")) != NULL)
-			collect_ioc_string(ctx, rec, id,
-			    json_object_get(s, "offset"));
+		collect_ioc_string(ctx, rec, s);
 	json_decref(rec);
 	return 1;
 }

@@ -670,7 +670,8 @@ ioc_loki_filename(struct ioc_load *l, const char *line, const char *id,
 	struct ioc_ent	 e;
 	const char	*why, *score, *fp;
 	size_t		 n = strcspn(line, ";");
-	char		*c;
+	char		*c, *v;
+	int		 rc;
 
 	memset(&e, 0, sizeof e);
 	score = line[n] == ';' ? line + n + 1 : "";
@@ -683,15 +684,17 @@ ioc_loki_filename(struct ioc_load *l, const char *line, const char *id,
 		return 0;
 	}
 	e.pub.type = IOC_FILENAME;
-	e.pub.value = xstrndup(line, n);
-	e.pub.id = xstrdup(id);
+	e.pub.value = v = xstrndup(line, n);
+	e.pub.id = id;
 	c = xasprintf("%s%sscore %.*s", comment ? comment : "",
 	    comment ? ", " : "", (int)(fp ? (size_t)(fp - score) :
 	    strlen(score)), score);
-	e.pub.comment = ioc_cut(util_utf8_lossy(c));
-	free(c);
+	e.pub.comment = c;
 	e.scanned = 1;
-	return ioc_push(l, &e);
+	rc = ioc_push(l, &e);
+	free(v);
+	free(c);
+	return rc;
 }
 
 /* A c2-iocs line: an address, a URL or a domain. */

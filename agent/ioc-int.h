@@ -28,6 +28,7 @@
 #define IOC_WARN_MAX	10		/* warnings per file on stderr */
 #define IOC_DETAIL_MAX	1000		/* and in collection.log */
 #define IOC_NONE	UINT32_MAX
+#define IOC_BLOCK	65536		/* the set's strings, stored in blocks */
 
 enum ioc_format { IOC_FMT_MISP, IOC_FMT_STIX, IOC_FMT_LOKI, IOC_NFORMATS };
 
@@ -51,6 +52,8 @@ struct ioc_set {
 	size_t		 nbucket;	/* a power of two */
 	uint32_t	*scan;		/* blocks and regexes */
 	size_t		 nscan, capscan;
+	char		**blk;		/* blocks of strings (ioc_store) */
+	size_t		 nblk, used;	/* used: bytes of the last block */
 	char		**pool;		/* event and source names, shared */
 	size_t		 npool;
 	size_t		 count[IOC_NTYPES];
@@ -81,11 +84,9 @@ int		 ioc_norm(enum ioc_type, const char *, char *, struct ioc_ent *,
 /* A skipped indicator: warned (on stderr for the first few). */
 void		 ioc_warn(struct ioc_load *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-/* Append e (value normalised, owned) to the set: 0, or -1 at a cap. */
+/* Append e (value normalised; its strings copied) to the set: 0, or -1
+ * at a cap. */
 int		 ioc_push(struct ioc_load *, struct ioc_ent *);
-/* A text kept with an indicator (NULL for none), cut at IOC_TEXT_MAX. */
-char		*ioc_textdup(const char *);
-char		*ioc_cut(char *);
 /*
  * Add one indicator from raw text: 0 added, 1 skipped (warned), -1 at a
  * cap (err set, the load fails).

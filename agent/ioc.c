@@ -43,12 +43,70 @@ ioc_set_new(void)
 	return s;
 }
 
+/*
+ * The set's strings (values, ids, comments) in blocks of IOC_BLOCK
+ * bytes, freed together: 100,000 indicators are not 300,000 allocations
+ * to make and free. A string longer than a block gets one of its own.
+ */
+static const char *
+ioc_store(struct ioc_set *s, const char *p, size_t n)
+{
+	char	*d;
+	size_t	 size;
+
+	if (s->nblk == 0 || IOC_BLOCK - s->used < n + 1) {
+		size = n + 1 > IOC_BLOCK ? n + 1 : IOC_BLOCK;
+		s->blk = xreallocarray(s->blk, s->nblk + 1, sizeof *s->blk);
+		s->blk[s->nblk++] = xmalloc(size);
+		/* The next string goes to a new block after a big one. */
+		s->used = size > IOC_BLOCK ? IOC_BLOCK : 0;
+	}
+	d = s->blk[s->nblk - 1] + s->used;
+	memcpy(d, p, n);
+	d[n] = '\0';
+	s->used += n + 1;
+	return d;
+}
+
+/* Free the blocks made since the mark (nblk, used): a file that failed. */
+static void
+ioc_release(struct ioc_set *s, size_t nblk, size_t used)
+{
+	while (s->nblk > nblk)
+		free(s->blk[--s->nblk]);
+	s->used = used;
+}
+
+/*
+ * A text kept with an indicator (id, comment): NULL for none, invalid
+ * UTF-8 made valid, cut at IOC_TEXT_MAX bytes on a character boundary.
+ */
+static const char *
+ioc_store_text(struct ioc_set *s, const char *t)
+{
+	const char	*d;
+	char		*lossy = NULL;
+	size_t		 n, k, len;
+
+	if (t == NULL || *t == '\0')
+		return NULL;
+	if (!util_utf8_valid(t))
+		t = lossy = util_utf8_lossy(t);
+	len = strlen(t);
+	if (len <= IOC_TEXT_MAX)
+		n = len;
+	else
+		for (n = 0; n < IOC_TEXT_MAX && (k = util_utf8_len(t + n,
+		    IOC_TEXT_MAX - n)) > 0; n += k)
+			;
+	d = ioc_store(s, t, n);
+	free(lossy);
+	return d;
+}
+
 void
 ioc_ent_free(struct ioc_ent *e)
 {
-	free((char *)e->pub.value);
-	free((char *)e->pub.id);
-	free((char *)e->pub.comment);
 	if (e->re != NULL) {
 		regfree(e->re);
 		free(e->re);
@@ -66,8 +124,11 @@ ioc_set_free(struct ioc_set *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++)
-		ioc_ent_free(&s->ent[i]);
+	/* Only the scanned entries hold something of their own. */
+	for (i = 0; i < s->nscan; i++)
+		ioc_ent_free(&s->ent[s->scan[i]]);
+	ioc_release(s, 0, 0);
+	free(s->blk);
 	for (i = 0; i < s->npool; i++)
 		free(s->pool[i]);
 	free(s->pool);
@@ -353,19 +414,26 @@ ioc_warn(struct ioc_load *l, const char *id, const char *fmt, ...)
 		    l->source, id ? id : "?", msg);
 }
 
-/* Append e (value normalised) to the set: 0, or -1 at a cap. */
+/*
+ * Append e (value normalised) to the set, its strings copied: 0, or -1
+ * at a cap (e's regexes freed either way but when added).
+ */
 int
 ioc_push(struct ioc_load *l, struct ioc_ent *e)
 {
 	struct ioc_set	*s = l->s;
-	size_t		 b, bytes;
+	size_t		 b, bytes, nblk = s->nblk, used = s->used;
 
+	e->pub.value = ioc_store(s, e->pub.value, strlen(e->pub.value));
+	e->pub.id = ioc_store_text(s, e->pub.id);
+	e->pub.comment = ioc_store_text(s, e->pub.comment);
 	bytes = strlen(e->pub.value) + (e->pub.id ? strlen(e->pub.id) : 0) +
 	    (e->pub.comment ? strlen(e->pub.comment) : 0);
 	if (s->n >= IOC_MAX || s->bytes + bytes > IOC_BYTES_MAX) {
 		snprintf(l->err, l->errlen, "%s: more than %u indicators or "
 		    "%u MiB in the set: refused", l->source, IOC_MAX,
 		    IOC_BYTES_MAX >> 20);
+		ioc_release(s, nblk, used);
 		ioc_ent_free(e);
 		return -1;
 	}
@@ -403,27 +471,6 @@ ioc_push(struct ioc_load *l, struct ioc_ent *e)
 	return 0;
 }
 
-char *
-ioc_textdup(const char *s)
-{
-	return s != NULL && *s != '\0' ? util_utf8_lossy(s) : NULL;
-}
-
-/* Cut a text kept with an indicator at IOC_TEXT_MAX bytes (UTF-8 safe). */
-char *
-ioc_cut(char *s)
-{
-	size_t	n, k;
-
-	if (s == NULL || strlen(s) <= IOC_TEXT_MAX)
-		return s;
-	for (n = 0; n < IOC_TEXT_MAX && (k = util_utf8_len(s + n,
-	    IOC_TEXT_MAX - n)) > 0; n += k)
-		;
-	s[n] = '\0';
-	return s;
-}
-
 /*
  * Add one indicator from raw text: 0 added, 1 skipped (warned), -1 at a
  * cap (err set, the load fails).
@@ -442,9 +489,9 @@ ioc_add(struct ioc_load *l, enum ioc_type t, const char *raw,
 		return 1;
 	}
 	e.pub.type = t;
-	e.pub.value = xstrdup(v);
-	e.pub.id = ioc_cut(ioc_textdup(id));
-	e.pub.comment = ioc_cut(ioc_textdup(comment));
+	e.pub.value = v;
+	e.pub.id = id;
+	e.pub.comment = comment;
 	e.scanned = t == IOC_ADDR && e.prefix != (e.family == AF_INET ?
 	    32 : 128);
 	return ioc_push(l, &e);
@@ -470,7 +517,7 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 	json_t		*root = NULL;
 	const char	*type;
 	char		*text = NULL;
-	size_t		 n0 = s->n, i;
+	size_t		 n0 = s->n, nblk = s->nblk, used = s->used, i;
 	int		 rc;
 
 	memset(&l, 0, sizeof l);
@@ -519,6 +566,7 @@ ioc_set_load(struct ioc_set *s, const char *name, const char *data,
 	}
 	if (rc == -1) {
 		ioc_truncate(s, n0);
+		ioc_release(s, nblk, used);
 		return -1;
 	}
 	if (l.skipped > IOC_WARN_MAX)
@@ -627,14 +675,6 @@ ioc_find_addr(const struct ioc_set *s, const char *text,
 
 /* ---- YARA ---- */
 
-/* Whether entry i becomes a rule: domains, URLs, single addresses. */
-static int
-ioc_is_rule(const struct ioc_ent *e)
-{
-	return e->pub.type == IOC_DOMAIN || e->pub.type == IOC_URL ||
-	    (e->pub.type == IOC_ADDR && !e->scanned);
-}
-
 /* A YARA text string: every byte but plain printable ASCII as \xHH. */
 static void
 ioc_yara_string(struct buf *b, const char *v)
@@ -650,51 +690,161 @@ ioc_yara_string(struct buf *b, const char *v)
 	buf_addstr(b, "\"");
 }
 
+/* v as a branch of a YARA regex: letters, digits, '-', '_', else \xHH. */
+static size_t
+ioc_yara_branch(struct buf *b, const char *v)
+{
+	const unsigned char	*p;
+	size_t			 len = b->len;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (isalnum(*p) || *p == '-' || *p == '_')
+			buf_add(b, p, 1);
+		else
+			buf_printf(b, "\\x%02x", *p);
+	return b->len - len;
+}
+
+/* The regex text of value v, without writing it. */
+static size_t
+ioc_yara_branch_len(const char *v)
+{
+	const unsigned char	*p;
+	size_t			 n = 0;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		n += isalnum(*p) || *p == '-' || *p == '_' ? 1 : 4;
+	return n;
+}
+
 /*
- * Strings per generated rule. YARA evaluates every rule's condition on
- * every file scanned: 10,000 rules of one string each cost more than the
- * scan itself on small files, a few rules of many strings do not.
+ * The generated rules. YARA evaluates every string of every rule on
+ * every file scanned: with one string per indicator, 10,000 indicators
+ * cost about 80 µs a file, more than the scan of a small file itself.
+ * So indicators of a kind are grouped, IOC_GROUP_ALTS at most, as the
+ * branches of one regex ("$d_G" domains, "$a_G" addresses, "$u_G" URLs):
+ * YARA still draws its atoms from each branch, so a byte costs what it
+ * did, but a file costs a hundred strings, not ten thousand. What a
+ * group matched is looked up by its text (ioc_by_match). A URL too long
+ * for YARA's match data (IOC_GROUP_VALUE) is a string of its own
+ * ("$i_N", entry N). Each string is a rule of its own ("iocs_R"): YARA
+ * warns of a rule of more than 10,000 atoms, and a group of nocase
+ * domains, ascii and wide, has a few thousand. libyara 4.2's limits
+ * for a regex: 127 alternatives (split ids), 8 KiB of text (its lexer's
+ * buffer).
  */
-#define IOC_RULE_STRINGS	1000
+#define IOC_GROUP_ALTS		64
+#define IOC_GROUP_TEXT		4000
+#define IOC_GROUP_VALUE		240	/* YR_MAX_MATCH_DATA is 512: wide */
+
+static const struct {
+	enum ioc_type	 type;
+	char		 prefix;
+	const char	*mods;
+} ioc_groups[] = {
+	/* fullword: "evil.com" is not "notevil.com", nor 1.2.3.4
+	   11.2.3.45; a URL ends anywhere. */
+	{ IOC_DOMAIN,	'd',	"ascii wide nocase fullword" },
+	{ IOC_ADDR,	'a',	"ascii wide fullword" },
+	{ IOC_URL,	'u',	"ascii wide" },
+};
+
+/* Whether entry e is in a generated rule: domains, URLs, addresses. */
+static int
+ioc_is_rule(const struct ioc_ent *e)
+{
+	return e->pub.type == IOC_DOMAIN || e->pub.type == IOC_URL ||
+	    (e->pub.type == IOC_ADDR && !e->scanned);
+}
+
+/* Close the open group of kind g, if any. */
+static void
+ioc_yara_close(struct buf *b, size_t g, size_t *alts)
+{
+	if (*alts > 0)
+		buf_printf(b, ")/ %s\n\tcondition:\n\t\tany of them\n}\n",
+		    ioc_groups[g].mods);
+	*alts = 0;
+}
 
 char *
 ioc_yara_source(const struct ioc_set *s)
 {
 	const struct ioc_ent	*e;
 	struct buf		 b = { 0 };
-	size_t			 i, n = 0;
+	size_t			 g, i, nrule = 0, ngroup, alts, text = 0;
 
-	for (i = 0; s != NULL && i < s->n; i++) {
-		e = &s->ent[i];
-		if (!ioc_is_rule(e))
-			continue;
-		if (n % IOC_RULE_STRINGS == 0)
-			buf_printf(&b, "%srule iocs_%zu {\n\tstrings:\n",
-			    n ? "\tcondition:\n\t\tany of them\n}\n" : "",
-			    n / IOC_RULE_STRINGS);
-		n++;
-		buf_printf(&b, "\t\t$ioc_%zu = ", i);
-		ioc_yara_string(&b, e->pub.value);
-		/* fullword: "evil.com" is not "notevil.com", nor 1.2.3.4
-		   11.2.3.45; a URL ends anywhere. */
-		buf_printf(&b, " ascii wide%s%s\n",
-		    e->pub.type == IOC_DOMAIN ? " nocase" : "",
-		    e->pub.type != IOC_URL ? " fullword" : "");
+	for (g = 0; s != NULL && g < nitems(ioc_groups); g++) {
+		ngroup = alts = 0;
+		for (i = 0; i < s->n; i++) {
+			e = &s->ent[i];
+			if (!ioc_is_rule(e) || e->pub.type != ioc_groups[g].type)
+				continue;
+			if (strlen(e->pub.value) > IOC_GROUP_VALUE) {
+				ioc_yara_close(&b, g, &alts);
+				buf_printf(&b, "rule iocs_%zu {\n\tstrings:\n"
+				    "\t\t$i_%zu = ", nrule++, i);
+				ioc_yara_string(&b, e->pub.value);
+				buf_printf(&b, " %s\n\tcondition:\n\t\tany of "
+				    "them\n}\n", ioc_groups[g].mods);
+				continue;
+			}
+			if (alts > 0 && (alts == IOC_GROUP_ALTS || text + 1 +
+			    ioc_yara_branch_len(e->pub.value) > IOC_GROUP_TEXT))
+				ioc_yara_close(&b, g, &alts);
+			if (alts == 0) {
+				buf_printf(&b, "rule iocs_%zu {\n\tstrings:\n"
+				    "\t\t$%c_%zu = /(", nrule++,
+				    ioc_groups[g].prefix, ngroup++);
+				text = 0;
+			} else {
+				buf_addstr(&b, "|");
+				text++;
+			}
+			text += ioc_yara_branch(&b, e->pub.value);
+			alts++;
+		}
+		ioc_yara_close(&b, g, &alts);
 	}
-	if (n > 0)
-		buf_addstr(&b, "\tcondition:\n\t\tany of them\n}\n");
 	return b.data;
 }
 
-const struct ioc *
-ioc_by_rule(const struct ioc_set *s, const char *rule)
+size_t
+ioc_by_match(const struct ioc_set *s, const char *string, const char *text,
+    const struct ioc **out, size_t max)
 {
-	long long	i;
+	char		 v[IOC_VALUE_MAX + 1];
+	long long	 i;
+	size_t		 g;
 
-	if (s == NULL || strncmp(rule, "ioc_", 4) != 0 ||
-	    strspn(rule + 4, "0123456789") != strlen(rule + 4) ||
-	    util_parse_int(rule + 4, 0, (long long)s->n - 1, &i) == -1 ||
-	    !ioc_is_rule(&s->ent[i]))
-		return NULL;
-	return &s->ent[i].pub;
+	if (s == NULL || max == 0 || string == NULL)
+		return 0;
+	if (*string == '$')
+		string++;
+	/* A string of its own: entry N. */
+	if (strncmp(string, "i_", 2) == 0) {
+		if (strspn(string + 2, "0123456789") != strlen(string + 2) ||
+		    util_parse_int(string + 2, 0, (long long)s->n - 1, &i) ==
+		    -1 || !ioc_is_rule(&s->ent[i]))
+			return 0;
+		out[0] = &s->ent[i].pub;
+		return 1;
+	}
+	for (g = 0; g < nitems(ioc_groups); g++)
+		if (string[0] == ioc_groups[g].prefix && string[1] == '_')
+			break;
+	if (g == nitems(ioc_groups) || text == NULL ||
+	    strlen(text) > IOC_VALUE_MAX)
+		return 0;
+	switch (ioc_groups[g].type) {
+	case IOC_ADDR:
+		return ioc_find_addr(s, text, out, max);
+	case IOC_DOMAIN:
+		for (i = 0; text[i] != '\0'; i++)
+			v[i] = tolower((unsigned char)text[i]);
+		v[i] = '\0';
+		return ioc_find_exact(s, IOC_DOMAIN, v, out, 0, max);
+	default:
+		return ioc_find_exact(s, IOC_URL, text, out, 0, max);
+	}
 }

@@ -77,13 +77,20 @@ size_t		 ioc_find_file(const struct ioc_set *, const char *,
 size_t		 ioc_find_addr(const struct ioc_set *, const char *,
 		    const struct ioc **, size_t);
 /*
- * YARA source for the domain, URL and address indicators (one string
- * each, "$ioc_N", in rules "iocs_G" of at most 1,000 strings matching
- * any of them), or NULL when there are none; caller frees. The indicator
- * behind a string (its identifier without the "$": "ioc_N") is
- * ioc_by_rule's.
+ * YARA source for the domain, URL and address indicators, or NULL when
+ * there are none; caller frees. Indicators of a kind are grouped as the
+ * branches of one regex: strings "$d_G" (domains), "$a_G" (addresses),
+ * "$u_G" (URLs), and "$i_N" for a URL too long to group (entry N), in
+ * rules "iocs_R" matching any of them.
  */
 char		*ioc_yara_source(const struct ioc_set *);
-const struct ioc *ioc_by_rule(const struct ioc_set *, const char *);
+/*
+ * The indicators behind a hit of string (its identifier, with or
+ * without the '$') that matched text (the bytes matched, as narrow text:
+ * a wide match's zero bytes taken out), at most max into out; the number
+ * found.
+ */
+size_t		 ioc_by_match(const struct ioc_set *, const char *,
+		    const char *, const struct ioc **, size_t);
 
 #endif /* IOC_H */

@@ -35,6 +35,7 @@
 #define SCAN_STRINGS_MAX	16	/* strings per rule in a record */
 #define SCAN_CACHE_MAX		(1U << 20)
 #define SCAN_WARN_MAX		50	/* compiler warnings logged */
+#define SCAN_IOC_TEXTS		1024	/* texts per indicator rule listed */
 
 /* Externals that depend on the file rather than its bytes. */
 #define SCAN_USES_FILENAME	0x01
@@ -807,6 +808,79 @@ scan_thread_free(struct scan_thread *t)
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
 __attribute__((no_sanitize("alignment")))
 #endif
+/*
+ * What a match of the indicators' rules matched, as narrow text into t
+ * (len + 1 bytes): a wide match (every other byte zero: indicators have
+ * no NUL) without its zeros. 0, or -1 for data cut short by libyara.
+ */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+__attribute__((no_sanitize("alignment")))
+#endif
+static int
+scan_match_text(const YR_MATCH *match, char *t, size_t len)
+{
+	int32_t	i, n = match->data_length, wide = n >= 2;
+
+	if (n < match->match_length || (size_t)n >= len)
+		return -1;
+	for (i = 1; wide && i < n; i += 2)
+		if (match->data[i] != 0)
+			wide = 0;
+	if (wide) {
+		for (i = 0; i < n / 2; i++)
+			t[i] = (char)match->data[2 * i];
+		t[n / 2] = '\0';
+	} else {
+		memcpy(t, match->data, n);
+		t[n] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * The indicators' rules: a string is a group of indicators (ioc.c), so
+ * each distinct text it matched is listed, with its first hit, the text
+ * in "data" (SCAN_IOC_TEXTS in all; the rest only counted).
+ */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+__attribute__((no_sanitize("alignment")))
+#endif
+static void
+scan_hit_iocs(YR_SCAN_CONTEXT *sctx, YR_RULE *rule, json_t *strs,
+    json_int_t *total)
+{
+	YR_STRING	*str;
+	YR_MATCH	*match;
+	json_t		*seen = json_object(), *o;
+	char		 t[DEFAULT_MAX_MATCH_DATA + 1];
+	int		 text;
+
+	yr_rule_strings_foreach(rule, str) {
+		yr_string_matches_foreach(sctx, str, match) {
+			(*total)++;
+			if (json_object_size(seen) >= SCAN_IOC_TEXTS)
+				continue;
+			/* Data cut short (a long URL, its own string): the
+			   string stands for its indicator, listed once. */
+			text = scan_match_text(match, t, sizeof t) == 0 &&
+			    util_utf8_valid(t);
+			if (!text)
+				snprintf(t, sizeof t, "\x01%s",
+				    str->identifier);
+			if (json_object_get(seen, t) != NULL)
+				continue;
+			json_object_set_new(seen, t, json_true());
+			o = json_pack("{s:s, s:I, s:i}", "id", str->identifier,
+			    "offset", (json_int_t)(match->base + match->offset),
+			    "length", (int)match->match_length);
+			if (text)
+				json_object_set_new(o, "data", json_string(t));
+			json_array_append_new(strs, o);
+		}
+	}
+	json_decref(seen);
+}
+
 static json_t *
 scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 {
@@ -816,7 +890,6 @@ scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 	YR_STRING	*str;
 	YR_MATCH	*match;
 	json_int_t	 total = 0;
-	int		 iocs, first, skip;
 
 	tags = json_array();
 	yr_rule_tags_foreach(rule, tag)
@@ -832,26 +905,21 @@ scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 		else
 			util_json_set_name(meta, m->identifier, m->string);
 	}
-	/*
-	 * The indicators' rules (many strings each): every string that hit
-	 * is listed, with its first hit only, so none is hidden by another.
-	 */
-	iocs = strcmp(rule->ns->name, SCAN_NS_IOCS) == 0;
 	strs = json_array();
-	yr_rule_strings_foreach(rule, str) {
-		first = 1;
-		yr_string_matches_foreach(sctx, str, match) {
-			skip = iocs ? !first : total >= SCAN_STRINGS_MAX;
-			total++;
-			if (skip)
-				continue;
-			first = 0;
-			json_array_append_new(strs, json_pack("{s:s, s:I, s:i}",
-			    "id", str->identifier,
-			    "offset", (json_int_t)(match->base + match->offset),
-			    "length", (int)match->match_length));
+	if (strcmp(rule->ns->name, SCAN_NS_IOCS) == 0)
+		scan_hit_iocs(sctx, rule, strs, &total);
+	else
+		yr_rule_strings_foreach(rule, str) {
+			yr_string_matches_foreach(sctx, str, match) {
+				if (total++ >= SCAN_STRINGS_MAX)
+					continue;
+				json_array_append_new(strs, json_pack(
+				    "{s:s, s:I, s:i}", "id", str->identifier,
+				    "offset", (json_int_t)(match->base +
+				    match->offset), "length",
+				    (int)match->match_length));
+			}
 		}
-	}
 	o = json_object();
 	util_json_set_name(o, "rule", rule->identifier);
 	util_json_set_name(o, "namespace", rule->ns->name);

@@ -16,6 +16,7 @@
 
 #include "ioc.h"
 #include "log.h"
+#include "scan.h"
 #include "util.h"
 #include "unit.h"
 
@@ -87,7 +88,7 @@ test_misp(void)
 	CHECK(ioc_find_addr(s, "2001:0db8:0000::0001", out, 4) == 1);
 	CHECK(ioc_find_addr(s, "not an address", out, 4) == 0);
 	/* to_ids false is context, not an indicator. */
-	CHECK(ioc_by_rule(s, "ioc_0") == NULL);
+	CHECK(ioc_by_match(s, "i_0", NULL, out, 4) == 0);
 	ioc_set_free(s);
 }
 
@@ -277,21 +278,62 @@ test_max(void)
 	ioc_set_free(s);
 }
 
+/* Append v to b as UTF-16LE ("wide", as YARA's modifier means it). */
 static void
-test_yara_cb(int level, const char *file, int line, const YR_RULE *rule,
-    const char *msg, void *arg)
+test_wide(struct buf *b, const char *v)
 {
-	(void)level, (void)file, (void)rule, (void)arg;
-	printf("# yara line %d: %s\n", line, msg);
+	for (; *v != '\0'; v++) {
+		buf_add(b, v, 1);
+		buf_add(b, "", 1);
+	}
+}
+
+/*
+ * Scan b (the indicators' rules alone, through scan.c as a run does) and
+ * write the value of each indicator seen to seen, one per line.
+ */
+static void
+test_yara_scan(struct scan *sc, const struct ioc_set *s, struct buf *b,
+    struct buf *seen)
+{
+	struct scan_thread	*t = scan_thread_new(sc);
+	struct scan_file	 f;
+	const struct ioc	*found[8];
+	unsigned char		 sha[32] = { 0 };
+	json_t			*hits = NULL, *h, *str;
+	char			 err[256];
+	size_t			 k, j, n, m;
+
+	memset(&f, 0, sizeof f);
+	f.path = "/var/log/test.log";
+	f.sha256 = sha;
+	f.size = b->len;
+	CHECK(scan_file(t, b->data, b->len, &f, &hits, err, sizeof err) ==
+	    SCAN_OK);
+	json_array_foreach(hits, k, h) {
+		CHECK_STR(json_string_value(json_object_get(h, "namespace")),
+		    SCAN_NS_IOCS);
+		json_array_foreach(json_object_get(h, "strings"), j, str) {
+			n = ioc_by_match(s, json_string_value(json_object_get(
+			    str, "id")), json_string_value(json_object_get(
+			    str, "data")), found, nitems(found));
+			CHECK(n > 0);
+			for (m = 0; m < n; m++)
+				buf_printf(seen, "%s\n", found[m]->value);
+		}
+	}
+	json_decref(hits);
+	scan_thread_free(t);
 }
 
 static void
 test_yara(void)
 {
 	struct ioc_set		*s = ioc_set_new();
-	const struct ioc	*i;
-	YR_COMPILER		*c;
-	char			*src, *rule, name[32];
+	const struct ioc	*found[4];
+	struct scan		*sc = NULL;
+	struct buf		 u = { 0 }, c2 = { 0 }, b = { 0 }, seen = { 0 };
+	char			*src, err[512];
 	int			 n;
 
 	CHECK(test_load(s, "misp.json") == 12);
@@ -305,50 +347,80 @@ test_yara(void)
 	    "\"[url:value = 'http://n.example/a\\\\\\\\\\\\'b']\"},"
 	    "{\"type\": \"indicator\", \"id\": \"indicator--m\", \"pattern\": "
 	    "\"[url:value = 'http://m.example/a\\nb']\"}]}") == 1);
-	/* The longest URL taken (2048 bytes) compiles too. */
-	{
-		struct buf	u = { 0 };
-
-		buf_addstr(&u, "http://long.example/");
-		while (u.len < 2048)
-			buf_addstr(&u, "a");
-		buf_addstr(&u, "\n");
-		CHECK(test_load_text(s, "c2-iocs.txt", u.data) == 1);
-		buf_free(&u);
-	}
+	/* The longest URL taken (2048 bytes): a string of its own. */
+	buf_addstr(&u, "http://long.example/");
+	while (u.len < 2048)
+		buf_addstr(&u, "a");
+	CHECK(test_load_text(s, "long-c2-iocs.txt", u.data) == 1);
+	/* Enough of each kind for several groups: 500 domains, 300
+	   addresses (IPv4 and IPv6). */
+	for (n = 0; n < 500; n++)
+		buf_printf(&c2, "host%d.group-%d.example\n", n, n % 7);
+	for (n = 0; n < 150; n++)
+		buf_printf(&c2, "203.0.113.%d\n2001:db8:%x::1\n", n, n);
+	CHECK(test_load_text(s, "many-c2-iocs.txt", c2.data) == 800);
 	CHECK((src = ioc_yara_source(s)) != NULL);
 	if (src == NULL)
 		goto out;
-	CHECK(yr_initialize() == ERROR_SUCCESS);
-	CHECK(yr_compiler_create(&c) == ERROR_SUCCESS);
-	yr_compiler_set_callback(c, test_yara_cb, NULL);
-	CHECK(yr_compiler_add_string(c, src, NULL) == 0);
-	yr_compiler_destroy(c);
-	yr_finalize();
-	/* No rule for blocks, hashes or names. */
+	/* No rule for blocks, hashes or names; groups of each kind. */
 	CHECK(strstr(src, "198.51.100.0") == NULL);
-	CHECK(strstr(src, "evil.sh") == NULL);
-	CHECK((rule = strstr(src, "\"evil.example\"")) != NULL);
-	CHECK(strstr(src, "x.example/\\x22\\x5c\\x22\"") != NULL);
-	CHECK(strstr(src, "\\xc3\\xa9t") != NULL);
-	CHECK(strstr(src, "n.example/a\\x5c'b\"") != NULL);
-	/* The rule names lead back to the indicators. */
-	for (n = 0; n < 40; n++) {
-		snprintf(name, sizeof name, "ioc_%d", n);
-		if ((i = ioc_by_rule(s, name)) != NULL &&
-		    strcmp(i->value, "evil.example") == 0)
-			break;
-	}
-	CHECK(n < 40);
-	snprintf(name, sizeof name, "$ioc_%d = ", n);
-	CHECK(rule != NULL && strstr(src, name) != NULL &&
-	    strstr(src, name) < rule);
-	/* The first indicator is an MD5: no rule. */
-	CHECK(ioc_by_rule(s, "ioc_0") == NULL);
-	CHECK(ioc_by_rule(s, "ioc_99999") == NULL);
-	CHECK(ioc_by_rule(s, "ioc_x") == NULL);
-	free(src);
+	CHECK(strstr(src, "198\\x2e51\\x2e100\\x2e0") == NULL);
+	CHECK(strstr(src, "evil.sh") == NULL && strstr(src, "evil\\x2esh") ==
+	    NULL);
+	CHECK(strstr(src, "$d_7 = /(") != NULL);
+	CHECK(strstr(src, "$a_4 = /(") != NULL);
+	CHECK(strstr(src, "$u_0 = /(") != NULL);
+	CHECK(strstr(src, "$i_") != NULL);
+	sc = scan_new_iocs(NULL, NULL, NULL, 0, 0, src, err, sizeof err);
+	if (sc == NULL)
+		printf("# %s\n", err);
+	CHECK(sc != NULL);
+	if (sc == NULL)
+		goto out;
+	/* Planted: a domain in upper case, one in UTF-16, an address and
+	   an IPv6 one, the URLs with a quote and backslashes, with UTF-8,
+	   and the long one; in the middle of words (fullword) none of the
+	   domains and addresses. */
+	buf_addstr(&b, "Accepted from EVIL.EXAMPLE port 22\n");
+	test_wide(&b, "x host499.group-2.example y\n");
+	buf_addstr(&b, "conn 203.0.113.77:4444 and [2001:db8:95::1]\n");
+	buf_addstr(&b, "GET http://x.example/\"\\\" and "
+	    "http://y.example/\xc3\xa9t\xc3\xa9 and ");
+	buf_add(&b, u.data, u.len);
+	buf_addstr(&b, "\nxhost1.group-1.example 1203.0.113.7 "
+	    "203.0.113.140x host2.group-2.examplex\n");
+	test_yara_scan(sc, s, &b, &seen);
+	CHECK(seen.data != NULL);
+	if (seen.data == NULL)
+		goto out;
+	CHECK(strstr(seen.data, "evil.example\n") != NULL);
+	CHECK(strstr(seen.data, "host499.group-2.example\n") != NULL);
+	CHECK(strstr(seen.data, "203.0.113.77\n") != NULL);
+	CHECK(strstr(seen.data, "2001:db8:95::1\n") != NULL);
+	CHECK(strstr(seen.data, "http://x.example/\"\\\"\n") != NULL);
+	CHECK(strstr(seen.data, "http://y.example/\xc3\xa9t\xc3\xa9\n") !=
+	    NULL);
+	CHECK(strstr(seen.data, "http://long.example/aaaa") != NULL);
+	CHECK(strstr(seen.data, "host1.group-1.example") == NULL);
+	CHECK(strstr(seen.data, "host2.group-2.example") == NULL);
+	CHECK(strstr(seen.data, "203.0.113.7\n") == NULL);
+	CHECK(strstr(seen.data, "203.0.113.140") == NULL);
+	/* Lookups that lead nowhere. */
+	CHECK(ioc_by_match(s, "d_0", "nothing.example", found, 4) == 0);
+	CHECK(ioc_by_match(s, "$d_0", "EVIL.example", found, 4) == 2);
+	CHECK_STR(found[0]->value, "evil.example");
+	CHECK(ioc_by_match(s, "i_0", NULL, found, 4) == 0);	/* an MD5 */
+	CHECK(ioc_by_match(s, "i_99999", NULL, found, 4) == 0);
+	CHECK(ioc_by_match(s, "i_x", NULL, found, 4) == 0);
+	CHECK(ioc_by_match(s, "x_0", "evil.example", found, 4) == 0);
+	CHECK(ioc_by_match(s, "a_0", "not an address", found, 4) == 0);
 out:
+	scan_free(sc);
+	free(src);
+	buf_free(&u);
+	buf_free(&c2);
+	buf_free(&b);
+	buf_free(&seen);
 	ioc_set_free(s);
 	s = ioc_set_new();
 	CHECK(ioc_yara_source(s) == NULL);
