@@ -57,6 +57,12 @@ struct collect_md5 {
  */
 #define COLLECT_INFLIGHT	(2 * COLLECT_SMALL)
 
+/* A process whose memory a rule matched: COLLECT_MATCH_* kinds. */
+struct collect_pidmatch {
+	pid_t		 pid;
+	int		 kinds;
+};
+
 struct collect_ctx {
 	const struct config	*cfg;
 	struct sink		*sink;
@@ -83,7 +89,7 @@ struct collect_ctx {
 	struct collect_stream	*matches;	/* yara/matches.jsonl */
 	json_t			*match_counts;	/* rule → matches */
 	uint64_t		 nmatches;
-	pid_t			*matched;	/* processes with a match */
+	struct collect_pidmatch	*matched;	/* processes with a match */
 	size_t			 nmatched;
 	unsigned char		*tap;		/* first SCAN_CAP bytes */
 	size_t			 taplen, tapcap;
@@ -176,9 +182,9 @@ size_t		 collect_ioc_file(struct collect_ctx *, const char *,
 void		 collect_ioc_record(struct collect_ctx *, const char *,
 		    json_t *);
 /*
- * A YARA match record (owned) of the indicators' rules (namespace
- * SCAN_NS_IOCS): written as a sighting, 1. 0 for another rule's (rec
- * left to the caller).
+ * A YARA match record of the indicators' rules (namespace SCAN_NS_IOCS):
+ * written as sightings, 2 (1 when no indicator was behind it). 0 for
+ * another rule's. rec stays the caller's.
  */
 int		 collect_ioc_yara(struct collect_ctx *, json_t *);
 /* The digests (WORKERS_HASH_* bits: md5, sha1) the set asks for. */

@@ -355,7 +355,7 @@ collect_ioc_where(json_t *rec)
  * One text a string of the indicators' rules matched (scan.c lists each
  * once): a sighting of each indicator it is (ioc_by_match).
  */
-static void
+static size_t
 collect_ioc_string(struct collect_ctx *ctx, json_t *rec, json_t *str)
 {
 	static const char *const keys[] = { "path", "sha256", "pid",
@@ -368,7 +368,7 @@ collect_ioc_string(struct collect_ctx *ctx, json_t *rec, json_t *str)
 
 	if (id == NULL || (n = ioc_by_match(ctx->iocs, id,
 	    collect_ioc_str(str, "data"), found, nitems(found))) == 0)
-		return;
+		return 0;
 	if (*id == '$')
 		id++;
 	if (json_object_get(rec, "pid") != NULL)
@@ -387,6 +387,7 @@ collect_ioc_string(struct collect_ctx *ctx, json_t *rec, json_t *str)
 		json_decref(at);
 	}
 	free(place);
+	return n;
 }
 
 int
@@ -394,7 +395,7 @@ collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
 {
 	const char	*ns, *rule;
 	json_t		*strs, *s;
-	size_t		 k;
+	size_t		 k, n = 0;
 
 	ns = collect_ioc_str(rec, "namespace");
 	rule = collect_ioc_str(rec, "rule");
@@ -405,9 +406,8 @@ collect_ioc_yara(struct collect_ctx *ctx, json_t *rec)
 	/* Each string that hit is an indicator (scan.c lists each once). */
 	strs = json_object_get(rec, "strings");
 	json_array_foreach(strs, k, s)
-		collect_ioc_string(ctx, rec, s);
-	json_decref(rec);
-	return 1;
+		n += collect_ioc_string(ctx, rec, s);
+	return n > 0 ? 2 : 1;
 }
 
 int

@@ -442,9 +442,9 @@ collect_scan_files(struct collect_ctx *ctx, int on)
 	return was;
 }
 
-/* Keep the pid of a process match, once (for the dumps: procdump.c). */
+/* Keep the pid of a process match and its kind (for procdump.c). */
 static void
-collect_match_pid(struct collect_ctx *ctx, json_t *rec)
+collect_match_pid(struct collect_ctx *ctx, json_t *rec, int kind)
 {
 	json_t	*pid = json_object_get(rec, "pid");
 	size_t	 i;
@@ -453,11 +453,14 @@ collect_match_pid(struct collect_ctx *ctx, json_t *rec)
 	    json_integer_value(pid) > INT32_MAX)
 		return;
 	for (i = 0; i < ctx->nmatched; i++)
-		if (ctx->matched[i] == (pid_t)json_integer_value(pid))
+		if (ctx->matched[i].pid == (pid_t)json_integer_value(pid)) {
+			ctx->matched[i].kinds |= kind;
 			return;
+		}
 	ctx->matched = xreallocarray(ctx->matched, ctx->nmatched + 1,
 	    sizeof *ctx->matched);
-	ctx->matched[ctx->nmatched++] = (pid_t)json_integer_value(pid);
+	ctx->matched[ctx->nmatched].pid = (pid_t)json_integer_value(pid);
+	ctx->matched[ctx->nmatched++].kinds = kind;
 }
 
 int
@@ -466,8 +469,8 @@ collect_process_matched(struct collect_ctx *ctx, pid_t pid)
 	size_t	i;
 
 	for (i = 0; i < ctx->nmatched; i++)
-		if (ctx->matched[i] == pid)
-			return 1;
+		if (ctx->matched[i].pid == pid)
+			return ctx->matched[i].kinds;
 	return 0;
 }
 
@@ -496,9 +499,15 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 	char		*line;
 	int		 rc = -1;
 
-	/* The indicators' rules: sightings, not YARA matches. */
-	if (collect_ioc_yara(ctx, rec))
+	/* The indicators' rules: sightings, not YARA matches; a process
+	   whose memory holds an indicator is dumped as for a rule's. */
+	if ((rc = collect_ioc_yara(ctx, rec)) != 0) {
+		if (rc == 2)
+			collect_match_pid(ctx, rec, COLLECT_MATCH_IOC);
+		json_decref(rec);
 		return 0;
+	}
+	rc = -1;
 	rule = json_string_value(json_object_get(rec, "rule"));
 	if (rule != NULL) {
 		n = json_object_get(ctx->match_counts, rule);
@@ -506,7 +515,7 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 		    json_integer(n ? json_integer_value(n) + 1 : 1));
 	}
 	ctx->nmatches++;
-	collect_match_pid(ctx, rec);
+	collect_match_pid(ctx, rec, COLLECT_MATCH_YARA);
 	findings_record(ctx->findings, "yara/matches", rec);
 	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(rec);

@@ -233,7 +233,12 @@ int		 collect_scan_files(struct collect_ctx *, int);
  * rule. Not thread-safe: callers on other threads serialise. 0 or -1.
  */
 int		 collect_match(struct collect_ctx *, json_t *);
-/* Whether a rule matched the memory of process pid so far. */
+/*
+ * What matched the memory of process pid so far: COLLECT_MATCH_YARA (a
+ * rule), COLLECT_MATCH_IOC (an indicator), or 0.
+ */
+#define COLLECT_MATCH_YARA	0x1
+#define COLLECT_MATCH_IOC	0x2
 int		 collect_process_matched(struct collect_ctx *, pid_t);
 /*
  * Whether suspect processes are dumped (live, no --no-process-dump);

@@ -5,8 +5,9 @@
  * procdump: the memory of suspect processes, for an analyst to load.
  * A process is a suspect when it is hidden from the /proc listing, runs
  * a deleted or memfd executable, has LD_PRELOAD or LD_AUDIT in its
- * environment, has an anonymous executable mapping, or a YARA rule
- * matched its memory (this collector runs after yara). Never the agent
+ * environment, has an anonymous executable mapping, or a YARA rule or
+ * an indicator of compromise matched its memory (this collector runs
+ * after yara). Never the agent
  * or its supervisor.
  *
  * For each one, under memory/PID/: "maps", the /proc/PID/maps text the
@@ -56,11 +57,12 @@ enum {
 	PD_LD_PRELOAD = 0x08,
 	PD_LD_AUDIT = 0x10,
 	PD_YARA = 0x20,
-	PD_ANON_EXEC = 0x40
+	PD_ANON_EXEC = 0x40,
+	PD_IOC = 0x80
 };
 static const char *const procdump_reason_names[] = {
 	"hidden", "deleted_exe", "memfd_exe", "ld_preload", "ld_audit",
-	"yara", "anonymous_exec"
+	"yara", "anonymous_exec", "ioc"
 };
 
 struct procdump_run {
@@ -135,7 +137,7 @@ procdump_reasons(struct procdump_run *r, unsigned int pid, int hidden)
 	char	 p[64], link[PROCDUMP_LINK_MAX], *s;
 	ssize_t	 n;
 	size_t	 len;
-	int	 why = hidden ? PD_HIDDEN : 0;
+	int	 why = hidden ? PD_HIDDEN : 0, m;
 
 	snprintf(p, sizeof p, "%u/exe", pid);
 	if ((n = readlinkat(r->procfd, p, link, sizeof link - 1)) > 0) {
@@ -154,8 +156,11 @@ procdump_reasons(struct procdump_run *r, unsigned int pid, int hidden)
 		why |= procdump_maps_reasons(s, len);
 		free(s);
 	}
-	if (collect_process_matched(r->ctx, (pid_t)pid))
+	m = collect_process_matched(r->ctx, (pid_t)pid);
+	if (m & COLLECT_MATCH_YARA)
 		why |= PD_YARA;
+	if (m & COLLECT_MATCH_IOC)
+		why |= PD_IOC;
 	return why;
 }
 

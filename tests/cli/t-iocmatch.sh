@@ -213,17 +213,27 @@ _tr=""
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	_tr="env $NOLEAK_ENV strace -f -qq -e trace=execve -o $T/o4/trace"
 fi
+# Dumps kept small: a process whose memory holds an indicator is dumped
+# (this shell and the listener hold 127.0.0.66, iocproc its domain).
+printf '[limits]\nprocess_dump_max = 4M\nprocess_dump_total = 64M\n' >"$T/dump.ini"
 # shellcheck disable=SC2086
 # --nice 0: the default (10) makes it wait behind every other job of a
 # busy machine.
 check_rc "a live run with indicators exits 0" 0 timeout 240 $_tr \
-	"$CC_BIN" run --output "$T/o4" --profile LinuxSystemRelease --scan-path "$T/sweep" \
-	--no-yara --no-process-dump --nice 0 -q $IOCS
+	"$CC_BIN" run -c "$T/dump.ini" --output "$T/o4" --profile LinuxSystemRelease \
+	--scan-path "$T/sweep" --no-yara --nice 0 -q $IOCS
 zstd -dc "$(archive_in "$T/o4")" | tar -x -C "$T/o4/x"
 F=$(M o4)
 check "a domain in a process's memory: where memory, its pid and name" \
 	seen "$F" ".where==\"memory\" and .pid==$IP and .process==\"iocproc\"
 	  and .indicator.id==\"c2-iocs.txt:3\" and (.offset|type==\"number\")"
+D=$T/o4/x/live/process_dumps.jsonl
+check "the process whose memory holds an indicator is dumped, for the reason ioc" \
+	jqe -s "any(.[]; .pid==$IP and (.reasons|index(\"ioc\")) != null)" "$D"
+check "…its memory/PID/maps in the archive" test -s "$T/o4/x/memory/$IP/maps"
+check "every process dumped for ioc has a sighting in its memory" \
+	jqe -n --slurpfile d "$D" --slurpfile m "$F" \
+	'[$d[] | select(.reasons|index("ioc")) | .pid] - [$m[] | select(.where=="memory") | .pid] == []'
 check "a socket connected to an address indicator: where network, the client's pid, both ends" \
 	seen "$F" ".where==\"network\" and .remote_addr==\"127.0.0.66\" and .remote_port==4444
 	  and .pid==$IP and .indicator.id==\"c2-iocs.txt:4\""
