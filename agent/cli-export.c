@@ -110,7 +110,8 @@ cli_export_tmp(struct cli_export *x)
 		unlink(x->tmp);
 		free(x->tmp);
 		x->tmp = NULL;
-	}
+	} else
+		cli_part_guard(x->tmp);
 	return EXIT_DONE;
 }
 
@@ -155,6 +156,7 @@ cli_export_keep(struct cli_export *x)
 		    x->out, strerror(errno));
 		return errno == EEXIST ? EXIT_USAGE : EXIT_FATAL;
 	}
+	cli_part_guard(NULL);
 	free(x->tmp);
 	x->tmp = NULL;
 	return EXIT_DONE;

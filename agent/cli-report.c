@@ -75,6 +75,7 @@ cli_report_write(struct report *r, const char *archive, const char *out,
 		free(part);
 		return EXIT_FATAL;
 	}
+	cli_part_guard(part);
 	if (report_write(r, archive, fd) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1 || (force ? rename(part, out) :
 	    util_rename_noreplace(part, out)) == -1) {
@@ -83,6 +84,7 @@ cli_report_write(struct report *r, const char *archive, const char *out,
 		unlink(part);
 		rc = EXIT_FATAL;
 	}
+	cli_part_guard(NULL);
 	free(part);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,46 @@ cli_identity(const char *path)
 	if (text == NULL)
 		fprintf(stderr, "%s: %s\n", AGENT_NAME, err);
 	return text;
+}
+
+static char *volatile cli_part;
+
+/* Remove the part file, then die of the signal as we would have. */
+static void
+cli_part_signal(int sig)
+{
+	char	*p = cli_part;
+
+	if (p != NULL)
+		unlink(p);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+cli_part_guard(const char *path)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction	 sa;
+	sigset_t		 set, old;
+	char			*was;
+	size_t			 i;
+
+	sigemptyset(&set);
+	for (i = 0; i < nitems(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	was = cli_part;
+	cli_part = path != NULL ? xstrdup(path) : NULL;
+	free(was);
+	if (path != NULL) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = cli_part_signal;
+		sigfillset(&sa.sa_mask);
+		for (i = 0; i < nitems(sigs); i++)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void

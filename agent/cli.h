@@ -39,6 +39,12 @@ int	 cli_verify_run(const char *, struct cli_verify_in *,
 void	 cli_verify_close(struct cli_verify_in *);
 void	 cli_verify_line(void *, const char *, const char *);
 void	 cli_verify_sandbox(void);
+/*
+ * The output being written (a .part file, removed if a signal ends the
+ * run before it is renamed: an interrupted report or export leaves
+ * nothing behind, nor blocks the next one); NULL once renamed.
+ */
+void	 cli_part_guard(const char *);
 /* cli-export.c: export ARCHIVE --format F. */
 struct cli;
 int	 cli_export(struct cli *, int, char **);

@@ -136,3 +136,29 @@ run_root() {
 	tar --zstd -xf "$_out"/*.tar.zst -C "$_out/x" 2>/dev/null
 	return $_rc
 }
+
+# killed_part WHAT DIR CMD...: CMD (a report or export writing into the
+# empty folder DIR) is held in its fsync (strace's delay injection) with
+# its .part file there, then sent SIGTERM: it must die of it and leave
+# DIR empty. SKIP without strace or ptrace.
+killed_part() {
+	_what=$1 _dir=$2; shift 2
+	if ! command -v strace >/dev/null || ! strace -f -o /dev/null true 2>/dev/null; then
+		skip "$_what: no strace (or no ptrace): the interrupted write was not checked"
+		return
+	fi
+	strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=5000000 \
+		"$@" >/dev/null 2>&1 &
+	_sp=$!
+	for _i in $(seq 300); do
+		ls -A "$_dir" | grep -q 'part$' && break
+		sleep 0.1
+	done
+	check "$_what: its .part file is there while it writes" \
+		sh -c "ls -A '$_dir' | grep -q 'part\$'"
+	_cp=$(pgrep -P "$_sp" | head -1)
+	[ -n "$_cp" ] && kill -TERM "$_cp"
+	wait "$_sp"
+	check "$_what: killed (SIGTERM) before the rename, it leaves nothing in the folder" \
+		test -z "$(ls -A "$_dir")"
+}

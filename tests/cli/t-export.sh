@@ -108,6 +108,9 @@ check_rc "export sha256 -o -: exit 0" 0 ex sha256 -o -
 check "-o - writes the same list to stdout" cmp -s "$T/.out" "$S"
 
 # --- must-fail -------------------------------------------------------------
+mkdir "$T/killed"
+killed_part "export" "$T/killed" "$CC_BIN" export "$A" --format sha256 -p "$T/k.pub" \
+	-o "$T/killed/out.txt"
 cp "$S" "$T/sha.saved"
 check_rc "existing output without --force: exit 2" 2 ex sha256
 last_err_has "exists" && ok "…and says it exists" || nok "no message"

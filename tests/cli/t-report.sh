@@ -87,6 +87,8 @@ check_rc "report over an existing output without --force exits 2" 2 \
 	"$CC_BIN" report "$A"
 check "  ... and says to use --force" last_err_has "--force"
 check_rc "report --force replaces it" 0 "$CC_BIN" report "$A" --force
+mkdir "$T/killed"
+killed_part "report" "$T/killed" "$CC_BIN" report "$A" -o "$T/killed/r.html"
 check_rc "report --lang de is refused (exit 2)" 2 \
 	"$CC_BIN" report "$A" -o "$T/de.html" --lang de
 
