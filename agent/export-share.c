@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "export-int.h"
@@ -31,6 +32,61 @@ share_uuid(char out[37])
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
 	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/*
+ * A STIX cyber-observable's deterministic id (STIX 2.1, 2.9): a UUIDv5 in
+ * the SCO namespace of the JSON of its ID contributing properties (sorted
+ * keys, no spaces; file: one hash, MD5 before SHA-1 before SHA-256, and
+ * its name; an address: its value), so the same file or address shared
+ * by two CSIRTs is one object. Set as sco's "id".
+ */
+static void
+share_sco_id(json_t *sco)
+{
+	static const unsigned char ns[16] = {
+		0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c,
+		0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7
+	};
+	static const char *const pref[] = { "MD5", "SHA-1", "SHA-256" };
+	const char	*type = json_string_value(json_object_get(sco, "type"));
+	json_t		*c = json_object(), *h, *v;
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX	*md;
+	char		*name, *id;
+	size_t		 i;
+
+	if (strcmp(type, "file") == 0) {
+		h = json_object_get(sco, "hashes");
+		for (i = 0; i < nitems(pref); i++)
+			if ((v = json_object_get(h, pref[i])) != NULL) {
+				json_object_set_new(c, "hashes", json_pack(
+				    "{s:O}", pref[i], v));
+				break;
+			}
+		if ((v = json_object_get(sco, "name")) != NULL)
+			json_object_set(c, "name", v);
+	} else if ((v = json_object_get(sco, "value")) != NULL)
+		json_object_set(c, "value", v);
+	name = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
+	if (name == NULL || (md = EVP_MD_CTX_new()) == NULL)
+		fatal("out of memory");
+	if (EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, ns, sizeof ns) != 1 ||
+	    EVP_DigestUpdate(md, name, strlen(name)) != 1 ||
+	    EVP_DigestFinal_ex(md, d, NULL) != 1)
+		fatal("EVP sha1");
+	EVP_MD_CTX_free(md);
+	free(name);
+	d[6] = (d[6] & 0x0f) | 0x50;
+	d[8] = (d[8] & 0x3f) | 0x80;
+	id = xasprintf("%s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", type, d[0], d[1], d[2], d[3], d[4],
+	    d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
+	    d[15]);
+	json_object_set_new(sco, "id", json_string(id));
+	free(id);
 }
 
 static const char *
@@ -230,6 +286,7 @@ share_stix_obs(json_t *objs, json_t *seen, const char *key, json_t *sco,
 	json_t	*ind, *od, *si;
 	char	 t[48];
 
+	share_sco_id(sco);
 	if ((si = json_object_get(seen, key)) != NULL) {
 		json_object_set_new(si, "count", json_integer(
 		    json_integer_value(json_object_get(si, "count")) + 1));

@@ -312,10 +312,36 @@ check_rc "export stix: exit 0" 0 xi stix
 X=$T/ioc.stix.json
 check "STIX: a bundle with an id bundle--UUIDv4" \
 	jqe '.type=="bundle" and (.id|test("^bundle--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))' "$X"
-check "STIX: every object's id is its type--UUIDv4, spec_version 2.1" \
+check "STIX: every object's id is its type--UUID (v5 for SCOs, v4 for the others), spec_version 2.1" \
 	jqe '[.objects[] | . as $o | ($o.id|startswith($o.type + "--")) and
-		($o.id|test("--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
+		($o.id|test("--[0-9a-f]{8}-[0-9a-f]{4}-" + (if $o.type|IN("file","ipv4-addr","ipv6-addr")
+			then "5" else "4" end) + "[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))
 		and $o.spec_version=="2.1"] | all' "$X"
+# Deterministic SCO ids (STIX 2.1, 2.9), computed here the way the
+# OASIS python-stix2 library does: uuid5 of the SCO namespace and the
+# compact sorted JSON of the ID contributing properties.
+check "STIX: each SCO's id is the UUIDv5 of its contributing properties (file: one hash, MD5 first, and name)" \
+	python3 - "$X" <<'PY'
+import json, sys, uuid
+ns = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
+n = 0
+for o in json.load(open(sys.argv[1]))["objects"]:
+    if o["type"] == "file":
+        h = next({k: o["hashes"][k]} for k in ("MD5", "SHA-1", "SHA-256") if k in o["hashes"])
+        c = {"hashes": h}
+        if "name" in o:
+            c["name"] = o["name"]
+    elif o["type"] in ("ipv4-addr", "ipv6-addr"):
+        c = {"value": o["value"]}
+    else:
+        continue
+    want = o["type"] + "--" + str(uuid.uuid5(ns, json.dumps(c, sort_keys=True,
+        separators=(",", ":"), ensure_ascii=False)))
+    if o["id"] != want:
+        sys.exit("%s: %s, not %s" % (o["type"], o["id"], want))
+    n += 1
+sys.exit(0 if n >= 2 else "fewer than 2 SCOs")
+PY
 check "STIX: SDOs and SROs have created and modified (timestamps)" \
 	jqe '[.objects[] | select(.type|IN("identity","indicator","observed-data","sighting")) |
 		(.created|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")) and (.modified|type=="string")] | all' "$X"
