@@ -800,18 +800,10 @@ scan_thread_free(struct scan_thread *t)
 }
 
 /*
- * One match record without its target: rule, namespace, tags, meta…
- * libyara (4.3) hands out YR_MATCH records from its notebook without
- * aligning them; yr_string_matches_foreach reads them here, which UBSan
- * reports (make check-asan). Harmless on x86 and arm64; not our layout.
- */
-#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
-__attribute__((no_sanitize("alignment")))
-#endif
-/*
  * What a match of the indicators' rules matched, as narrow text into t
  * (len + 1 bytes): a wide match (every other byte zero: indicators have
  * no NUL) without its zeros. 0, or -1 for data cut short by libyara.
+ * YR_MATCH records are unaligned (see scan_hit_json).
  */
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
 __attribute__((no_sanitize("alignment")))
@@ -881,6 +873,15 @@ scan_hit_iocs(YR_SCAN_CONTEXT *sctx, YR_RULE *rule, json_t *strs,
 	json_decref(seen);
 }
 
+/*
+ * One match record without its target: rule, namespace, tags, meta…
+ * libyara (4.3) hands out YR_MATCH records from its notebook without
+ * aligning them; yr_string_matches_foreach reads them here, which UBSan
+ * reports (make check-asan). Harmless on x86 and arm64; not our layout.
+ */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+__attribute__((no_sanitize("alignment")))
+#endif
 static json_t *
 scan_hit_json(YR_SCAN_CONTEXT *sctx, YR_RULE *rule)
 {
