@@ -747,9 +747,9 @@ ioc_loki_kind(const char *name, const char *data)
 int
 ioc_loki(struct ioc_load *l, char *text)
 {
-	char		*line, *next, *end, id[IOC_TEXT_MAX + 32];
+	char		*line, *next, *end, id[IOC_TEXT_MAX + 32], digits[24];
 	const char	*comment = NULL;
-	size_t		 lineno = 0;
+	size_t		 lineno = 0, plen, n, k, i;
 	int		 kind, rc = 0;
 
 	if ((kind = ioc_loki_kind(l->source, text)) == -1) {
@@ -766,6 +766,10 @@ ioc_loki(struct ioc_load *l, char *text)
 		    "the set: refused", l->source, IOC_MAX);
 		return -1;
 	}
+	/* Ids "FILE:LINE": the prefix once, the number per line (a
+	   snprintf a line was a quarter of loading 100,000 hashes). */
+	plen = (size_t)snprintf(id, sizeof id, "%.*s:", IOC_TEXT_MAX,
+	    l->event);
 	lineno = 0;
 	for (line = text; line != NULL && rc == 0; line = next) {
 		lineno++;
@@ -785,8 +789,11 @@ ioc_loki(struct ioc_load *l, char *text)
 			comment = *line != '\0' ? line : NULL;
 			continue;
 		}
-		snprintf(id, sizeof id, "%.*s:%zu", IOC_TEXT_MAX, l->event,
-		    lineno);
+		for (n = lineno, k = 0; k == 0 || n > 0; n /= 10)
+			digits[k++] = (char)('0' + n % 10);
+		for (i = 0; i < k; i++)
+			id[plen + i] = digits[k - 1 - i];
+		id[plen + k] = '\0';
 		if (kind == LOKI_HASH)
 			rc = ioc_loki_hash(l, line, id, lineno);
 		else if (kind == LOKI_FILENAME)

@@ -90,9 +90,14 @@ ioc_store_text(struct ioc_set *s, const char *t)
 
 	if (t == NULL || *t == '\0')
 		return NULL;
-	if (!util_utf8_valid(t))
-		t = lossy = util_utf8_lossy(t);
-	len = strlen(t);
+	/* Plain ASCII, the usual text, needs no UTF-8 check. */
+	for (len = 0; t[len] != '\0' && (unsigned char)t[len] < 0x80; len++)
+		;
+	if (t[len] != '\0') {
+		if (!util_utf8_valid(t))
+			t = lossy = util_utf8_lossy(t);
+		len = strlen(t);
+	}
 	if (len <= IOC_TEXT_MAX)
 		n = len;
 	else
@@ -251,9 +256,12 @@ ioc_norm_hash(enum ioc_type t, const char *v, char *out, size_t len)
 	if (n != want || want >= len)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)v[i]))
+		if (v[i] >= '0' && v[i] <= '9')
+			out[i] = v[i];
+		else if ((v[i] | 0x20) >= 'a' && (v[i] | 0x20) <= 'f')
+			out[i] = v[i] | 0x20;
+		else
 			return -1;
-		out[i] = tolower((unsigned char)v[i]);
 	}
 	out[n] = '\0';
 	return 0;
