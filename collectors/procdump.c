@@ -408,7 +408,7 @@ procdump_collect(struct collect_ctx *ctx)
 	struct live_pids	pids;
 	char			name[256];
 	size_t			i;
-	int			why;
+	int			why, pass, *whys;
 
 	memset(&r, 0, sizeof r);
 	r.ctx = ctx;
@@ -430,15 +430,28 @@ procdump_collect(struct collect_ctx *ctx)
 		close(r.procfd);
 		return COLLECT_FAILED;
 	}
-	for (i = 0; i < pids.n && !collect_expired(ctx); i++) {
-		if (collect_is_agent(ctx, (pid_t)pids.pid[i]) ||
-		    (why = procdump_reasons(&r, pids.pid[i],
-		    pids.hidden[i])) == 0)
-			continue;
-		r.suspects++;
-		procdump_comm(&r, pids.pid[i], name, sizeof name);
-		procdump_one(&r, pids.pid[i], name, why);
-	}
+	/*
+	 * The budget goes to the strongest suspects first: an anonymous
+	 * executable mapping alone is what every JIT (browsers, Java, node,
+	 * qemu) has, so those come after the hidden, the deleted or memfd
+	 * executables, the preloaded and what a rule or an indicator
+	 * matched; by pid within each pass.
+	 */
+	whys = xcalloc(pids.n ? pids.n : 1, sizeof *whys);
+	for (i = 0; i < pids.n && !collect_expired(ctx); i++)
+		if (!collect_is_agent(ctx, (pid_t)pids.pid[i]) &&
+		    (whys[i] = procdump_reasons(&r, pids.pid[i],
+		    pids.hidden[i])) != 0)
+			r.suspects++;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < pids.n && !collect_expired(ctx); i++) {
+			why = whys[i];
+			if (why == 0 || (pass == 0) != (why != PD_ANON_EXEC))
+				continue;
+			procdump_comm(&r, pids.pid[i], name, sizeof name);
+			procdump_one(&r, pids.pid[i], name, why);
+		}
+	free(whys);
 	collect_log(ctx, LOG_INFO, "%zu processes looked at, %zu suspects, "
 	    "%zu dumped (%llu bytes; caps %llu per process, %llu in all), "
 	    "%zu cut, %zu unreadable%s", pids.n, r.suspects, r.done,

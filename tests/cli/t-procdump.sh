@@ -28,6 +28,10 @@ cc -shared -fPIC -o "$T/libhide.so" "$CC_TOP/tests/tools/libhide.c" -ldl || { no
 # --- The suspects and a bystander ------------------------------------------
 MARK=ccdump$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 REV=$(printf '%s' "$MARK" | rev)
+# D0 first (the lowest pid of them): an executable [heap] page, nothing
+# else; its dump must come after the strong suspects' all the same.
+"$DUMPME" -H -s 240 "d0-holds-no-marker" >"$T/d0.out" &
+D0=$!; at_exit "kill $D0 2>/dev/null"
 "$DUMPME" -s 240 "$MARK" >"$T/d1.out" &
 D1=$!; at_exit "kill $D1 2>/dev/null"
 "$DUMPME" -p -s 240 "${MARK}p" >"$T/d2.out" &
@@ -39,8 +43,8 @@ SL=$!; at_exit "kill $SL 2>/dev/null"
 sleep 241 &
 HID=$!; at_exit "kill $HID 2>/dev/null"
 for _ in $(seq 100); do
-	grep -q ready "$T/d1.out" && grep -q ready "$T/d2.out" &&
-		grep -q ready "$T/d3.out" && break
+	grep -q ready "$T/d0.out" && grep -q ready "$T/d1.out" &&
+		grep -q ready "$T/d2.out" && grep -q ready "$T/d3.out" && break
 	sleep 0.1
 done
 ADDR=$(awk '/ready/ { print $2 }' "$T/d1.out")
@@ -75,6 +79,14 @@ X=$T/o1/x
 R=$X/live/process_dumps.jsonl
 check "dumpme is dumped with reasons anonymous_exec and yara" \
 	jqe --argjson p "$D1" '[inputs] | any(.pid==$p and .process=="dumpme" and (.reasons|index("anonymous_exec")) and (.reasons|index("yara")) and .cut==false and .regions>0)' -n "$R"
+if jqe -s --argjson p0 "$D0" --argjson p1 "$D1" '($p0 < $p1) and
+	  (map(.reasons == ["anonymous_exec"]) | . as $w | [range(1; length) | select($w[. - 1] and ($w[.] | not))] == [])
+	  and (map(.pid) | index($p1) < index($p0))' "$R"; then
+	ok "the strong suspects are dumped first: no anonymous_exec-only record before another (D0's pid is lower than D1's)"
+else
+	nok "an anonymous_exec-only dump came before a stronger suspect's (D0 $D0, D1 $D1)"
+	jq -c '[.pid, .process, .reasons]' "$R" | head -12 | sed 's/^/    /'
+fi
 check "dumpme with an executable [heap] page is dumped with reason anonymous_exec" \
 	jqe --argjson p "$D3" '[inputs] | any(.pid==$p and (.reasons|index("anonymous_exec")) and .regions>0)' -n "$R"
 check "…and process_maps.jsonl calls that [heap] mapping anonymous_exec too" \
