@@ -497,17 +497,16 @@ collect_match(struct collect_ctx *ctx, json_t *rec)
 	const char	*rule;
 	json_t		*n;
 	char		*line;
-	int		 rc = -1;
+	int		 ioc, rc = -1;
 
 	/* The indicators' rules: sightings, not YARA matches; a process
 	   whose memory holds an indicator is dumped as for a rule's. */
-	if ((rc = collect_ioc_yara(ctx, rec)) != 0) {
-		if (rc == 2)
+	if ((ioc = collect_ioc_yara(ctx, rec)) != 0) {
+		if (ioc == 2)
 			collect_match_pid(ctx, rec, COLLECT_MATCH_IOC);
 		json_decref(rec);
 		return 0;
 	}
-	rc = -1;
 	rule = json_string_value(json_object_get(rec, "rule"));
 	if (rule != NULL) {
 		n = json_object_get(ctx->match_counts, rule);
